@@ -1,0 +1,148 @@
+// Hive Gateway configuration for Talent. Loaded by `hive-gateway` from the current
+// working directory (run it from gateway/). Everything is driven by environment
+// variables; see README.md for the list.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import {
+  createInlineSigningKeyProvider,
+  defineConfig,
+  type ExtractTokenFunction,
+  type TransportEntryAdditions,
+} from '@graphql-hive/gateway';
+import { GraphQLError } from 'graphql';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+
+function fail(message: string): never {
+  // Thrown at config load: the CLI logs it and exits non-zero before listening.
+  throw new Error(`talent gateway: ${message}`);
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  return fail(`${name} must be true or false, got "${raw}"`);
+}
+
+// --- Authentication -------------------------------------------------------------
+// HS256 with a shared secret (the embedded/dev setup). Production switches to RS256
+// with a JWKS (createRemoteJwksSigningKeyProvider) without touching the rest.
+const jwtSecret = env.TALENT_JWT_SECRET;
+if (!jwtSecret) {
+  fail('TALENT_JWT_SECRET is not set; the gateway refuses to start without a JWT signing secret');
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { http: { status: 401 } } });
+}
+
+// `Authorization: Bearer <jwt>`. The stock extractFromHeader answers HTTP 400 for a
+// malformed header or a token that is not a JWT at all; every bad credential gets 401
+// here instead, so clients have one rule: 401 means "get a new token".
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const bearerToken: ExtractTokenFunction = ({ request }) => {
+  const header = request?.headers.get('authorization');
+  if (header == null) return undefined; // missing: the plugin rejects with 401
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthenticated('Authorization header must be "Bearer <token>"');
+  const token = match[1];
+  if (!JWT_SHAPE.test(token)) throw unauthenticated('Invalid authentication token');
+  try {
+    const head = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+    if (typeof head !== 'object' || head === null || typeof head.alg !== 'string') throw new Error('no alg');
+  } catch {
+    throw unauthenticated('Invalid authentication token');
+  }
+  return { token, prefix: 'Bearer' };
+};
+
+// --- Subgraph URLs ----------------------------------------------------------------
+// supergraph.graphql carries the URLs from subgraphs.json; TALENT_SUBGRAPH_<NAME>_URL
+// overrides one at run time (tests, dev on other ports, containers). This is done with
+// transportEntries rather than by rewriting the supergraph, because a supergraph path on
+// the command line (`hive-gateway supergraph supergraph.graphql`) takes precedence over
+// the config's `supergraph` option, while transportEntries applies either way.
+function subgraphEnvName(name: string): string {
+  return `TALENT_SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+const subgraphNames = Object.keys(
+  JSON.parse(readFileSync(join(HERE, 'subgraphs.json'), 'utf8')) as Record<string, unknown>,
+);
+const transportEntries: TransportEntryAdditions = {};
+for (const name of subgraphNames) {
+  const url = env[subgraphEnvName(name)];
+  if (url) {
+    try {
+      new URL(url);
+    } catch {
+      fail(`${subgraphEnvName(name)} is not a valid URL: "${url}"`);
+    }
+    transportEntries[name] = { location: url };
+  }
+}
+
+// --- Headers to subgraphs ---------------------------------------------------------
+// The client's token goes to every subgraph (each re-checks it), plus the shared secret
+// that tells a subgraph the request came through the gateway.
+const gatewaySecret = env.TALENT_GATEWAY_SECRET || undefined;
+
+function listenPort(): number {
+  const raw = env.TALENT_GATEWAY_PORT;
+  if (!raw) return 4000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`TALENT_GATEWAY_PORT is not a port: "${raw}"`);
+  return port;
+}
+
+const introspection = flag('TALENT_GATEWAY_INTROSPECTION', true);
+const metrics = flag('TALENT_GATEWAY_METRICS', true);
+
+export const gatewayConfig = defineConfig({
+  // Used when the CLI is started without a supergraph argument (`hive-gateway supergraph`);
+  // a path on the command line wins over this. A local supergraph file is watched: after
+  // `make schema` the gateway reloads it without a restart (URL overrides re-applied).
+  supergraph: join(HERE, 'supergraph.graphql'),
+  // Listening address when neither --host/--port nor the HOST/PORT variables are given
+  // (the CLI reads HOST and PORT itself, and they win over these).
+  host: env.TALENT_GATEWAY_HOST || '127.0.0.1',
+  port: listenPort(),
+
+  transportEntries,
+
+  jwt: {
+    signingKeyProviders: [createInlineSigningKeyProvider(jwtSecret)],
+    tokenLookupLocations: [bearerToken],
+    tokenVerification: {
+      algorithms: ['HS256'],
+      audience: 'talent',
+      issuer: 'talent',
+    },
+    reject: { missingToken: true, invalidToken: true },
+  },
+
+  propagateHeaders: {
+    fromClientToSubgraphs({ request }) {
+      const headers: Record<string, string> = {};
+      const authorization = request.headers.get('authorization');
+      if (authorization) headers.authorization = authorization;
+      if (gatewaySecret) headers['x-talent-gateway-secret'] = gatewaySecret;
+      return headers;
+    },
+  },
+
+  // Operation limits (graphql-armor). Cost limits need @cost/@listSize in the subgraphs.
+  maxDepth: 12,
+  maxTokens: 2000,
+  blockFieldSuggestions: true,
+  disableIntrospection: introspection ? undefined : {},
+
+  // Prometheus metrics at /metrics (no token needed: keep it off the public ingress).
+  prometheus: metrics ? { metrics: true, endpoint: '/metrics' } : undefined,
+});

@@ -1,0 +1,24 @@
+"""Typed event payloads, event type names and topic names shared by every Talent service."""
+
+from talent_contracts import learning, people
+from talent_contracts.base import (
+    EVENT_TYPES,
+    EventPayload,
+    dlq_topic,
+    event,
+    parse_payload,
+    service_topic,
+    topic_for,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "EventPayload",
+    "dlq_topic",
+    "event",
+    "learning",
+    "parse_payload",
+    "people",
+    "service_topic",
+    "topic_for",
+]

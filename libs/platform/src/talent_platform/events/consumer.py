@@ -1,0 +1,244 @@
+"""The consumer loop: idempotent handlers, manual commits, bounded retries, dead letters.
+
+For every record: decode the CloudEvent, then in one database transaction insert its
+`ce_id` into the inbox (a duplicate is skipped) and run the handler; the Kafka offset is
+committed only after that transaction commits. A handler that keeps failing (or a record
+that cannot be decoded) goes to `<topic>.dlq` with the error in headers, and the
+partition moves on. Too many consecutive failures (the database is down, say) end the
+loop with an exception so the supervisor restarts the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
+from pydantic import ValidationError
+from sqlalchemy import Engine, Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
+from talent_platform.events.envelope import Envelope, EnvelopeError, decode
+from talent_platform.events.kafka import create_consumer, create_producer
+from talent_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, EventPayload, Envelope], None]
+
+
+class TooManyFailures(RuntimeError):
+    pass
+
+
+@dataclass
+class HandlerRegistry:
+    """Handlers by event type. Event types without a handler are acknowledged and skipped."""
+
+    handlers: dict[str, Handler] = field(default_factory=dict)
+
+    def on(self, payload_type: type[EventPayload]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers[payload_type.event_type] = handler
+            return handler
+
+        return register
+
+
+@dataclass
+class ConsumerStats:
+    processed: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        engine: Engine,
+        inbox: Table,
+        registry: HandlerRegistry,
+        topics: Iterable[str],
+        group_id: str | None = None,
+        consumer_factory: Callable[..., KafkaConsumer] = create_consumer,
+        producer_factory: Callable[[ServiceSettings], KafkaProducer] = create_producer,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.inbox = inbox
+        self.registry = registry
+        self.topics = list(topics)
+        self.group_id = group_id or f"talent-{settings.service_name}"
+        self.consumer_factory = consumer_factory
+        self.producer_factory = producer_factory
+        self.stats = ConsumerStats()
+        self._dlq_producer: KafkaProducer | None = None
+        self._consecutive_failures = 0
+
+    # -- records ----------------------------------------------------------------------
+    def _decode(self, record: ConsumerRecord) -> tuple[Envelope, EventPayload | None]:
+        envelope = decode(record.value, list(record.headers or []))
+        payload = parse_payload(envelope.type, envelope.data) if envelope.type in EVENT_TYPES else None
+        return envelope, payload
+
+    def _apply(self, session: Session, record: ConsumerRecord, envelope: Envelope, payload: EventPayload | None) -> str:
+        inserted = session.execute(
+            insert(self.inbox)
+            .values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(self.inbox.c.event_id)
+        ).first()
+        if inserted is None:
+            return "duplicate"
+        handler = self.registry.handlers.get(envelope.type)
+        if handler is None or payload is None:
+            return "skipped"
+        handler(session, payload, envelope)
+        return "processed"
+
+    def _count(self, outcome: str) -> None:
+        if outcome == "duplicate":
+            self.stats.duplicates += 1
+        elif outcome == "skipped":
+            self.stats.skipped += 1
+        else:
+            self.stats.processed += 1
+
+    def handle_batch(self, records: list[ConsumerRecord]) -> None:
+        """Apply a batch in one transaction, one savepoint per record; records that fail
+        there are retried one by one (and dead-lettered) after the batch commits."""
+        retry: list[ConsumerRecord] = []
+        outcomes: list[str] = []
+        try:
+            with Session(self.engine) as session, session.begin():
+                for record in records:
+                    try:
+                        envelope, payload = self._decode(record)
+                    except (EnvelopeError, ValidationError, ValueError):
+                        retry.append(record)
+                        continue
+                    try:
+                        with session.begin_nested():
+                            outcomes.append(self._apply(session, record, envelope, payload))
+                    except Exception:  # noqa: BLE001 - retried on its own below
+                        retry.append(record)
+        except Exception:  # noqa: BLE001 - the batch commit failed: fall back to one by one
+            log.warning("batch failed; processing records one by one", exc_info=True)
+            for record in records:
+                self.handle(record)
+            return
+        for outcome in outcomes:
+            self._count(outcome)
+        if len(outcomes) == len(records):
+            self._consecutive_failures = 0
+        for record in retry:
+            self.handle(record)
+
+    def handle(self, record: ConsumerRecord) -> None:
+        """Process one record to completion: applied, skipped, or dead-lettered."""
+        try:
+            envelope, payload = self._decode(record)
+        except (EnvelopeError, ValidationError, ValueError) as exc:
+            self._dead_letter(record, exc, attempts=0)
+            return
+        last_error: Exception | None = None
+        for attempt in range(1, self.settings.consumer_max_attempts + 1):
+            try:
+                with Session(self.engine) as session, session.begin():
+                    outcome = self._apply(session, record, envelope, payload)
+                self._count(outcome)
+                self._consecutive_failures = 0
+                return
+            except Exception as exc:  # noqa: BLE001 - any handler error is retried, then dead-lettered
+                last_error = exc
+                log.warning(
+                    "handler failed",
+                    extra={"event_type": envelope.type, "ce_id": envelope.id, "attempt": attempt},
+                    exc_info=True,
+                )
+                time.sleep(self.settings.consumer_retry_backoff_s * attempt)
+        assert last_error is not None
+        self._consecutive_failures += 1
+        if self._consecutive_failures >= self.settings.consumer_max_consecutive_failures:
+            raise TooManyFailures(f"{self._consecutive_failures} consecutive failures") from last_error
+        self._dead_letter(record, last_error, attempts=self.settings.consumer_max_attempts)
+
+    def _dead_letter(self, record: ConsumerRecord, error: Exception, *, attempts: int) -> None:
+        if self._dlq_producer is None:
+            self._dlq_producer = self.producer_factory(self.settings)
+        headers = [(k, v) for k, v in (record.headers or []) if v is not None]
+        headers += [
+            ("talent_error", f"{type(error).__name__}: {error}"[:4000].encode()),
+            ("talent_error_trace", "".join(traceback.format_exception(error))[-8000:].encode()),
+            ("talent_original_topic", record.topic.encode()),
+            ("talent_original_partition", str(record.partition).encode()),
+            ("talent_original_offset", str(record.offset).encode()),
+            ("talent_attempts", str(attempts).encode()),
+            ("talent_consumer_group", self.group_id.encode()),
+        ]
+        try:
+            self._dlq_producer.send(
+                dlq_topic(record.topic), key=record.key, value=record.value or b"", headers=headers
+            ).get(timeout=15)
+        except Exception:
+            self._dlq_producer.close(timeout=1)
+            self._dlq_producer = None
+            raise
+        self.stats.dead_lettered += 1
+        log.error(
+            "record sent to dead-letter topic",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
+        )
+
+    # -- the loop ---------------------------------------------------------------------
+    def run(self, stop: threading.Event, *, on_idle: Callable[[], None] | None = None) -> None:
+        consumer = self.consumer_factory(self.settings, group_id=self.group_id, topics=self.topics)
+        try:
+            while not stop.is_set():
+                batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
+                    timeout_ms=200, max_records=500
+                )
+                if not batches:
+                    if on_idle is not None:
+                        on_idle()
+                    continue
+                for tp, records in batches.items():
+                    self.handle_batch(records)
+                    # The database committed first: a crash before this commit replays
+                    # the batch, and the inbox skips what was already applied.
+                    last = records[-1].offset + 1
+                    consumer.commit({tp: OffsetAndMetadata(last, "", -1)})
+                    self.stats.positions[f"{tp.topic}:{tp.partition}"] = last
+        finally:
+            consumer.close()
+            if self._dlq_producer is not None:
+                self._dlq_producer.close(timeout=1)
+
+
+def describe(stats: ConsumerStats) -> dict[str, Any]:
+    return {
+        "processed": stats.processed,
+        "duplicates": stats.duplicates,
+        "skipped": stats.skipped,
+        "dead_lettered": stats.dead_lettered,
+        "positions": dict(stats.positions),
+    }

@@ -1,0 +1,203 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in commit order.
+
+It wakes on the commit (LISTEN/NOTIFY) and polls only as a fallback. A row is marked
+sent only after the broker acknowledged it (acks=all); after any broker error the
+producer is rebuilt (Tansu never recovers an idempotent one) and the same rows are sent
+again, so delivery is at-least-once and consumers dedupe by `ce_id`. One relay per
+service holds a PostgreSQL advisory lock; a second replica waits as a standby.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from sqlalchemy import Engine, Row, Table, func, select, text
+
+from talent_platform.db.session import libpq_url
+from talent_platform.events.envelope import Envelope, encode
+from talent_platform.events.kafka import create_producer, ensure_topics, service_topics
+from talent_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+ProducerFactory = Callable[[ServiceSettings], KafkaProducer]
+
+
+def envelope_of(row: Row[Any]) -> Envelope:
+    return Envelope(
+        id=row.event_id,
+        source=row.source,
+        type=row.event_type,
+        time=row.event_time,
+        subject=row.subject,
+        data=bytes(row.payload),
+        extra_headers=json.loads(row.headers) if row.headers else {},
+    )
+
+
+class Publisher:
+    """Sends outbox rows and waits for the broker; rebuilds its producer after errors."""
+
+    def __init__(self, settings: ServiceSettings, factory: ProducerFactory = create_producer) -> None:
+        self.settings = settings
+        self.factory = factory
+        self._producer: KafkaProducer | None = None
+
+    def _ensure(self) -> KafkaProducer:
+        if self._producer is None:
+            ensure_topics(self.settings, service_topics(self.settings.service_name, prefix=self.settings.topic_prefix))
+            self._producer = self.factory(self.settings)
+        return self._producer
+
+    def send(self, rows: Sequence[Row[Any]]) -> None:
+        """Publish rows in order; raises KafkaError (after resetting) if any send fails."""
+        try:
+            producer = self._ensure()
+            futures = []
+            for row in rows:
+                record = encode(envelope_of(row), key=row.message_key)
+                futures.append(
+                    producer.send(
+                        self.settings.topic_prefix + row.topic,
+                        key=record.key,
+                        value=record.value,
+                        headers=record.headers,
+                    )
+                )
+            producer.flush(timeout=15)
+            for future in futures:
+                future.get(timeout=15)
+        except (KafkaError, OSError) as exc:
+            self.reset()
+            raise KafkaError(f"publish failed: {exc!r}") from exc
+
+    def reset(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:  # noqa: BLE001 - closing a broken producer must not mask the cause
+                log.debug("closing producer failed", exc_info=True)
+            self._producer = None
+
+    def close(self) -> None:
+        self.reset()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        engine: Engine,
+        outbox: Table,
+        publisher: Publisher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.outbox = outbox
+        self.publisher = publisher or Publisher(settings)
+        self.channel = f"talent_outbox_{settings.service_name}"
+        self.lock_id = zlib.crc32(self.channel.encode())
+        self.published = 0
+        self._last_purge = 0.0
+
+    def pending(self) -> Sequence[Row[Any]]:
+        t = self.outbox
+        horizon = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        stmt = (
+            select(t)
+            .where(t.c.sent_at.is_(None), t.c.txid < horizon)
+            .order_by(t.c.id)
+            .limit(self.settings.outbox_batch_size)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).all()
+
+    def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were sent."""
+        rows = self.pending()
+        if not rows:
+            return 0
+        ids = [row.id for row in rows]
+        try:
+            self.publisher.send(rows)
+        except KafkaError as exc:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    self.outbox.update()
+                    .where(self.outbox.c.id.in_(ids))
+                    .values(attempts=self.outbox.c.attempts + 1, last_error=str(exc)[:2000])
+                )
+            raise
+        with self.engine.begin() as conn:
+            conn.execute(
+                self.outbox.update()
+                .where(self.outbox.c.id.in_(ids))
+                .values(sent_at=func.now(), last_error=None)
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    def purge(self) -> int:
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.outbox_retention_days)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                self.outbox.delete().where(self.outbox.c.sent_at.is_not(None), self.outbox.c.created_at < cutoff)
+            )
+        return int(result.rowcount or 0)
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until `stop` is set. Broker errors back off and retry forever."""
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                with psycopg.connect(libpq_url(str(self.engine.url.render_as_string(hide_password=False))), autocommit=True) as conn:
+                    if not self._lead(conn, stop):
+                        continue
+                    conn.execute(f'LISTEN "{self.channel}"')
+                    log.info("outbox relay leading", extra={"service": self.settings.service_name})
+                    while not stop.is_set():
+                        try:
+                            sent = self.publish_pending()
+                            backoff = 0.1
+                        except KafkaError:
+                            log.warning("outbox publish failed; retrying", exc_info=True)
+                            stop.wait(backoff)
+                            backoff = min(backoff * 2, 5.0)
+                            continue
+                        self._maybe_purge()
+                        if sent >= self.settings.outbox_batch_size:
+                            continue
+                        # Sleep until a commit notifies us, or the fallback poll interval.
+                        for _ in conn.notifies(timeout=self.settings.outbox_poll_interval_s, stop_after=1):
+                            pass
+            except psycopg.OperationalError:
+                log.warning("outbox relay lost its database connection", exc_info=True)
+                stop.wait(1.0)
+        self.publisher.close()
+
+    def _lead(self, conn: psycopg.Connection[Any], stop: threading.Event) -> bool:
+        while not stop.is_set():
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_id,)).fetchone()
+            if row and row[0]:
+                return True
+            stop.wait(2.0)
+        return False
+
+    def _maybe_purge(self) -> None:
+        now = time.monotonic()
+        if now - self._last_purge > 600:
+            self._last_purge = now
+            purged = self.purge()
+            if purged:
+                log.info("purged outbox rows", extra={"rows": purged})

@@ -1,0 +1,42 @@
+from talent_platform.graphql.context import TalentContext, TransactionExtension
+from talent_platform.graphql.errors import (
+    ERROR_TYPES,
+    Conflict,
+    Error,
+    FieldError,
+    Forbidden,
+    MutationError,
+    NotFound,
+    ValidationError,
+    run_mutation,
+    to_graphql_error,
+)
+from talent_platform.graphql.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    PageRequest,
+    connection,
+    page_request,
+)
+
+__all__ = [
+    "ERROR_TYPES",
+    "Conflict",
+    "Connection",
+    "Edge",
+    "Error",
+    "FieldError",
+    "Forbidden",
+    "MutationError",
+    "NotFound",
+    "PageInfo",
+    "PageRequest",
+    "TalentContext",
+    "TransactionExtension",
+    "ValidationError",
+    "connection",
+    "page_request",
+    "run_mutation",
+    "to_graphql_error",
+]

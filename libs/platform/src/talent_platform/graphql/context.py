@@ -1,0 +1,75 @@
+"""The per-request GraphQL context: principal, one transaction, DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
+from strawberry.fastapi import BaseContext
+
+from talent_platform.auth import Principal
+from talent_platform.settings import ServiceSettings
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class TalentContext(BaseContext):
+    """Built once per request. The session is opened on first use and committed (or
+    rolled back when the operation has errors) by `TransactionExtension`."""
+
+    def __init__(
+        self,
+        *,
+        principal: Principal,
+        settings: ServiceSettings,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        super().__init__()
+        self.principal = principal
+        self.settings = settings
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessions()
+        return self._session
+
+    def loader(self, name: str, load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+        """The request's DataLoader called `name`, created on first use: every
+        cross-row field goes through one, so a page of N rows costs one query, not N."""
+        found = self._loaders.get(name)
+        if found is None:
+            found = DataLoader(load_fn=load)
+            self._loaders[name] = found
+        return found
+
+    async def finish(self, *, success: bool) -> None:
+        if self._session is None:
+            return
+        try:
+            if success:
+                await self._session.commit()
+            else:
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+
+class TransactionExtension(SchemaExtension):
+    """The request owns the transaction: commit after a clean operation, else roll back."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        context = self.execution_context.context
+        if isinstance(context, TalentContext):
+            result = self.execution_context.result
+            errors = getattr(result, "errors", None) if result is not None else None
+            await context.finish(success=not errors)

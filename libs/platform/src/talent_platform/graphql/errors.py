@@ -1,0 +1,85 @@
+"""Typed mutation errors: members of every mutation's result union.
+
+Defined identically (and shareable) in every subgraph, so the composed schema has one
+`ValidationError`, `NotFound`, `Forbidden` and `Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+
+from talent_platform import errors
+from talent_platform.graphql.context import TalentContext
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="Something a mutation could not do; `code` is stable for clients.")
+class Error:
+    message: str
+    code: str
+
+
+@strawberry.federation.type(shareable=True, description="Why one input field (or CSV row) is invalid.")
+class FieldError:
+    field: str = strawberry.field(
+        description="Input field path, e.g. `input.email`, or `row 12: email` for CSV imports."
+    )
+    message: str
+
+
+@strawberry.federation.type(shareable=True, description="The input is invalid; nothing was written.")
+class ValidationError(Error):
+    fields: list[FieldError]
+
+
+@strawberry.federation.type(shareable=True, description="A referenced record does not exist.")
+class NotFound(Error):
+    entity: str
+    key: str
+
+
+@strawberry.federation.type(shareable=True, description="The caller may not do this.")
+class Forbidden(Error):
+    pass
+
+
+@strawberry.federation.type(shareable=True, description="The change conflicts with existing data.")
+class Conflict(Error):
+    pass
+
+
+MutationError = ValidationError | NotFound | Forbidden | Conflict
+ERROR_TYPES: list[type] = [ValidationError, NotFound, Forbidden, Conflict]
+
+
+def to_graphql_error(exc: errors.DomainError) -> MutationError:
+    if isinstance(exc, errors.ValidationFailed):
+        return ValidationError(
+            message=exc.message,
+            code=exc.code,
+            fields=[FieldError(field=e.field, message=e.message) for e in exc.errors],
+        )
+    if isinstance(exc, errors.NotFound):
+        return NotFound(message=exc.message, code=exc.code, entity=exc.entity, key=exc.key)
+    if isinstance(exc, errors.Forbidden):
+        return Forbidden(message=exc.message, code=exc.code)
+    return Conflict(message=exc.message, code=exc.code)
+
+
+async def run_mutation(context: TalentContext, action: Callable[[], Awaitable[T]]) -> T | MutationError:
+    """Run a mutation in a savepoint: a domain error rolls back its writes and becomes
+    a typed error member of the result union."""
+    session = context.session
+    savepoint = await session.begin_nested()
+    try:
+        result = await action()
+    except errors.DomainError as exc:
+        await savepoint.rollback()
+        return to_graphql_error(exc)
+    await savepoint.commit()
+    return result
+

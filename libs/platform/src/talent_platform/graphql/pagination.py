@@ -1,0 +1,93 @@
+"""Relay-style connections with a maximum page size.
+
+Cursors are opaque (base64 of the row's position in the ordered result); clients
+must treat them as strings and pass `after` back unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import strawberry
+
+from talent_platform.errors import FieldError, ValidationFailed
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.federation.type(shareable=True, description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a list and the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list: items, paging information and the total count.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"pos:{position}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        kind, _, value = text.partition(":")
+        if kind != "pos":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed([FieldError("after", "is not a cursor from this list")]) from exc
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    offset: int
+    limit: int
+
+
+def page_request(first: int | None, after: str | None, *, max_page_size: int) -> PageRequest:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if size < 0:
+        raise ValidationFailed([FieldError("first", "must not be negative")])
+    if size > max_page_size:
+        raise ValidationFailed([FieldError("first", f"must be at most {max_page_size}")])
+    offset = decode_cursor(after) + 1 if after else 0
+    return PageRequest(offset=offset, limit=size)
+
+
+def connection(
+    rows: Sequence[M], *, total: int, page: PageRequest, to_node: Callable[[M], T]
+) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(page.offset + i), node=to_node(row)) for i, row in enumerate(rows)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.offset + len(rows) < total,
+            has_previous_page=page.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

@@ -1,0 +1,74 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+`TALENT_PEOPLE_DATABASE_URL`, `TALENT_LEARNING_KAFKA_BOOTSTRAP_SERVERS`, ...: one
+documented prefix per service (see docs/configuration.md). Secrets have no production
+default: the dev secret is accepted only when `environment` is `dev` or `test`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "talent-dev-secret-change-me-0123456789abcdef"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENT_", extra="ignore")
+
+    service_name: str = "talent"
+    environment: Literal["dev", "test", "production"] = "dev"
+    log_level: str = "INFO"
+
+    database_url: str = Field(
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/talent",
+        description="SQLAlchemy URL of this service's own database (psycopg 3 driver).",
+    )
+    database_pool_size: int = 10
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(default="", description="Optional environment prefix of topic names.")
+    kafka_security_protocol: str = "PLAINTEXT"
+    # Consumer group timing: FACTS.md measured that Tansu needs short timeouts to join fast;
+    # production sets larger values.
+    kafka_session_timeout_ms: int = 2000
+    kafka_heartbeat_interval_ms: int = 500
+    kafka_max_poll_interval_ms: int = 30000
+    kafka_idempotent_producer: bool = False
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_s: float = 0.2
+    consumer_max_consecutive_failures: int = 50
+
+    outbox_poll_interval_s: float = 1.0
+    outbox_batch_size: int = 500
+    outbox_retention_days: int = 365
+
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_public_key: str | None = None
+    jwt_audience: str = "talent"
+    jwt_issuer: str = "talent"
+    gateway_secret: str | None = None
+    require_gateway_secret: bool = False
+
+    graphql_max_page_size: int = 100
+    graphql_introspection: bool = True
+
+    @model_validator(mode="after")
+    def _secrets_are_configured(self) -> ServiceSettings:
+        if self.jwt_algorithm == "HS256" and not self.jwt_secret:
+            if self.environment == "production":
+                raise ValueError("jwt_secret is required in production for HS256")
+            self.jwt_secret = DEV_JWT_SECRET
+        if self.jwt_algorithm == "RS256" and not (self.jwt_jwks_url or self.jwt_public_key):
+            raise ValueError("RS256 needs jwt_jwks_url or jwt_public_key")
+        if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("the dev JWT secret must not be used in production")
+        return self
+
+    @property
+    def outbox_channel(self) -> str:
+        return f"talent_outbox_{self.service_name}"

@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from talent_people.employees.models import Employee as EmployeeModel
+from talent_people.employees.models import OrgUnit as OrgUnitModel
+from talent_people.employees.repository import EmployeeRepository, OrgUnitRepository
+from talent_people.employees.service import EmployeeChanges, EmployeeFilter, EmployeeInput, EmployeeService
+from talent_people.framework.graphql import JobProfile, load_job_profiles
+from talent_platform.errors import FieldError as DomainFieldError
+from talent_platform.errors import ValidationFailed
+from talent_platform.graphql import (
+    Conflict,
+    Connection,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    page_request,
+    run_mutation,
+)
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.enum
+class EmployeeStatus(Enum):
+    ACTIVE = "active"
+    TERMINATED = "terminated"
+
+
+@strawberry.enum(description="Sort order of employee lists.")
+class EmployeeSort(Enum):
+    NAME = "NAME"
+    HIRE_DATE = "HIRE_DATE"
+    EMPLOYEE_NUMBER = "EMPLOYEE_NUMBER"
+
+
+@strawberry.type(description="A unit of the organisation.")
+class OrgUnit:
+    code: str
+    name: str
+
+
+@strawberry.type(description="A period in a job profile; the current one has no end date.")
+class JobHistoryEntry:
+    job_profile: JobProfile
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+def _parse_id(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed([DomainFieldError(field, f"{value!r} is not an employee id")]) from exc
+
+
+async def _employees_by_id(info: Ctx, keys: list[uuid.UUID]) -> list[Employee | None]:
+    found = await EmployeeRepository(info.context.session).by_ids(keys)
+    return [Employee.from_model(found[k]) if k in found else None for k in keys]
+
+
+async def _org_units(info: Ctx, keys: list[uuid.UUID]) -> list[OrgUnit | None]:
+    from sqlalchemy import select
+
+    rows = await OrgUnitRepository(info.context.session).list(select(OrgUnitModel).where(OrgUnitModel.id.in_(keys)))
+    by_id = {u.id: OrgUnit(code=u.code, name=u.name) for u in rows}
+    return [by_id.get(k) for k in keys]
+
+
+async def _direct_reports(info: Ctx, keys: list[uuid.UUID]) -> list[list[Employee]]:
+    rows = await EmployeeRepository(info.context.session).direct_reports(keys)
+    grouped: dict[uuid.UUID, list[Employee]] = defaultdict(list)
+    for e in rows:
+        if e.manager_id is not None:
+            grouped[e.manager_id].append(Employee.from_model(e))
+    return [grouped.get(k, []) for k in keys]
+
+
+async def _job_history(info: Ctx, keys: list[uuid.UUID]) -> list[list[JobHistoryEntry]]:
+    rows = await EmployeeRepository(info.context.session).job_history(keys)
+    grouped: dict[uuid.UUID, list[JobHistoryEntry]] = defaultdict(list)
+    for h, p in rows:
+        grouped[h.employee_id].append(
+            JobHistoryEntry(job_profile=JobProfile.from_model(p), start_date=h.start_date, end_date=h.end_date)
+        )
+    return [grouped.get(k, []) for k in keys]
+
+
+def employee_loader(info: Ctx):  # type: ignore[no-untyped-def]
+    return info.context.loader("employee.by_id", lambda keys: _employees_by_id(info, keys))
+
+
+@strawberry.federation.type(keys=["id"], description="A person in the organisation (owned by the people service).")
+class Employee:
+    id: strawberry.ID
+    employee_number: str = strawberry.field(description="The HRIS employee number (`employee_id` in CSV files).")
+    name: str
+    email: str
+    hire_date: dt.date
+    status: EmployeeStatus
+    terminated_on: dt.date | None
+    location: str | None
+    _org_unit_id: strawberry.Private[uuid.UUID | None]
+    _job_profile_id: strawberry.Private[uuid.UUID | None]
+    _manager_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, m: EmployeeModel) -> Employee:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            employee_number=m.employee_number,
+            name=m.name,
+            email=m.email,
+            hire_date=m.hire_date,
+            status=EmployeeStatus(m.status),
+            terminated_on=m.terminated_on,
+            location=m.location,
+            _org_unit_id=m.org_unit_id,
+            _job_profile_id=m.job_profile_id,
+            _manager_id=m.manager_id,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> Employee | None:
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            return None
+        return await employee_loader(info).load(key)
+
+    @strawberry.field
+    async def org_unit(self, info: Ctx) -> OrgUnit | None:
+        if self._org_unit_id is None:
+            return None
+        return await info.context.loader("org_unit.by_id", lambda k: _org_units(info, k)).load(self._org_unit_id)
+
+    @strawberry.field
+    async def job_profile(self, info: Ctx) -> JobProfile | None:
+        if self._job_profile_id is None:
+            return None
+        return await info.context.loader("job_profile.by_id", lambda k: load_job_profiles(info, k)).load(
+            self._job_profile_id
+        )
+
+    @strawberry.field(description="The direct manager.")
+    async def manager(self, info: Ctx) -> Employee | None:
+        if self._manager_id is None:
+            return None
+        return await employee_loader(info).load(self._manager_id)
+
+    @strawberry.field(description="People who report directly to this employee, by name.")
+    async def direct_reports(self, info: Ctx) -> list[Employee]:
+        return await info.context.loader("employee.direct_reports", lambda k: _direct_reports(info, k)).load(
+            uuid.UUID(self.id)
+        )
+
+    @strawberry.field(description="Managers from the direct manager up to the top of the organisation.")
+    async def reporting_chain(self, info: Ctx) -> list[Employee]:
+        chain = await EmployeeRepository(info.context.session).reporting_chain(uuid.UUID(self.id))
+        return [Employee.from_model(m) for m in chain]
+
+    @strawberry.field(
+        description="Past and current job profiles, newest first. Visible to the employee, "
+        "their management chain and HR; null for anyone else."
+    )
+    async def job_history(self, info: Ctx) -> list[JobHistoryEntry] | None:
+        service = EmployeeService(info.context.session, info.context.principal)
+        if not await service.can_see_private(uuid.UUID(self.id)):
+            return None
+        return await info.context.loader("employee.job_history", lambda k: _job_history(info, k)).load(
+            uuid.UUID(self.id)
+        )
+
+
+@strawberry.input(description="Filters combine with AND.")
+class EmployeeFilterInput:
+    org_unit: str | None = strawberry.field(default=None, description="Org unit code or name.")
+    job_profile_code: str | None = None
+    manager_id: strawberry.ID | None = strawberry.field(default=None, description="Direct reports of this employee.")
+    status: EmployeeStatus | None = None
+    location: str | None = None
+    search: str | None = strawberry.field(default=None, description="Part of the name or email, or an employee number.")
+
+
+@strawberry.input
+class CreateEmployeeInput:
+    employee_number: str
+    name: str
+    email: str
+    hire_date: dt.date
+    job_profile_code: str | None = None
+    org_unit: str | None = None
+    location: str | None = None
+    manager_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="Only the fields given are changed.")
+class UpdateEmployeeInput:
+    id: strawberry.ID
+    name: str | None = None
+    email: str | None = None
+    job_profile_code: str | None = None
+    org_unit: str | None = None
+    location: str | None = None
+    manager_id: strawberry.ID | None = None
+    clear_manager: bool = False
+
+
+@strawberry.input
+class TerminateEmployeeInput:
+    id: strawberry.ID
+    terminated_on: dt.date
+
+
+@strawberry.type
+class EmployeePayload:
+    employee: Employee
+
+
+EmployeeResult = Annotated[
+    EmployeePayload | ValidationError | NotFound | Forbidden | Conflict, strawberry.union("EmployeeResult")
+]
+
+
+@strawberry.type
+class EmployeeQuery:
+    @strawberry.field(description="One employee by id.")
+    async def employee(self, info: Ctx, id: strawberry.ID) -> Employee | None:
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            return None
+        return await employee_loader(info).load(key)
+
+    @strawberry.field(description="The employee the token belongs to.")
+    async def me(self, info: Ctx) -> Employee | None:
+        employee_id = info.context.principal.employee_id
+        return await employee_loader(info).load(employee_id) if employee_id else None
+
+    @strawberry.field(description="The employee directory: filtered, sorted, paginated.")
+    async def employees(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: EmployeeFilterInput | None = None,
+        sort: EmployeeSort = EmployeeSort.NAME,
+        descending: bool = False,
+    ) -> Connection[Employee]:
+        service = EmployeeService(info.context.session, info.context.principal)
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        f = filter or EmployeeFilterInput()
+        flt = EmployeeFilter(
+            org_unit=f.org_unit,
+            job_profile_code=f.job_profile_code,
+            manager_id=_parse_id(f.manager_id, "filter.managerId") if f.manager_id else None,
+            status=f.status.value if f.status else None,
+            location=f.location,
+            search=f.search,
+        )
+        rows, total = await service.employees.paginate(
+            service.query(flt, sort=sort.value, descending=descending), offset=page.offset, limit=page.limit
+        )
+        return connection(rows, total=total, page=page, to_node=Employee.from_model)
+
+
+@strawberry.type
+class EmployeeMutation:
+    @strawberry.mutation(description="Hire an employee (admin, hr_coordinator).")
+    async def create_employee(self, info: Ctx, input: CreateEmployeeInput) -> EmployeeResult:
+        service = EmployeeService(info.context.session, info.context.principal)
+
+        async def action() -> EmployeePayload:
+            created = await service.create(
+                EmployeeInput(
+                    employee_number=input.employee_number,
+                    name=input.name,
+                    email=input.email,
+                    hire_date=input.hire_date,
+                    job_profile_code=input.job_profile_code,
+                    org_unit=input.org_unit,
+                    location=input.location,
+                    manager_id=_parse_id(input.manager_id, "input.managerId") if input.manager_id else None,
+                )
+            )
+            return EmployeePayload(employee=Employee.from_model(created))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Change an employee's details, manager or job (admin, hr_coordinator).")
+    async def update_employee(self, info: Ctx, input: UpdateEmployeeInput) -> EmployeeResult:
+        service = EmployeeService(info.context.session, info.context.principal)
+
+        async def action() -> EmployeePayload:
+            updated = await service.update(
+                _parse_id(input.id, "input.id"),
+                EmployeeChanges(
+                    name=input.name,
+                    email=input.email,
+                    job_profile_code=input.job_profile_code,
+                    org_unit=input.org_unit,
+                    location=input.location,
+                    manager_id=_parse_id(input.manager_id, "input.managerId") if input.manager_id else None,
+                    clear_manager=input.clear_manager,
+                ),
+            )
+            return EmployeePayload(employee=Employee.from_model(updated))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Record a termination (admin, hr_coordinator).")
+    async def terminate_employee(self, info: Ctx, input: TerminateEmployeeInput) -> EmployeeResult:
+        service = EmployeeService(info.context.session, info.context.principal)
+
+        async def action() -> EmployeePayload:
+            done = await service.terminate(_parse_id(input.id, "input.id"), input.terminated_on)
+            return EmployeePayload(employee=Employee.from_model(done))
+
+        return await run_mutation(info.context, action)
