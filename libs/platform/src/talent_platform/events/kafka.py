@@ -62,16 +62,17 @@ def service_topics(service: str, *, prefix: str = "") -> list[str]:
     return [topic, dlq_topic(topic)]
 
 
-def ensure_topics(
-    settings: ServiceSettings, topics: Iterable[str], *, partitions: int = 3, replication: int = 1
-) -> None:
-    """Create topics explicitly (idempotent): auto-creation is not relied upon."""
-    admin = KafkaAdminClient(**_common(settings), request_timeout_ms=10000)
-    try:
-        existing = set(admin.list_topics())
-        missing = [t for t in dict.fromkeys(topics) if t not in existing]
-        if not missing:
-            return
+def create_admin(settings: ServiceSettings) -> KafkaAdminClient:
+    return KafkaAdminClient(**_common(settings), request_timeout_ms=10000)
+
+
+def create_missing_topics(
+    admin: KafkaAdminClient, topics: Iterable[str], *, partitions: int = 3, replication: int = 1
+) -> list[str]:
+    """Create the topics the broker does not have; returns the ones created."""
+    existing = set(admin.list_topics())
+    missing = [t for t in dict.fromkeys(topics) if t not in existing]
+    if missing:
         try:
             admin.create_topics(
                 [NewTopic(name=t, num_partitions=partitions, replication_factor=replication) for t in missing]
@@ -79,5 +80,15 @@ def ensure_topics(
             log.info("created topics", extra={"topics": missing})
         except TopicAlreadyExistsError:
             pass
+    return missing
+
+
+def ensure_topics(
+    settings: ServiceSettings, topics: Iterable[str], *, partitions: int = 3, replication: int = 1
+) -> None:
+    """Create topics explicitly (idempotent): auto-creation is not relied upon."""
+    admin = create_admin(settings)
+    try:
+        create_missing_topics(admin, topics, partitions=partitions, replication=replication)
     finally:
         admin.close()

@@ -19,13 +19,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 from sqlalchemy import Engine, Row, Table, func, select, text
 
 from talent_platform.db.session import libpq_url
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.events.kafka import create_producer, ensure_topics, service_topics
+from talent_platform.events.kafka import (
+    create_admin,
+    create_missing_topics,
+    create_producer,
+    service_topics,
+)
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -52,10 +57,18 @@ class Publisher:
         self.settings = settings
         self.factory = factory
         self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+        self.topics = service_topics(settings.service_name, prefix=settings.topic_prefix)
 
     def _ensure(self) -> KafkaProducer:
+        # Checked before every batch, not once: Tansu acknowledges records for a topic it
+        # lost in a restart and drops them (FACTS.md), so a vanished topic must be seen
+        # and recreated before sending. The window between check and send is what
+        # `talent events replay` covers.
+        if self._admin is None:
+            self._admin = create_admin(self.settings)
+        create_missing_topics(self._admin, self.topics)
         if self._producer is None:
-            ensure_topics(self.settings, service_topics(self.settings.service_name, prefix=self.settings.topic_prefix))
             self._producer = self.factory(self.settings)
         return self._producer
 
@@ -82,6 +95,12 @@ class Publisher:
             raise KafkaError(f"publish failed: {exc!r}") from exc
 
     def reset(self) -> None:
+        if self._admin is not None:
+            try:
+                self._admin.close()
+            except Exception:  # noqa: BLE001 - closing a broken client must not mask the cause
+                log.debug("closing admin client failed", exc_info=True)
+            self._admin = None
         if self._producer is not None:
             try:
                 self._producer.close(timeout=1)
