@@ -33,7 +33,19 @@ class TalentContext(BaseContext):
         self.settings = settings
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._owns_session = True
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    @classmethod
+    def with_session(
+        cls, session: AsyncSession, *, principal: Principal, settings: ServiceSettings
+    ) -> TalentContext:
+        """A context on a session the caller owns (the CLI, tests): `finish` commits or
+        rolls back but leaves the session open."""
+        context = cls(principal=principal, settings=settings, sessions=async_sessionmaker())
+        context._session = session
+        context._owns_session = False
+        return context
 
     @property
     def session(self) -> AsyncSession:
@@ -59,8 +71,9 @@ class TalentContext(BaseContext):
             else:
                 await self._session.rollback()
         finally:
-            await self._session.close()
-            self._session = None
+            if self._owns_session:
+                await self._session.close()
+                self._session = None
 
 
 class TransactionExtension(SchemaExtension):

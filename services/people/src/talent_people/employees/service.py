@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -190,14 +190,15 @@ class EmployeeService:
         if unit is not None:
             values["org_unit_id"] = unit.id
         await self.employees.update(employee, values)
-        after = replace(
-            before,
-            name=employee.name,
-            email=employee.email,
-            location=employee.location,
-            manager_id=employee.manager_id,
-            job_profile_code=profile.code if profile else before.job_profile_code,
-            org_unit_code=unit.code if unit else before.org_unit_code,
+        after = before.model_copy(
+            update={
+                "name": employee.name,
+                "email": employee.email,
+                "location": employee.location,
+                "manager_id": employee.manager_id,
+                "job_profile_code": profile.code if profile else before.job_profile_code,
+                "org_unit_code": unit.code if unit else before.org_unit_code,
+            }
         )
         today = dt.date.today()
         await self.events.add(self.session, *employee_events(before, after, effective_on=today))
@@ -219,7 +220,7 @@ class EmployeeService:
             .where(JobHistory.employee_id == employee.id, JobHistory.end_date.is_(None))
             .values(end_date=on)
         )
-        after = replace(before, status="terminated")
+        after = before.model_copy(update={"status": "terminated"})
         await self.events.add(self.session, *employee_events(before, after, effective_on=on))
         return employee
 
