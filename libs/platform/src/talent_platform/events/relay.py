@@ -37,6 +37,23 @@ log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[ServiceSettings], KafkaProducer]
 
+# The oldest transaction still running in this database (as a 64-bit id, like the
+# outbox's txid column). Rows written by it or by any later transaction wait, so rows
+# are published in commit order. Only this database counts: a long transaction in
+# another service's database (same cluster in dev) must not stall this relay. The
+# relay's role must see the writers' sessions in pg_stat_activity (same role, or
+# pg_read_all_stats).
+HORIZON_SQL = """COALESCE((
+  SELECT min(CASE WHEN w.full > c.xmax THEN w.full - 4294967296 ELSE w.full END)
+  FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) AS c,
+       LATERAL (
+         SELECT ((c.xmax >> 32) << 32) | a.backend_xid::text::bigint AS full
+         FROM pg_stat_activity AS a
+         WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+           AND a.pid <> pg_backend_pid()
+       ) AS w
+), 9223372036854775807)"""
+
 
 def envelope_of(row: Row[Any]) -> Envelope:
     return Envelope(
@@ -132,7 +149,7 @@ class OutboxRelay:
 
     def pending(self) -> Sequence[Row[Any]]:
         t = self.outbox
-        horizon = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        horizon = text(HORIZON_SQL)
         stmt = (
             select(t)
             .where(t.c.sent_at.is_(None), t.c.txid < horizon)
