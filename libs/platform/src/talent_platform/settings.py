@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 2000
     kafka_heartbeat_interval_ms: int = 500
     kafka_max_poll_interval_ms: int = 30000
+    # How long the broker may hold a fetch open waiting for data. Tansu answers a fetch
+    # only when this expires, so it bounds consumer latency there (bench/outbox_latency).
+    kafka_fetch_max_wait_ms: int = 20
     kafka_idempotent_producer: bool = False
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2

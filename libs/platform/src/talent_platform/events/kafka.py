@@ -54,6 +54,7 @@ def create_consumer(settings: ServiceSettings, *, group_id: str, topics: Iterabl
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
     )
 
 
