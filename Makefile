@@ -1,0 +1,58 @@
+# Talent: two commands on a fresh clone.
+#   make run   installs everything into .venv and gateway/node_modules, then starts the
+#              whole stack with a demo organisation (talent dev up)
+#   make test  installs, then runs every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := gateway/node_modules/.installed
+PACKAGES := libs/contracts libs/platform libs/cli services/people services/learning
+
+.PHONY: run test install lint typecheck schema schema-check lock bench clean
+
+run: install
+	$(BIN)/talent dev up
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps $(foreach p,$(PACKAGES),-e $(p))
+	touch $@
+
+$(NODE_STAMP): gateway/package.json gateway/package-lock.json
+	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy libs/contracts/src libs/platform/src
+
+# Regenerate every subgraph SDL and the composed supergraph after a GraphQL change.
+schema: install
+	$(BIN)/python -m talent_people.schema > services/people/schema.graphql
+	$(BIN)/python -m talent_learning.schema > services/learning/schema.graphql
+	cd gateway && node compose.mjs
+
+schema-check: install
+	cd gateway && node compose.mjs --check
+
+# Re-pin third-party dependencies after editing requirements.in.
+lock:
+	$(BIN)/uv pip compile requirements.in -o requirements.lock --python-version 3.11 --no-header
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) gateway/node_modules .talent
