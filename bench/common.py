@@ -13,7 +13,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from talent_platform.infra.postgres import LocalPostgres, create_database, drop_database, normalize_postgres_url
+from talent_platform.infra.postgres import (
+    LocalPostgres,
+    create_database,
+    drop_database,
+    normalize_postgres_url,
+)
 
 ROOT = Path(__file__).parents[1]
 
@@ -21,7 +26,9 @@ ROOT = Path(__file__).parents[1]
 @contextmanager
 def postgres_admin_url() -> Iterator[str]:
     """TALENT_BENCH_DATABASE_URL (or TALENT_TEST_DATABASE_URL) if set, else a private server."""
-    configured = os.environ.get("TALENT_BENCH_DATABASE_URL") or os.environ.get("TALENT_TEST_DATABASE_URL")
+    configured = os.environ.get("TALENT_BENCH_DATABASE_URL") or os.environ.get(
+        "TALENT_TEST_DATABASE_URL"
+    )
     if configured:
         yield normalize_postgres_url(configured)
         return

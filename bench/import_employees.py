@@ -24,12 +24,16 @@ from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
 
 ADMIN = Principal(subject="bench", employee_id=None, roles=frozenset({Role.ADMIN}))
-PROFILES = "code,title,family,level\n" + "".join(f"P{i},Profile {i},Family {i % 5},{i % 6 + 1}\n" for i in range(30))
+PROFILES = "code,title,family,level\n" + "".join(
+    f"P{i},Profile {i},Family {i % 5},{i % 6 + 1}\n" for i in range(30)
+)
 
 
 def employees_csv(n: int, *, moved_every: int = 0) -> str:
     out = io.StringIO()
-    out.write("employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n")
+    out.write(
+        "employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n"
+    )
     start = dt.date(2010, 1, 1)
     for i in range(n):
         manager = "" if i == 0 else f"E{(i - 1) // 8:06d}"
@@ -54,9 +58,15 @@ async def timed_import(url: str, kind: str, data: str) -> tuple[float, dict[str,
                 result = await run_import(session, ADMIN, kind, data)
         elapsed = time.perf_counter() - started
         async with engine.connect() as conn:
-            events = (await conn.execute(select(func.count()).select_from(messaging.outbox))).scalar_one()
-        return elapsed, {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                         "outbox_rows": int(events)}
+            events = (
+                await conn.execute(select(func.count()).select_from(messaging.outbox))
+            ).scalar_one()
+        return elapsed, {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "outbox_rows": int(events),
+        }
     finally:
         await engine.dispose()
 

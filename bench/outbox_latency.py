@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from bench.common import percentile, postgres_admin_url
 from talent_contracts import EventPayload, event
 from talent_platform.db import new_metadata, sync_url
-from talent_platform.events import EventConsumer, HandlerRegistry, Outbox, OutboxRelay, messaging_tables
+from talent_platform.events import (
+    EventConsumer,
+    HandlerRegistry,
+    Outbox,
+    OutboxRelay,
+    messaging_tables,
+)
 from talent_platform.events.envelope import Envelope
 from talent_platform.events.kafka import ensure_topics
 from talent_platform.infra.broker import TansuBroker
@@ -38,7 +44,10 @@ class TickHappened(EventPayload):
 
 metadata: MetaData = new_metadata()
 received = Table(
-    "received", metadata, Column("tick_id", String(64), primary_key=True), Column("latency_ms", Float)
+    "received",
+    metadata,
+    Column("tick_id", String(64), primary_key=True),
+    Column("latency_ms", Float),
 )
 tables = messaging_tables(metadata)
 outbox = Outbox(tables.outbox, service="benchlatency")
@@ -51,8 +60,11 @@ def main(n: int) -> None:
         engine = create_engine(sync_url(url), pool_size=10)
         metadata.create_all(engine)
         settings = ServiceSettings(
-            service_name="benchlatency", environment="test", database_url=url,
-            kafka_bootstrap_servers=broker.bootstrap_servers, outbox_poll_interval_s=1.0,
+            service_name="benchlatency",
+            environment="test",
+            database_url=url,
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            outbox_poll_interval_s=1.0,
         )
         ensure_topics(settings, ["talent.benchlatency.v1", "talent.benchlatency.v1.dlq"])
         registry = HandlerRegistry()
@@ -65,10 +77,18 @@ def main(n: int) -> None:
 
         stop = threading.Event()
         relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
-        consumer = EventConsumer(settings, engine=engine, inbox=tables.inbox, registry=registry,
-                                 topics=["talent.benchlatency.v1"], group_id=f"bench-{uuid.uuid4().hex[:6]}")
-        threads = [threading.Thread(target=relay.run, args=(stop,), daemon=True),
-                   threading.Thread(target=consumer.run, args=(stop,), daemon=True)]
+        consumer = EventConsumer(
+            settings,
+            engine=engine,
+            inbox=tables.inbox,
+            registry=registry,
+            topics=["talent.benchlatency.v1"],
+            group_id=f"bench-{uuid.uuid4().hex[:6]}",
+        )
+        threads = [
+            threading.Thread(target=relay.run, args=(stop,), daemon=True),
+            threading.Thread(target=consumer.run, args=(stop,), daemon=True),
+        ]
         for t in threads:
             t.start()
         # Warm up: the consumer must have joined its group before measuring.
@@ -91,14 +111,22 @@ def main(n: int) -> None:
             t.join(timeout=10)
         with engine.connect() as conn:
             latencies = sorted(
-                conn.execute(select(received.c.latency_ms).where(received.c.tick_id != "warmup")).scalars()
+                conn.execute(
+                    select(received.c.latency_ms).where(received.c.tick_id != "warmup")
+                ).scalars()
             )
         engine.dispose()
         drop_database(admin, "talent_bench_latency")
     shutil.rmtree(log_dir, ignore_errors=True)
-    print(f"outbox -> relay -> Tansu -> consumer, {len(latencies)}/{n} events in {elapsed:.1f} s, one per transaction")
-    print(f"  latency p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   "
-          f"p99 {percentile(latencies, 99):6.1f} ms   max {latencies[-1]:6.1f} ms")
+    print(
+        f"outbox -> relay -> Tansu -> consumer: {len(latencies)}/{n} events, "
+        f"one per transaction, in {elapsed:.1f} s"
+    )
+    print(
+        f"  latency p50 {percentile(latencies, 50):6.1f} ms   "
+        f"p95 {percentile(latencies, 95):6.1f} ms   "
+        f"p99 {percentile(latencies, 99):6.1f} ms   max {latencies[-1]:6.1f} ms"
+    )
 
 
 def _count(engine: object) -> int:

@@ -38,4 +38,13 @@ def test_libraries_import_no_service(lib: str) -> None:
 
 def test_contracts_depend_on_pydantic_only() -> None:
     used = imported_modules(ROOT / "libs" / "contracts" / "src")
-    assert used <= {"talent_contracts", "pydantic", "__future__", "datetime", "uuid", "typing", "re", "collections"}
+    assert used <= {
+        "talent_contracts",
+        "pydantic",
+        "__future__",
+        "datetime",
+        "uuid",
+        "typing",
+        "re",
+        "collections",
+    }

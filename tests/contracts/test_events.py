@@ -8,7 +8,9 @@ import pytest
 
 from talent_contracts import EVENT_TYPES, parse_payload, topic_for
 
-NAME = re.compile(r"^talent\.(people|learning|performance|succession|recommender)\.[a-z_]+\.[a-z_]+\.v\d+$")
+NAME = re.compile(
+    r"^talent\.(people|learning|performance|succession|recommender)\.[a-z_]+\.[a-z_]+\.v\d+$"
+)
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))

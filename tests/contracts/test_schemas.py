@@ -20,14 +20,18 @@ def test_checked_in_sdl_matches_the_code(name: str) -> None:
     module = importlib.import_module(f"talent_{name}.schema")
     printed = module.schema.as_str() + "\n"
     path = (GATEWAY / SUBGRAPHS[name]["schema"]).resolve()
-    assert path.read_text() == printed, f"{path.relative_to(ROOT)} is stale: run `make schema` and commit it"
+    assert path.read_text() == printed, (
+        f"{path.relative_to(ROOT)} is stale: run `make schema` and commit it"
+    )
 
 
 def test_supergraph_composes_and_is_current() -> None:
     node = shutil.which("node")
     assert node, "node is required to compose the supergraph"
     assert (GATEWAY / "node_modules").is_dir(), "run `make install` (npm ci in gateway/)"
-    result = subprocess.run([node, "compose.mjs", "--check"], cwd=GATEWAY, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [node, "compose.mjs", "--check"], cwd=GATEWAY, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

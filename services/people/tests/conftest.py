@@ -57,18 +57,26 @@ class Api:
         assert result.data is not None
         return result.data
 
-    async def errors(self, query: str, variables: dict[str, Any] | None = None, *, as_: Principal = ADMIN) -> list[str]:
+    async def errors(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: Principal = ADMIN
+    ) -> list[str]:
         context = TalentContext.with_session(self.session, principal=as_, settings=self.settings)
         result = await schema.execute(query, variable_values=variables, context_value=context)
         assert result.errors, "expected GraphQL errors"
         return [e.message for e in result.errors]
 
     async def outbox_types(self) -> list[str]:
-        rows = await self.session.execute(select(messaging.outbox.c.event_type).order_by(messaging.outbox.c.id))
+        rows = await self.session.execute(
+            select(messaging.outbox.c.event_type).order_by(messaging.outbox.c.id)
+        )
         return list(rows.scalars().all())
 
     async def outbox_count(self) -> int:
-        return int((await self.session.execute(select(func.count()).select_from(messaging.outbox))).scalar_one())
+        return int(
+            (
+                await self.session.execute(select(func.count()).select_from(messaging.outbox))
+            ).scalar_one()
+        )
 
 
 @pytest.fixture
@@ -77,7 +85,13 @@ def api(session: AsyncSession) -> Api:
 
 
 def employee_principal(employee_id: str, *roles: Role) -> Principal:
-    return Principal(subject=employee_id, employee_id=uuid.UUID(employee_id), roles=frozenset({Role.EMPLOYEE, *roles}))
+    return Principal(
+        subject=employee_id,
+        employee_id=uuid.UUID(employee_id),
+        roles=frozenset({Role.EMPLOYEE, *roles}),
+    )
 
 
-EMPLOYEES_CSV_HEADER = "employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n"
+EMPLOYEES_CSV_HEADER = (
+    "employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n"
+)

@@ -34,11 +34,21 @@ mutation { upsertJobProfile(input: {code: "ENG-2", title: "Engineer II", family:
 """
 
 
-async def hire(api: Api, number: str, name: str, *, manager: str | None = None, **extra: Any) -> dict[str, Any]:
+async def hire(
+    api: Api, number: str, name: str, *, manager: str | None = None, **extra: Any
+) -> dict[str, Any]:
     data = await api(
         CREATE,
-        {"input": {"employeeNumber": number, "name": name, "email": f"{number.lower()}@example.com",
-                   "hireDate": "2022-03-01", "managerId": manager, **extra}},
+        {
+            "input": {
+                "employeeNumber": number,
+                "name": name,
+                "email": f"{number.lower()}@example.com",
+                "hireDate": "2022-03-01",
+                "managerId": manager,
+                **extra,
+            }
+        },
     )
     result = data["createEmployee"]
     assert result["__typename"] == "EmployeePayload", result
@@ -53,8 +63,10 @@ async def test_hiring_publishes_events_and_records_job_history(api: Api) -> None
     report = await hire(api, "E2", "Bob Report", manager=boss["id"])
     assert report["manager"] == {"name": "Ada Boss"}
 
-    data = await api('query($id: ID!) { employee(id: $id) { jobHistory { jobProfile { code } endDate } } }',
-                     {"id": boss["id"]})
+    data = await api(
+        "query($id: ID!) { employee(id: $id) { jobHistory { jobProfile { code } endDate } } }",
+        {"id": boss["id"]},
+    )
     assert data["employee"]["jobHistory"] == [{"jobProfile": {"code": "ENG-2"}, "endDate": None}]
     assert await api.outbox_types() == [
         "talent.people.job_profile.updated.v1",
@@ -69,14 +81,27 @@ async def test_invalid_input_names_each_field_and_writes_nothing(api: Api) -> No
     before = await api.outbox_count()
     data = await api(
         CREATE,
-        {"input": {"employeeNumber": "E1", "name": " ", "email": "not-an-email", "hireDate": "2022-03-01",
-                   "jobProfileCode": "NOPE", "managerId": "4a9f1a4e-0000-0000-0000-000000000000"}},
+        {
+            "input": {
+                "employeeNumber": "E1",
+                "name": " ",
+                "email": "not-an-email",
+                "hireDate": "2022-03-01",
+                "jobProfileCode": "NOPE",
+                "managerId": "4a9f1a4e-0000-0000-0000-000000000000",
+            }
+        },
     )
     result = data["createEmployee"]
     assert result["__typename"] == "ValidationError"
     fields = {f["field"]: f["message"] for f in result["fields"]}
-    assert set(fields) == {"input.employeeNumber", "input.name", "input.email", "input.jobProfileCode",
-                           "input.managerId"}
+    assert set(fields) == {
+        "input.employeeNumber",
+        "input.name",
+        "input.email",
+        "input.jobProfileCode",
+        "input.managerId",
+    }
     assert "already used" in fields["input.employeeNumber"]
     assert await api.outbox_count() == before
 
@@ -85,14 +110,28 @@ async def test_only_admins_and_coordinators_change_employees(api: Api) -> None:
     boss = await hire(api, "E1", "Ada Boss")
     data = await api(
         CREATE,
-        {"input": {"employeeNumber": "E9", "name": "X", "email": "x@example.com", "hireDate": "2022-01-01"}},
+        {
+            "input": {
+                "employeeNumber": "E9",
+                "name": "X",
+                "email": "x@example.com",
+                "hireDate": "2022-01-01",
+            }
+        },
         as_=employee_principal(boss["id"], Role.MANAGER),
     )
     assert data["createEmployee"]["__typename"] == "Forbidden"
     coordinator = Principal(subject="c", employee_id=None, roles=frozenset({Role.HR_COORDINATOR}))
     data = await api(
         CREATE,
-        {"input": {"employeeNumber": "E9", "name": "X", "email": "x@example.com", "hireDate": "2022-01-01"}},
+        {
+            "input": {
+                "employeeNumber": "E9",
+                "name": "X",
+                "email": "x@example.com",
+                "hireDate": "2022-01-01",
+            }
+        },
         as_=coordinator,
     )
     assert data["createEmployee"]["__typename"] == "EmployeePayload"
@@ -104,15 +143,22 @@ async def test_manager_change_is_a_transfer_and_cycles_are_refused(api: Api) -> 
     c = await hire(api, "E3", "Cy", manager=b["id"])
 
     cycle = await api(UPDATE, {"input": {"id": a["id"], "managerId": c["id"]}})
-    assert cycle["updateEmployee"]["fields"] == [{"field": "input.managerId", "message": "would create a reporting cycle"}]
+    assert cycle["updateEmployee"]["fields"] == [
+        {"field": "input.managerId", "message": "would create a reporting cycle"}
+    ]
 
     moved = await api(UPDATE, {"input": {"id": c["id"], "managerId": a["id"]}})
     assert moved["updateEmployee"]["employee"]["manager"] == {"name": "Ada"}
     assert (await api.outbox_types())[-1] == "talent.people.employee.transferred.v1"
 
-    missing = await api(UPDATE, {"input": {"id": "4a9f1a4e-0000-0000-0000-000000000000", "name": "Z"}})
-    assert missing["updateEmployee"] == {"__typename": "NotFound", "entity": "employee",
-                                         "key": "4a9f1a4e-0000-0000-0000-000000000000"}
+    missing = await api(
+        UPDATE, {"input": {"id": "4a9f1a4e-0000-0000-0000-000000000000", "name": "Z"}}
+    )
+    assert missing["updateEmployee"] == {
+        "__typename": "NotFound",
+        "entity": "employee",
+        "key": "4a9f1a4e-0000-0000-0000-000000000000",
+    }
 
 
 async def test_directory_filters_sorts_and_pages(api: Api) -> None:
@@ -126,8 +172,16 @@ async def test_directory_filters_sorts_and_pages(api: Api) -> None:
     assert page1["totalCount"] == 4
     assert [e["node"]["name"] for e in page1["edges"]] == ["Bea", "Cal"]
     assert page1["pageInfo"]["hasNextPage"] is True
-    page2 = (await api(query, {"first": 2, "after": page1["pageInfo"]["endCursor"],
-                               "filter": {"managerId": boss["id"]}}))["employees"]
+    page2 = (
+        await api(
+            query,
+            {
+                "first": 2,
+                "after": page1["pageInfo"]["endCursor"],
+                "filter": {"managerId": boss["id"]},
+            },
+        )
+    )["employees"]
     assert [e["node"]["name"] for e in page2["edges"]] == ["Dee", "Eve"]
     assert page2["pageInfo"]["hasNextPage"] is False
 
@@ -151,7 +205,9 @@ async def test_reporting_chain_and_private_job_history(api: Api) -> None:
     as_self = (await api(query, {"id": c["id"]}, as_=employee_principal(c["id"])))["employee"]
     assert [m["name"] for m in as_self["reportingChain"]] == ["Bob", "Ada"]
     assert as_self["jobHistory"] is not None
-    as_skip_manager = (await api(query, {"id": c["id"]}, as_=employee_principal(a["id"])))["employee"]
+    as_skip_manager = (await api(query, {"id": c["id"]}, as_=employee_principal(a["id"])))[
+        "employee"
+    ]
     assert as_skip_manager["jobHistory"] is not None
     as_peer = (await api(query, {"id": c["id"]}, as_=employee_principal(peer["id"])))["employee"]
     assert as_peer["jobHistory"] is None
@@ -166,9 +222,16 @@ async def test_termination_closes_job_history_and_is_published_once(api: Api) ->
       __typename ... on EmployeePayload { employee { status terminatedOn } }
       ... on ValidationError { fields { field message } } } }"""
     done = await api(mutation, {"input": {"id": a["id"], "terminatedOn": "2024-06-30"}})
-    assert done["terminateEmployee"]["employee"] == {"status": "TERMINATED", "terminatedOn": "2024-06-30"}
+    assert done["terminateEmployee"]["employee"] == {
+        "status": "TERMINATED",
+        "terminatedOn": "2024-06-30",
+    }
     again = await api(mutation, {"input": {"id": a["id"], "terminatedOn": "2024-07-01"}})
-    assert again["terminateEmployee"]["fields"] == [{"field": "input.employeeId", "message": "is already terminated"}]
+    assert again["terminateEmployee"]["fields"] == [
+        {"field": "input.employeeId", "message": "is already terminated"}
+    ]
     assert (await api.outbox_types()).count("talent.people.employee.terminated.v1") == 1
-    history = await api('query($id: ID!) { employee(id: $id) { jobHistory { endDate } } }', {"id": a["id"]})
+    history = await api(
+        "query($id: ID!) { employee(id: $id) { jobHistory { endDate } } }", {"id": a["id"]}
+    )
     assert history["employee"]["jobHistory"] == [{"endDate": "2024-06-30"}]

@@ -31,10 +31,13 @@ FIN-4,FIN-MOD,4,5
 FIN-4,LEAD,3,4
 FIN-2,FIN-MOD,2,5
 """
-EMPLOYEES = EMPLOYEES_CSV_HEADER + """E1,Ada Boss,ada@example.com,2015-01-05,FIN-4,Finance,London,,active
+EMPLOYEES = (
+    EMPLOYEES_CSV_HEADER
+    + """E1,Ada Boss,ada@example.com,2015-01-05,FIN-4,Finance,London,,active
 E2,Bob Analyst,bob@example.com,2020-06-01,FIN-2,Finance,London,E1,active
 E3,Cy Analyst,cy@example.com,2021-09-15,FIN-2,Finance / FP&A,Leeds,E2,active
 """
+)
 
 
 async def run(api: Api, kind: str, csv: str, **extra: Any) -> dict[str, Any]:
@@ -42,15 +45,24 @@ async def run(api: Api, kind: str, csv: str, **extra: Any) -> dict[str, Any]:
 
 
 async def load_framework(api: Api) -> None:
-    for kind, csv in (("COMPETENCIES", COMPETENCIES), ("JOB_PROFILES", PROFILES),
-                      ("JOB_PROFILE_COMPETENCIES", REQUIREMENTS)):
+    for kind, csv in (
+        ("COMPETENCIES", COMPETENCIES),
+        ("JOB_PROFILES", PROFILES),
+        ("JOB_PROFILE_COMPETENCIES", REQUIREMENTS),
+    ):
         assert (await run(api, kind, csv))["__typename"] == "PeopleImportPayload"
 
 
 async def test_framework_import_is_idempotent_and_publishes_changes_only(api: Api) -> None:
     first = await run(api, "COMPETENCIES", COMPETENCIES)
-    assert first == {"__typename": "PeopleImportPayload", "rows": 3, "created": 3, "updated": 0, "unchanged": 0,
-                     "events": 3}
+    assert first == {
+        "__typename": "PeopleImportPayload",
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "events": 3,
+    }
     await run(api, "JOB_PROFILES", PROFILES)
     reqs = await run(api, "JOB_PROFILE_COMPETENCIES", REQUIREMENTS)
     assert reqs["created"] == 3 and reqs["events"] == 2  # one job_profile.updated per profile
@@ -61,11 +73,19 @@ async def test_framework_import_is_idempotent_and_publishes_changes_only(api: Ap
     assert (await run(api, "COMPETENCIES", COMPETENCIES))["unchanged"] == 3
     assert await api.outbox_count() == events
 
-    changed = await run(api, "JOB_PROFILE_COMPETENCIES", REQUIREMENTS.replace("FIN-4,LEAD,3,4", "FIN-4,LEAD,4,4"))
+    changed = await run(
+        api, "JOB_PROFILE_COMPETENCIES", REQUIREMENTS.replace("FIN-4,LEAD,3,4", "FIN-4,LEAD,4,4")
+    )
     assert (changed["updated"], changed["unchanged"], changed["events"]) == (1, 2, 1)
-    profile = await api('{ jobProfile(code: "FIN-4") { requirements { competency { code tier } requiredLevel importance } } }')
+    profile = await api(
+        '{ jobProfile(code: "FIN-4") { requirements { competency { code tier } requiredLevel importance } } }'
+    )
     assert profile["jobProfile"]["requirements"] == [
-        {"competency": {"code": "FIN-MOD", "tier": "FUNCTIONAL"}, "requiredLevel": 4, "importance": 5},
+        {
+            "competency": {"code": "FIN-MOD", "tier": "FUNCTIONAL"},
+            "requiredLevel": 4,
+            "importance": 5,
+        },
         {"competency": {"code": "LEAD", "tier": "LEADERSHIP"}, "requiredLevel": 4, "importance": 4},
     ]
 
@@ -80,8 +100,10 @@ async def test_employees_import_then_reimport_changes_nothing(api: Api) -> None:
     assert (again["created"], again["updated"], again["unchanged"], again["events"]) == (0, 0, 3, 0)
     assert await api.outbox_count() == events
 
-    data = await api('{ employees(filter: {search: "E3"}) { edges { node { name orgUnit { code } '
-                     'manager { name } reportingChain { employeeNumber } } } } }')
+    data = await api(
+        '{ employees(filter: {search: "E3"}) { edges { node { name orgUnit { code } '
+        "manager { name } reportingChain { employeeNumber } } } } }"
+    )
     cy = data["employees"]["edges"][0]["node"]
     assert cy["orgUnit"] == {"code": "Finance / FP&A"}
     assert [m["employeeNumber"] for m in cy["reportingChain"]] == ["E2", "E1"]
@@ -93,9 +115,13 @@ async def test_moving_an_employee_publishes_one_transfer(api: Api) -> None:
     moved = await run(api, "EMPLOYEES", EMPLOYEES.replace("Leeds,E2,active", "Leeds,E1,active"))
     assert (moved["updated"], moved["unchanged"], moved["events"]) == (1, 2, 1)
     assert (await api.outbox_types())[-1] == "talent.people.employee.transferred.v1"
-    promoted = await run(api, "EMPLOYEES", EMPLOYEES.replace("FIN-2,Finance / FP&A", "FIN-4,Finance / FP&A"))
+    promoted = await run(
+        api, "EMPLOYEES", EMPLOYEES.replace("FIN-2,Finance / FP&A", "FIN-4,Finance / FP&A")
+    )
     assert promoted["events"] == 2  # one transfer (manager back to E2 and new job) + job history
-    history = await api('{ employees(filter: {search: "E3"}) { edges { node { jobHistory { jobProfile { code } endDate } } } } }')
+    history = await api(
+        '{ employees(filter: {search: "E3"}) { edges { node { jobHistory { jobProfile { code } endDate } } } } }'
+    )
     jobs = history["employees"]["edges"][0]["node"]["jobHistory"]
     assert [j["jobProfile"]["code"] for j in jobs] == ["FIN-4", "FIN-2"]
     assert jobs[0]["endDate"] is None and jobs[1]["endDate"] is not None
@@ -105,11 +131,14 @@ async def test_bad_rows_are_all_reported_by_number_and_nothing_is_written(api: A
     await load_framework(api)
     await run(api, "EMPLOYEES", EMPLOYEES)
     events = await api.outbox_count()
-    bad = EMPLOYEES_CSV_HEADER + (
-        "E1,Ada Boss,ada@example.com,2015-01-05,FIN-4,Finance,London,E3,active\n"  # cycle E1->E3->E2->E1
-        "E4,New Person,new@example.com,2023-13-01,FIN-2,Finance,London,E1,active\n"  # bad date
-        "E5,Other,bob@example.com,2023-01-01,NOPE,Finance,London,E99,sometimes\n"  # email taken, refs, status
-        "E4,Again,again@example.com,2023-01-01,,Finance,London,,active\n"  # duplicate id
+    bad = (
+        EMPLOYEES_CSV_HEADER
+        + (
+            "E1,Ada Boss,ada@example.com,2015-01-05,FIN-4,Finance,London,E3,active\n"  # cycle E1->E3->E2->E1
+            "E4,New Person,new@example.com,2023-13-01,FIN-2,Finance,London,E1,active\n"  # bad date
+            "E5,Other,bob@example.com,2023-01-01,NOPE,Finance,London,E99,sometimes\n"  # email taken, refs, status
+            "E4,Again,again@example.com,2023-01-01,,Finance,London,,active\n"  # duplicate id
+        )
     )
     result = await run(api, "EMPLOYEES", bad)
     assert result["__typename"] == "ValidationError"
@@ -117,13 +146,21 @@ async def test_bad_rows_are_all_reported_by_number_and_nothing_is_written(api: A
     assert ("row 2: manager_id", "reporting cycle through E1") in fields
     assert ("row 3: hire_date", "'2023-13-01' is not a date (YYYY-MM-DD)") in fields
     assert ("row 4: status", "'sometimes' is not one of active, terminated") in fields
-    assert ("row 5: employee_id", "'E4' repeats row 3") not in fields  # row 3 was invalid, so not kept
+    assert (
+        "row 5: employee_id",
+        "'E4' repeats row 3",
+    ) not in fields  # row 3 was invalid, so not kept
     assert "nothing was imported" in result["message"]
     assert await api.outbox_count() == events
     directory = await api("{ employees { totalCount } }")
     assert directory["employees"]["totalCount"] == 3
 
-    refs = await run(api, "EMPLOYEES", EMPLOYEES_CSV_HEADER + "E5,Other,bob@example.com,2023-01-01,NOPE,Finance,London,E99,active\n")
+    refs = await run(
+        api,
+        "EMPLOYEES",
+        EMPLOYEES_CSV_HEADER
+        + "E5,Other,bob@example.com,2023-01-01,NOPE,Finance,London,E99,active\n",
+    )
     messages = {f["field"]: f["message"] for f in refs["fields"]}
     assert messages == {
         "row 2: email": "'bob@example.com' belongs to employee E2",
@@ -151,8 +188,15 @@ async def test_job_history_import(api: Api) -> None:
     await run(api, "EMPLOYEES", EMPLOYEES)
     csv = "employee_id,job_profile_code,start_date,end_date\nE1,FIN-2,2015-01-05,2018-12-31\nE9,FIN-2,2019-01-01,\n"
     bad = await run(api, "JOB_HISTORY", csv)
-    assert [(f["field"], f["message"]) for f in bad["fields"]] == [("row 3: employee_id", "unknown employee 'E9'")]
-    good = await run(api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1])
+    assert [(f["field"], f["message"]) for f in bad["fields"]] == [
+        ("row 3: employee_id", "unknown employee 'E9'")
+    ]
+    good = await run(
+        api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1]
+    )
     assert (good["created"], good["events"]) == (1, 1)
-    assert (await run(api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1]))[
-        "unchanged"] == 1
+    assert (
+        await run(
+            api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1]
+        )
+    )["unchanged"] == 1

@@ -40,7 +40,9 @@ def create_service_app(
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     db = database or create_async_database(
-        settings.database_url, pool_size=settings.database_pool_size, session_class=SerialisedSession
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        session_class=SerialisedSession,
     )
     verifier = TokenVerifier(settings)
 
@@ -56,8 +58,12 @@ def create_service_app(
     async def context_getter(request: Request) -> TalentContext:
         if settings.require_gateway_secret:
             sent = request.headers.get(GATEWAY_SECRET_HEADER, "")
-            if not settings.gateway_secret or not hmac.compare_digest(sent, settings.gateway_secret):
-                raise HTTPException(status_code=401, detail="requests must come through the gateway")
+            if not settings.gateway_secret or not hmac.compare_digest(
+                sent, settings.gateway_secret
+            ):
+                raise HTTPException(
+                    status_code=401, detail="requests must come through the gateway"
+                )
         try:
             principal = verifier.from_header(request.headers.get("authorization"))
         except AuthenticationError as exc:
@@ -75,7 +81,9 @@ def create_service_app(
     app.include_router(router, prefix="/graphql")
 
     @app.middleware("http")
-    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         if request.url.path not in ("/healthz", "/readyz"):
@@ -98,7 +106,7 @@ def create_service_app(
     async def readyz() -> JSONResponse:
         try:
             await db.ping()
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:
             return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "service": settings.service_name})
 

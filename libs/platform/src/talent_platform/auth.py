@@ -95,7 +95,9 @@ class TokenVerifier:
             employee_id: uuid.UUID | None = uuid.UUID(subject)
         except ValueError:
             employee_id = None  # a service account
-        return Principal(subject=subject, employee_id=employee_id, roles=_roles(claims.get("roles")))
+        return Principal(
+            subject=subject, employee_id=employee_id, roles=_roles(claims.get("roles"))
+        )
 
     def from_header(self, authorization: str | None) -> Principal:
         if not authorization:

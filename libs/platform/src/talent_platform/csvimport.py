@@ -79,7 +79,9 @@ def read_rows(data: bytes | str, columns: Sequence[str], *, kind: str) -> list[C
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationFailed([FieldError("row 1", "the file is empty: expected a header row")]) from None
+        raise ValidationFailed(
+            [FieldError("row 1", "the file is empty: expected a header row")]
+        ) from None
     names = [h.strip() for h in header]
     problems: list[FieldError] = []
     missing = [c for c in columns if c not in names]
@@ -123,7 +125,9 @@ def required(row: CsvRow, column: str, errors: RowErrors, *, max_length: int = 5
     return value
 
 
-def parse_date(row: CsvRow, column: str, errors: RowErrors, *, optional: bool = False) -> dt.date | None:
+def parse_date(
+    row: CsvRow, column: str, errors: RowErrors, *, optional: bool = False
+) -> dt.date | None:
     value = row[column]
     if not value:
         if not optional:
@@ -192,7 +196,9 @@ def parse_bool(row: CsvRow, column: str, errors: RowErrors) -> bool | None:
     return None
 
 
-def duplicates(rows: Sequence[CsvRow], key: Callable[[CsvRow], object], column: str, errors: RowErrors) -> None:
+def duplicates(
+    rows: Sequence[CsvRow], key: Callable[[CsvRow], object], column: str, errors: RowErrors
+) -> None:
     """Flag rows whose key repeats an earlier row's."""
     first: dict[object, int] = {}
     for row in rows:

@@ -43,13 +43,17 @@ def run_worker(
     ensure_topics(settings, own + topics + consumed_dlqs)
 
     relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
-    relay_thread = threading.Thread(target=relay.run, args=(stop,), name="outbox-relay", daemon=True)
+    relay_thread = threading.Thread(
+        target=relay.run, args=(stop,), name="outbox-relay", daemon=True
+    )
     relay_thread.start()
     log.info("worker started", extra={"consumes": topics})
     exit_code = 0
     try:
         if registry is not None and topics:
-            EventConsumer(settings, engine=engine, inbox=tables.inbox, registry=registry, topics=topics).run(stop)
+            EventConsumer(
+                settings, engine=engine, inbox=tables.inbox, registry=registry, topics=topics
+            ).run(stop)
         else:
             stop.wait()
     except Exception:

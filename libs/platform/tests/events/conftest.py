@@ -23,7 +23,10 @@ class WidgetCreated(EventPayload):
 
 metadata: MetaData = new_metadata()
 widgets = Table(
-    "widget", metadata, Column("id", String(64), primary_key=True), Column("seen", Integer, default=0)
+    "widget",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seen", Integer, default=0),
 )
 tables: MessagingTables = messaging_tables(metadata)
 outbox = Outbox(tables.outbox, service="platformtest")

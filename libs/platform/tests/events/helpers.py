@@ -11,7 +11,11 @@ from talent_platform.infra.broker import TANSU_FAST_CONSUMER
 
 
 def read_topic(
-    bootstrap: str, topic: str, *, until: Callable[[list[ConsumerRecord]], bool], timeout: float = 30.0
+    bootstrap: str,
+    topic: str,
+    *,
+    until: Callable[[list[ConsumerRecord]], bool],
+    timeout: float = 30.0,
 ) -> list[ConsumerRecord]:
     """Consume a topic from the beginning (fresh group) until `until(records)` or timeout."""
     consumer = KafkaConsumer(

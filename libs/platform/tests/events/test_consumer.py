@@ -29,7 +29,9 @@ def _registry(fail_for: set[str]) -> HandlerRegistry:
         assert isinstance(payload, WidgetCreated)
         if payload.widget_id in fail_for:
             raise RuntimeError(f"cannot handle {payload.widget_id}")
-        session.execute(update(widgets).where(widgets.c.id == payload.widget_id).values(seen=widgets.c.seen + 1))
+        session.execute(
+            update(widgets).where(widgets.c.id == payload.widget_id).values(seen=widgets.c.seen + 1)
+        )
 
     return registry
 
@@ -55,7 +57,9 @@ def _send(producer: KafkaProducer, topic: str, envelope: Envelope) -> None:
 
 def _seen(engine: Engine, widget_id: str) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(widgets.c.seen).where(widgets.c.id == widget_id)).scalar_one())
+        return int(
+            conn.execute(select(widgets.c.seen).where(widgets.c.id == widget_id)).scalar_one()
+        )
 
 
 def _run(consumer: EventConsumer) -> tuple[threading.Event, threading.Thread]:
@@ -69,17 +73,32 @@ def test_duplicates_are_applied_once_and_poison_goes_to_the_dlq(
     engine: Engine, settings: ServiceSettings, topic: str, producer: KafkaProducer
 ) -> None:
     with engine.begin() as conn:
-        conn.execute(widgets.insert(), [{"id": "w1", "seen": 0}, {"id": "w2", "seen": 0}, {"id": "bad", "seen": 0}])
+        conn.execute(
+            widgets.insert(),
+            [{"id": "w1", "seen": 0}, {"id": "w2", "seen": 0}, {"id": "bad", "seen": 0}],
+        )
     consumer = EventConsumer(
-        settings, engine=engine, inbox=tables.inbox, registry=_registry({"bad"}), topics=[topic],
+        settings,
+        engine=engine,
+        inbox=tables.inbox,
+        registry=_registry({"bad"}),
+        topics=[topic],
         group_id=f"g-{uuid.uuid4().hex[:6]}",
     )
     first = Envelope.for_payload(WidgetCreated(widget_id="w1", name="one"), service="platformtest")
     _send(producer, topic, first)
     _send(producer, topic, first)  # redelivery of the same event
     producer.send(topic, key=b"x", value=b"not an event", headers=[("ce_id", b"1")]).get(timeout=10)
-    _send(producer, topic, Envelope.for_payload(WidgetCreated(widget_id="bad", name="fails"), service="platformtest"))
-    _send(producer, topic, Envelope.for_payload(WidgetCreated(widget_id="w2", name="two"), service="platformtest"))
+    _send(
+        producer,
+        topic,
+        Envelope.for_payload(WidgetCreated(widget_id="bad", name="fails"), service="platformtest"),
+    )
+    _send(
+        producer,
+        topic,
+        Envelope.for_payload(WidgetCreated(widget_id="w2", name="two"), service="platformtest"),
+    )
 
     stop, thread = _run(consumer)
     try:
@@ -112,16 +131,29 @@ def test_committed_offsets_resume_without_reprocessing(
 
     def consumer() -> EventConsumer:
         return EventConsumer(
-            settings, engine=engine, inbox=tables.inbox, registry=_registry(set()), topics=[topic], group_id=group
+            settings,
+            engine=engine,
+            inbox=tables.inbox,
+            registry=_registry(set()),
+            topics=[topic],
+            group_id=group,
         )
 
-    _send(producer, topic, Envelope.for_payload(WidgetCreated(widget_id="r1", name="1"), service="platformtest"))
+    _send(
+        producer,
+        topic,
+        Envelope.for_payload(WidgetCreated(widget_id="r1", name="1"), service="platformtest"),
+    )
     stop, thread = _run(consumer())
     assert wait_for(lambda: _seen(engine, "r1") == 1, timeout=60)
     stop.set()
     thread.join(timeout=15)
 
-    _send(producer, topic, Envelope.for_payload(WidgetCreated(widget_id="r2", name="2"), service="platformtest"))
+    _send(
+        producer,
+        topic,
+        Envelope.for_payload(WidgetCreated(widget_id="r2", name="2"), service="platformtest"),
+    )
     second = consumer()
     stop, thread = _run(second)
     try:

@@ -19,7 +19,9 @@ def test_encoded_record_is_a_cloudevent_for_the_sdk() -> None:
     envelope = Envelope.for_payload(payload, service="platformtest")
     record = encode(envelope)
 
-    message = ce_kafka.KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value)
+    message = ce_kafka.KafkaMessage(
+        headers=dict(record.headers), key=record.key, value=record.value
+    )
     event = ce_kafka.from_binary_event(message)
 
     assert event.get_specversion() == "1.0"
@@ -57,7 +59,9 @@ def test_sdk_encoded_record_decodes() -> None:
 
 
 def test_round_trip_keeps_every_attribute_and_extra_header() -> None:
-    envelope = Envelope.for_payload(WidgetCreated(widget_id="w-2", name="Cog"), service="platformtest")
+    envelope = Envelope.for_payload(
+        WidgetCreated(widget_id="w-2", name="Cog"), service="platformtest"
+    )
     envelope = Envelope(**{**envelope.__dict__, "extra_headers": {"traceparent": "00-abc-def-01"}})
     record = encode(envelope)
     assert decode(record.value, list(record.headers)) == envelope
@@ -67,20 +71,32 @@ def test_round_trip_keeps_every_attribute_and_extra_header() -> None:
     ("headers", "problem"),
     [
         ([("ce_specversion", b"1.0"), ("ce_source", b"/s"), ("ce_type", b"t")], "ce_id"),
-        ([("ce_specversion", b"0.3"), ("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t")], "specversion"),
         (
-            [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"),
-             ("content-type", b"application/xml")],
+            [("ce_specversion", b"0.3"), ("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t")],
+            "specversion",
+        ),
+        (
+            [
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"1"),
+                ("ce_source", b"/s"),
+                ("ce_type", b"t"),
+                ("content-type", b"application/xml"),
+            ],
             "content-type",
         ),
     ],
 )
-def test_invalid_records_are_rejected_with_the_reason(headers: list[tuple[str, bytes]], problem: str) -> None:
+def test_invalid_records_are_rejected_with_the_reason(
+    headers: list[tuple[str, bytes]], problem: str
+) -> None:
     with pytest.raises(EnvelopeError, match=problem):
         decode(b"{}", headers)  # type: ignore[arg-type]
 
 
 def test_naive_time_is_refused() -> None:
-    envelope = Envelope(id="1", source="/s", type="t", time=dt.datetime(2026, 1, 1), subject=None, data=b"{}")
+    envelope = Envelope(
+        id="1", source="/s", type="t", time=dt.datetime(2026, 1, 1), subject=None, data=b"{}"
+    )
     with pytest.raises(EnvelopeError):
         encode(envelope)

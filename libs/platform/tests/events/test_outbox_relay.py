@@ -47,17 +47,23 @@ def test_relay_publishes_committed_rows_in_order_and_marks_them_sent(
     assert relay.publish_pending() == 6
     assert relay.publish_pending() == 0
 
-    records = read_topic(settings.kafka_bootstrap_servers, _topic(settings), until=lambda r: len(r) >= 6)
+    records = read_topic(
+        settings.kafka_bootstrap_servers, _topic(settings), until=lambda r: len(r) >= 6
+    )
     assert sorted(r.key.decode() for r in records if r.key != b"same") == sorted(ids)
     same = [decode(r.value, list(r.headers)) for r in records if r.key == b"same"]
     assert [json.loads(e.data)["name"] for e in same] == ["first", "second", "third"]
     assert same[0].type == "talent.platformtest.widget.created.v1"
     assert same[0].subject == "same"
     with engine.connect() as conn:
-        assert conn.execute(select(tables.outbox.c.sent_at.is_not(None))).scalars().all() == [True] * 6
+        assert (
+            conn.execute(select(tables.outbox.c.sent_at.is_not(None))).scalars().all() == [True] * 6
+        )
 
 
-def test_rows_of_an_open_transaction_hold_back_later_commits(engine: Engine, settings: ServiceSettings) -> None:
+def test_rows_of_an_open_transaction_hold_back_later_commits(
+    engine: Engine, settings: ServiceSettings
+) -> None:
     relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
     slow = Session(engine)
     slow.begin()
@@ -74,7 +80,9 @@ def test_rows_of_an_open_transaction_hold_back_later_commits(engine: Engine, set
     assert [json.loads(r.payload)["name"] for r in pending] == ["first written", "committed later"]
 
 
-def test_rolled_back_transaction_publishes_nothing(engine: Engine, settings: ServiceSettings) -> None:
+def test_rolled_back_transaction_publishes_nothing(
+    engine: Engine, settings: ServiceSettings
+) -> None:
     with Session(engine) as session:
         session.begin()
         outbox.add_sync(session, WidgetCreated(widget_id="gone", name="never"))

@@ -26,7 +26,7 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     column_list = ", ".join(f'"{c}"' for c in columns)
-    async with driver.cursor() as cursor:  # type: ignore[union-attr]
-        async with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
-            for row in rows:
-                await copy.write_row([row[c] for c in columns])
+    statement = f'COPY "{table.name}" ({column_list}) FROM STDIN'
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            await copy.write_row([row[c] for c in columns])

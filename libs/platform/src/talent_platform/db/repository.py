@@ -29,19 +29,19 @@ class Repository(Generic[M]):
             raise NotFound(self.entity_name, id)
         return found
 
-    async def one_or_none(self, statement: Select[tuple[M]]) -> M | None:
+    async def one_or_none(self, statement: Select[M]) -> M | None:
         return (await self.session.execute(statement)).scalars().one_or_none()
 
-    async def list(self, statement: Select[tuple[M]] | None = None) -> Sequence[M]:
+    async def list(self, statement: Select[M] | None = None) -> Sequence[M]:
         stmt = statement if statement is not None else select(self.model)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def count(self, statement: Select[tuple[M]]) -> int:
+    async def count(self, statement: Select[M]) -> int:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
         return int((await self.session.execute(counted)).scalar_one())
 
     async def paginate(
-        self, statement: Select[tuple[M]], *, offset: int, limit: int
+        self, statement: Select[M], *, offset: int, limit: int
     ) -> tuple[Sequence[M], int]:
         """One page of `statement` (which must be ordered) and the total count."""
         total = await self.count(statement)

@@ -12,11 +12,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def _normalise(url: str) -> str:
-    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
+    for prefix in (
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+        "postgresql://",
+        "postgres://",
+    ):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {url!r}")
@@ -62,4 +72,6 @@ def create_async_database(
     url: str, *, pool_size: int = 10, session_class: type[AsyncSession] = AsyncSession
 ) -> Database:
     engine = create_async_engine(async_url(url), pool_size=pool_size, pool_pre_ping=True)
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False, class_=session_class))
+    return Database(
+        engine, async_sessionmaker(engine, expire_on_commit=False, class_=session_class)
+    )

@@ -91,10 +91,18 @@ class EventConsumer:
     # -- records ----------------------------------------------------------------------
     def _decode(self, record: ConsumerRecord) -> tuple[Envelope, EventPayload | None]:
         envelope = decode(record.value, list(record.headers or []))
-        payload = parse_payload(envelope.type, envelope.data) if envelope.type in EVENT_TYPES else None
+        payload = (
+            parse_payload(envelope.type, envelope.data) if envelope.type in EVENT_TYPES else None
+        )
         return envelope, payload
 
-    def _apply(self, session: Session, record: ConsumerRecord, envelope: Envelope, payload: EventPayload | None) -> str:
+    def _apply(
+        self,
+        session: Session,
+        record: ConsumerRecord,
+        envelope: Envelope,
+        payload: EventPayload | None,
+    ) -> str:
         inserted = session.execute(
             insert(self.inbox)
             .values(
@@ -139,9 +147,9 @@ class EventConsumer:
                     try:
                         with session.begin_nested():
                             outcomes.append(self._apply(session, record, envelope, payload))
-                    except Exception:  # noqa: BLE001 - retried on its own below
+                    except Exception:
                         retry.append(record)
-        except Exception:  # noqa: BLE001 - the batch commit failed: fall back to one by one
+        except Exception:
             log.warning("batch failed; processing records one by one", exc_info=True)
             for record in records:
                 self.handle(record)
@@ -168,7 +176,7 @@ class EventConsumer:
                 self._count(outcome)
                 self._consecutive_failures = 0
                 return
-            except Exception as exc:  # noqa: BLE001 - any handler error is retried, then dead-lettered
+            except Exception as exc:
                 last_error = exc
                 log.warning(
                     "handler failed",
@@ -179,7 +187,9 @@ class EventConsumer:
         assert last_error is not None
         self._consecutive_failures += 1
         if self._consecutive_failures >= self.settings.consumer_max_consecutive_failures:
-            raise TooManyFailures(f"{self._consecutive_failures} consecutive failures") from last_error
+            raise TooManyFailures(
+                f"{self._consecutive_failures} consecutive failures"
+            ) from last_error
         self._dead_letter(record, last_error, attempts=self.settings.consumer_max_attempts)
 
     def _dead_letter(self, record: ConsumerRecord, error: Exception, *, attempts: int) -> None:
@@ -206,7 +216,12 @@ class EventConsumer:
         self.stats.dead_lettered += 1
         log.error(
             "record sent to dead-letter topic",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "error": str(error),
+            },
         )
 
     # -- the loop ---------------------------------------------------------------------

@@ -108,7 +108,15 @@ def decode(value: bytes | None, headers: list[tuple[str, bytes | None]]) -> Enve
         )
     except ValueError as exc:
         raise EnvelopeError(f"bad ce_time {time_text!r}") from exc
-    known = {"ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "content-type"}
+    known = {
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "content-type",
+    }
     return Envelope(
         id=found["ce_id"],
         source=found["ce_source"],

@@ -44,7 +44,9 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
     )
 
 
-def create_consumer(settings: ServiceSettings, *, group_id: str, topics: Iterable[str]) -> KafkaConsumer:
+def create_consumer(
+    settings: ServiceSettings, *, group_id: str, topics: Iterable[str]
+) -> KafkaConsumer:
     return KafkaConsumer(
         *topics,
         **_common(settings),
@@ -76,7 +78,10 @@ def create_missing_topics(
     if missing:
         try:
             admin.create_topics(
-                [NewTopic(name=t, num_partitions=partitions, replication_factor=replication) for t in missing]
+                [
+                    NewTopic(name=t, num_partitions=partitions, replication_factor=replication)
+                    for t in missing
+                ]
             )
             log.info("created topics", extra={"topics": missing})
         except TopicAlreadyExistsError:

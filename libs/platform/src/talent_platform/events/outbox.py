@@ -27,7 +27,9 @@ class Outbox:
         self.service = service
         self.channel = f"talent_outbox_{service}"
 
-    def row(self, payload: EventPayload, *, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def row(
+        self, payload: EventPayload, *, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         envelope = Envelope.for_payload(payload, service=self.service)
         return {
             "event_id": envelope.id,

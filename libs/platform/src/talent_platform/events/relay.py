@@ -70,7 +70,9 @@ def envelope_of(row: Row[Any]) -> Envelope:
 class Publisher:
     """Sends outbox rows and waits for the broker; rebuilds its producer after errors."""
 
-    def __init__(self, settings: ServiceSettings, factory: ProducerFactory = create_producer) -> None:
+    def __init__(
+        self, settings: ServiceSettings, factory: ProducerFactory = create_producer
+    ) -> None:
         self.settings = settings
         self.factory = factory
         self._producer: KafkaProducer | None = None
@@ -115,13 +117,13 @@ class Publisher:
         if self._admin is not None:
             try:
                 self._admin.close()
-            except Exception:  # noqa: BLE001 - closing a broken client must not mask the cause
+            except Exception:
                 log.debug("closing admin client failed", exc_info=True)
             self._admin = None
         if self._producer is not None:
             try:
                 self._producer.close(timeout=1)
-            except Exception:  # noqa: BLE001 - closing a broken producer must not mask the cause
+            except Exception:
                 log.debug("closing producer failed", exc_info=True)
             self._producer = None
 
@@ -188,7 +190,9 @@ class OutboxRelay:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.outbox_retention_days)
         with self.engine.begin() as conn:
             result = conn.execute(
-                self.outbox.delete().where(self.outbox.c.sent_at.is_not(None), self.outbox.c.created_at < cutoff)
+                self.outbox.delete().where(
+                    self.outbox.c.sent_at.is_not(None), self.outbox.c.created_at < cutoff
+                )
             )
         return int(result.rowcount or 0)
 
@@ -197,7 +201,10 @@ class OutboxRelay:
         backoff = 0.1
         while not stop.is_set():
             try:
-                with psycopg.connect(libpq_url(str(self.engine.url.render_as_string(hide_password=False))), autocommit=True) as conn:
+                with psycopg.connect(
+                    libpq_url(str(self.engine.url.render_as_string(hide_password=False))),
+                    autocommit=True,
+                ) as conn:
                     if not self._lead(conn, stop):
                         continue
                     conn.execute(f'LISTEN "{self.channel}"')
@@ -215,7 +222,9 @@ class OutboxRelay:
                         if sent >= self.settings.outbox_batch_size:
                             continue
                         # Sleep until a commit notifies us, or the fallback poll interval.
-                        for _ in conn.notifies(timeout=self.settings.outbox_poll_interval_s, stop_after=1):
+                        for _ in conn.notifies(
+                            timeout=self.settings.outbox_poll_interval_s, stop_after=1
+                        ):
                             pass
             except psycopg.OperationalError:
                 log.warning("outbox relay lost its database connection", exc_info=True)

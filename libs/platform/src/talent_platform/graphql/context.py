@@ -53,7 +53,9 @@ class TalentContext(BaseContext):
             self._session = self._sessions()
         return self._session
 
-    def loader(self, name: str, load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+    def loader(
+        self, name: str, load: Callable[[list[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
         """The request's DataLoader called `name`, created on first use: every
         cross-row field goes through one, so a page of N rows costs one query, not N."""
         found = self._loaders.get(name)
@@ -79,7 +81,7 @@ class TalentContext(BaseContext):
 class TransactionExtension(SchemaExtension):
     """The request owns the transaction: commit after a clean operation, else roll back."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         if isinstance(context, TalentContext):

@@ -17,13 +17,17 @@ from talent_platform.graphql.context import TalentContext
 T = TypeVar("T")
 
 
-@strawberry.interface(description="Something a mutation could not do; `code` is stable for clients.")
+@strawberry.interface(
+    description="Something a mutation could not do; `code` is stable for clients."
+)
 class Error:
     message: str
     code: str
 
 
-@strawberry.federation.type(shareable=True, description="Why one input field (or CSV row) is invalid.")
+@strawberry.federation.type(
+    shareable=True, description="Why one input field (or CSV row) is invalid."
+)
 class FieldError:
     field: str = strawberry.field(
         description="Input field path, e.g. `input.email`, or `row 12: email` for CSV imports."
@@ -31,7 +35,9 @@ class FieldError:
     message: str
 
 
-@strawberry.federation.type(shareable=True, description="The input is invalid; nothing was written.")
+@strawberry.federation.type(
+    shareable=True, description="The input is invalid; nothing was written."
+)
 class ValidationError(Error):
     fields: list[FieldError]
 
@@ -70,7 +76,9 @@ def to_graphql_error(exc: errors.DomainError) -> MutationError:
     return Conflict(message=exc.message, code=exc.code)
 
 
-async def run_mutation(context: TalentContext, action: Callable[[], Awaitable[T]]) -> T | MutationError:
+async def run_mutation(
+    context: TalentContext, action: Callable[[], Awaitable[T]]
+) -> T | MutationError:
     """Run a mutation in a savepoint: a domain error rolls back its writes and becomes
     a typed error member of the result union."""
     session = context.session
@@ -82,4 +90,3 @@ async def run_mutation(context: TalentContext, action: Callable[[], Awaitable[T]
         return to_graphql_error(exc)
     await savepoint.commit()
     return result
-

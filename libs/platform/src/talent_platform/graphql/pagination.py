@@ -80,7 +80,9 @@ def page_request(first: int | None, after: str | None, *, max_page_size: int) ->
 def connection(
     rows: Sequence[M], *, total: int, page: PageRequest, to_node: Callable[[M], T]
 ) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(page.offset + i), node=to_node(row)) for i, row in enumerate(rows)]
+    edges = [
+        Edge(cursor=encode_cursor(page.offset + i), node=to_node(row)) for i, row in enumerate(rows)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -31,8 +31,9 @@ class SerialisedSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._io_lock = asyncio.Lock()
 
+    # Wrapping loses the overloads' precision; callers see AsyncSession's own signatures.
     execute = _serialised(AsyncSession.execute)
-    scalar = _serialised(AsyncSession.scalar)
+    scalar = _serialised(AsyncSession.scalar)  # type: ignore[assignment, arg-type]
     get = _serialised(AsyncSession.get)
     get_one = _serialised(AsyncSession.get_one)
     flush = _serialised(AsyncSession.flush)

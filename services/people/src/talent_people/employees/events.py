@@ -27,7 +27,9 @@ def employee_events(
     found: list[EventPayload] = []
     changed = tuple(f for f in _PLAIN_FIELDS if getattr(before, f) != getattr(after, f))
     if changed:
-        found.append(EmployeeUpdated(employee_id=after.employee_id, employee=after, changed_fields=changed))
+        found.append(
+            EmployeeUpdated(employee_id=after.employee_id, employee=after, changed_fields=changed)
+        )
     if (before.manager_id, before.job_profile_code) != (after.manager_id, after.job_profile_code):
         found.append(
             EmployeeTransferred(
@@ -39,7 +41,11 @@ def employee_events(
             )
         )
     if before.status != after.status and after.status == "terminated":
-        found.append(EmployeeTerminated(employee_id=after.employee_id, employee=after, terminated_on=effective_on))
+        found.append(
+            EmployeeTerminated(
+                employee_id=after.employee_id, employee=after, terminated_on=effective_on
+            )
+        )
     elif before.status != after.status:
         # Rehire: the same employee number becomes active again.
         found.append(EmployeeHired(employee_id=after.employee_id, employee=after))

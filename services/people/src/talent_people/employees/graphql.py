@@ -4,15 +4,22 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_people.employees.models import Employee as EmployeeModel
 from talent_people.employees.models import OrgUnit as OrgUnitModel
 from talent_people.employees.repository import EmployeeRepository, OrgUnitRepository
-from talent_people.employees.service import EmployeeChanges, EmployeeFilter, EmployeeInput, EmployeeService
+from talent_people.employees.service import (
+    EmployeeChanges,
+    EmployeeFilter,
+    EmployeeInput,
+    EmployeeService,
+)
 from talent_people.framework.graphql import JobProfile, load_job_profiles
 from talent_platform.errors import FieldError as DomainFieldError
 from talent_platform.errors import ValidationFailed
@@ -61,7 +68,9 @@ def _parse_id(value: str, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise ValidationFailed([DomainFieldError(field, f"{value!r} is not an employee id")]) from exc
+        raise ValidationFailed(
+            [DomainFieldError(field, f"{value!r} is not an employee id")]
+        ) from exc
 
 
 async def _employees_by_id(info: Ctx, keys: list[uuid.UUID]) -> list[Employee | None]:
@@ -72,7 +81,9 @@ async def _employees_by_id(info: Ctx, keys: list[uuid.UUID]) -> list[Employee | 
 async def _org_units(info: Ctx, keys: list[uuid.UUID]) -> list[OrgUnit | None]:
     from sqlalchemy import select
 
-    rows = await OrgUnitRepository(info.context.session).list(select(OrgUnitModel).where(OrgUnitModel.id.in_(keys)))
+    rows = await OrgUnitRepository(info.context.session).list(
+        select(OrgUnitModel).where(OrgUnitModel.id.in_(keys))
+    )
     by_id = {u.id: OrgUnit(code=u.code, name=u.name) for u in rows}
     return [by_id.get(k) for k in keys]
 
@@ -91,19 +102,25 @@ async def _job_history(info: Ctx, keys: list[uuid.UUID]) -> list[list[JobHistory
     grouped: dict[uuid.UUID, list[JobHistoryEntry]] = defaultdict(list)
     for h, p in rows:
         grouped[h.employee_id].append(
-            JobHistoryEntry(job_profile=JobProfile.from_model(p), start_date=h.start_date, end_date=h.end_date)
+            JobHistoryEntry(
+                job_profile=JobProfile.from_model(p), start_date=h.start_date, end_date=h.end_date
+            )
         )
     return [grouped.get(k, []) for k in keys]
 
 
-def employee_loader(info: Ctx):  # type: ignore[no-untyped-def]
-    return info.context.loader("employee.by_id", lambda keys: _employees_by_id(info, keys))
+def employee_loader(info: Ctx) -> DataLoader[uuid.UUID, Employee | None]:
+    return info.context.loader("employee.by_id", partial(_employees_by_id, info))
 
 
-@strawberry.federation.type(keys=["id"], description="A person in the organisation (owned by the people service).")
+@strawberry.federation.type(
+    keys=["id"], description="A person in the organisation (owned by the people service)."
+)
 class Employee:
     id: strawberry.ID
-    employee_number: str = strawberry.field(description="The HRIS employee number (`employee_id` in CSV files).")
+    employee_number: str = strawberry.field(
+        description="The HRIS employee number (`employee_id` in CSV files)."
+    )
     name: str
     email: str
     hire_date: dt.date
@@ -142,15 +159,17 @@ class Employee:
     async def org_unit(self, info: Ctx) -> OrgUnit | None:
         if self._org_unit_id is None:
             return None
-        return await info.context.loader("org_unit.by_id", lambda k: _org_units(info, k)).load(self._org_unit_id)
+        return await info.context.loader("org_unit.by_id", partial(_org_units, info)).load(
+            self._org_unit_id
+        )
 
     @strawberry.field
     async def job_profile(self, info: Ctx) -> JobProfile | None:
         if self._job_profile_id is None:
             return None
-        return await info.context.loader("job_profile.by_id", lambda k: load_job_profiles(info, k)).load(
-            self._job_profile_id
-        )
+        return await info.context.loader(
+            "job_profile.by_id", partial(load_job_profiles, info)
+        ).load(self._job_profile_id)
 
     @strawberry.field(description="The direct manager.")
     async def manager(self, info: Ctx) -> Employee | None:
@@ -160,11 +179,13 @@ class Employee:
 
     @strawberry.field(description="People who report directly to this employee, by name.")
     async def direct_reports(self, info: Ctx) -> list[Employee]:
-        return await info.context.loader("employee.direct_reports", lambda k: _direct_reports(info, k)).load(
-            uuid.UUID(self.id)
-        )
+        return await info.context.loader(
+            "employee.direct_reports", partial(_direct_reports, info)
+        ).load(uuid.UUID(self.id))
 
-    @strawberry.field(description="Managers from the direct manager up to the top of the organisation.")
+    @strawberry.field(
+        description="Managers from the direct manager up to the top of the organisation."
+    )
     async def reporting_chain(self, info: Ctx) -> list[Employee]:
         chain = await EmployeeRepository(info.context.session).reporting_chain(uuid.UUID(self.id))
         return [Employee.from_model(m) for m in chain]
@@ -177,7 +198,7 @@ class Employee:
         service = EmployeeService(info.context.session, info.context.principal)
         if not await service.can_see_private(uuid.UUID(self.id)):
             return None
-        return await info.context.loader("employee.job_history", lambda k: _job_history(info, k)).load(
+        return await info.context.loader("employee.job_history", partial(_job_history, info)).load(
             uuid.UUID(self.id)
         )
 
@@ -186,10 +207,14 @@ class Employee:
 class EmployeeFilterInput:
     org_unit: str | None = strawberry.field(default=None, description="Org unit code or name.")
     job_profile_code: str | None = None
-    manager_id: strawberry.ID | None = strawberry.field(default=None, description="Direct reports of this employee.")
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Direct reports of this employee."
+    )
     status: EmployeeStatus | None = None
     location: str | None = None
-    search: str | None = strawberry.field(default=None, description="Part of the name or email, or an employee number.")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name or email, or an employee number."
+    )
 
 
 @strawberry.input
@@ -228,7 +253,8 @@ class EmployeePayload:
 
 
 EmployeeResult = Annotated[
-    EmployeePayload | ValidationError | NotFound | Forbidden | Conflict, strawberry.union("EmployeeResult")
+    EmployeePayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("EmployeeResult"),
 ]
 
 
@@ -269,7 +295,9 @@ class EmployeeQuery:
             search=f.search,
         )
         rows, total = await service.employees.paginate(
-            service.query(flt, sort=sort.value, descending=descending), offset=page.offset, limit=page.limit
+            service.query(flt, sort=sort.value, descending=descending),
+            offset=page.offset,
+            limit=page.limit,
         )
         return connection(rows, total=total, page=page, to_node=Employee.from_model)
 
@@ -290,14 +318,18 @@ class EmployeeMutation:
                     job_profile_code=input.job_profile_code,
                     org_unit=input.org_unit,
                     location=input.location,
-                    manager_id=_parse_id(input.manager_id, "input.managerId") if input.manager_id else None,
+                    manager_id=_parse_id(input.manager_id, "input.managerId")
+                    if input.manager_id
+                    else None,
                 )
             )
             return EmployeePayload(employee=Employee.from_model(created))
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Change an employee's details, manager or job (admin, hr_coordinator).")
+    @strawberry.mutation(
+        description="Change an employee's details, manager or job (admin, hr_coordinator)."
+    )
     async def update_employee(self, info: Ctx, input: UpdateEmployeeInput) -> EmployeeResult:
         service = EmployeeService(info.context.session, info.context.principal)
 
@@ -310,7 +342,9 @@ class EmployeeMutation:
                     job_profile_code=input.job_profile_code,
                     org_unit=input.org_unit,
                     location=input.location,
-                    manager_id=_parse_id(input.manager_id, "input.managerId") if input.manager_id else None,
+                    manager_id=_parse_id(input.manager_id, "input.managerId")
+                    if input.manager_id
+                    else None,
                     clear_manager=input.clear_manager,
                 ),
             )

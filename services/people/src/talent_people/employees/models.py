@@ -40,8 +40,12 @@ class Employee(Entity, Base):
     job_profile_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("job_profile.id"), default=None, index=True
     )
-    org_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id"), default=None, index=True)
-    manager_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employee.id"), default=None, index=True)
+    org_unit_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("org_unit.id"), default=None, index=True
+    )
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("employee.id"), default=None, index=True
+    )
 
 
 class JobHistory(Entity, Base):

@@ -28,7 +28,9 @@ class EmployeeRepository(Repository[Employee]):
 
     async def direct_reports(self, manager_ids: Sequence[uuid.UUID]) -> Sequence[Employee]:
         return await self.list(
-            select(Employee).where(Employee.manager_id.in_(manager_ids)).order_by(Employee.name, Employee.id)
+            select(Employee)
+            .where(Employee.manager_id.in_(manager_ids))
+            .order_by(Employee.name, Employee.id)
         )
 
     async def reporting_chain(self, employee_id: uuid.UUID) -> list[Employee]:
@@ -58,7 +60,9 @@ class EmployeeRepository(Repository[Employee]):
         )
         return {e.id: snapshot(e, job_code, unit_code) for e, job_code, unit_code in rows.all()}
 
-    async def job_history(self, employee_ids: Sequence[uuid.UUID]) -> Sequence[tuple[JobHistory, JobProfile]]:
+    async def job_history(
+        self, employee_ids: Sequence[uuid.UUID]
+    ) -> Sequence[tuple[JobHistory, JobProfile]]:
         rows = await self.session.execute(
             select(JobHistory, JobProfile)
             .join(JobProfile, JobProfile.id == JobHistory.job_profile_id)
@@ -68,14 +72,16 @@ class EmployeeRepository(Repository[Employee]):
         return [(h, p) for h, p in rows.all()]
 
 
-def snapshot(e: Employee, job_profile_code: str | None, org_unit_code: str | None) -> EmployeeSnapshot:
+def snapshot(
+    e: Employee, job_profile_code: str | None, org_unit_code: str | None
+) -> EmployeeSnapshot:
     return EmployeeSnapshot(
         employee_id=e.id,
         employee_number=e.employee_number,
         name=e.name,
         email=e.email,
         hire_date=e.hire_date,
-        status=e.status,  # type: ignore[arg-type]
+        status=e.status,
         job_profile_code=job_profile_code,
         org_unit_code=org_unit_code,
         location=e.location,

@@ -71,7 +71,9 @@ def validate_email(value: str, errors: ErrorCollector, field: str) -> None:
 
 
 class EmployeeService:
-    def __init__(self, session: AsyncSession, principal: Principal, events: Outbox = outbox) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, events: Outbox = outbox
+    ) -> None:
         self.session = session
         self.principal = principal
         self.events = events
@@ -80,7 +82,9 @@ class EmployeeService:
         self.profiles = JobProfileRepository(session)
 
     # -- reads ------------------------------------------------------------------------
-    def query(self, flt: EmployeeFilter, *, sort: str = "NAME", descending: bool = False) -> Select[tuple[Employee]]:
+    def query(
+        self, flt: EmployeeFilter, *, sort: str = "NAME", descending: bool = False
+    ) -> Select[Employee]:
         stmt = select(Employee)
         if flt.org_unit:
             stmt = stmt.join(OrgUnit, OrgUnit.id == Employee.org_unit_id).where(
@@ -136,7 +140,10 @@ class EmployeeService:
         if await self.employees.by_email(data.email):
             errors.add("input.email", f"{data.email!r} is already used")
         profile = await self._profile(data.job_profile_code, errors, "input.jobProfileCode")
-        if data.manager_id is not None and await self.employees.get_or_none(data.manager_id) is None:
+        if (
+            data.manager_id is not None
+            and await self.employees.get_or_none(data.manager_id) is None
+        ):
             errors.add("input.managerId", f"no employee {data.manager_id}")
         errors.raise_if_any()
         unit = await self.units.ensure(data.org_unit) if data.org_unit else None
@@ -154,7 +161,9 @@ class EmployeeService:
             )
         )
         after = snapshot(employee, profile.code if profile else None, unit.code if unit else None)
-        await self.events.add(self.session, *employee_events(None, after, effective_on=data.hire_date))
+        await self.events.add(
+            self.session, *employee_events(None, after, effective_on=data.hire_date)
+        )
         if profile is not None:
             await self._record_job(employee, profile, data.hire_date)
         return employee
@@ -225,7 +234,9 @@ class EmployeeService:
         return employee
 
     # -- helpers ----------------------------------------------------------------------
-    async def _profile(self, code: str | None, errors: ErrorCollector, field: str) -> JobProfile | None:
+    async def _profile(
+        self, code: str | None, errors: ErrorCollector, field: str
+    ) -> JobProfile | None:
         if not code:
             return None
         found = (await self.profiles.by_codes([code])).get(code)
@@ -233,7 +244,9 @@ class EmployeeService:
             errors.add(field, f"unknown job profile {code!r}")
         return found
 
-    async def _check_manager(self, employee_id: uuid.UUID, manager_id: uuid.UUID, errors: ErrorCollector) -> None:
+    async def _check_manager(
+        self, employee_id: uuid.UUID, manager_id: uuid.UUID, errors: ErrorCollector
+    ) -> None:
         if manager_id == employee_id:
             errors.add("input.managerId", "an employee cannot be their own manager")
             return
@@ -259,10 +272,16 @@ class EmployeeService:
             )
         )
         if exists.first() is None:
-            self.session.add(JobHistory(employee_id=employee.id, job_profile_id=profile.id, start_date=start))
+            self.session.add(
+                JobHistory(employee_id=employee.id, job_profile_id=profile.id, start_date=start)
+            )
             await self.session.flush()
         await self.events.add(
             self.session,
-            JobHistoryRecorded(employee_id=employee.id, job_profile_code=profile.code, start_date=start, end_date=None),
+            JobHistoryRecorded(
+                employee_id=employee.id,
+                job_profile_code=profile.code,
+                start_date=start,
+                end_date=None,
+            ),
         )
-

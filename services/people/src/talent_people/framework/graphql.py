@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -43,7 +44,9 @@ class CompetencyTier(Enum):
     LEADERSHIP = "leadership"
 
 
-@strawberry.federation.type(keys=["code"], description="A competency of the framework (proficiency scale 1-5).")
+@strawberry.federation.type(
+    keys=["code"], description="A competency of the framework (proficiency scale 1-5)."
+)
 class Competency:
     id: strawberry.ID
     code: str
@@ -53,10 +56,18 @@ class Competency:
 
     @classmethod
     def from_model(cls, m: CompetencyModel) -> Competency:
-        return cls(id=strawberry.ID(str(m.id)), code=m.code, name=m.name, tier=CompetencyTier(m.tier), description=m.description)
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            code=m.code,
+            name=m.name,
+            tier=CompetencyTier(m.tier),
+            description=m.description,
+        )
 
 
-@strawberry.type(description="A competency a job profile requires, at a level (1-5) and importance (1-5).")
+@strawberry.type(
+    description="A competency a job profile requires, at a level (1-5) and importance (1-5)."
+)
 class Requirement:
     competency: Competency
     required_level: int
@@ -68,12 +79,18 @@ async def _load_requirements(info: Ctx, keys: list[uuid.UUID]) -> list[list[Requ
     grouped: dict[uuid.UUID, list[Requirement]] = defaultdict(list)
     for r in rows:
         grouped[r.job_profile_id].append(
-            Requirement(competency=Competency.from_model(r.competency), required_level=r.required_level, importance=r.importance)
+            Requirement(
+                competency=Competency.from_model(r.competency),
+                required_level=r.required_level,
+                importance=r.importance,
+            )
         )
     return [grouped.get(k, []) for k in keys]
 
 
-@strawberry.federation.type(keys=["code"], description="A role definition: family, level and required competencies.")
+@strawberry.federation.type(
+    keys=["code"], description="A role definition: family, level and required competencies."
+)
 class JobProfile:
     id: strawberry.ID
     code: str
@@ -83,16 +100,20 @@ class JobProfile:
 
     @strawberry.field(description="Required competencies, most important first.")
     async def requirements(self, info: Ctx) -> list[Requirement]:
-        loader = info.context.loader("job_profile.requirements", lambda keys: _load_requirements(info, keys))
+        loader = info.context.loader("job_profile.requirements", partial(_load_requirements, info))
         return await loader.load(uuid.UUID(self.id))
 
     @classmethod
     def from_model(cls, m: JobProfileModel) -> JobProfile:
-        return cls(id=strawberry.ID(str(m.id)), code=m.code, title=m.title, family=m.family, level=m.level)
+        return cls(
+            id=strawberry.ID(str(m.id)), code=m.code, title=m.title, family=m.family, level=m.level
+        )
 
     @classmethod
     async def resolve_reference(cls, info: Ctx, code: str) -> JobProfile | None:
-        found = await FrameworkService(info.context.session, info.context.principal).job_profile_by_code(code)
+        found = await FrameworkService(
+            info.context.session, info.context.principal
+        ).job_profile_by_code(code)
         return cls.from_model(found) if found else None
 
 
@@ -154,24 +175,36 @@ UpsertCompetencyResult = Annotated[
 class FrameworkQuery:
     @strawberry.field(description="One job profile by code.")
     async def job_profile(self, info: Ctx, code: str) -> JobProfile | None:
-        found = await FrameworkService(info.context.session, info.context.principal).job_profile_by_code(code)
+        found = await FrameworkService(
+            info.context.session, info.context.principal
+        ).job_profile_by_code(code)
         return JobProfile.from_model(found) if found else None
 
     @strawberry.field(description="Job profiles, ordered by family, level and code.")
     async def job_profiles(
-        self, info: Ctx, first: int | None = None, after: str | None = None, family: str | None = None,
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        family: str | None = None,
         search: str | None = None,
     ) -> Connection[JobProfile]:
         service = FrameworkService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         rows, total = await service.profiles.paginate(
-            service.job_profile_query(family=family, search=search), offset=page.offset, limit=page.limit
+            service.job_profile_query(family=family, search=search),
+            offset=page.offset,
+            limit=page.limit,
         )
         return connection(rows, total=total, page=page, to_node=JobProfile.from_model)
 
     @strawberry.field(description="The competency framework, ordered by code.")
     async def competencies(
-        self, info: Ctx, first: int | None = None, after: str | None = None, tier: CompetencyTier | None = None,
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        tier: CompetencyTier | None = None,
         search: str | None = None,
     ) -> Connection[Competency]:
         service = FrameworkService(info.context.session, info.context.principal)
@@ -187,17 +220,24 @@ class FrameworkQuery:
 @strawberry.type
 class FrameworkMutation:
     @strawberry.mutation(description="Create or change a job profile (admin, hr_coordinator).")
-    async def upsert_job_profile(self, info: Ctx, input: UpsertJobProfileInput) -> UpsertJobProfileResult:
+    async def upsert_job_profile(
+        self, info: Ctx, input: UpsertJobProfileInput
+    ) -> UpsertJobProfileResult:
         service = FrameworkService(info.context.session, info.context.principal)
 
         async def action() -> JobProfilePayload:
             requirements = (
-                [RequirementInput(r.competency_code, r.required_level, r.importance) for r in input.requirements]
+                [
+                    RequirementInput(r.competency_code, r.required_level, r.importance)
+                    for r in input.requirements
+                ]
                 if input.requirements is not None
                 else None
             )
             profile = await service.upsert_job_profile(
-                JobProfileInput(code=input.code, title=input.title, family=input.family, level=input.level),
+                JobProfileInput(
+                    code=input.code, title=input.title, family=input.family, level=input.level
+                ),
                 requirements,
             )
             return JobProfilePayload(job_profile=JobProfile.from_model(profile))
@@ -205,12 +245,19 @@ class FrameworkMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Create or change a competency (admin, hr_coordinator).")
-    async def upsert_competency(self, info: Ctx, input: UpsertCompetencyInput) -> UpsertCompetencyResult:
+    async def upsert_competency(
+        self, info: Ctx, input: UpsertCompetencyInput
+    ) -> UpsertCompetencyResult:
         service = FrameworkService(info.context.session, info.context.principal)
 
         async def action() -> CompetencyPayload:
             found = await service.upsert_competency(
-                CompetencyData(code=input.code, name=input.name, tier=input.tier.value, description=input.description)
+                CompetencyData(
+                    code=input.code,
+                    name=input.name,
+                    tier=input.tier.value,
+                    description=input.description,
+                )
             )
             return CompetencyPayload(competency=Competency.from_model(found))
 

@@ -44,7 +44,9 @@ class JobProfileRequirement(Entity, Base):
         CheckConstraint("importance BETWEEN 1 AND 5", name="importance"),
     )
 
-    job_profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job_profile.id", ondelete="CASCADE"))
+    job_profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("job_profile.id", ondelete="CASCADE")
+    )
     competency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("competency.id"), index=True)
     required_level: Mapped[int]
     importance: Mapped[int]

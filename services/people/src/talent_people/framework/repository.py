@@ -30,10 +30,14 @@ class JobProfileRepository(Repository[JobProfile]):
         return await self.one_or_none(
             select(JobProfile)
             .where(JobProfile.code == code)
-            .options(selectinload(JobProfile.requirements).selectinload(JobProfileRequirement.competency))
+            .options(
+                selectinload(JobProfile.requirements).selectinload(JobProfileRequirement.competency)
+            )
         )
 
-    async def requirements_for(self, profile_ids: Sequence[object]) -> Sequence[JobProfileRequirement]:
+    async def requirements_for(
+        self, profile_ids: Sequence[object]
+    ) -> Sequence[JobProfileRequirement]:
         return (
             (
                 await self.session.execute(

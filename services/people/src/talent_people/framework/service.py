@@ -41,7 +41,9 @@ class RequirementInput:
     importance: int
 
 
-def validate_competency(data: CompetencyInput, errors: ErrorCollector, prefix: str = "input") -> None:
+def validate_competency(
+    data: CompetencyInput, errors: ErrorCollector, prefix: str = "input"
+) -> None:
     if not data.code.strip():
         errors.add(f"{prefix}.code", "is required")
     elif len(data.code) > 200:
@@ -52,7 +54,9 @@ def validate_competency(data: CompetencyInput, errors: ErrorCollector, prefix: s
         errors.add(f"{prefix}.tier", f"must be one of {', '.join(TIERS)}")
 
 
-def validate_job_profile(data: JobProfileInput, errors: ErrorCollector, prefix: str = "input") -> None:
+def validate_job_profile(
+    data: JobProfileInput, errors: ErrorCollector, prefix: str = "input"
+) -> None:
     if not data.code.strip():
         errors.add(f"{prefix}.code", "is required")
     if not data.title.strip():
@@ -71,10 +75,12 @@ def validate_requirement(data: RequirementInput, errors: ErrorCollector, prefix:
 
 
 def competency_event(c: Competency) -> CompetencyUpdated:
-    return CompetencyUpdated(code=c.code, name=c.name, tier=c.tier, description=c.description)  # type: ignore[arg-type]
+    return CompetencyUpdated(code=c.code, name=c.name, tier=c.tier, description=c.description)
 
 
-def job_profile_event(profile: JobProfile, requirements: Sequence[tuple[str, int, int]]) -> JobProfileUpdated:
+def job_profile_event(
+    profile: JobProfile, requirements: Sequence[tuple[str, int, int]]
+) -> JobProfileUpdated:
     return JobProfileUpdated(
         code=profile.code,
         title=profile.title,
@@ -95,22 +101,32 @@ class FrameworkService:
         self.profiles = JobProfileRepository(session)
 
     # -- reads ------------------------------------------------------------------------
-    def competency_query(self, *, tier: str | None, search: str | None) -> Select[tuple[Competency]]:
+    def competency_query(self, *, tier: str | None, search: str | None) -> Select[Competency]:
         stmt = select(Competency).order_by(Competency.code)
         if tier:
             stmt = stmt.where(Competency.tier == tier)
         if search:
             pattern = f"%{search.lower()}%"
-            stmt = stmt.where(or_(func.lower(Competency.name).like(pattern), func.lower(Competency.code).like(pattern)))
+            stmt = stmt.where(
+                or_(
+                    func.lower(Competency.name).like(pattern),
+                    func.lower(Competency.code).like(pattern),
+                )
+            )
         return stmt
 
-    def job_profile_query(self, *, family: str | None, search: str | None) -> Select[tuple[JobProfile]]:
+    def job_profile_query(self, *, family: str | None, search: str | None) -> Select[JobProfile]:
         stmt = select(JobProfile).order_by(JobProfile.family, JobProfile.level, JobProfile.code)
         if family:
             stmt = stmt.where(JobProfile.family == family)
         if search:
             pattern = f"%{search.lower()}%"
-            stmt = stmt.where(or_(func.lower(JobProfile.title).like(pattern), func.lower(JobProfile.code).like(pattern)))
+            stmt = stmt.where(
+                or_(
+                    func.lower(JobProfile.title).like(pattern),
+                    func.lower(JobProfile.code).like(pattern),
+                )
+            )
         return stmt
 
     async def job_profile_by_code(self, code: str) -> JobProfile | None:
@@ -125,12 +141,20 @@ class FrameworkService:
         found = (await self.competencies.by_codes([data.code])).get(data.code)
         if found is None:
             found = await self.competencies.create(
-                Competency(code=data.code, name=data.name, tier=data.tier, description=data.description)
+                Competency(
+                    code=data.code, name=data.name, tier=data.tier, description=data.description
+                )
             )
-        elif (found.name, found.tier, found.description) == (data.name, data.tier, data.description):
+        elif (found.name, found.tier, found.description) == (
+            data.name,
+            data.tier,
+            data.description,
+        ):
             return found
         else:
-            await self.competencies.update(found, {"name": data.name, "tier": data.tier, "description": data.description})
+            await self.competencies.update(
+                found, {"name": data.name, "tier": data.tier, "description": data.description}
+            )
         await outbox.add(self.session, competency_event(found))
         return found
 
@@ -144,13 +168,17 @@ class FrameworkService:
         validate_job_profile(data, errors)
         competencies: dict[str, Competency] = {}
         if requirements is not None:
-            competencies = await self.competencies.by_codes([r.competency_code for r in requirements])
+            competencies = await self.competencies.by_codes(
+                [r.competency_code for r in requirements]
+            )
             seen: set[str] = set()
             for i, r in enumerate(requirements):
                 prefix = f"input.requirements[{i}]"
                 validate_requirement(r, errors, prefix)
                 if r.competency_code not in competencies:
-                    errors.add(f"{prefix}.competencyCode", f"unknown competency {r.competency_code!r}")
+                    errors.add(
+                        f"{prefix}.competencyCode", f"unknown competency {r.competency_code!r}"
+                    )
                 if r.competency_code in seen:
                     errors.add(f"{prefix}.competencyCode", f"{r.competency_code!r} is listed twice")
                 seen.add(r.competency_code)
@@ -161,10 +189,14 @@ class FrameworkService:
                 JobProfile(code=data.code, title=data.title, family=data.family, level=data.level)
             )
         else:
-            await self.profiles.update(profile, {"title": data.title, "family": data.family, "level": data.level})
+            await self.profiles.update(
+                profile, {"title": data.title, "family": data.family, "level": data.level}
+            )
         if requirements is not None:
             await self.session.execute(
-                delete(JobProfileRequirement).where(JobProfileRequirement.job_profile_id == profile.id)
+                delete(JobProfileRequirement).where(
+                    JobProfileRequirement.job_profile_id == profile.id
+                )
             )
             for r in requirements:
                 self.session.add(
@@ -176,12 +208,18 @@ class FrameworkService:
                     )
                 )
             await self.session.flush()
-        await outbox.add(self.session, job_profile_event(profile, await self.requirement_tuples(profile)))
+        await outbox.add(
+            self.session, job_profile_event(profile, await self.requirement_tuples(profile))
+        )
         return profile
 
     async def requirement_tuples(self, profile: JobProfile) -> list[tuple[str, int, int]]:
         rows = await self.session.execute(
-            select(Competency.code, JobProfileRequirement.required_level, JobProfileRequirement.importance)
+            select(
+                Competency.code,
+                JobProfileRequirement.required_level,
+                JobProfileRequirement.importance,
+            )
             .join(Competency, Competency.id == JobProfileRequirement.competency_id)
             .where(JobProfileRequirement.job_profile_id == profile.id)
         )

@@ -33,9 +33,18 @@ from talent_platform.csvimport import (
     read_rows,
     required,
 )
+from talent_platform.db.bulk import copy_rows
 
 EMPLOYEE_COLUMNS = (
-    "employee_id", "name", "email", "hire_date", "job_profile_code", "org_unit", "location", "manager_id", "status",
+    "employee_id",
+    "name",
+    "email",
+    "hire_date",
+    "job_profile_code",
+    "org_unit",
+    "location",
+    "manager_id",
+    "status",
 )
 JOB_HISTORY_COLUMNS = ("employee_id", "job_profile_code", "start_date", "end_date")
 BATCH = 5000
@@ -128,8 +137,18 @@ async def import_employees(
 
     stored = (
         await session.execute(
-            select(Employee.id, Employee.employee_number, Employee.name, Employee.email, Employee.hire_date,
-                   Employee.status, Employee.location, Employee.manager_id, JobProfile.code, OrgUnit.code)
+            select(
+                Employee.id,
+                Employee.employee_number,
+                Employee.name,
+                Employee.email,
+                Employee.hire_date,
+                Employee.status,
+                Employee.location,
+                Employee.manager_id,
+                JobProfile.code,
+                OrgUnit.code,
+            )
             .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)
             .outerjoin(OrgUnit, OrgUnit.id == Employee.org_unit_id)
         )
@@ -137,13 +156,24 @@ async def import_employees(
     number_of = {r[0]: r[1] for r in stored}
     current: dict[str, EmployeeSnapshot] = {
         r[1]: EmployeeSnapshot(
-            employee_id=r[0], employee_number=r[1], name=r[2], email=r[3], hire_date=r[4], status=r[5],
-            location=r[6], manager_id=r[7], job_profile_code=r[8], org_unit_code=r[9],
+            employee_id=r[0],
+            employee_number=r[1],
+            name=r[2],
+            email=r[3],
+            hire_date=r[4],
+            status=r[5],
+            location=r[6],
+            manager_id=r[7],
+            job_profile_code=r[8],
+            org_unit_code=r[9],
         )
         for r in stored
     }
     email_owner = {s.email: n for n, s in current.items()}
-    profiles = {code: pid for pid, code in (await session.execute(select(JobProfile.id, JobProfile.code))).all()}
+    profiles = {
+        code: pid
+        for pid, code in (await session.execute(select(JobProfile.id, JobProfile.code))).all()
+    }
 
     in_file: dict[str, EmployeeRow] = {}
     file_emails: dict[str, EmployeeRow] = {}
@@ -176,8 +206,12 @@ async def import_employees(
     say(f"validated {len(in_file)} employees")
 
     # Org units named in the file that do not exist yet.
-    units = {code: uid for uid, code in (await session.execute(select(OrgUnit.id, OrgUnit.code))).all()}
-    new_units = sorted({p.org_unit for p in in_file.values() if p.org_unit and p.org_unit not in units})
+    units = {
+        code: uid for uid, code in (await session.execute(select(OrgUnit.id, OrgUnit.code))).all()
+    }
+    new_units = sorted(
+        {p.org_unit for p in in_file.values() if p.org_unit and p.org_unit not in units}
+    )
     if new_units:
         fresh = [{"id": uuid.uuid4(), "code": u, "name": u} for u in new_units]
         await session.execute(insert(OrgUnit), fresh)
@@ -196,17 +230,28 @@ async def import_employees(
     for number, p in in_file.items():
         before = current.get(number)
         after = EmployeeSnapshot(
-            employee_id=ids[number], employee_number=number, name=p.name, email=p.email, hire_date=p.hire_date,
-            status=p.status,  # type: ignore[arg-type]
-            job_profile_code=p.job_profile_code, org_unit_code=p.org_unit, location=p.location,
+            employee_id=ids[number],
+            employee_number=number,
+            name=p.name,
+            email=p.email,
+            hire_date=p.hire_date,
+            status=p.status,
+            job_profile_code=p.job_profile_code,
+            org_unit_code=p.org_unit,
+            location=p.location,
             manager_id=ids[p.manager_number] if p.manager_number else None,
         )
         if before == after:
             result.unchanged += 1
             continue
         values: dict[str, object] = {
-            "id": after.employee_id, "employee_number": number, "name": p.name, "email": p.email,
-            "hire_date": p.hire_date, "status": p.status, "location": p.location,
+            "id": after.employee_id,
+            "employee_number": number,
+            "name": p.name,
+            "email": p.email,
+            "hire_date": p.hire_date,
+            "status": p.status,
+            "location": p.location,
             "job_profile_id": profiles[p.job_profile_code] if p.job_profile_code else None,
             "org_unit_id": units[p.org_unit] if p.org_unit else None,
             "manager_id": after.manager_id,
@@ -220,26 +265,43 @@ async def import_employees(
             changed_rows.append(values)
         effective = p.hire_date if before is None else today
         events.extend(employee_events(before, after, effective_on=effective))
-        if after.job_profile_code and (before is None or before.job_profile_code != after.job_profile_code):
+        if after.job_profile_code and (
+            before is None or before.job_profile_code != after.job_profile_code
+        ):
             if before is not None:
                 history_close.append(after.employee_id)
             history_new.append(
-                {"id": uuid.uuid4(), "employee_id": after.employee_id,
-                 "job_profile_id": profiles[after.job_profile_code], "start_date": effective}
+                {
+                    "id": uuid.uuid4(),
+                    "employee_id": after.employee_id,
+                    "job_profile_id": profiles[after.job_profile_code],
+                    "start_date": effective,
+                }
             )
             events.append(
-                JobHistoryRecorded(employee_id=after.employee_id, job_profile_code=after.job_profile_code,
-                                   start_date=effective, end_date=None)
+                JobHistoryRecorded(
+                    employee_id=after.employee_id,
+                    job_profile_code=after.job_profile_code,
+                    start_date=effective,
+                    end_date=None,
+                )
             )
 
     order = _manager_first(list(new_rows), managers)
+    now = dt.datetime.now(dt.UTC)
     for i in range(0, len(order), BATCH):
-        await session.execute(insert(Employee), [new_rows[n] for n in order[i : i + BATCH]])
+        # COPY checks the manager foreign key row by row: managers come first in `order`.
+        await copy_rows(
+            session,
+            Employee.__table__,  # type: ignore[arg-type]
+            [{**new_rows[n], "created_at": now, "updated_at": now} for n in order[i : i + BATCH]],
+        )
         say(f"inserted {min(i + BATCH, len(order))}/{len(order)} new employees")
     if changed_rows:
         # Emails may swap between employees: park the changed ones on unique placeholders first.
         await session.execute(
-            update(Employee), [{"id": v["id"], "email": f"{v['id']}@import.invalid"} for v in changed_rows]
+            update(Employee),
+            [{"id": v["id"], "email": f"{v['id']}@import.invalid"} for v in changed_rows],
         )
         for i in range(0, len(changed_rows), BATCH):
             await session.execute(update(Employee), changed_rows[i : i + BATCH])
@@ -250,8 +312,9 @@ async def import_employees(
             .where(JobHistory.employee_id.in_(history_close), JobHistory.end_date.is_(None))
             .values(end_date=today)
         )
-    for i in range(0, len(history_new), BATCH):
-        await session.execute(insert(JobHistory), history_new[i : i + BATCH])
+    for row in history_new:
+        row["created_at"] = row["updated_at"] = now
+    await copy_rows(session, JobHistory.__table__, history_new)  # type: ignore[arg-type]
     await outbox.add(session, *events)
     say(f"queued {len(events)} events")
     result.created, result.updated, result.events = len(new_rows), len(changed_rows), len(events)
@@ -260,8 +323,13 @@ async def import_employees(
 
 async def import_job_history(session: AsyncSession, data: bytes | str) -> ImportResult:
     rows = read_rows(data, JOB_HISTORY_COLUMNS, kind="job-history")
-    employees = {n: eid for eid, n in (await session.execute(select(Employee.id, Employee.employee_number))).all()}
-    profiles = {c: pid for pid, c in (await session.execute(select(JobProfile.id, JobProfile.code))).all()}
+    employees = {
+        n: eid
+        for eid, n in (await session.execute(select(Employee.id, Employee.employee_number))).all()
+    }
+    profiles = {
+        c: pid for pid, c in (await session.execute(select(JobProfile.id, JobProfile.code))).all()
+    }
     errors = RowErrors()
     parsed: list[tuple[int, uuid.UUID, str, dt.date, dt.date | None]] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -281,7 +349,7 @@ async def import_job_history(session: AsyncSession, data: bytes | str) -> Import
             errors.add(row.number, "start_date", f"repeats row {seen[key]}")
         seen.setdefault(key, row.number)
         if number in employees and code in profiles and start:
-            parsed.append((row.number, employees[number], code, start, end))  # type: ignore[index]
+            parsed.append((row.number, employees[number], code, start, end))
     errors.raise_if_any("job-history")
     existing = {
         (h.employee_id, h.job_profile_id, h.start_date): h
@@ -294,14 +362,25 @@ async def import_job_history(session: AsyncSession, data: bytes | str) -> Import
     for _row, employee_id, code, start, end in parsed:
         found = existing.get((employee_id, profiles[code], start))
         if found is None:
-            new.append({"id": uuid.uuid4(), "employee_id": employee_id, "job_profile_id": profiles[code],
-                        "start_date": start, "end_date": end})
+            new.append(
+                {
+                    "id": uuid.uuid4(),
+                    "employee_id": employee_id,
+                    "job_profile_id": profiles[code],
+                    "start_date": start,
+                    "end_date": end,
+                }
+            )
         elif found.end_date != end:
             changed.append({"id": found.id, "end_date": end})
         else:
             result.unchanged += 1
             continue
-        events.append(JobHistoryRecorded(employee_id=employee_id, job_profile_code=code, start_date=start, end_date=end))
+        events.append(
+            JobHistoryRecorded(
+                employee_id=employee_id, job_profile_code=code, start_date=start, end_date=end
+            )
+        )
     if new:
         await session.execute(insert(JobHistory), new)
     if changed:

@@ -37,12 +37,12 @@ async def import_competencies(session: AsyncSession, data: bytes | str) -> Impor
         name = required(row, "name", errors)
         tier = parse_choice(row, "tier", errors, TIERS)
         if code and name and tier:
-            parsed.append({"code": code, "name": name, "tier": tier, "description": row["description"]})
+            parsed.append(
+                {"code": code, "name": name, "tier": tier, "description": row["description"]}
+            )
     duplicates(rows, lambda r: r["code"], "code", errors)
     errors.raise_if_any("competencies")
-    existing = {
-        c.code: c for c in (await session.execute(select(Competency))).scalars().all()
-    }
+    existing = {c.code: c for c in (await session.execute(select(Competency))).scalars().all()}
     result = ImportResult(kind="competencies", rows=len(rows))
     new: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
@@ -51,8 +51,19 @@ async def import_competencies(session: AsyncSession, data: bytes | str) -> Impor
         found = existing.get(p["code"])
         if found is None:
             new.append({"id": uuid.uuid4(), **p})
-        elif (found.name, found.tier, found.description) != (p["name"], p["tier"], p["description"]):
-            changed.append({"id": found.id, "name": p["name"], "tier": p["tier"], "description": p["description"]})
+        elif (found.name, found.tier, found.description) != (
+            p["name"],
+            p["tier"],
+            p["description"],
+        ):
+            changed.append(
+                {
+                    "id": found.id,
+                    "name": p["name"],
+                    "tier": p["tier"],
+                    "description": p["description"],
+                }
+            )
         else:
             result.unchanged += 1
             continue
@@ -89,7 +100,9 @@ async def import_job_profiles(session: AsyncSession, data: bytes | str) -> Impor
         if found is None:
             new.append({"id": uuid.uuid4(), **p})
         elif (found.title, found.family, found.level) != (p["title"], p["family"], p["level"]):
-            changed.append({"id": found.id, "title": p["title"], "family": p["family"], "level": p["level"]})
+            changed.append(
+                {"id": found.id, "title": p["title"], "family": p["family"], "level": p["level"]}
+            )
         else:
             result.unchanged += 1
             continue
@@ -107,7 +120,9 @@ async def import_requirements(session: AsyncSession, data: bytes | str) -> Impor
     """Adds or changes requirements; requirements absent from the file are kept."""
     rows = read_rows(data, REQUIREMENT_COLUMNS, kind="job-profile-competencies")
     profiles = {p.code: p.id for p in (await session.execute(select(JobProfile))).scalars().all()}
-    competencies = {c.code: c.id for c in (await session.execute(select(Competency))).scalars().all()}
+    competencies = {
+        c.code: c.id for c in (await session.execute(select(Competency))).scalars().all()
+    }
     errors = RowErrors()
     parsed: list[tuple[str, str, int, int]] = []
     for row in rows:
@@ -121,7 +136,9 @@ async def import_requirements(session: AsyncSession, data: bytes | str) -> Impor
             errors.add(row.number, "competency_code", f"unknown competency {competency!r}")
         if profile and competency and level is not None and importance is not None:
             parsed.append((profile, competency, level, importance))
-    duplicates(rows, lambda r: (r["job_profile_code"], r["competency_code"]), "competency_code", errors)
+    duplicates(
+        rows, lambda r: (r["job_profile_code"], r["competency_code"]), "competency_code", errors
+    )
     errors.raise_if_any("job-profile-competencies")
     existing = {
         (r.job_profile_id, r.competency_id): r
@@ -136,8 +153,13 @@ async def import_requirements(session: AsyncSession, data: bytes | str) -> Impor
         found = existing.get(key)
         if found is None:
             new.append(
-                {"id": uuid.uuid4(), "job_profile_id": key[0], "competency_id": key[1],
-                 "required_level": level, "importance": importance}
+                {
+                    "id": uuid.uuid4(),
+                    "job_profile_id": key[0],
+                    "competency_id": key[1],
+                    "required_level": level,
+                    "importance": importance,
+                }
             )
         elif (found.required_level, found.importance) != (level, importance):
             changed.append({"id": found.id, "required_level": level, "importance": importance})
@@ -158,10 +180,18 @@ async def _publish_profiles(session: AsyncSession, codes: list[str]) -> int:
     """One job_profile.updated per changed profile, carrying its full requirement list."""
     if not codes:
         return 0
-    profiles = (await session.execute(select(JobProfile).where(JobProfile.code.in_(codes)))).scalars().all()
+    profiles = (
+        (await session.execute(select(JobProfile).where(JobProfile.code.in_(codes))))
+        .scalars()
+        .all()
+    )
     reqs = await session.execute(
-        select(JobProfileRequirement.job_profile_id, Competency.code, JobProfileRequirement.required_level,
-               JobProfileRequirement.importance)
+        select(
+            JobProfileRequirement.job_profile_id,
+            Competency.code,
+            JobProfileRequirement.required_level,
+            JobProfileRequirement.importance,
+        )
         .join(Competency, Competency.id == JobProfileRequirement.competency_id)
         .where(JobProfileRequirement.job_profile_id.in_([p.id for p in profiles]))
     )

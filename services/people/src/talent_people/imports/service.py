@@ -7,7 +7,11 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_people.imports.employees import import_employees, import_job_history
-from talent_people.imports.framework import import_competencies, import_job_profiles, import_requirements
+from talent_people.imports.framework import (
+    import_competencies,
+    import_job_profiles,
+    import_requirements,
+)
 from talent_platform.auth import Principal, Role
 from talent_platform.csvimport import ImportResult, Progress
 from talent_platform.errors import FieldError, ValidationFailed
