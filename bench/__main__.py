@@ -1,0 +1,9 @@
+"""`python -m bench`: the benchmarks that need no running stack, with default sizes."""
+
+import asyncio
+
+from bench import import_employees, outbox_latency
+
+asyncio.run(import_employees.main(100_000))
+outbox_latency.main(500)
+print("gateway throughput needs a running stack: `make run`, then `python -m bench.gateway_rps`")
