@@ -194,9 +194,27 @@ async def test_job_history_import(api: Api) -> None:
     good = await run(
         api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1]
     )
-    assert (good["created"], good["events"]) == (1, 1)
+    assert (good["created"], good["events"]) == (1, 2)  # the period, and the moved current job
     assert (
         await run(
             api, "JOB_HISTORY", csv.splitlines(keepends=True)[0] + csv.splitlines(keepends=True)[1]
         )
     )["unchanged"] == 1
+
+
+async def test_history_moves_the_current_job_after_the_last_listed_period(api: Api) -> None:
+    await load_framework(api)
+    await run(api, "EMPLOYEES", EMPLOYEES)  # E1 has been FIN-4 since hire (2015-01-05)
+    history = "employee_id,job_profile_code,start_date,end_date\nE1,FIN-2,2015-01-05,2019-06-30\n"
+    result = await run(api, "JOB_HISTORY", history)
+    assert (result["created"], result["events"]) == (1, 2)  # the period, and the moved current job
+    data = await api(
+        '{ employees(filter: {search: "E1"}) { edges { node { jobHistory { jobProfile { code } startDate endDate } } } } }'
+    )
+    jobs = data["employees"]["edges"][0]["node"]["jobHistory"]
+    assert jobs == [
+        {"jobProfile": {"code": "FIN-4"}, "startDate": "2019-06-30", "endDate": None},
+        {"jobProfile": {"code": "FIN-2"}, "startDate": "2015-01-05", "endDate": "2019-06-30"},
+    ]
+    again = await run(api, "JOB_HISTORY", history)
+    assert (again["unchanged"], again["events"]) == (1, 0)

@@ -385,9 +385,49 @@ async def import_job_history(session: AsyncSession, data: bytes | str) -> Import
         await session.execute(insert(JobHistory), new)
     if changed:
         await session.execute(update(JobHistory), changed)
+    touched = {employee_id for _row, employee_id, *_rest in parsed}
+    events.extend(await _start_current_after_history(session, touched))
     await outbox.add(session, *events)
     result.created, result.updated, result.events = len(new), len(changed), len(events)
     return result
+
+
+async def _start_current_after_history(
+    session: AsyncSession, employee_ids: set[uuid.UUID]
+) -> list[EventPayload]:
+    """The employees import opens the current job at the hire date, not knowing the
+    earlier jobs a history file lists; once history is known, the current (open) period
+    starts where the last closed one ended, so periods do not overlap."""
+    if not employee_ids:
+        return []
+    rows = (
+        await session.execute(
+            select(JobHistory, JobProfile.code)
+            .join(JobProfile, JobProfile.id == JobHistory.job_profile_id)
+            .where(JobHistory.employee_id.in_(employee_ids))
+        )
+    ).all()
+    last_end: dict[uuid.UUID, dt.date] = {}
+    for history, _code in rows:
+        if history.end_date is not None:
+            last_end[history.employee_id] = max(
+                history.end_date, last_end.get(history.employee_id, history.end_date)
+            )
+    events: list[EventPayload] = []
+    for history, code in rows:
+        end = last_end.get(history.employee_id)
+        if history.end_date is None and end is not None and history.start_date < end:
+            history.start_date = end
+            events.append(
+                JobHistoryRecorded(
+                    employee_id=history.employee_id,
+                    job_profile_code=code,
+                    start_date=end,
+                    end_date=None,
+                )
+            )
+    await session.flush()
+    return events
 
 
 __all__ = ["import_employees", "import_job_history"]
