@@ -1,0 +1,157 @@
+"""A deterministic demo organisation, as the CSV files of the interchange formats.
+
+`generate(employees=2000, seed=42)` returns the eight files (competencies, job profiles and
+their requirements, employees, job history, courses, course skills, completions) in import
+order. The same arguments always give byte-identical files: every random choice comes from
+one `random.Random(seed)`, and dates are relative to the fixed `AS_OF`, not to today.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from talent_cli.demo import learning
+from talent_cli.demo.organisation import OrganisationBuilder, Person
+
+AS_OF = dt.date(2026, 9, 30)
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "competencies": ("code", "name", "tier", "description"),
+    "job-profiles": ("code", "title", "family", "level"),
+    "job-profile-competencies": (
+        "job_profile_code",
+        "competency_code",
+        "required_level",
+        "importance",
+    ),
+    "employees": (
+        "employee_id",
+        "name",
+        "email",
+        "hire_date",
+        "job_profile_code",
+        "org_unit",
+        "location",
+        "manager_id",
+        "status",
+    ),
+    "job-history": ("employee_id", "job_profile_code", "start_date", "end_date"),
+    "courses": (
+        "code",
+        "title",
+        "description",
+        "duration_hours",
+        "modality",
+        "mandatory",
+        "recertify_months",
+    ),
+    "course-skills": ("course_code", "competency_code", "level"),
+    "completions": ("employee_id", "course_code", "completed_on", "score"),
+}
+"""The CSV contract (DESIGN.md, "Interchange formats") of every kind the demo produces,
+in import order."""
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    employees: int
+    seed: int
+    files: dict[str, str]
+    """CSV text per import kind, in import order."""
+
+    def rows(self, kind: str) -> int:
+        return self.files[kind].count("\n") - 1
+
+    def write(self, directory: Path) -> list[Path]:
+        """Write `<kind>.csv` files (UTF-8, header row) into `directory`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for kind, text in self.files.items():
+            path = directory / f"{kind}.csv"
+            path.write_text(text, encoding="utf-8", newline="")
+            paths.append(path)
+        return paths
+
+
+def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -> DemoOrganisation:
+    rng = random.Random(seed)
+    people = OrganisationBuilder(rng, as_of=as_of).build(employees)
+    catalog = learning.courses(rng)
+    completions = learning.completions(people, catalog, rng, as_of=as_of)
+    files = {
+        "competencies": _csv(
+            "competencies",
+            ((c.code, c.name, c.tier, c.description) for c in learning.ALL_COMPETENCIES),
+        ),
+        "job-profiles": _csv("job-profiles", learning.job_profiles()),
+        "job-profile-competencies": _csv(
+            "job-profile-competencies",
+            (
+                (r.profile_code, r.competency_code, r.level, r.importance)
+                for r in learning.requirements()
+            ),
+        ),
+        "employees": _csv("employees", (_employee_row(p) for p in people)),
+        "job-history": _csv(
+            "job-history",
+            ((p.number, h.profile_code, h.start, h.end) for p in people for h in p.history),
+        ),
+        "courses": _csv(
+            "courses",
+            (
+                (
+                    c.code,
+                    c.title,
+                    c.description,
+                    f"{c.hours:g}",
+                    c.modality,
+                    "true" if c.mandatory else "false",
+                    c.recertify_months,
+                )
+                for c in catalog
+            ),
+        ),
+        "course-skills": _csv(
+            "course-skills",
+            ((c.code, code, level) for c in catalog for code, level in c.skills),
+        ),
+        "completions": _csv(
+            "completions",
+            ((c.employee_number, c.course_code, c.completed_on, c.score) for c in completions),
+        ),
+    }
+    return DemoOrganisation(employees=employees, seed=seed, files=files)
+
+
+def _employee_row(person: Person) -> Sequence[object]:
+    return (
+        person.number,
+        person.name,
+        person.email,
+        person.hire_date,
+        person.profile_code,
+        person.org_unit,
+        person.location,
+        person.manager.number if person.manager else None,
+        person.status,
+    )
+
+
+def _csv(kind: str, rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS[kind])
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
+        )
+    return out.getvalue()
+
+
+__all__ = ["AS_OF", "COLUMNS", "DemoOrganisation", "generate"]

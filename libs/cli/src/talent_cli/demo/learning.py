@@ -1,0 +1,206 @@
+"""The demo competency framework, job profile requirements, course catalog and
+completions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from talent_cli.demo.catalogue import (
+    COMPLIANCE_COURSES,
+    CORE_COMPETENCIES,
+    EXECUTIVE_PROFILE,
+    FUNCTIONS,
+    LEADERSHIP_COMPETENCIES,
+    CompetencyDef,
+)
+from talent_cli.demo.organisation import Person, profile_code
+
+ALL_COMPETENCIES: tuple[CompetencyDef, ...] = (
+    CORE_COMPETENCIES
+    + tuple(c for f in FUNCTIONS for c in f.competencies)
+    + LEADERSHIP_COMPETENCIES
+)
+
+# Required level by job level 1-6: rising (never falling) with the level.
+CORE_LEVEL = {1: 2, 2: 2, 3: 3, 4: 3, 5: 4, 6: 4}
+FUNCTIONAL_LEVEL = {1: 1, 2: 2, 3: 3, 4: 3, 5: 4, 6: 4}
+LEADERSHIP_LEVEL = {4: 2, 5: 3, 6: 4}
+LEADERSHIP_COUNT = {4: 4, 5: 7, 6: 10}
+COMPLETIONS_WEIGHTS = (8, 6, 10, 12, 13, 12, 11, 9, 8, 6, 5)  # 0..10 completions
+SCORED_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Requirement:
+    profile_code: str
+    competency_code: str
+    level: int
+    importance: int
+
+
+@dataclass(frozen=True)
+class Course:
+    code: str
+    title: str
+    description: str
+    hours: float
+    modality: str
+    mandatory: bool
+    recertify_months: int | None
+    skills: tuple[tuple[str, int], ...]
+    """(competency code, level taught); the first is the main one."""
+
+    @property
+    def level(self) -> int:
+        return self.skills[0][1]
+
+
+@dataclass(frozen=True)
+class Completion:
+    employee_number: str
+    course_code: str
+    completed_on: dt.date
+    score: int | None
+
+
+def job_profiles() -> list[tuple[str, str, str, int]]:
+    """(code, title, family, level) of every job profile."""
+    rows = [(EXECUTIVE_PROFILE[0], EXECUTIVE_PROFILE[1], "Executive", 6)]
+    for function in FUNCTIONS:
+        for level, title in enumerate(function.titles, start=1):
+            rows.append((profile_code(function, level), title, function.name, level))
+    return rows
+
+
+def requirements() -> list[Requirement]:
+    """Core competencies for every profile, the family's functional ones, and leadership
+    competencies from level 4; required levels rise with the profile level."""
+    result: list[Requirement] = []
+    code = EXECUTIVE_PROFILE[0]
+    result += [Requirement(code, c.code, 4, 3) for c in CORE_COMPETENCIES]
+    result += [Requirement(code, c.code, 5, 5) for c in LEADERSHIP_COMPETENCIES]
+    for function in FUNCTIONS:
+        for level in range(1, 7):
+            code = profile_code(function, level)
+            for c in CORE_COMPETENCIES:
+                importance = 4 if c.code == "CORE-INTEG" else 3
+                result.append(Requirement(code, c.code, CORE_LEVEL[level], importance))
+            for i, c in enumerate(function.competencies):
+                importance = 5 if i < 2 and level <= 3 else 4
+                result.append(Requirement(code, c.code, FUNCTIONAL_LEVEL[level], importance))
+            if level >= 4:
+                for i, c in enumerate(LEADERSHIP_COMPETENCIES[: LEADERSHIP_COUNT[level]]):
+                    importance = 5 if i < 2 else 4
+                    result.append(Requirement(code, c.code, LEADERSHIP_LEVEL[level], importance))
+    return result
+
+
+def courses(rng: random.Random) -> list[Course]:
+    """Two or three courses per competency (levels 2, 3 and on every other one 4 or 5),
+    plus the mandatory compliance courses."""
+    catalog: list[Course] = []
+    for c in COMPLIANCE_COURSES:
+        catalog.append(
+            Course(
+                c.code,
+                c.title,
+                c.description,
+                c.hours,
+                "e-learning",
+                True,
+                c.recertify_months,
+                ((c.competency_code, c.level),),
+            )
+        )
+    for index, competency in enumerate(ALL_COMPETENCIES):
+        levels = [2, 3] + ([4 if index % 4 == 0 else 5] if index % 2 == 0 else [])
+        for level in levels:
+            title, modality, hours = _course_shape(competency.name, level, rng)
+            skills: list[tuple[str, int]] = [(competency.code, level)]
+            if level >= 3:
+                related = _related(competency, rng)
+                skills.append((related.code, max(1, level - 1)))
+            catalog.append(
+                Course(
+                    code=f"CRS-{competency.code}-{level}",
+                    title=title,
+                    description=f"{_LEVEL_WORDS[level]} course. {competency.description}",
+                    hours=hours,
+                    modality=modality,
+                    mandatory=False,
+                    recertify_months=None,
+                    skills=tuple(skills),
+                )
+            )
+    return catalog
+
+
+_LEVEL_WORDS = {2: "An introductory", 3: "A practitioner", 4: "An advanced", 5: "An expert"}
+
+
+def _course_shape(name: str, level: int, rng: random.Random) -> tuple[str, str, float]:
+    if level == 2:
+        return f"{name} Foundations", "e-learning", rng.choice((1.5, 2.0, 3.0, 4.0))
+    if level == 3:
+        return (
+            f"{name} in Practice",
+            rng.choice(("virtual", "classroom", "blended")),
+            rng.choice((4.0, 6.0, 8.0)),
+        )
+    if level == 4:
+        return f"Advanced {name}", rng.choice(("classroom", "blended")), rng.choice((8.0, 12.0))
+    return f"{name} Masterclass", "classroom", rng.choice((12.0, 16.0))
+
+
+def _related(competency: CompetencyDef, rng: random.Random) -> CompetencyDef:
+    """A second competency a course also teaches: core for functional courses, another one
+    of the same tier otherwise."""
+    if competency.tier == "functional":
+        pool = CORE_COMPETENCIES
+    elif competency.tier == "core":
+        pool = tuple(c for c in CORE_COMPETENCIES if c.code != competency.code)
+    else:
+        pool = tuple(c for c in LEADERSHIP_COMPETENCIES if c.code != competency.code)
+    return rng.choice(pool)
+
+
+def completions(
+    people: list[Person], catalog: list[Course], rng: random.Random, *, as_of: dt.date
+) -> list[Completion]:
+    """0-10 completions per employee: some compliance courses, then courses of their core,
+    functional and (for managers) leadership competencies near their level."""
+    by_prefix: dict[str, list[Course]] = {}
+    for course in catalog:
+        if course.mandatory:
+            continue
+        prefix = course.skills[0][0].split("-")[0]
+        by_prefix.setdefault(prefix, []).append(course)
+    mandatory = [c for c in catalog if c.mandatory]
+    result: list[Completion] = []
+    for person in people:
+        count = rng.choices(range(len(COMPLETIONS_WEIGHTS)), weights=COMPLETIONS_WEIGHTS)[0]
+        if count == 0:
+            continue
+        pool = by_prefix.get("CORE", []) + by_prefix.get(person.family_prefix, [])
+        if person.level >= 4:
+            pool += by_prefix.get("LEAD", [])
+        pool = [c for c in pool if c.level <= min(5, person.level + 2)]
+        picks = rng.sample(mandatory, min(len(mandatory), rng.randint(1, 4), count))
+        picks += rng.sample(pool, min(len(pool), count - len(picks)))
+        earliest = person.hire_date + dt.timedelta(days=7)
+        span = max(0, (as_of - earliest).days)
+        for course in picks:
+            if course.recertify_months:
+                # Recent enough that many are still valid, some due for recertification.
+                window = min(span, course.recertify_months * 31 + 90)
+                completed = as_of - dt.timedelta(days=rng.randint(0, window))
+            else:
+                completed = earliest + dt.timedelta(days=rng.randint(0, span))
+            score = None
+            if rng.random() < SCORED_SHARE:
+                score = max(40, min(100, round(rng.gauss(82, 10))))
+            result.append(Completion(person.number, course.code, completed, score))
+    result.sort(key=lambda c: (c.employee_number, c.completed_on, c.course_code))
+    return result

@@ -1,0 +1,6 @@
+"""`talent dev up`."""
+
+from talent_cli.dev.model import DevError, DevOptions
+from talent_cli.dev.stack import dev_up, migrate, repo_root
+
+__all__ = ["DevError", "DevOptions", "dev_up", "migrate", "repo_root"]

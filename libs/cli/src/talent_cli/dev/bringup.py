@@ -1,0 +1,181 @@
+"""The bring-up thread of `talent dev up`: readiness, demo data, dev.json, the banner.
+
+It runs beside honcho's loop (which owns the main thread and the signals); on any failure
+it says why and sends this process SIGTERM, which makes honcho stop every process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from talent_cli import demo
+from talent_cli.dev.model import DevError, Stack
+from talent_cli.seeding import SeedError, seed
+from talent_cli.tokens import PrincipalNotFound, count_employees, demo_tokens, pick_demo_people
+from talent_platform.infra.broker import BrokerError, wait_until_ready
+
+
+def bring_up(stack: Stack) -> None:
+    # Started just before honcho's loop, which forks its process runners first thing: stay
+    # idle meanwhile, so no lock of this thread is held in a forked child.
+    if stack.shutdown.wait(0.5):
+        return
+    try:
+        _wait_until_ready(stack)
+        if stack.shutdown.is_set():
+            return
+        stack.say(f"everything answers after {time.perf_counter() - stack.started:.1f} s")
+        _seed_if_empty(stack)
+        if stack.shutdown.is_set():
+            return
+        info = _dev_info(stack)
+        stack.options.state.write_dev_info(info)
+        _banner(stack, info)
+    except Exception as exc:  # any failure stops the stack with its reason
+        if stack.shutdown.is_set():
+            return
+        known = isinstance(exc, (DevError, SeedError, PrincipalNotFound))
+        stack.failure = str(exc) if known else f"{type(exc).__name__}: {exc}"
+        stack.say(f"error: {stack.failure}")
+        stack.say("stopping every process")
+        # honcho's loop handles SIGTERM in the main thread: it stops every process.
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _wait_until_ready(stack: Stack) -> None:
+    checks: dict[str, Callable[[], bool]] = {"broker": lambda: _broker_answers(stack.broker)}
+    for service in stack.services:
+        checks[f"{service.spec.name} API"] = _http_ok(f"{service.base_url}/readyz")
+    checks["gateway"] = _http_ok(f"{stack.gateway_url}/readiness")
+    deadline = time.monotonic() + stack.options.ready_timeout
+    pending = dict(checks)
+    while pending:
+        if stack.shutdown.is_set():
+            return
+        for name, check in list(pending.items()):
+            if check():
+                stack.say(f"{name} is ready ({time.perf_counter() - stack.started:.1f} s)")
+                del pending[name]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise DevError(
+                f"not ready after {stack.options.ready_timeout:.0f} s: {', '.join(pending)}"
+            )
+        time.sleep(0.25)
+
+
+def _http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return httpx.get(url, timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    return check
+
+
+def _broker_answers(bootstrap: str) -> bool:
+    try:
+        wait_until_ready(bootstrap, timeout=0.5)
+    except BrokerError:
+        return False
+    return True
+
+
+def _urls(stack: Stack) -> dict[str, str]:
+    return {s.spec.name: s.database_url for s in stack.services}
+
+
+def _seed_if_empty(stack: Stack) -> None:
+    urls = _urls(stack)
+    if stack.options.no_seed:
+        stack.say("not seeding (--no-seed)")
+        return
+    if "people" not in urls:
+        stack.say("not seeding: the people service is not part of this stack")
+        return
+    existing = count_employees(urls["people"])
+    if existing:
+        stack.say(f"not seeding: the people database already holds {existing} employees")
+        return
+    started = time.perf_counter()
+    organisation = demo.generate(employees=stack.options.employees, seed=stack.options.seed)
+    stack.say(
+        f"seeding a demo organisation of {stack.options.employees} employees "
+        f"(seed {stack.options.seed}; generated in {time.perf_counter() - started:.1f} s)"
+    )
+
+    def say(message: str) -> None:
+        if stack.shutdown.is_set():
+            raise DevError("stopping")
+        stack.say(message)
+
+    report = seed(organisation, urls, say=say)
+    stack.say(f"seeded in {report.seconds:.1f} s")
+
+
+def _dev_info(stack: Stack) -> dict[str, Any]:
+    urls = _urls(stack)
+    tokens: dict[str, str] = {}
+    people: dict[str, Any] = {}
+    if "people" in urls and count_employees(urls["people"]):
+        chosen = pick_demo_people(urls["people"], urls.get("learning"))
+        tokens = demo_tokens(stack.jwt_secret, chosen)
+        people = {
+            role: {
+                "employee_id": str(p.employee_id),
+                "employee_number": p.employee_number,
+                "name": p.name,
+            }
+            for role, p in chosen.items()
+        }
+    return {
+        "gateway": f"{stack.gateway_url}/graphql",
+        "tokens": tokens,
+        "people": people,
+        "services": {
+            s.spec.name: {"url": f"{s.base_url}/graphql", "database_url": s.database_url}
+            for s in stack.services
+        },
+        "broker": stack.broker,
+        "gateway_secret": stack.gateway_secret,
+    }
+
+
+def _banner(stack: Stack, info: dict[str, Any]) -> None:
+    rule = "=" * 72
+    lines = [
+        rule,
+        f"Talent is up ({time.perf_counter() - stack.started:.1f} s). Gateway: {info['gateway']}",
+        "",
+    ]
+    tokens: dict[str, str] = info["tokens"]
+    if tokens:
+        lines.append("Demo tokens (Authorization: Bearer <token>):")
+        for role, token in tokens.items():
+            person = info["people"][role]
+            lines.append(
+                f"  {role} - {person['name']} ({person['employee_number']}, "
+                f"{person['employee_id']}):"
+            )
+            lines.append(f"    {token}")
+    else:
+        lines.append(
+            "No demo tokens (the people database is empty): mint one with "
+            "`talent token --role ROLE --employee-id UUID`."
+        )
+    lines += [
+        "",
+        f"Everything above is also in {stack.options.state.dev_json_path}.",
+        "Press Ctrl-C to stop.",
+        rule,
+    ]
+    for line in lines:
+        stack.say(line)

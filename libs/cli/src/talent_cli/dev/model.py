@@ -1,0 +1,75 @@
+"""What `talent dev up` runs: its options and the state shared with the bring-up thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, field
+
+from honcho.manager import Manager
+from honcho.printer import Message, Printer
+
+from talent_cli.services import ServiceSpec
+from talent_cli.state import StateDir
+
+SYSTEM_NAME = "talent"
+
+
+class DevError(RuntimeError):
+    pass
+
+
+@dataclass
+class DevOptions:
+    state: StateDir
+    services: list[ServiceSpec]
+    database_url: str | None = None
+    db_prefix: str = "talent_"
+    employees: int = 2000
+    seed: int = 42
+    no_seed: bool = False
+    gateway_port: int = 4000
+    service_port_base: int = 8100
+    broker_port: int = 19092
+    pg_port: int = 55432
+    ready_timeout: float = 180.0
+
+
+@dataclass
+class RunningService:
+    spec: ServiceSpec
+    port: int
+    database_url: str
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Stack:
+    """The running stack, shared by the main thread (honcho's loop) and the bring-up thread."""
+
+    options: DevOptions
+    services: list[RunningService]
+    jwt_secret: str
+    gateway_secret: str
+    printer: Printer
+    manager: Manager = field(init=False)
+    failure: str | None = None
+    shutdown: threading.Event = field(default_factory=threading.Event)
+    started: float = field(default_factory=time.perf_counter)
+
+    def say(self, text: str) -> None:
+        self.printer.write(
+            Message(type="line", data=text, time=dt.datetime.now(), name=SYSTEM_NAME, colour=None)
+        )
+
+    @property
+    def broker(self) -> str:
+        return f"127.0.0.1:{self.options.broker_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.options.gateway_port}"

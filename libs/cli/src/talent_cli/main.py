@@ -1,0 +1,336 @@
+"""`talent`: the Talent command line.
+
+    talent dev up            run the whole system locally (broker, services, gateway, demo data)
+    talent seed              import (or --out: write) the deterministic demo organisation
+    talent import KIND FILE  import one CSV file into the service that owns KIND
+    talent events replay     republish a service's outbox history
+    talent token             mint a dev token
+
+Exit codes: 0 success, 1 failure (with a message on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from talent_cli.services import IMPORT_ORDER, UnknownService, owner_of, select, service_names
+from talent_cli.state import DATABASE_URL_VARIABLE, StateDir, StateError, default_state_dir
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+ROLES = ("employee", "manager", "hr_coordinator", "hr_leader", "admin")
+
+
+class CommandError(Exception):
+    """A failure to report as `error: <message>` with exit code 1."""
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--state-dir",
+        type=Path,
+        default=default_state_dir(),
+        help="state directory: dev secret, dev.json, embedded PostgreSQL data "
+        "(default: $TALENT_STATE_DIR or .talent)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="talent",
+        description="The Talent command line.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit codes: 0 success, 1 failure, 2 usage error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dev = commands.add_parser("dev", help="the local development stack")
+    dev_commands = dev.add_subparsers(dest="dev_command", required=True, metavar="SUBCOMMAND")
+    up = dev_commands.add_parser(
+        "up",
+        parents=[common],
+        help="start PostgreSQL, the broker, every service and the gateway; seed demo data",
+        description="Start the whole system on this machine and keep it running until "
+        "Ctrl-C. Databases are created and migrated first; empty ones get the demo "
+        "organisation. The gateway URL and demo tokens are printed and written to "
+        "<state-dir>/dev.json.",
+    )
+    up.add_argument(
+        "--database-url",
+        default=os.environ.get(DATABASE_URL_VARIABLE),
+        help="admin URL of a PostgreSQL server to create the service databases on "
+        f"(default: ${DATABASE_URL_VARIABLE}; unset: a private server under <state-dir>/postgres)",
+    )
+    up.add_argument(
+        "--db-prefix", default="talent_", help="database name prefix (default: talent_)"
+    )
+    up.add_argument(
+        "--employees",
+        type=_positive,
+        default=2000,
+        help="size of the demo organisation (default: 2000)",
+    )
+    up.add_argument("--seed", type=int, default=42, help="demo data random seed (default: 42)")
+    up.add_argument("--no-seed", action="store_true", help="do not load the demo organisation")
+    up.add_argument(
+        "--services",
+        default=None,
+        help=f"comma-separated services to run (default: all: {','.join(service_names())})",
+    )
+    up.add_argument("--gateway-port", type=_port, default=4000)
+    up.add_argument(
+        "--service-port-base",
+        type=_port,
+        default=8100,
+        help="service APIs listen on this plus their offset (people +1, learning +2)",
+    )
+    up.add_argument("--broker-port", type=_port, default=19092)
+    up.add_argument(
+        "--pg-port",
+        type=_port,
+        default=55432,
+        help="port of the embedded PostgreSQL (default: 55432)",
+    )
+    up.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=180.0,
+        help="seconds to wait for every process to answer (default: 180)",
+    )
+
+    seed = commands.add_parser(
+        "seed",
+        parents=[common],
+        help="import the demo organisation into the running services (or --out: write CSVs)",
+        description="Generate the deterministic demo organisation (same --seed, same files) "
+        "and import it through each service's CSV importer, or write the CSV files to --out.",
+    )
+    seed.add_argument("--employees", type=_positive, default=2000)
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--out", type=Path, help="write <kind>.csv files here instead of importing")
+
+    imp = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import one CSV file",
+        description="Validate and apply one CSV file in one transaction. A bad file is "
+        "rejected whole: every row error is printed and nothing is written.",
+    )
+    imp.add_argument("kind", choices=IMPORT_ORDER, metavar="KIND", help=", ".join(IMPORT_ORDER))
+    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument("--dry-run", action="store_true", help="validate and roll back")
+
+    events = commands.add_parser("events", help="event history")
+    event_commands = events.add_subparsers(
+        dest="events_command", required=True, metavar="SUBCOMMAND"
+    )
+    replay = event_commands.add_parser(
+        "replay",
+        parents=[common],
+        help="republish a service's outbox history",
+        description="Republish already-sent outbox rows in order, with their original ids "
+        "(consumers dedupe), e.g. after the broker lost its data.",
+    )
+    replay.add_argument("--service", required=True, choices=service_names())
+    replay.add_argument(
+        "--since", help="only rows created at or after this ISO timestamp (UTC if no zone)"
+    )
+
+    token = commands.add_parser(
+        "token",
+        parents=[common],
+        help="mint a dev token (HS256 with the dev secret)",
+        description="Print a token for manual testing, signed with <state-dir>/secret "
+        "(or $TALENT_JWT_SECRET). The employee role is always included.",
+    )
+    token.add_argument(
+        "--role", action="append", required=True, choices=ROLES, help="a role; repeat for several"
+    )
+    token.add_argument("--employee-id", required=True, type=uuid.UUID, metavar="UUID")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    state = StateDir(args.state_dir.absolute())
+    try:
+        if args.command == "dev":
+            return _dev_up(args, state)
+        if args.command == "seed":
+            return _seed(args, state)
+        if args.command == "import":
+            return _import(args, state)
+        if args.command == "events":
+            return _replay(args, state)
+        if args.command == "token":
+            return _token(args, state)
+    except (CommandError, StateError, UnknownService) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except Exception as exc:  # reported briefly; TALENT_DEBUG=1 shows the trace
+        if os.environ.get("TALENT_DEBUG"):
+            raise
+        return _fail(f"{type(exc).__name__}: {exc}")
+    return EXIT_USAGE
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.dev import DevError, DevOptions, dev_up
+    from talent_platform.infra.postgres import LocalPostgresError
+
+    services = select(args.services)
+    missing = [s.name for s in services if not s.is_installed()]
+    if missing:
+        raise CommandError(f"not installed: {', '.join(missing)} (choose others with --services)")
+    options = DevOptions(
+        state=state,
+        services=services,
+        database_url=args.database_url,
+        db_prefix=args.db_prefix,
+        employees=args.employees,
+        seed=args.seed,
+        no_seed=args.no_seed,
+        gateway_port=args.gateway_port,
+        service_port_base=args.service_port_base,
+        broker_port=args.broker_port,
+        pg_port=args.pg_port,
+        ready_timeout=args.ready_timeout,
+    )
+    try:
+        return dev_up(options)
+    except (DevError, LocalPostgresError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _database_urls(state: StateDir) -> dict[str, str]:
+    """Each service's database: from dev.json (the running stack), else its settings."""
+    from talent_cli.importing import service_settings
+    from talent_cli.services import SERVICES
+
+    info = state.dev_info()
+    running = set(info.get("services", {})) if info else {s.name for s in SERVICES}
+    return {
+        spec.name: service_settings(spec, state).database_url
+        for spec in SERVICES
+        if spec.name in running and spec.is_installed()
+    }
+
+
+def _seed(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli import demo
+    from talent_cli.seeding import SeedError, seed
+
+    started = time.perf_counter()
+    organisation = demo.generate(employees=args.employees, seed=args.seed)
+    if args.out is not None:
+        for path in organisation.write(args.out):
+            print(f"{path} ({organisation.rows(path.stem)} rows)")
+        return EXIT_OK
+    _progress(
+        f"demo organisation: {args.employees} employees, seed {args.seed} "
+        f"(generated in {time.perf_counter() - started:.1f} s)"
+    )
+    try:
+        report = seed(organisation, _database_urls(state), say=_progress)
+    except SeedError as exc:
+        raise CommandError(str(exc)) from exc
+    from talent_cli.importing import describe
+
+    for result in report.results:
+        print(describe(result))
+    print(f"seeded in {report.seconds:.1f} s")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.importing import describe, print_errors, run_import_sync, service_settings
+    from talent_platform.errors import ValidationFailed
+
+    spec = owner_of(args.kind)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from exc
+    url = service_settings(spec, state).database_url
+    _progress(f"{args.kind}: {args.file} ({len(data)} bytes) into {spec.name}")
+    started = time.perf_counter()
+    try:
+        result = run_import_sync(
+            spec,
+            url,
+            args.kind,
+            data,
+            dry_run=args.dry_run,
+            progress=lambda message: _progress(f"{args.kind}: {message}"),
+        )
+    except ValidationFailed as exc:
+        print_errors(exc)
+        return EXIT_FAILURE
+    _progress(f"{args.kind}: done in {time.perf_counter() - started:.1f} s")
+    print(describe(result))
+    if result.events and not result.dry_run:
+        _progress(f"the {spec.name} worker publishes the {result.events} events from the outbox")
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.replay import parse_since, replay
+    from talent_cli.services import service
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"talent events replay: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    sent = replay(service(args.service), state, since=since, progress=_progress)
+    print(f"{args.service}: republished {sent} events in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def _token(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.tokens import mint
+
+    try:
+        secret = state.jwt_secret()
+    except StateError:
+        secret = os.environ.get("TALENT_JWT_SECRET", "")
+        if not secret:
+            raise
+    roles = sorted({"employee", *args.role})
+    print(mint(secret, employee_id=str(args.employee_id), roles=roles))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Dev tokens: who plays each demo role, and minting their HS256 tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import NullPool, create_engine, text
+
+from talent_platform.auth import Role, issue_token
+from talent_platform.db.session import sync_url
+from talent_platform.settings import ServiceSettings
+
+DEMO_ROLES: dict[str, tuple[Role, ...]] = {
+    "admin": (Role.ADMIN, Role.EMPLOYEE),
+    "hr_leader": (Role.HR_LEADER, Role.EMPLOYEE),
+    "manager": (Role.EMPLOYEE, Role.MANAGER),
+    "employee": (Role.EMPLOYEE,),
+}
+MIN_REPORTS_WITH_COMPLETIONS = 3
+HR_UNIT = "HR"
+
+
+class PrincipalNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    employee_id: uuid.UUID
+    employee_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    employee_id: uuid.UUID
+    number: str
+    name: str
+    manager_id: uuid.UUID | None
+    active: bool
+    unit: str | None
+    level: int | None
+
+
+def mint(secret: str, *, employee_id: str, roles: Iterable[str], name: str | None = None) -> str:
+    settings = ServiceSettings(jwt_secret=secret, environment="dev", jwt_algorithm="HS256")
+    return issue_token(settings, subject=employee_id, roles=roles, name=name)
+
+
+def demo_tokens(secret: str, people: dict[str, DemoPerson]) -> dict[str, str]:
+    return {
+        role: mint(
+            secret, employee_id=str(person.employee_id), roles=DEMO_ROLES[role], name=person.name
+        )
+        for role, person in people.items()
+    }
+
+
+def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, DemoPerson]:
+    """One person per demo role, chosen deterministically from the people database (and
+    learning's completions when learning runs):
+
+    - admin: the top of the organisation;
+    - hr_leader: the most senior person of the HR org units;
+    - manager: a first-line manager with at least three direct reports who have completions;
+    - employee: an individual contributor with completions, reporting to that manager.
+    """
+    rows = _employees(people_url)
+    completed = _employees_with_completions(learning_url) if learning_url else None
+    reports: dict[uuid.UUID, list[_Row]] = defaultdict(list)
+    for row in rows:
+        if row.manager_id is not None:
+            reports[row.manager_id].append(row)
+    active = [r for r in rows if r.active]
+
+    def has_completions(row: _Row) -> bool:
+        return completed is None or row.employee_id in completed
+
+    roots = [r for r in active if r.manager_id is None]
+    if not roots:
+        raise PrincipalNotFound("the people database has no active employee without a manager")
+    admin = min(roots, key=lambda r: (-len(reports[r.employee_id]), r.number))
+
+    hr = [r for r in active if r.unit == HR_UNIT or (r.unit or "").startswith(HR_UNIT + " / ")]
+    if not hr:
+        raise PrincipalNotFound(f"nobody works in the {HR_UNIT} org unit")
+    hr_leader = min(hr, key=lambda r: (-(r.level or 0), r.number))
+
+    def qualified(row: _Row) -> list[_Row]:
+        return [
+            r
+            for r in reports[row.employee_id]
+            if r.active and not reports[r.employee_id] and has_completions(r)
+        ]
+
+    managers = [r for r in active if len(qualified(r)) >= MIN_REPORTS_WITH_COMPLETIONS]
+    first_line = [
+        r for r in managers if not any(reports[x.employee_id] for x in reports[r.employee_id])
+    ]
+    candidates = sorted(first_line or managers, key=lambda r: r.number)
+    if not candidates:
+        raise PrincipalNotFound(
+            f"no manager has {MIN_REPORTS_WITH_COMPLETIONS} direct reports with completions"
+        )
+    manager = candidates[0]
+    employee = min(qualified(manager), key=lambda r: r.number)
+    return {
+        role: DemoPerson(r.employee_id, r.number, r.name)
+        for role, r in (
+            ("admin", admin),
+            ("hr_leader", hr_leader),
+            ("manager", manager),
+            ("employee", employee),
+        )
+    }
+
+
+def _employees(people_url: str) -> list[_Row]:
+    query = text(
+        """
+        SELECT e.id, e.employee_number, e.name, e.manager_id, e.status = 'active',
+               o.code, j.level
+        FROM employee e
+        LEFT JOIN org_unit o ON o.id = e.org_unit_id
+        LEFT JOIN job_profile j ON j.id = e.job_profile_id
+        ORDER BY e.employee_number
+        """
+    )
+    engine = create_engine(sync_url(people_url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return [_Row(*row) for row in connection.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def _employees_with_completions(learning_url: str) -> set[uuid.UUID]:
+    engine = create_engine(sync_url(learning_url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT DISTINCT employee_id FROM completion")
+            return set(connection.execute(query).scalars())
+    finally:
+        engine.dispose()
+
+
+def count_employees(people_url: str) -> int:
+    engine = create_engine(sync_url(people_url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM employee")).scalar_one())
+    finally:
+        engine.dispose()

@@ -1,0 +1,198 @@
+"""`talent dev up` for real: the whole stack with a small demo organisation, queried through
+the gateway, changed by `talent import`, and stopped with Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from talent_cli.dev import repo_root
+from talent_cli.main import main
+from talent_platform.infra.postgres import drop_database, normalize_postgres_url
+
+pytestmark = pytest.mark.e2e
+
+EMPLOYEES = 60
+GATEWAY = repo_root() / "gateway"
+TEAM_QUERY = """
+query Team($manager: ID!) {
+  employees(filter: {managerId: $manager}) {
+    totalCount
+    edges { node { employeeNumber name completions { totalCount } } }
+  }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def free_port_base() -> int:
+    """A base whose +1 and +2 (the people and learning APIs) are free."""
+    for _ in range(100):
+        base = free_port()
+        if base + 2 < 65536 and all(_free(base + i) for i in (1, 2)):
+            return base
+    raise RuntimeError("no free port range")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class Stack:
+    def __init__(self, process: subprocess.Popen[bytes], state: Path, log: Path) -> None:
+        self.process = process
+        self.state = state
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def info(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((self.state / "dev.json").read_text())
+        return loaded
+
+    def graphql(self, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = httpx.post(
+            self.info()["gateway"],
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    def child_pids(self) -> list[int]:
+        return [int(p) for p in re.findall(r"started \(pid=(\d+)\)", self.output())]
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    if not (GATEWAY / "node_modules" / ".bin" / "hive-gateway").exists():
+        pytest.skip("the gateway is not installed (npm ci in gateway/)")
+    if not (GATEWAY / "supergraph.graphql").exists():
+        pytest.skip("gateway/supergraph.graphql is missing (node gateway/compose.mjs)")
+    # Not tmp_path_factory: its directories are private (0700), and as root the embedded
+    # PostgreSQL runs as nobody, who must reach its data directory.
+    state = Path(tempfile.mkdtemp(prefix="talent-dev-e2e-"))
+    log = state / "dev-up.log"
+    prefix = f"talent_e2e_{uuid.uuid4().hex[:8]}_"
+    admin_url = os.environ.get("TALENT_TEST_DATABASE_URL")
+    database = ["--database-url", admin_url] if admin_url else ["--pg-port", str(free_port())]
+    command = [
+        sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
+        "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
+        "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
+        "--service-port-base", str(free_port_base()),
+    ]  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    running = Stack(process, state, log)
+    try:
+        deadline = time.monotonic() + 240
+        while not (state / "dev.json").exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"talent dev up did not come up:\n{running.output()[-5000:]}")
+            time.sleep(0.5)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if admin_url:
+            for name in ("people", "learning"):
+                drop_database(normalize_postgres_url(admin_url), prefix + name)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_dev_json_names_the_gateway_services_broker_and_four_tokens(stack: Stack) -> None:
+    info = stack.info()
+    assert info["gateway"].startswith("http://127.0.0.1:")
+    assert set(info["tokens"]) == {"admin", "hr_leader", "manager", "employee"}
+    assert set(info["services"]) == {"people", "learning"}
+    assert info["broker"].startswith("127.0.0.1:")
+    output = stack.output()
+    assert "Talent is up" in output
+    assert info["tokens"]["manager"] in output
+
+
+def test_the_manager_sees_the_team_and_its_completions_through_the_gateway(stack: Stack) -> None:
+    info = stack.info()
+    manager = info["people"]["manager"]["employee_id"]
+    team = stack.graphql(info["tokens"]["manager"], TEAM_QUERY, {"manager": manager})
+    members = [edge["node"] for edge in team["employees"]["edges"]]
+    assert len([m for m in members if m["completions"]["totalCount"] > 0]) >= 3
+    # The demo employee reports to the demo manager and sees only their own completions.
+    employee = info["people"]["employee"]["employee_number"]
+    assert employee in {m["employeeNumber"] for m in members}
+
+
+def test_subgraphs_refuse_requests_that_bypass_the_gateway(stack: Stack) -> None:
+    info = stack.info()
+    response = httpx.post(
+        info["services"]["people"]["url"],
+        json={"query": "{ __typename }"},
+        headers={"authorization": f"Bearer {info['tokens']['admin']}"},
+    )
+    assert response.status_code == 401
+
+
+def test_import_moves_an_employee_to_another_manager(stack: Stack, tmp_path: Path) -> None:
+    info = stack.info()
+    token = info["tokens"]["manager"]
+    manager = info["people"]["manager"]
+    before = stack.graphql(token, TEAM_QUERY, {"manager": manager["employee_id"]})["employees"]
+    moving = before["edges"][0]["node"]["employeeNumber"]
+    employees = tmp_path / "seed"
+    assert main(["seed", "--out", str(employees), "--employees", str(EMPLOYEES)]) == 0
+    lines = (employees / "employees.csv").read_text().splitlines()
+    row = next(line for line in lines if line.startswith(moving + ","))
+    admin = info["people"]["admin"]["employee_number"]
+    moved = re.sub(r",[^,]*,(active|terminated)$", rf",{admin},\1", row)
+    (tmp_path / "move.csv").write_text(f"{lines[0]}\n{moved}\n")
+    state = ["--state-dir", str(stack.state)]
+    assert main(["import", "employees", str(tmp_path / "move.csv"), *state]) == 0
+    after = stack.graphql(token, TEAM_QUERY, {"manager": manager["employee_id"]})["employees"]
+    assert after["totalCount"] == before["totalCount"] - 1
+
+
+def test_ctrl_c_stops_every_process(stack: Stack) -> None:
+    children = stack.child_pids()
+    assert len(children) == 6  # broker, API and worker per service, gateway
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(60) == 0
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not (stack.state / "dev.json").exists()
