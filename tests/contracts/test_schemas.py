@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,8 +38,11 @@ def test_supergraph_composes_and_is_current() -> None:
 
 def test_composed_schema_has_one_employee_with_fields_from_both_services() -> None:
     supergraph = (GATEWAY / "supergraph.graphql").read_text()
-    assert supergraph.count("type Employee") == 1
-    employee = supergraph[supergraph.index("type Employee") :]
+    declarations = re.findall(r"^type Employee[ {].*$", supergraph, flags=re.MULTILINE)
+    assert len(declarations) == 1
+    assert "@join__type(graph: LEARNING" in declarations[0]
+    assert "@join__type(graph: PEOPLE" in declarations[0]
+    employee = supergraph[supergraph.index(declarations[0]) :]
     employee = employee[: employee.index("\n}")]
     assert "directReports" in employee
     assert "completions" in employee

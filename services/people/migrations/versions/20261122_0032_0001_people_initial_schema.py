@@ -193,7 +193,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_employee_location"), "employee", ["location"], unique=False)
     op.create_index(op.f("ix_employee_manager_id"), "employee", ["manager_id"], unique=False)
     op.create_index(
-        "ix_employee_name_lower", "employee", [sa.literal_column("lower('name')")], unique=False
+        "ix_employee_name_id", "employee", ["name", "id"], unique=False
     )
     op.create_index(op.f("ix_employee_org_unit_id"), "employee", ["org_unit_id"], unique=False)
     op.create_table(
@@ -298,7 +298,7 @@ def downgrade() -> None:
     )
     op.drop_table("job_profile_requirement")
     op.drop_index(op.f("ix_employee_org_unit_id"), table_name="employee")
-    op.drop_index("ix_employee_name_lower", table_name="employee")
+    op.drop_index("ix_employee_name_id", table_name="employee")
     op.drop_index(op.f("ix_employee_manager_id"), table_name="employee")
     op.drop_index(op.f("ix_employee_location"), table_name="employee")
     op.drop_index(op.f("ix_employee_job_profile_id"), table_name="employee")

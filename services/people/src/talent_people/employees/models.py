@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent_people.db import Base
@@ -27,7 +27,8 @@ class Employee(Entity, Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'terminated')", name="status"),
         CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
-        Index("ix_employee_name_lower", func.lower("name")),
+        # The directory's default order (name, id); substring search scans.
+        Index("ix_employee_name_id", "name", "id"),
     )
 
     employee_number: Mapped[str] = mapped_column(String(64), unique=True)

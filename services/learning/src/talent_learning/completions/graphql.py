@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Annotated
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from talent_learning.completions.models import Completion as CompletionModel
+from talent_learning.completions.service import CompletionInput, CompletionPage, CompletionService
+from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_platform.errors import FieldError as DomainFieldError
+from talent_platform.errors import ValidationFailed
+from talent_platform.graphql import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    run_mutation,
+)
+
+Ctx = Info[TalentContext, None]
+# (employee id, offset, limit): one page of one employee's completions.
+PageKey = tuple[uuid.UUID, int, int]
+
+
+@strawberry.type(description="A course an employee completed.")
+class Completion:
+    id: strawberry.ID
+    completed_on: dt.date
+    score: float | None = strawberry.field(description="0-100, when the course is scored.")
+    source: str = strawberry.field(
+        description="How it was recorded: `manual` (recordCompletion) or `import` (CSV)."
+    )
+    _course_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, m: CompletionModel) -> Completion:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            completed_on=m.completed_on,
+            score=m.score,
+            source=m.source,
+            _course_id=m.course_id,
+        )
+
+    @strawberry.field
+    async def course(self, info: Ctx) -> Course:
+        found = await course_by_id_loader(info).load(self._course_id)
+        if found is None:  # the foreign key makes this impossible
+            raise RuntimeError(f"course {self._course_id} of completion {self.id} is missing")
+        return found
+
+
+async def _pages(info: Ctx, keys: Sequence[PageKey]) -> list[CompletionPage | None]:
+    service = CompletionService(info.context.session, info.context.principal)
+    by_window: dict[tuple[int, int], list[uuid.UUID]] = defaultdict(list)
+    for employee_id, offset, limit in keys:
+        by_window[(offset, limit)].append(employee_id)
+    found: dict[PageKey, CompletionPage | None] = {}
+    for (offset, limit), employee_ids in by_window.items():
+        pages = await service.pages(employee_ids, offset=offset, limit=limit)
+        found.update({(e, offset, limit): page for e, page in pages.items()})
+    return [found[k] for k in keys]
+
+
+def completion_pages_loader(info: Ctx) -> DataLoader[PageKey, CompletionPage | None]:
+    """Pages of completions, None where the caller may not see the employee."""
+    return info.context.loader("completion.pages", lambda keys: _pages(info, keys))
+
+
+def parse_employee_id(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(
+            [DomainFieldError(field, f"{value!r} is not an employee id")]
+        ) from exc
+
+
+@strawberry.input
+class RecordCompletionInput:
+    employee_id: strawberry.ID
+    course_code: str
+    completed_on: dt.date
+    score: float | None = strawberry.field(default=None, description="0-100.")
+
+
+@strawberry.type
+class RecordCompletionPayload:
+    completion: Completion
+
+
+RecordCompletionResult = Annotated[
+    RecordCompletionPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("RecordCompletionResult"),
+]
+
+
+@strawberry.type
+class CompletionMutation:
+    @strawberry.mutation(
+        description="Record that an employee completed a course (admin, hr_coordinator). "
+        "Recording the same employee, course and day again returns the stored completion."
+    )
+    async def record_completion(
+        self, info: Ctx, input: RecordCompletionInput
+    ) -> RecordCompletionResult:
+        service = CompletionService(info.context.session, info.context.principal)
+
+        async def action() -> RecordCompletionPayload:
+            completion = await service.record(
+                CompletionInput(
+                    employee_id=parse_employee_id(input.employee_id, "input.employeeId"),
+                    course_code=input.course_code,
+                    completed_on=input.completed_on,
+                    score=input.score,
+                )
+            )
+            return RecordCompletionPayload(completion=Completion.from_model(completion))
+
+        return await run_mutation(info.context, action)

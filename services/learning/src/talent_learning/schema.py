@@ -1,0 +1,32 @@
+"""The learning subgraph. `python -m talent_learning.schema` prints its SDL."""
+
+import strawberry
+
+from talent_learning.completions.graphql import CompletionMutation
+from talent_learning.courses.graphql import CourseQuery
+from talent_learning.imports.graphql import ImportMutation
+from talent_learning.people.graphql import Employee
+from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+
+
+@strawberry.type
+class Query(CourseQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(CompletionMutation, ImportMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Employee is reachable only through people's entities: declare it explicitly.
+    types=[*ERROR_TYPES, Employee],
+    extensions=[TransactionExtension],
+    federation_version="2.9",
+)
+
+if __name__ == "__main__":
+    print(schema.as_str())
