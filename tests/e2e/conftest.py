@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gql import Client, gql
+from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXTransport
 
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
@@ -55,7 +55,7 @@ class Stack:
         self, token: str | None, document: str, variables: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         with self.client(token) as session:
-            return session.execute(gql(document), variable_values=variables)  # type: ignore[no-any-return]
+            return session.execute(GraphQLRequest(document, variable_values=variables))
 
     def talent(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
