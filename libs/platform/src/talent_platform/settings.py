@@ -39,6 +39,10 @@ class ServiceSettings(BaseSettings):
     # How long the broker may hold a fetch open waiting for data. Tansu answers a fetch
     # only when this expires, so it bounds consumer latency there (bench/outbox_latency).
     kafka_fetch_max_wait_ms: int = 20
+    # How often clients refresh topic metadata. Short, so a topic recreated with another
+    # partition count (a restarted Tansu auto-creates topics) is noticed in seconds, not
+    # kafka-python's default 5 minutes: a consumer rebalances onto the new partitions.
+    kafka_metadata_max_age_ms: int = 5000
     kafka_idempotent_producer: bool = False
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2

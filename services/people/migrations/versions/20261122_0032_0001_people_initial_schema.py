@@ -192,9 +192,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_employee_location"), "employee", ["location"], unique=False)
     op.create_index(op.f("ix_employee_manager_id"), "employee", ["manager_id"], unique=False)
-    op.create_index(
-        "ix_employee_name_id", "employee", ["name", "id"], unique=False
-    )
+    op.create_index("ix_employee_name_id", "employee", ["name", "id"], unique=False)
     op.create_index(op.f("ix_employee_org_unit_id"), "employee", ["org_unit_id"], unique=False)
     op.create_table(
         "job_profile_requirement",

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 from sqlalchemy import Engine, Table
@@ -226,27 +227,75 @@ class EventConsumer:
 
     # -- the loop ---------------------------------------------------------------------
     def run(self, stop: threading.Event, *, on_idle: Callable[[], None] | None = None) -> None:
-        consumer = self.consumer_factory(self.settings, group_id=self.group_id, topics=self.topics)
+        consumer = self.consumer_factory(self.settings, group_id=self.group_id)
+        assignments = _Assignments()
+        consumer.subscribe(self.topics, listener=assignments)
         try:
             while not stop.is_set():
-                batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
-                    timeout_ms=200, max_records=500
-                )
+                try:
+                    batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
+                        timeout_ms=200, max_records=500
+                    )
+                except KafkaError:
+                    log.warning("poll failed; retrying", exc_info=True)
+                    stop.wait(0.5)
+                    continue
+                if assignments.new:
+                    batches = _start_from_committed(consumer, assignments, batches)
                 if not batches:
                     if on_idle is not None:
                         on_idle()
                     continue
                 for tp, records in batches.items():
                     self.handle_batch(records)
-                    # The database committed first: a crash before this commit replays
-                    # the batch, and the inbox skips what was already applied.
                     last = records[-1].offset + 1
-                    consumer.commit({tp: OffsetAndMetadata(last, "", -1)})
                     self.stats.positions[f"{tp.topic}:{tp.partition}"] = last
+                    try:
+                        consumer.commit({tp: OffsetAndMetadata(last, "", -1)})
+                    except KafkaError:
+                        # The database committed first: if the offset commit is lost (a
+                        # rebalance, a broker restart), the batch is delivered again and
+                        # the inbox skips what was already applied.
+                        log.warning(
+                            "offset commit failed", extra={"partition": str(tp)}, exc_info=True
+                        )
         finally:
             consumer.close()
             if self._dlq_producer is not None:
                 self._dlq_producer.close(timeout=1)
+
+
+class _Assignments(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Notes newly assigned partitions. kafka-python calls this on its IO thread, where
+    nothing may block, so the poll loop repositions them (`_start_from_committed`)."""
+
+    def __init__(self) -> None:
+        self.new: set[TopicPartition] = set()
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.new |= set(assigned)
+
+
+def _start_from_committed(
+    consumer: KafkaConsumer,
+    assignments: _Assignments,
+    batches: dict[TopicPartition, list[ConsumerRecord]],
+) -> dict[TopicPartition, list[ConsumerRecord]]:
+    """Start each newly assigned partition at its committed offset, or at the beginning
+    when the group has none, and drop what was fetched for it before that. kafka-python
+    can otherwise keep fetch positions from before a broker lost its log (Tansu after a
+    restart) and skip the first records of the new log."""
+    fresh, assignments.new = assignments.new, set()
+    for tp in fresh:
+        committed = consumer.committed(tp)
+        if committed is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+    return {tp: records for tp, records in batches.items() if tp not in fresh}
 
 
 def describe(stats: ConsumerStats) -> dict[str, Any]:

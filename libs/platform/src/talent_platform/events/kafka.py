@@ -25,6 +25,11 @@ def _common(settings: ServiceSettings) -> dict[str, Any]:
     }
 
 
+def _clients(settings: ServiceSettings) -> dict[str, Any]:
+    """Settings of producers and consumers (the admin client takes fewer)."""
+    return {**_common(settings), "metadata_max_age_ms": settings.kafka_metadata_max_age_ms}
+
+
 def create_producer(settings: ServiceSettings) -> KafkaProducer:
     """A producer that waits for every in-sync replica (acks=all).
 
@@ -33,7 +38,7 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
     `TALENT_<SERVICE>_KAFKA_IDEMPOTENT_PRODUCER=true`.
     """
     return KafkaProducer(
-        **_common(settings),
+        **_clients(settings),
         acks="all",
         enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=0,
@@ -44,12 +49,10 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
     )
 
 
-def create_consumer(
-    settings: ServiceSettings, *, group_id: str, topics: Iterable[str]
-) -> KafkaConsumer:
+def create_consumer(settings: ServiceSettings, *, group_id: str) -> KafkaConsumer:
+    """An unsubscribed consumer with manual commits; the caller subscribes."""
     return KafkaConsumer(
-        *topics,
-        **_common(settings),
+        **_clients(settings),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
