@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy libs/contracts/src libs/platform/src services/people/src
+	$(BIN)/mypy libs/contracts/src libs/platform/src libs/cli/src services/people/src services/learning/src
 
 # Regenerate every subgraph SDL and the composed supergraph after a GraphQL change.
 schema: install
