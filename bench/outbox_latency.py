@@ -1,13 +1,16 @@
 """Outbox-to-consumer latency: `python -m bench.outbox_latency [N]` (default 500).
 
 A writer commits N state changes, each with its outbox row, one transaction at a time
-with a short pause; the relay (woken by LISTEN/NOTIFY) publishes them to a real Tansu
-broker, and a consumer group member applies each through the inbox and notes when its
-database transaction committed. Latency = consumer commit time - writer commit time.
+with a short pause; the relay (woken by LISTEN/NOTIFY, in its own process as in a
+service's worker) publishes them to a real Tansu broker, and a consumer group member (in
+this process, as in another service's worker) applies each through the inbox.
+Latency = when the consumer's handler ran - when the writer built the event (just
+before its commit).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sys
 import tempfile
@@ -15,8 +18,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, select
+from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.common import percentile, postgres_admin_url
@@ -76,7 +80,9 @@ def main(n: int) -> None:
             session.execute(received.insert().values(tick_id=payload.tick_id, latency_ms=latency))
 
         stop = threading.Event()
-        relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
+        relay_stop = multiprocessing.Event()
+        relay = multiprocessing.Process(target=run_relay, args=(settings, relay_stop), daemon=True)
+        relay.start()
         consumer = EventConsumer(
             settings,
             engine=engine,
@@ -85,10 +91,7 @@ def main(n: int) -> None:
             topics=["talent.benchlatency.v1"],
             group_id=f"bench-{uuid.uuid4().hex[:6]}",
         )
-        threads = [
-            threading.Thread(target=relay.run, args=(stop,), daemon=True),
-            threading.Thread(target=consumer.run, args=(stop,), daemon=True),
-        ]
+        threads = [threading.Thread(target=consumer.run, args=(stop,), daemon=True)]
         for t in threads:
             t.start()
         # Warm up: the consumer must have joined its group before measuring.
@@ -107,14 +110,18 @@ def main(n: int) -> None:
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
         stop.set()
+        relay_stop.set()
         for t in threads:
             t.join(timeout=10)
+        relay.join(timeout=10)
         with engine.connect() as conn:
             latencies = sorted(
                 conn.execute(
                     select(received.c.latency_ms).where(received.c.tick_id != "warmup")
                 ).scalars()
             )
+            lag = func.extract("epoch", tables.outbox.c.sent_at - tables.outbox.c.created_at) * 1000
+            relay_ms = sorted(float(v) for v in conn.execute(select(lag)).scalars())
         engine.dispose()
         drop_database(admin, "talent_bench_latency")
     shutil.rmtree(log_dir, ignore_errors=True)
@@ -127,11 +134,21 @@ def main(n: int) -> None:
         f"p95 {percentile(latencies, 95):6.1f} ms   "
         f"p99 {percentile(latencies, 99):6.1f} ms   max {latencies[-1]:6.1f} ms"
     )
+    print(
+        f"  of which the relay (transaction start -> broker acknowledged): "
+        f"p50 {percentile(relay_ms, 50):.1f} ms   p95 {percentile(relay_ms, 95):.1f} ms"
+    )
+
+
+def run_relay(settings: ServiceSettings, stop: Any) -> None:
+    engine = create_engine(sync_url(settings.database_url))
+    relay_stop = threading.Event()
+    threading.Thread(target=lambda: (stop.wait(), relay_stop.set()), daemon=True).start()
+    OutboxRelay(settings, engine=engine, outbox=tables.outbox).run(relay_stop)
+    engine.dispose()
 
 
 def _count(engine: object) -> int:
-    from sqlalchemy import func
-
     with engine.connect() as conn:  # type: ignore[attr-defined]
         return int(conn.execute(select(func.count()).select_from(received)).scalar_one())
 

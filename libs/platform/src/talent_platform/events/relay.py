@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Engine, Row, Table, func, select, text
+from sqlalchemy import Engine, Row, Select, Table, func, select, text
 
 from talent_platform.db.session import libpq_url
 from talent_platform.events.envelope import Envelope, encode
@@ -36,6 +36,7 @@ from talent_platform.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[ServiceSettings], KafkaProducer]
+TOPIC_CHECK_INTERVAL_S = 1.0
 
 # The oldest transaction still running in this database (as a 64-bit id, like the
 # outbox's txid column). Rows written by it or by any later transaction wait, so rows
@@ -77,16 +78,20 @@ class Publisher:
         self.factory = factory
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
+        self._topics_checked = -TOPIC_CHECK_INTERVAL_S
         self.topics = service_topics(settings.service_name, prefix=settings.topic_prefix)
 
     def _ensure(self) -> KafkaProducer:
-        # Checked before every batch, not once: Tansu acknowledges records for a topic it
+        # Checked again every second, not once: Tansu acknowledges records for a topic it
         # lost in a restart and drops them (FACTS.md), so a vanished topic must be seen
-        # and recreated before sending. The window between check and send is what
+        # and recreated. Records sent in the window before the next check are what
         # `talent events replay` covers.
         if self._admin is None:
             self._admin = create_admin(self.settings)
-        create_missing_topics(self._admin, self.topics)
+        now = time.monotonic()
+        if now - self._topics_checked >= TOPIC_CHECK_INTERVAL_S:
+            create_missing_topics(self._admin, self.topics)
+            self._topics_checked = now
         if self._producer is None:
             self._producer = self.factory(self.settings)
         return self._producer
@@ -120,6 +125,7 @@ class Publisher:
             except Exception:
                 log.debug("closing admin client failed", exc_info=True)
             self._admin = None
+        self._topics_checked = -TOPIC_CHECK_INTERVAL_S
         if self._producer is not None:
             try:
                 self._producer.close(timeout=1)
@@ -149,40 +155,44 @@ class OutboxRelay:
         self.published = 0
         self._last_purge = 0.0
 
-    def pending(self) -> Sequence[Row[Any]]:
+    def _pending_statement(self) -> Select[Any]:
         t = self.outbox
-        horizon = text(HORIZON_SQL)
-        stmt = (
+        return (
             select(t)
-            .where(t.c.sent_at.is_(None), t.c.txid < horizon)
+            .where(t.c.sent_at.is_(None), t.c.txid < text(HORIZON_SQL))
             .order_by(t.c.id)
             .limit(self.settings.outbox_batch_size)
         )
+
+    def pending(self) -> Sequence[Row[Any]]:
         with self.engine.connect() as conn:
-            return conn.execute(stmt).all()
+            return conn.execute(self._pending_statement()).all()
 
     def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows were sent."""
-        rows = self.pending()
-        if not rows:
-            return 0
-        ids = [row.id for row in rows]
-        try:
-            self.publisher.send(rows)
-        except KafkaError as exc:
-            with self.engine.begin() as conn:
+        """Publish one batch; returns how many rows were sent. One connection per batch:
+        the select, then (after the broker acknowledged) the update marking them sent."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._pending_statement()).all()
+            conn.commit()
+            if not rows:
+                return 0
+            ids = [row.id for row in rows]
+            try:
+                self.publisher.send(rows)
+            except KafkaError as exc:
                 conn.execute(
                     self.outbox.update()
                     .where(self.outbox.c.id.in_(ids))
                     .values(attempts=self.outbox.c.attempts + 1, last_error=str(exc)[:2000])
                 )
-            raise
-        with self.engine.begin() as conn:
+                conn.commit()
+                raise
             conn.execute(
                 self.outbox.update()
                 .where(self.outbox.c.id.in_(ids))
                 .values(sent_at=func.now(), last_error=None)
             )
+            conn.commit()
         self.published += len(rows)
         return len(rows)
 
