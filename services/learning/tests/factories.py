@@ -203,7 +203,7 @@ IMPORT = """
 mutation($input: ImportLearningCsvInput!) {
   importLearningCsv(input: $input) {
     __typename
-    ... on LearningImportPayload { kind rows created updated unchanged events dryRun }
+    ... on ImportPayload { kind rows created updated unchanged events dryRun }
     ... on ValidationError { message fields { field message } }
     ... on Forbidden { message }
   }

@@ -10,7 +10,7 @@ IMPORT = """
 mutation($kind: PeopleImportKind!, $csv: String!, $dryRun: Boolean! = false) {
   importPeopleCsv(input: {kind: $kind, csv: $csv, dryRun: $dryRun}) {
     __typename
-    ... on PeopleImportPayload { rows created updated unchanged events }
+    ... on ImportPayload { rows created updated unchanged events }
     ... on ValidationError { message fields { field message } }
     ... on Forbidden { message }
   }
@@ -50,13 +50,13 @@ async def load_framework(api: Api) -> None:
         ("JOB_PROFILES", PROFILES),
         ("JOB_PROFILE_COMPETENCIES", REQUIREMENTS),
     ):
-        assert (await run(api, kind, csv))["__typename"] == "PeopleImportPayload"
+        assert (await run(api, kind, csv))["__typename"] == "ImportPayload"
 
 
 async def test_framework_import_is_idempotent_and_publishes_changes_only(api: Api) -> None:
     first = await run(api, "COMPETENCIES", COMPETENCIES)
     assert first == {
-        "__typename": "PeopleImportPayload",
+        "__typename": "ImportPayload",
         "rows": 3,
         "created": 3,
         "updated": 0,

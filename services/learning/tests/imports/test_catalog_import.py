@@ -42,7 +42,7 @@ async def test_courses_and_skills_import_build_the_catalog(session: AsyncSession
     skills = await import_csv(session, "COURSE_SKILLS", SKILLS)
 
     assert courses == {
-        "__typename": "LearningImportPayload",
+        "__typename": "ImportPayload",
         "kind": "courses",
         "rows": 3,
         "created": 3,

@@ -11,6 +11,7 @@ from talent_platform.graphql.errors import (
     run_mutation,
     to_graphql_error,
 )
+from talent_platform.graphql.imports import ImportPayload
 from talent_platform.graphql.pagination import (
     Connection,
     Edge,
@@ -28,6 +29,7 @@ __all__ = [
     "Error",
     "FieldError",
     "Forbidden",
+    "ImportPayload",
     "MutationError",
     "NotFound",
     "PageInfo",

@@ -77,16 +77,21 @@ def to_graphql_error(exc: errors.DomainError) -> MutationError:
 
 
 async def run_mutation(
-    context: TalentContext, action: Callable[[], Awaitable[T]]
+    context: TalentContext, action: Callable[[], Awaitable[T]], *, dry_run: bool = False
 ) -> T | MutationError:
     """Run a mutation in a savepoint: a domain error rolls back its writes and becomes
-    a typed error member of the result union."""
+    a typed error member of the result union. A dry run rolls back whatever happened."""
     session = context.session
-    savepoint = await session.begin_nested()
+    outer = await session.begin_nested() if dry_run else None
     try:
-        result = await action()
-    except errors.DomainError as exc:
-        await savepoint.rollback()
-        return to_graphql_error(exc)
-    await savepoint.commit()
-    return result
+        savepoint = await session.begin_nested()
+        try:
+            result = await action()
+        except errors.DomainError as exc:
+            await savepoint.rollback()
+            return to_graphql_error(exc)
+        await savepoint.commit()
+        return result
+    finally:
+        if outer is not None and outer.is_active:
+            await outer.rollback()

@@ -10,6 +10,7 @@ from talent_learning.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
     Forbidden,
+    ImportPayload,
     NotFound,
     TalentContext,
     ValidationError,
@@ -37,21 +38,8 @@ class ImportLearningCsvInput:
     )
 
 
-@strawberry.type(
-    description="What an import did. Re-importing the same file reports everything unchanged."
-)
-class LearningImportPayload:
-    kind: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    events: int
-    dry_run: bool
-
-
 ImportLearningCsvResult = Annotated[
-    LearningImportPayload | ValidationError | NotFound | Forbidden | Conflict,
+    ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("ImportLearningCsvResult"),
 ]
 
@@ -65,26 +53,10 @@ class ImportMutation:
     async def import_learning_csv(
         self, info: Ctx, input: ImportLearningCsvInput
     ) -> ImportLearningCsvResult:
-        session = info.context.session
-
-        async def action() -> LearningImportPayload:
-            result = await run_import(session, info.context.principal, input.kind.value, input.csv)
-            return LearningImportPayload(
-                kind=result.kind,
-                rows=result.rows,
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                events=result.events,
-                dry_run=input.dry_run,
+        async def action() -> ImportPayload:
+            result = await run_import(
+                info.context.session, info.context.principal, input.kind.value, input.csv
             )
+            return ImportPayload.from_result(result, dry_run=input.dry_run)
 
-        if not input.dry_run:
-            return await run_mutation(info.context, action)
-        savepoint = await session.begin_nested()
-        try:
-            outcome = await run_mutation(info.context, action)
-        finally:
-            if savepoint.is_active:
-                await savepoint.rollback()
-        return outcome
+        return await run_mutation(info.context, action, dry_run=input.dry_run)

@@ -10,6 +10,7 @@ from talent_people.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
     Forbidden,
+    ImportPayload,
     NotFound,
     TalentContext,
     ValidationError,
@@ -39,21 +40,8 @@ class ImportPeopleCsvInput:
     )
 
 
-@strawberry.type(
-    description="What an import did. Re-importing the same file reports everything unchanged."
-)
-class PeopleImportPayload:
-    kind: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    events: int
-    dry_run: bool
-
-
 ImportPeopleCsvResult = Annotated[
-    PeopleImportPayload | ValidationError | NotFound | Forbidden | Conflict,
+    ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("ImportPeopleCsvResult"),
 ]
 
@@ -67,26 +55,10 @@ class ImportMutation:
     async def import_people_csv(
         self, info: Ctx, input: ImportPeopleCsvInput
     ) -> ImportPeopleCsvResult:
-        session = info.context.session
-
-        async def action() -> PeopleImportPayload:
-            result = await run_import(session, info.context.principal, input.kind.value, input.csv)
-            return PeopleImportPayload(
-                kind=result.kind,
-                rows=result.rows,
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                events=result.events,
-                dry_run=input.dry_run,
+        async def action() -> ImportPayload:
+            result = await run_import(
+                info.context.session, info.context.principal, input.kind.value, input.csv
             )
+            return ImportPayload.from_result(result, dry_run=input.dry_run)
 
-        if not input.dry_run:
-            return await run_mutation(info.context, action)
-        savepoint = await session.begin_nested()
-        try:
-            outcome = await run_mutation(info.context, action)
-        finally:
-            if savepoint.is_active:
-                await savepoint.rollback()
-        return outcome
+        return await run_mutation(info.context, action, dry_run=input.dry_run)
