@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,17 +25,13 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXTransport
 
+from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
+from talent_platform.testing import wait_for
 
 ROOT = Path(__file__).parents[2]
 TALENT = Path(sys.executable).parent / "talent"
 DEMO_EMPLOYEES = 150
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -89,7 +84,7 @@ def stack() -> Iterator[Stack]:
         "--gateway-port",
         str(free_port()),
         "--service-port-base",
-        str(free_port() // 10 * 10 % 50000 + 10000),
+        str(free_port_base(2)),
         "--broker-port",
         str(free_port()),
         "--pg-port",
@@ -134,13 +129,11 @@ def stack() -> Iterator[Stack]:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
-def wait_until(condition: Any, *, timeout: float = 60.0, interval: float = 0.2) -> float:
+def wait_until(condition: Any, *, timeout: float = 60.0) -> float:
     """Poll until `condition()` is truthy; returns the seconds it took (fails on timeout)."""
     started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"condition not met within {timeout:.0f} s")
-        time.sleep(interval)
+    if not wait_for(condition, timeout=timeout, interval=0.2):
+        pytest.fail(f"condition not met within {timeout:.0f} s")
     return time.monotonic() - started
 
 

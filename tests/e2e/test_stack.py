@@ -12,6 +12,7 @@ import pytest
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 from kafka import KafkaConsumer, KafkaProducer
 
+from talent_contracts.csv import CSV_COLUMNS
 from talent_platform.infra.broker import TANSU_FAST_CONSUMER
 
 from .conftest import Stack, raw_post, wait_until
@@ -45,19 +46,7 @@ def completions_visible(stack: Stack, token: str, employee_id: str) -> bool:
 def employees_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "employee_id",
-            "name",
-            "email",
-            "hire_date",
-            "job_profile_code",
-            "org_unit",
-            "location",
-            "manager_id",
-            "status",
-        ]
-    )
+    writer.writerow(CSV_COLUMNS["employees"])
     for r in rows:
         writer.writerow(
             [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +31,7 @@ from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url, sync_url
 from talent_platform.events import EventConsumer, OutboxRelay, replay_outbox
 from talent_platform.infra.broker import TansuBroker
-from talent_platform.testing import ServiceDatabaseFactory
+from talent_platform.testing import ServiceDatabaseFactory, wait_for
 
 ROOT = Path(__file__).parents[2]
 ADMIN = Principal(subject="test", employee_id=None, roles=frozenset({Role.ADMIN}))
@@ -45,15 +44,6 @@ def org(n: int, *, boss_of: Callable[[int], int]) -> str:
         for i in range(n)
     ]
     return HEADER + "\n".join(rows) + "\n"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import pytest
 
 from talent_cli.dev import repo_root
 from talent_cli.main import main
+from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
 
 pytestmark = pytest.mark.e2e
@@ -37,31 +37,6 @@ query Team($manager: ID!) {
   }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def free_port_base() -> int:
-    """A base whose +1 and +2 (the people and learning APIs) are free."""
-    for _ in range(100):
-        base = free_port()
-        if base + 2 < 65536 and all(_free(base + i) for i in (1, 2)):
-            return base
-    raise RuntimeError("no free port range")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 class Stack:
@@ -110,7 +85,7 @@ def stack() -> Iterator[Stack]:
         sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
         "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
-        "--service-port-base", str(free_port_base()),
+        "--service-port-base", str(free_port_base(2)),
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)

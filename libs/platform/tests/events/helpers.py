@@ -35,12 +35,3 @@ def read_topic(
     finally:
         consumer.close()
     return records
-
-
-def wait_for(condition: Callable[[], bool], *, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()

@@ -13,9 +13,10 @@ from talent_platform.events import OutboxRelay, replay_outbox
 from talent_platform.events.envelope import decode
 from talent_platform.infra.broker import TansuBroker
 from talent_platform.settings import ServiceSettings
+from talent_platform.testing import wait_for
 
 from .conftest import WidgetCreated, outbox, tables, widgets
-from .helpers import read_topic, wait_for
+from .helpers import read_topic
 
 
 def _create(engine: Engine, *names: str) -> list[str]:

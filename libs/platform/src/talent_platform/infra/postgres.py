@@ -11,7 +11,6 @@ import importlib.util
 import os
 import pwd
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
@@ -24,6 +23,8 @@ from typing import Final, Self
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
+
+from talent_platform.infra.ports import free_port
 
 
 def _embedded_bin_dir() -> Path:
@@ -65,7 +66,7 @@ class LocalPostgres:
         self.data_dir = self.base_dir / "data"
         self.log_path = self.base_dir / "postgres.log"
         self._port_requested = port
-        self.port = port if port is not None else _free_port()
+        self.port = port if port is not None else free_port()
         self._project_dir = project_dir.absolute() if project_dir is not None else None
         self._bin_dir = bin_dir
         self._as_service_user = os.geteuid() == 0
@@ -274,10 +275,3 @@ def _can_traverse(directory: Path, user: pwd.struct_passwd) -> bool:
     if info.st_gid in os.getgrouplist(user.pw_name, user.pw_gid):
         return bool(info.st_mode & stat.S_IXGRP)
     return bool(info.st_mode & stat.S_IXOTH)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

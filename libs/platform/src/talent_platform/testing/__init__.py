@@ -1,5 +1,6 @@
 """Test support; the fixtures live in `talent_platform.testing.plugin` (pytest11 entry point)."""
 
 from talent_platform.testing.db import ServiceDatabaseFactory, rollback_session
+from talent_platform.testing.waiting import wait_for
 
-__all__ = ["ServiceDatabaseFactory", "rollback_session"]
+__all__ = ["ServiceDatabaseFactory", "rollback_session", "wait_for"]

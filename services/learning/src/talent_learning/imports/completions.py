@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_contracts.csv import CSV_COLUMNS
 from talent_contracts.learning import EnrollmentCompleted
 from talent_learning.completions.repository import CompletionRepository
 from talent_learning.completions.service import latest_allowed_day
@@ -32,7 +33,7 @@ from talent_platform.csvimport import (
     required,
 )
 
-COMPLETION_COLUMNS = ("employee_id", "course_code", "completed_on", "score")
+COMPLETION_COLUMNS = CSV_COLUMNS["completions"]
 BATCH = 5000
 
 

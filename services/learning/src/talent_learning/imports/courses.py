@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_contracts.csv import CSV_COLUMNS
 from talent_learning.courses.models import Course, CourseSkill
 from talent_learning.courses.repository import CourseRepository
 from talent_learning.courses.service import CourseService
@@ -31,16 +32,8 @@ from talent_platform.csvimport import (
     required,
 )
 
-COURSE_COLUMNS = (
-    "code",
-    "title",
-    "description",
-    "duration_hours",
-    "modality",
-    "mandatory",
-    "recertify_months",
-)
-COURSE_SKILL_COLUMNS = ("course_code", "competency_code", "level")
+COURSE_COLUMNS = CSV_COLUMNS["courses"]
+COURSE_SKILL_COLUMNS = CSV_COLUMNS["course-skills"]
 # The columns of `course` a courses file sets, in the order they are compared.
 _COURSE_FIELDS = (
     "title",

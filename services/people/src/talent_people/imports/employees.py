@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts import EventPayload
+from talent_contracts.csv import CSV_COLUMNS
 from talent_contracts.people import EmployeeSnapshot, JobHistoryRecorded
 from talent_people.db import outbox
 from talent_people.employees.events import employee_events
@@ -35,18 +36,8 @@ from talent_platform.csvimport import (
 )
 from talent_platform.db.bulk import copy_rows
 
-EMPLOYEE_COLUMNS = (
-    "employee_id",
-    "name",
-    "email",
-    "hire_date",
-    "job_profile_code",
-    "org_unit",
-    "location",
-    "manager_id",
-    "status",
-)
-JOB_HISTORY_COLUMNS = ("employee_id", "job_profile_code", "start_date", "end_date")
+EMPLOYEE_COLUMNS = CSV_COLUMNS["employees"]
+JOB_HISTORY_COLUMNS = CSV_COLUMNS["job-history"]
 BATCH = 5000
 
 

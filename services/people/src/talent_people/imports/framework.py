@@ -10,6 +10,7 @@ from collections import defaultdict
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_contracts.csv import CSV_COLUMNS
 from talent_people.db import outbox
 from talent_people.framework.models import TIERS, Competency, JobProfile, JobProfileRequirement
 from talent_people.framework.service import competency_event, job_profile_event
@@ -23,9 +24,9 @@ from talent_platform.csvimport import (
     required,
 )
 
-COMPETENCY_COLUMNS = ("code", "name", "tier", "description")
-JOB_PROFILE_COLUMNS = ("code", "title", "family", "level")
-REQUIREMENT_COLUMNS = ("job_profile_code", "competency_code", "required_level", "importance")
+COMPETENCY_COLUMNS = CSV_COLUMNS["competencies"]
+JOB_PROFILE_COLUMNS = CSV_COLUMNS["job-profiles"]
+REQUIREMENT_COLUMNS = CSV_COLUMNS["job-profile-competencies"]
 
 
 async def import_competencies(session: AsyncSession, data: bytes | str) -> ImportResult:
