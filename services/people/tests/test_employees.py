@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from talent_platform.auth import Principal, Role
 
 from .conftest import Api, employee_principal
@@ -235,3 +238,35 @@ async def test_termination_closes_job_history_and_is_published_once(api: Api) ->
         "query($id: ID!) { employee(id: $id) { jobHistory { endDate } } }", {"id": a["id"]}
     )
     assert history["employee"]["jobHistory"] == [{"endDate": "2024-06-30"}]
+
+
+async def test_a_page_costs_the_same_queries_whatever_its_size(
+    api: Api, engine: AsyncEngine
+) -> None:
+    """Cross-row fields go through DataLoaders: no query per employee (N+1)."""
+    await api(PROFILE)
+    boss = await hire(api, "E1", "Ada", jobProfileCode="ENG-2")
+    for i in range(2, 12):
+        await hire(api, f"E{i}", f"Report {i:02d}", manager=boss["id"], jobProfileCode="ENG-2")
+    query = """query($first: Int) { employees(first: $first) { nodes {
+      name manager { name } directReports { name } reportingChain { name } orgUnit { code }
+      jobProfile { code requirements { requiredLevel } } jobHistory { startDate } } } }"""
+    manager = employee_principal(boss["id"], Role.MANAGER)
+
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        small = await api(query, {"first": 3}, as_=manager)
+        small_count = len(statements)
+        statements.clear()
+        large = await api(query, {"first": 11}, as_=manager)
+        large_count = len(statements)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert len(small["employees"]["nodes"]) == 3 and len(large["employees"]["nodes"]) == 11
+    assert all(n["jobHistory"] is not None for n in large["employees"]["nodes"])
+    assert large_count == small_count

@@ -109,6 +109,18 @@ async def _job_history(info: Ctx, keys: list[uuid.UUID]) -> list[list[JobHistory
     return [grouped.get(k, []) for k in keys]
 
 
+async def _reporting_chains(info: Ctx, keys: list[uuid.UUID]) -> list[list[Employee]]:
+    chains = await EmployeeRepository(info.context.session).reporting_chains(keys)
+    return [[Employee.from_model(m) for m in chains[k]] for k in keys]
+
+
+async def _private_visible(info: Ctx, keys: list[uuid.UUID]) -> list[bool]:
+    visible = await EmployeeService(info.context.session, info.context.principal).visible_private(
+        keys
+    )
+    return [visible[k] for k in keys]
+
+
 def employee_loader(info: Ctx) -> DataLoader[uuid.UUID, Employee | None]:
     return info.context.loader("employee.by_id", partial(_employees_by_id, info))
 
@@ -187,16 +199,17 @@ class Employee:
         description="Managers from the direct manager up to the top of the organisation."
     )
     async def reporting_chain(self, info: Ctx) -> list[Employee]:
-        chain = await EmployeeRepository(info.context.session).reporting_chain(uuid.UUID(self.id))
-        return [Employee.from_model(m) for m in chain]
+        loader = info.context.loader("employee.reporting_chain", partial(_reporting_chains, info))
+        return await loader.load(uuid.UUID(self.id))
 
     @strawberry.field(
         description="Past and current job profiles, newest first. Visible to the employee, "
         "their management chain and HR; null for anyone else."
     )
     async def job_history(self, info: Ctx) -> list[JobHistoryEntry] | None:
-        service = EmployeeService(info.context.session, info.context.principal)
-        if not await service.can_see_private(uuid.UUID(self.id)):
+        key = uuid.UUID(self.id)
+        visible = info.context.loader("employee.private_visible", partial(_private_visible, info))
+        if not await visible.load(key):
             return None
         return await info.context.loader("employee.job_history", partial(_job_history, info)).load(
             uuid.UUID(self.id)

@@ -3,13 +3,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Integer, literal_column, select
 from sqlalchemy.orm import aliased
 
 from talent_contracts.people import EmployeeSnapshot
 from talent_people.employees.models import Employee, JobHistory, OrgUnit
 from talent_people.framework.models import JobProfile
 from talent_platform.db import Repository
+
+MAX_CHAIN_DEPTH = 64
 
 
 class EmployeeRepository(Repository[Employee]):
@@ -34,22 +36,38 @@ class EmployeeRepository(Repository[Employee]):
         )
 
     async def reporting_chain(self, employee_id: uuid.UUID) -> list[Employee]:
-        """Managers from the direct manager up to the top (cycle-safe)."""
-        chain = (
-            select(Employee.manager_id.label("id"), select(1).scalar_subquery().label("depth"))
-            .where(Employee.id == employee_id, Employee.manager_id.is_not(None))
+        """Managers from the direct manager up to the top."""
+        return (await self.reporting_chains([employee_id]))[employee_id]
+
+    async def reporting_chains(
+        self, employee_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[Employee]]:
+        """Each employee's managers, nearest first, for a whole page in one query; the
+        walk stops after MAX_CHAIN_DEPTH levels, so a cycle in the data cannot loop."""
+        start = (
+            select(
+                Employee.id.label("origin"),
+                Employee.manager_id.label("id"),
+                literal_column("1", Integer).label("depth"),
+            )
+            .where(Employee.id.in_(employee_ids), Employee.manager_id.is_not(None))
             .cte("chain", recursive=True)
         )
         parent = aliased(Employee)
-        chain = chain.union(
-            select(parent.manager_id, chain.c.depth + 1)
-            .join(chain, parent.id == chain.c.id)
-            .where(parent.manager_id.is_not(None), chain.c.depth < 100)
+        chain = start.union_all(
+            select(start.c.origin, parent.manager_id, start.c.depth + 1)
+            .join(parent, parent.id == start.c.id)
+            .where(parent.manager_id.is_not(None), start.c.depth < MAX_CHAIN_DEPTH)
         )
         rows = await self.session.execute(
-            select(Employee).join(chain, Employee.id == chain.c.id).order_by(chain.c.depth)
+            select(chain.c.origin, Employee)
+            .join(chain, Employee.id == chain.c.id)
+            .order_by(chain.c.origin, chain.c.depth)
         )
-        return list(rows.scalars().all())
+        found: dict[uuid.UUID, list[Employee]] = {k: [] for k in employee_ids}
+        for origin, manager in rows.all():
+            found[origin].append(manager)
+        return found
 
     async def snapshots(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EmployeeSnapshot]:
         rows = await self.session.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select, update
@@ -115,16 +116,20 @@ class EmployeeService:
     async def get(self, employee_id: uuid.UUID) -> Employee:
         return await self.employees.get(employee_id)
 
-    async def manages(self, manager_id: uuid.UUID, employee_id: uuid.UUID) -> bool:
-        chain = await self.employees.reporting_chain(employee_id)
-        return any(m.id == manager_id for m in chain)
-
-    async def can_see_private(self, employee_id: uuid.UUID) -> bool:
-        """Self, anyone up the reporting chain, HR and admin."""
+    async def visible_private(self, employee_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        """Who of `employee_ids` the principal may see private records of (job history):
+        themself, anyone they manage directly or indirectly; HR and admin see everyone.
+        One query for a whole page."""
         p = self.principal
-        if p.is_hr or p.employee_id == employee_id:
-            return True
-        return p.employee_id is not None and await self.manages(p.employee_id, employee_id)
+        if p.is_hr:
+            return {k: True for k in employee_ids}
+        if p.employee_id is None:
+            return {k: False for k in employee_ids}
+        chains = await self.employees.reporting_chains(employee_ids)
+        return {
+            k: k == p.employee_id or any(m.id == p.employee_id for m in chains[k])
+            for k in employee_ids
+        }
 
     # -- writes -----------------------------------------------------------------------
     async def create(self, data: EmployeeInput) -> Employee:
