@@ -8,7 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
-PACKAGES := libs/contracts libs/platform libs/cli services/people services/learning
+SERVICES := $(notdir $(wildcard services/*))
+PACKAGES := libs/contracts libs/platform libs/cli $(addprefix services/,$(SERVICES))
 
 .PHONY: run test install lint typecheck schema schema-check lock bench clean
 
@@ -36,12 +37,11 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy libs/contracts/src libs/platform/src libs/cli/src services/people/src services/learning/src
+	$(BIN)/mypy libs/contracts/src libs/platform/src libs/cli/src $(addsuffix /src,$(addprefix services/,$(SERVICES)))
 
 # Regenerate every subgraph SDL and the composed supergraph after a GraphQL change.
 schema: install
-	$(BIN)/python -m talent_people.schema > services/people/schema.graphql
-	$(BIN)/python -m talent_learning.schema > services/learning/schema.graphql
+	for s in $(SERVICES); do $(BIN)/python -m talent_$$s.schema > services/$$s/schema.graphql; done
 	cd gateway && node compose.mjs
 
 schema-check: install

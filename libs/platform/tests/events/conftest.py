@@ -13,6 +13,7 @@ from talent_platform.db import new_metadata, sync_url
 from talent_platform.events import MessagingTables, Outbox, messaging_tables
 from talent_platform.infra.postgres import create_database, drop_database
 from talent_platform.settings import ServiceSettings
+from talent_platform.testing import isolated_database_name
 
 
 @event("talent.platformtest.widget.created.v1", key_field="widget_id")
@@ -34,12 +35,13 @@ outbox = Outbox(tables.outbox, service="platformtest")
 
 @pytest.fixture(scope="session")
 def events_database(postgres_admin_url: str) -> Iterator[str]:
-    url = create_database(postgres_admin_url, "talent_test_platform_events", drop_existing=True)
+    name = isolated_database_name("platform_events")
+    url = create_database(postgres_admin_url, name, drop_existing=True)
     engine = create_engine(sync_url(url))
     metadata.create_all(engine)
     engine.dispose()
     yield url
-    drop_database(postgres_admin_url, "talent_test_platform_events")
+    drop_database(postgres_admin_url, name)
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from sqlalchemy.pool import NullPool
 
 from talent_platform.infra.broker import TANSU_FAST_CONSUMER
 from talent_platform.infra.postgres import database_exists, normalize_postgres_url
-from talent_platform.testing import ServiceDatabaseFactory, rollback_session
+from talent_platform.testing import ServiceDatabaseFactory, isolated_database_name, rollback_session
 
 SAMPLE_ALEMBIC_INI = Path(__file__).parent / "alembic_sample" / "alembic.ini"
-SAMPLE_DATABASE = f"talent_test_sample_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+SAMPLE_DATABASE = isolated_database_name("sample")
 
 
 def test_postgres_admin_url_follows_the_environment(postgres_admin_url: str) -> None:

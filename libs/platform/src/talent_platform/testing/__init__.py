@@ -1,6 +1,15 @@
 """Test support; the fixtures live in `talent_platform.testing.plugin` (pytest11 entry point)."""
 
-from talent_platform.testing.db import ServiceDatabaseFactory, rollback_session
+from talent_platform.testing.db import (
+    ServiceDatabaseFactory,
+    isolated_database_name,
+    rollback_session,
+)
 from talent_platform.testing.waiting import wait_for
 
-__all__ = ["ServiceDatabaseFactory", "rollback_session", "wait_for"]
+__all__ = [
+    "ServiceDatabaseFactory",
+    "isolated_database_name",
+    "rollback_session",
+    "wait_for",
+]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,3 +34,11 @@ async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await session.close()
             if transaction.is_active:
                 await transaction.rollback()
+
+
+def isolated_database_name(kind: str) -> str:
+    """`talent_test_<kind>_<checkout>_<xdist worker>`: the checkout part (a hash of this
+    repository's path) keeps two clones testing against one server apart."""
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parents[4]).encode()).hexdigest()[:8]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"talent_test_{kind}_{checkout}_{worker}"

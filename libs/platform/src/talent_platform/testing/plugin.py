@@ -27,7 +27,7 @@ from talent_platform.infra.postgres import (
     drop_database,
     normalize_postgres_url,
 )
-from talent_platform.testing.db import ServiceDatabaseFactory
+from talent_platform.testing.db import ServiceDatabaseFactory, isolated_database_name
 
 DATABASE_URL_VARIABLE = "TALENT_TEST_DATABASE_URL"
 
@@ -55,16 +55,15 @@ def postgres_admin_url() -> Iterator[str]:
 def service_database(postgres_admin_url: str) -> Iterator[ServiceDatabaseFactory]:
     """Factory `(service, alembic_ini) -> url` of a database migrated to head.
 
-    Each service's database (`talent_test_<service>_<xdist worker>`) is rebuilt from
-    scratch once per session and dropped at the end. Call it from a sync fixture or test.
+    Each service's database (`isolated_database_name(service)`) is rebuilt from scratch once
+    per session and dropped at the end. Call it from a sync fixture or test.
     """
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     urls: dict[str, str] = {}
     names: list[str] = []
 
     def build(service: str, alembic_ini: Path) -> str:
         if service not in urls:
-            name = f"talent_test_{service}_{worker}"
+            name = isolated_database_name(service)
             names.append(name)
             url = create_database(postgres_admin_url, name, drop_existing=True)
             _upgrade_to_head(alembic_ini, url)
