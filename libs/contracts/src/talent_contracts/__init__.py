@@ -1,6 +1,6 @@
 """Typed event payloads, event type names and topic names shared by every Talent service."""
 
-from talent_contracts import learning, people
+from talent_contracts import learning, people, performance, succession
 from talent_contracts.base import (
     EVENT_TYPES,
     EventPayload,
@@ -19,6 +19,8 @@ __all__ = [
     "learning",
     "parse_payload",
     "people",
+    "performance",
     "service_topic",
+    "succession",
     "topic_for",
 ]

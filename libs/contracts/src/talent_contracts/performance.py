@@ -1,0 +1,57 @@
+"""Events published by the performance service on `talent.performance.v1`.
+
+The events other services consume (succession's 9-box, the recommender's evidence) are
+defined here first; the performance service adds its own facts alongside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from talent_contracts.base import EventPayload, event
+
+ReviewKind = Literal["self", "manager", "peer"]
+AssessmentSource = Literal["self", "manager", "peer", "assessment"]
+
+
+@event("talent.performance.competency.assessed.v1")
+class CompetencyAssessed(EventPayload):
+    """A competency of an employee was rated (1-5) by a review or a historical import."""
+
+    assessment_id: uuid.UUID
+    employee_id: uuid.UUID
+    competency_code: str
+    level: int
+    source: AssessmentSource
+    assessed_on: dt.date
+    assessor_id: uuid.UUID | None
+    cycle_id: uuid.UUID | None
+
+
+@event("talent.performance.review.submitted.v1")
+class ReviewSubmitted(EventPayload):
+    """A review was submitted; `overall_rating` is on the cycle's 1-5 scale."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    kind: ReviewKind
+    overall_rating: int | None
+    submitted_at: dt.datetime
+
+
+@event("talent.performance.rating.calibrated.v1")
+class RatingCalibrated(EventPayload):
+    """An employee's final overall rating for a cycle, once calibration closed (or a
+    historical rating was imported): the performance axis of the 9-box."""
+
+    employee_id: uuid.UUID
+    cycle_id: uuid.UUID | None
+    cycle_code: str
+    overall_rating: int
+    previous_rating: int | None
+    rated_on: dt.date
