@@ -1,0 +1,30 @@
+"""The succession subgraph. `python -m talent_succession.schema` prints its SDL."""
+
+import strawberry
+
+from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
+from talent_succession.people.graphql import Employee
+
+
+@strawberry.type
+class Query(KeyRoleQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(KeyRoleMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Employee is reachable only through people's entities: declare it explicitly.
+    types=[*ERROR_TYPES, Employee],
+    extensions=[TransactionExtension],
+    federation_version="2.9",
+)
+
+if __name__ == "__main__":
+    print(schema.as_str())
