@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from talent_platform.db import async_url, sync_url
-from talent_platform.testing import ServiceDatabaseFactory, rollback_session
+from talent_platform.graphql.session import SerialisedSession
+from talent_platform.testing import ServiceDatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
@@ -32,8 +33,19 @@ async def engine(succession_database: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with rollback_session(engine) as session:
-        yield session
+    """A session in a transaction rolled back at the end. A SerialisedSession, as the app
+    uses, because the schema resolves sibling fields concurrently on one session."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = SerialisedSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            if transaction.is_active:
+                await transaction.rollback()
 
 
 @pytest.fixture(scope="session")

@@ -117,3 +117,20 @@ def deliver(
     if at is not None:
         envelope = dataclasses.replace(envelope, time=at)
     registry.handlers[payload.event_type](session, payload, envelope)
+
+
+ENTITY = """
+query ($id: ID!) {
+  _entities(representations: [{__typename: "Employee", id: $id}]) {
+    ... on Employee { %s }
+  }
+}
+"""
+
+
+async def employee_fields(
+    session: AsyncSession, employee_id: uuid.UUID, fields: str, *, as_: Principal
+) -> dict[str, Any]:
+    """Succession's fields of one Employee entity, as the gateway would fetch them."""
+    data = await execute(session, ENTITY % fields, as_=as_, variables={"id": str(employee_id)})
+    return data["_entities"][0]  # type: ignore[no-any-return]

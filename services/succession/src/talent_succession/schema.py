@@ -3,17 +3,19 @@
 import strawberry
 
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
 from talent_succession.people.graphql import Employee
+from talent_succession.potential.graphql import PotentialMutation
 
 
 @strawberry.type
-class Query(KeyRoleQuery):
+class Query(KeyRoleQuery, AuditQuery):
     pass
 
 
 @strawberry.type
-class Mutation(KeyRoleMutation):
+class Mutation(KeyRoleMutation, PotentialMutation, AccessMutation):
     pass
 
 

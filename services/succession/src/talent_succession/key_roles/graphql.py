@@ -30,7 +30,7 @@ from talent_succession.key_roles.service import (
     KeyRoleService,
     KeyRoleSort,
 )
-from talent_succession.people.graphql import Employee
+from talent_succession.people.ref import EmployeeType, employee_ref
 
 Ctx = Info[TalentContext, None]
 
@@ -89,8 +89,8 @@ class KeyRole:
         )
 
     @strawberry.field(description="The current holder; null when the role is vacant.")
-    def incumbent(self) -> Employee | None:
-        return None if self._incumbent_id is None else Employee.of(self._incumbent_id)
+    def incumbent(self) -> EmployeeType | None:
+        return None if self._incumbent_id is None else employee_ref(self._incumbent_id)
 
     @strawberry.field(description="True when the role has no incumbent.")
     def vacant(self) -> bool:

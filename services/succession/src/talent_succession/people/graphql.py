@@ -2,7 +2,8 @@
 
 Only the key is declared here: people owns and resolves every other field. The
 succession fields are confidential: null unless the caller is hr_leader, admin or a
-granted hr_coordinator, and null for the caller's own record.
+granted hr_coordinator, and always null on the caller's own record (nobody sees their
+own potential, designation or nominations).
 """
 
 from __future__ import annotations
@@ -10,6 +11,18 @@ from __future__ import annotations
 import uuid
 
 import strawberry
+from strawberry.types import Info
+
+from talent_platform.graphql import TalentContext
+from talent_succession.access import sees_employee
+from talent_succession.potential.graphql import (
+    HighPotentialDesignation,
+    PotentialAssessment,
+    designations_loader,
+    potential_history_loader,
+)
+
+Ctx = Info[TalentContext, None]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -20,12 +33,44 @@ class Employee:
     def resolve_reference(cls, id: strawberry.ID) -> Employee:
         return cls(id=id)
 
-    @classmethod
-    def of(cls, employee_id: uuid.UUID) -> Employee:
-        return cls(id=strawberry.ID(str(employee_id)))
-
     def uuid_or_none(self) -> uuid.UUID | None:
         try:
             return uuid.UUID(str(self.id))
         except ValueError:
             return None
+
+    async def _visible_id(self, info: Ctx) -> uuid.UUID | None:
+        employee_id = self.uuid_or_none()
+        return employee_id if await sees_employee(info, employee_id) else None
+
+    @strawberry.field(description="The latest potential assessment (confidential).")
+    async def potential(self, info: Ctx) -> PotentialAssessment | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        history = await potential_history_loader(info).load(employee_id)
+        return history[0] if history else None
+
+    @strawberry.field(description="Every potential assessment, newest first (confidential).")
+    async def potential_history(self, info: Ctx) -> list[PotentialAssessment] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        return await potential_history_loader(info).load(employee_id)
+
+    @strawberry.field(
+        description="The open high-potential designation, null when none (confidential)."
+    )
+    async def high_potential(self, info: Ctx) -> HighPotentialDesignation | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        designations = await designations_loader(info).load(employee_id)
+        return next((d for d in designations if d.ended_on is None), None)
+
+    @strawberry.field(description="Every designation, newest first (confidential).")
+    async def high_potential_history(self, info: Ctx) -> list[HighPotentialDesignation] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        return await designations_loader(info).load(employee_id)
