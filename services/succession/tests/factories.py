@@ -18,6 +18,7 @@ from talent_platform.graphql import TalentContext
 from talent_succession.config import SuccessionSettings
 from talent_succession.consumers import registry
 from talent_succession.db import messaging
+from talent_succession.key_roles.models import KeyRole
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.schema import schema
 
@@ -134,3 +135,42 @@ async def employee_fields(
     """Succession's fields of one Employee entity, as the gateway would fetch them."""
     data = await execute(session, ENTITY % fields, as_=as_, variables={"id": str(employee_id)})
     return data["_entities"][0]  # type: ignore[no-any-return]
+
+
+async def make_key_role(
+    session: AsyncSession,
+    *,
+    code: str,
+    incumbent: EmployeeProjection | None = None,
+    criticality: str = "high",
+    org_unit: str | None = "finance",
+) -> KeyRole:
+    role = KeyRole(
+        id=uuid.uuid4(),
+        code=code,
+        title=f"Role {code}",
+        job_profile_code="lead",
+        incumbent_id=incumbent.employee_id if incumbent else None,
+        org_unit_code=org_unit,
+        criticality=criticality,
+    )
+    session.add(role)
+    await session.flush()
+    return role
+
+
+NOMINATE = """
+mutation ($input: NominateSuccessorInput!) {
+  nominateSuccessor(input: $input) {
+    __typename
+    ... on NominationPayload { nomination { id rank readiness emergency suggestionId reviewBy } }
+    ... on ValidationError { fields { field message } }
+    ... on Error { message }
+  }
+}
+"""
+
+
+async def nominate(session: AsyncSession, **values: Any) -> dict[str, Any]:
+    data = await execute(session, NOMINATE, as_=HR_LEADER, variables={"input": values})
+    return data["nominateSuccessor"]  # type: ignore[no-any-return]

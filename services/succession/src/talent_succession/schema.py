@@ -7,6 +7,7 @@ from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
 from talent_succession.people.graphql import Employee
 from talent_succession.potential.graphql import PotentialMutation
+from talent_succession.slates.graphql import SlateMutation
 
 
 @strawberry.type
@@ -15,7 +16,7 @@ class Query(KeyRoleQuery, AuditQuery):
 
 
 @strawberry.type
-class Mutation(KeyRoleMutation, PotentialMutation, AccessMutation):
+class Mutation(KeyRoleMutation, PotentialMutation, SlateMutation, AccessMutation):
     pass
 
 

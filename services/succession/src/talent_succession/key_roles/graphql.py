@@ -9,8 +9,6 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_platform.errors import FieldError as DomainFieldError
-from talent_platform.errors import ValidationFailed
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -31,17 +29,13 @@ from talent_succession.key_roles.service import (
     KeyRoleSort,
 )
 from talent_succession.people.ref import EmployeeType, employee_ref
+from talent_succession.slates.graphql import Nomination
+from talent_succession.slates.service import BenchCounts, SlateService
+from talent_succession.validation import parse_uuid
 
 Ctx = Info[TalentContext, None]
 
 KeyRoleSortField = strawberry.enum(KeyRoleSort, name="KeyRoleSort")
-
-
-def parse_uuid(value: str, field: str, what: str = "employee id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed([DomainFieldError(field, f"{value!r} is not an {what}")]) from exc
 
 
 async def _roles_by_id(info: Ctx, keys: Sequence[uuid.UUID]) -> list[KeyRole | None]:
@@ -52,6 +46,46 @@ async def _roles_by_id(info: Ctx, keys: Sequence[uuid.UUID]) -> list[KeyRole | N
 
 def key_role_by_id_loader(info: Ctx) -> DataLoader[uuid.UUID, KeyRole | None]:
     return info.context.loader("key_role.by_id", lambda keys: _roles_by_id(info, keys))
+
+
+@strawberry.type(description="Successors of a key role by readiness (current slate only).")
+class BenchStrength:
+    ready_now: int
+    ready_1_2_years: int = strawberry.field(name="ready1To2Years")
+    ready_3_plus_years: int = strawberry.field(name="ready3PlusYears")
+    total: int
+
+    @classmethod
+    def from_counts(cls, counts: BenchCounts) -> BenchStrength:
+        return cls(
+            ready_now=counts.ready_now,
+            ready_1_2_years=counts.ready_1_2_years,
+            ready_3_plus_years=counts.ready_3_plus_years,
+            total=counts.total,
+        )
+
+
+SlateKey = tuple[uuid.UUID, bool]
+
+
+async def _slates(info: Ctx, keys: Sequence[SlateKey]) -> list[list[Nomination]]:
+    service = SlateService(info.context.session, info.context.principal)
+    roles = await service.roles.by_ids({role_id for role_id, _ in keys})
+    found: dict[SlateKey, list[Nomination]] = {}
+    for include_removed in {flag for _, flag in keys}:
+        wanted = [roles[r] for r, flag in keys if flag == include_removed and r in roles]
+        slates = await service.slates(wanted, include_removed=include_removed)
+        for role in wanted:
+            found[(role.id, include_removed)] = [
+                Nomination.from_model(n) for n in slates.get(role.id, [])
+            ]
+    return [found.get(k, []) for k in keys]
+
+
+async def _bench(info: Ctx, keys: Sequence[uuid.UUID]) -> list[BenchStrength]:
+    service = SlateService(info.context.session, info.context.principal)
+    counts = await service.bench_counts(keys)
+    return [BenchStrength.from_counts(counts.get(k, BenchCounts())) for k in keys]
 
 
 @strawberry.type(description="A position whose succession is planned (confidential).")
@@ -95,6 +129,23 @@ class KeyRole:
     @strawberry.field(description="True when the role has no incumbent.")
     def vacant(self) -> bool:
         return self._incumbent_id is None
+
+    @strawberry.field(
+        description="The successors, by rank (removed ones last when included). Every read "
+        "is audited."
+    )
+    async def slate(self, info: Ctx, include_removed: bool = False) -> list[Nomination]:
+        loader: DataLoader[SlateKey, list[Nomination]] = info.context.loader(
+            "key_role.slate", lambda keys: _slates(info, keys)
+        )
+        return await loader.load((uuid.UUID(self.id), include_removed))
+
+    @strawberry.field(description="Current successors by readiness.")
+    async def bench_strength(self, info: Ctx) -> BenchStrength:
+        loader: DataLoader[uuid.UUID, BenchStrength] = info.context.loader(
+            "key_role.bench", lambda keys: _bench(info, keys)
+        )
+        return await loader.load(uuid.UUID(self.id))
 
 
 @strawberry.input(description="Filters combine with AND.")

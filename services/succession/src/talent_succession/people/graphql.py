@@ -9,8 +9,10 @@ own potential, designation or nominations).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_platform.graphql import TalentContext
@@ -21,8 +23,15 @@ from talent_succession.potential.graphql import (
     designations_loader,
     potential_history_loader,
 )
+from talent_succession.slates.graphql import Nomination
+from talent_succession.slates.service import SlateService
 
 Ctx = Info[TalentContext, None]
+
+
+async def _nominations(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Nomination]]:
+    found = await SlateService(info.context.session, info.context.principal).nominations_of(keys)
+    return [[Nomination.from_model(n) for n in found.get(k, [])] for k in keys]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -74,3 +83,15 @@ class Employee:
         if employee_id is None:
             return None
         return await designations_loader(info).load(employee_id)
+
+    @strawberry.field(
+        description="The key-role slates the employee is on (confidential; reads audited)."
+    )
+    async def nominations(self, info: Ctx) -> list[Nomination] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        loader: DataLoader[uuid.UUID, list[Nomination]] = info.context.loader(
+            "employee.nominations", lambda keys: _nominations(info, keys)
+        )
+        return await loader.load(employee_id)

@@ -18,11 +18,11 @@ from talent_platform.graphql import (
     run_mutation,
 )
 from talent_succession.enums import Level
-from talent_succession.key_roles.graphql import parse_uuid
 from talent_succession.people.ref import EmployeeType, employee_ref
 from talent_succession.potential.models import HighPotentialDesignation as DesignationModel
 from talent_succession.potential.models import PotentialAssessment as AssessmentModel
 from talent_succession.potential.service import DesignationInput, PotentialInput, PotentialService
+from talent_succession.validation import parse_uuid
 
 Ctx = Info[TalentContext, None]
 
