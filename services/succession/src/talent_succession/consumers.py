@@ -2,6 +2,8 @@
 
 from talent_platform.events import HandlerRegistry
 from talent_succession.people import consumers as people
+from talent_succession.ratings import consumers as ratings
 
 registry = HandlerRegistry()
 people.register(registry)
+ratings.register(registry)

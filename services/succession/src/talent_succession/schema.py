@@ -5,13 +5,14 @@ import strawberry
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
+from talent_succession.ninebox.graphql import NineBoxQuery
 from talent_succession.people.graphql import Employee
 from talent_succession.potential.graphql import PotentialMutation
 from talent_succession.slates.graphql import SlateMutation
 
 
 @strawberry.type
-class Query(KeyRoleQuery, AuditQuery):
+class Query(KeyRoleQuery, NineBoxQuery, AuditQuery):
     pass
 
 

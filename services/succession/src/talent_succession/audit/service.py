@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_platform.auth import Principal, Role
@@ -76,7 +76,7 @@ class AuditLog:
         self.session = session
         self.principal = principal
 
-    def record(
+    async def record(
         self,
         action: str,
         entity: str,
@@ -85,8 +85,12 @@ class AuditLog:
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditEntry(
+        # An INSERT statement, not session.add: sibling resolvers share the session, and
+        # its statements are serialised while adding to a flush in progress is not.
+        await self.session.execute(
+            insert(AuditEntry).values(
+                id=uuid.uuid4(),
+                at=dt.datetime.now(dt.UTC),
                 actor=self.principal.subject,
                 action=action,
                 entity=entity,
@@ -113,7 +117,9 @@ class AccessService:
         grant = AccessGrant(subject=subject, granted_by=self.principal.subject)
         self.session.add(grant)
         await self.session.flush()
-        self.audit.record("access.granted", "access_grant", subject, after={"subject": subject})
+        await self.audit.record(
+            "access.granted", "access_grant", subject, after={"subject": subject}
+        )
         return grant
 
     async def revoke(self, subject: str) -> bool:
@@ -123,5 +129,7 @@ class AccessService:
             return False
         await self.session.delete(found)
         await self.session.flush()
-        self.audit.record("access.revoked", "access_grant", subject, before={"subject": subject})
+        await self.audit.record(
+            "access.revoked", "access_grant", subject, before={"subject": subject}
+        )
         return True

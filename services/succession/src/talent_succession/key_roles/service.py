@@ -103,7 +103,7 @@ class KeyRoleService:
         values = {name: getattr(data, name) for name in _FIELDS}
         if role is None:
             role = await self.roles.create(KeyRole(id=uuid.uuid4(), code=data.code, **values))
-            self.audit.record("key_role.defined", "key_role", role.id, after=snapshot(role))
+            await self.audit.record("key_role.defined", "key_role", role.id, after=snapshot(role))
             await self.events.add(self.session, key_role_defined(role))
             return role
         if all(getattr(role, name) == value for name, value in values.items()):
@@ -115,7 +115,7 @@ class KeyRoleService:
         elif previous_incumbent is not None:
             values["vacated_on"] = today()
         await self.roles.update(role, values)
-        self.audit.record(
+        await self.audit.record(
             "key_role.changed", "key_role", role.id, before=before, after=snapshot(role)
         )
         await self.events.add(self.session, key_role_defined(role))

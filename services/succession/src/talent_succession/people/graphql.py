@@ -8,6 +8,7 @@ own potential, designation or nominations).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -17,6 +18,10 @@ from strawberry.types import Info
 
 from talent_platform.graphql import TalentContext
 from talent_succession.access import sees_employee
+from talent_succession.dates import today
+from talent_succession.enums import Level
+from talent_succession.ninebox.graphql import NineBoxPosition
+from talent_succession.ninebox.service import NineBoxService
 from talent_succession.potential.graphql import (
     HighPotentialDesignation,
     PotentialAssessment,
@@ -27,6 +32,22 @@ from talent_succession.slates.graphql import Nomination
 from talent_succession.slates.service import SlateService
 
 Ctx = Info[TalentContext, None]
+
+
+async def _nine_box(
+    info: Ctx, keys: Sequence[tuple[uuid.UUID, dt.date]]
+) -> list[NineBoxPosition | None]:
+    service = NineBoxService(info.context.session, info.context.principal)
+    found: dict[tuple[uuid.UUID, dt.date], tuple[str, str]] = {}
+    for day in {d for _, d in keys}:
+        placed = await service.placements([e for e, d in keys if d == day], as_of=day)
+        found.update({(e, day): p for e, p in placed.items()})
+    return [
+        NineBoxPosition(performance=Level(found[k][0]), potential=Level(found[k][1]))
+        if k in found
+        else None
+        for k in keys
+    ]
 
 
 async def _nominations(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Nomination]]:
@@ -95,3 +116,14 @@ class Employee:
             "employee.nominations", lambda keys: _nominations(info, keys)
         )
         return await loader.load(employee_id)
+
+    @strawberry.field(description="The employee's 9-box placement on a day (confidential).")
+    async def nine_box(self, info: Ctx, as_of: dt.date | None = None) -> NineBoxPosition | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        day = as_of or today()
+        loader: DataLoader[tuple[uuid.UUID, dt.date], NineBoxPosition | None] = info.context.loader(
+            "employee.nine_box", lambda keys: _nine_box(info, keys)
+        )
+        return await loader.load((employee_id, day))

@@ -122,7 +122,9 @@ class PotentialService:
         )
         self.session.add(row)
         await self.session.flush()
-        self.audit.record("potential.assessed", "potential_assessment", row.id, after=snapshot(row))
+        await self.audit.record(
+            "potential.assessed", "potential_assessment", row.id, after=snapshot(row)
+        )
         await self.events.add(self.session, potential_assessed(row))
         return row
 
@@ -148,7 +150,7 @@ class PotentialService:
         )
         self.session.add(row)
         await self.session.flush()
-        self.audit.record(
+        await self.audit.record(
             "high_potential.designated", "high_potential_designation", row.id, after=snapshot(row)
         )
         await self.events.add(self.session, hipo_event(row, designated=True))
@@ -171,7 +173,7 @@ class PotentialService:
         before = snapshot(row)
         row.ended_on, row.end_reason = ended_on, reason.strip()
         await self.session.flush()
-        self.audit.record(
+        await self.audit.record(
             "high_potential.ended",
             "high_potential_designation",
             row.id,

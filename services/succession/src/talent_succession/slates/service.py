@@ -151,7 +151,7 @@ class SlateService:
                 assessed_by=self.principal.subject,
             )
         )
-        self.audit.record(
+        await self.audit.record(
             "successor.nominated", "nomination", nomination.id, after=snapshot(nomination)
         )
         await self.events.add(
@@ -184,7 +184,7 @@ class SlateService:
             )
         )
         await self.session.flush()
-        self.audit.record(
+        await self.audit.record(
             "readiness.assessed",
             "nomination",
             nomination.id,
@@ -216,7 +216,7 @@ class SlateService:
         if data.emergency is not None:
             nomination.emergency = data.emergency
         await self.session.flush()
-        self.audit.record(
+        await self.audit.record(
             "successor.changed",
             "nomination",
             nomination.id,
@@ -243,7 +243,7 @@ class SlateService:
         nomination.removed_reason = reason.strip()
         nomination.removed_by = self.principal.subject
         await self.session.flush()
-        self.audit.record(
+        await self.audit.record(
             "successor.removed",
             "nomination",
             nomination.id,
@@ -273,7 +273,7 @@ class SlateService:
         for row in await self.session.scalars(statement):
             grouped[row.key_role_id].append(row)
         for role in roles:
-            self.audit.record(
+            await self.audit.record(
                 "slate.read",
                 "key_role",
                 role.id,
@@ -298,7 +298,7 @@ class SlateService:
             grouped[row.employee_id].append(row)
         if grouped:
             for employee_id, rows_of in grouped.items():
-                self.audit.record(
+                await self.audit.record(
                     "nominations.read",
                     "employee",
                     employee_id,
