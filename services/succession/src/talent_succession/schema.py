@@ -7,17 +7,18 @@ from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
 from talent_succession.ninebox.graphql import NineBoxQuery
 from talent_succession.people.graphql import Employee
+from talent_succession.plans.graphql import PlanMutation, PlanQuery
 from talent_succession.potential.graphql import PotentialMutation
 from talent_succession.slates.graphql import SlateMutation
 
 
 @strawberry.type
-class Query(KeyRoleQuery, NineBoxQuery, AuditQuery):
+class Query(KeyRoleQuery, NineBoxQuery, PlanQuery, AuditQuery):
     pass
 
 
 @strawberry.type
-class Mutation(KeyRoleMutation, PotentialMutation, SlateMutation, AccessMutation):
+class Mutation(KeyRoleMutation, PotentialMutation, SlateMutation, PlanMutation, AccessMutation):
     pass
 
 

@@ -22,6 +22,7 @@ from talent_succession.dates import today
 from talent_succession.enums import Level
 from talent_succession.ninebox.graphql import NineBoxPosition
 from talent_succession.ninebox.service import NineBoxService
+from talent_succession.plans.graphql import DevelopmentPlan, plans_loader
 from talent_succession.potential.graphql import (
     HighPotentialDesignation,
     PotentialAssessment,
@@ -127,3 +128,10 @@ class Employee:
             "employee.nine_box", lambda keys: _nine_box(info, keys)
         )
         return await loader.load((employee_id, day))
+
+    @strawberry.field(description="Development plans, newest first (confidential).")
+    async def development_plans(self, info: Ctx) -> list[DevelopmentPlan] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        return await plans_loader(info).load(employee_id)
