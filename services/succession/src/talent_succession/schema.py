@@ -5,15 +5,17 @@ import strawberry
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
+from talent_succession.metrics.graphql import MetricsQuery
 from talent_succession.ninebox.graphql import NineBoxQuery
 from talent_succession.people.graphql import Employee
 from talent_succession.plans.graphql import PlanMutation, PlanQuery
 from talent_succession.potential.graphql import PotentialMutation
 from talent_succession.slates.graphql import SlateMutation
+from talent_succession.staleness.graphql import StalenessQuery
 
 
 @strawberry.type
-class Query(KeyRoleQuery, NineBoxQuery, PlanQuery, AuditQuery):
+class Query(KeyRoleQuery, NineBoxQuery, PlanQuery, MetricsQuery, StalenessQuery, AuditQuery):
     pass
 
 
