@@ -4,6 +4,7 @@ import strawberry
 
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 from talent_succession.audit.graphql import AccessMutation, AuditQuery
+from talent_succession.imports.graphql import ImportMutation
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
 from talent_succession.metrics.graphql import MetricsQuery
 from talent_succession.ninebox.graphql import NineBoxQuery
@@ -20,7 +21,9 @@ class Query(KeyRoleQuery, NineBoxQuery, PlanQuery, MetricsQuery, StalenessQuery,
 
 
 @strawberry.type
-class Mutation(KeyRoleMutation, PotentialMutation, SlateMutation, PlanMutation, AccessMutation):
+class Mutation(
+    KeyRoleMutation, PotentialMutation, SlateMutation, PlanMutation, ImportMutation, AccessMutation
+):
     pass
 
 
