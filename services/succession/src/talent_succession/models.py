@@ -3,6 +3,7 @@
 from talent_succession.audit.models import AccessGrant, AuditEntry
 from talent_succession.db import Base, messaging
 from talent_succession.key_roles.models import KeyRole
+from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.plans.models import DevelopmentPlan, PlanAction
 from talent_succession.potential.models import HighPotentialDesignation, PotentialAssessment
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalibratedRating",
+    "CurrentPlacement",
     "DevelopmentPlan",
     "EmployeeProjection",
     "HighPotentialDesignation",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talent_contracts.succession import KeyRoleDefined, KeyRoleVacated, PotentialAssessed
 from talent_platform.auth import Role
 from talent_succession.key_roles.models import KeyRole
+from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.potential.models import PotentialAssessment
 
 from ..factories import HR_LEADER, execute, make_employee, outbox_events, principal
@@ -113,6 +114,9 @@ E2,low,2026-03-01
     assert (first["created"], first["events"]) == (3, 3)
     assert (again["created"], again["unchanged"], again["events"]) == (0, 3, 0)
     assert len(await outbox_events(session, PotentialAssessed.event_type)) == 3
+    # The 9-box's current placement follows the latest imported assessment.
+    current = (await session.scalars(select(CurrentPlacement.potential))).all()
+    assert sorted(current) == ["low", "medium"]
 
     bad = await run_import(
         session,

@@ -21,6 +21,8 @@ from talent_platform.infra.broker import create_topics
 from talent_succession.config import SuccessionSettings
 from talent_succession.consumers import registry
 from talent_succession.db import messaging
+from talent_succession.ninebox.models import CurrentPlacement
+from talent_succession.ninebox.placements import refresh_statements
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.potential.models import PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
@@ -260,3 +262,56 @@ async def test_managers_get_no_nine_box(session: AsyncSession) -> None:
     )
     assert data is None
     assert "hr_leader and admin only" in errors[0].message
+
+
+def test_consumed_ratings_and_assessments_keep_the_current_placement(
+    sync_session: Session,
+) -> None:
+    ada = uuid.uuid4()
+    now = dt.datetime.now(dt.UTC)
+    deliver(sync_session, rating(ada, 2, "2025-03-01", "FY24"), service="performance", at=now)
+    deliver(sync_session, rating(ada, 5, "2026-03-01", "FY25"), service="performance", at=now)
+    # A late calibration of the older cycle does not replace the newer rating.
+    deliver(sync_session, rating(ada, 3, "2025-03-05", "FY24"), service="performance", at=now)
+    current = sync_session.get_one(CurrentPlacement, ada)
+    sync_session.refresh(current)
+    assert (current.overall_rating, current.rated_on, current.potential) == (
+        5,
+        dt.date(2026, 3, 1),
+        None,
+    )
+
+
+async def test_todays_grid_comes_from_the_current_placements(session: AsyncSession) -> None:
+    ada = await make_employee(session, number="E1", org_unit="finance")
+    bob = await make_employee(session, number="E2", org_unit="sales")
+    for who, value in ((ada, 4), (bob, 1)):
+        await rate(session, who, value, "2026-03-01")
+        for refresh in refresh_statements([who.employee_id]):
+            await session.execute(refresh)
+    assess = """mutation ($input: AssessPotentialInput!) {
+      assessPotential(input: $input) { __typename } }"""
+    for who, potential in ((ada, "MEDIUM"), (bob, "HIGH")):
+        assessed = await execute(
+            session,
+            assess,
+            as_=HR_LEADER,
+            variables={
+                "input": {
+                    "employeeId": str(who.employee_id),
+                    "potential": potential,
+                    "assessedOn": "2026-03-02",
+                }
+            },
+        )
+        assert assessed["assessPotential"]["__typename"] == "AssessPotentialPayload"
+
+    data = await execute(
+        session, f"{{ nineBox {{ {GRID} }} nineBoxByOrgUnit {{ {GRID} }} }}", as_=HR_LEADER
+    )
+
+    assert cells(data["nineBox"]) == {("HIGH", "MEDIUM"): 1, ("LOW", "HIGH"): 1}
+    assert [(g["group"], g["total"]) for g in data["nineBoxByOrgUnit"]] == [
+        ("finance", 1),
+        ("sales", 1),
+    ]

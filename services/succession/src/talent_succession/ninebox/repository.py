@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,9 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.selectable import CTE
 
+from talent_succession.dates import today
 from talent_succession.key_roles.models import KeyRole
+from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.potential.models import PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
@@ -49,12 +53,26 @@ class Move:
     count: int
 
 
-def performance_level(rating: ColumnElement[int]) -> ColumnElement[str]:
+def performance_level(rating: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[str]:
     return case((rating <= 2, literal("low")), (rating == 3, literal("medium")), else_="high")
 
 
 def placements(as_of: dt.date, name: str) -> CTE:
-    """Employees placed on `as_of`: (employee_id, performance, potential)."""
+    """Employees placed on `as_of`: (employee_id, performance, potential). From today on,
+    the maintained `current_placement` rows; for past days, the history."""
+    if as_of >= today():
+        return (
+            select(
+                CurrentPlacement.employee_id,
+                performance_level(CurrentPlacement.overall_rating).label("performance"),
+                CurrentPlacement.potential.label("potential"),
+            )
+            .where(
+                CurrentPlacement.overall_rating.is_not(None),
+                CurrentPlacement.potential.is_not(None),
+            )
+            .cte(name)
+        )
     perf = (
         select(CalibratedRating.employee_id, CalibratedRating.overall_rating)
         .where(CalibratedRating.rated_on <= as_of)

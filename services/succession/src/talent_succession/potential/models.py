@@ -17,12 +17,13 @@ class PotentialAssessment(Entity, Base):
     __tablename__ = "potential_assessment"
     __table_args__ = (
         CheckConstraint("potential IN ('low', 'medium', 'high')", name="potential"),
-        # The latest assessment per employee (9-box, profiles) is an index-only walk.
+        # The latest assessment per employee (9-box, staleness) is an index-only walk.
         Index(
             "ix_potential_assessment_employee_latest",
             "employee_id",
             text("assessed_on DESC"),
             text("created_at DESC"),
+            postgresql_include=["potential", "review_by"],
         ),
         Index("ix_potential_assessment_review_by", "review_by"),
     )

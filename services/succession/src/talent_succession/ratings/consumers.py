@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from talent_contracts import EventPayload
 from talent_contracts.performance import RatingCalibrated
 from talent_platform.events import Envelope, HandlerRegistry
+from talent_succession.ninebox.placements import refresh_statements
 from talent_succession.ratings.models import CalibratedRating
 
 
@@ -36,6 +37,8 @@ def record_rating(session: Session, payload: EventPayload, envelope: Envelope) -
             where=CalibratedRating.updated_at <= statement.excluded.updated_at,
         )
     )
+    for refresh in refresh_statements([payload.employee_id]):
+        session.execute(refresh)
 
 
 def register(registry: HandlerRegistry) -> None:

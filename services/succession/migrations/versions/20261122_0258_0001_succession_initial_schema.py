@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:23:16.313456
+Create Date: 2026-11-22 02:58:02.031341
 """
 
 from collections.abc import Sequence
@@ -70,6 +70,15 @@ def upgrade() -> None:
         "calibrated_rating",
         ["employee_id", sa.literal_column("rated_on DESC"), "overall_rating"],
         unique=False,
+    )
+    op.create_table(
+        "current_placement",
+        sa.Column("employee_id", sa.Uuid(), nullable=False),
+        sa.Column("overall_rating", sa.Integer(), nullable=True),
+        sa.Column("rated_on", sa.Date(), nullable=True),
+        sa.Column("potential", sa.String(length=10), nullable=True),
+        sa.Column("potential_assessed_on", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("employee_id", name=op.f("pk_current_placement")),
     )
     op.create_table(
         "development_plan",
@@ -294,6 +303,7 @@ def upgrade() -> None:
             sa.literal_column("created_at DESC"),
         ],
         unique=False,
+        postgresql_include=["potential", "review_by"],
     )
     op.create_index(
         "ix_potential_assessment_review_by", "potential_assessment", ["review_by"], unique=False
@@ -505,7 +515,11 @@ def downgrade() -> None:
     op.drop_table("nomination")
     op.drop_table("stale_flag")
     op.drop_index("ix_potential_assessment_review_by", table_name="potential_assessment")
-    op.drop_index("ix_potential_assessment_employee_latest", table_name="potential_assessment")
+    op.drop_index(
+        "ix_potential_assessment_employee_latest",
+        table_name="potential_assessment",
+        postgresql_include=["potential", "review_by"],
+    )
     op.drop_table("potential_assessment")
     op.drop_index(
         "ix_outbox_unsent", table_name="outbox", postgresql_where=sa.text("sent_at IS NULL")
@@ -531,6 +545,7 @@ def downgrade() -> None:
     op.drop_index("ix_development_plan_review_by", table_name="development_plan")
     op.drop_index(op.f("ix_development_plan_employee_id"), table_name="development_plan")
     op.drop_table("development_plan")
+    op.drop_table("current_placement")
     op.drop_index("ix_calibrated_rating_employee_latest", table_name="calibrated_rating")
     op.drop_table("calibrated_rating")
     op.drop_index("ix_audit_entry_entity", table_name="audit_entry")
