@@ -8,6 +8,7 @@ from talent_succession.people.models import EmployeeProjection
 from talent_succession.plans.models import DevelopmentPlan, PlanAction
 from talent_succession.potential.models import HighPotentialDesignation, PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
+from talent_succession.reviews.models import ReviewDecision, ReviewedEmployee, TalentReview
 from talent_succession.slates.models import Nomination, ReadinessAssessment
 from talent_succession.staleness.models import StaleFlag
 
@@ -25,6 +26,9 @@ __all__ = [
     "PlanAction",
     "PotentialAssessment",
     "ReadinessAssessment",
+    "ReviewDecision",
+    "ReviewedEmployee",
     "StaleFlag",
+    "TalentReview",
     "messaging",
 ]

@@ -11,18 +11,33 @@ from talent_succession.ninebox.graphql import NineBoxQuery
 from talent_succession.people.graphql import Employee
 from talent_succession.plans.graphql import PlanMutation, PlanQuery
 from talent_succession.potential.graphql import PotentialMutation
+from talent_succession.reviews.graphql import ReviewMutation, ReviewQuery
 from talent_succession.slates.graphql import SlateMutation
 from talent_succession.staleness.graphql import StalenessQuery
 
 
 @strawberry.type
-class Query(KeyRoleQuery, NineBoxQuery, PlanQuery, MetricsQuery, StalenessQuery, AuditQuery):
+class Query(
+    KeyRoleQuery,
+    NineBoxQuery,
+    PlanQuery,
+    MetricsQuery,
+    StalenessQuery,
+    ReviewQuery,
+    AuditQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    KeyRoleMutation, PotentialMutation, SlateMutation, PlanMutation, ImportMutation, AccessMutation
+    KeyRoleMutation,
+    PotentialMutation,
+    SlateMutation,
+    PlanMutation,
+    ReviewMutation,
+    ImportMutation,
+    AccessMutation,
 ):
     pass
 

@@ -29,10 +29,31 @@ from talent_succession.potential.graphql import (
     designations_loader,
     potential_history_loader,
 )
+from talent_succession.ratings.repository import ratings_of
 from talent_succession.slates.graphql import Nomination
 from talent_succession.slates.service import SlateService
 
 Ctx = Info[TalentContext, None]
+
+
+@strawberry.type(description="A calibrated overall rating, consumed from performance.")
+class CalibratedRating:
+    cycle_code: str
+    overall_rating: int
+    rated_on: dt.date
+
+
+async def _ratings(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[CalibratedRating]]:
+    found = await ratings_of(info.context.session, keys)
+    return [
+        [
+            CalibratedRating(
+                cycle_code=r.cycle_code, overall_rating=r.overall_rating, rated_on=r.rated_on
+            )
+            for r in found.get(k, [])
+        ]
+        for k in keys
+    ]
 
 
 async def _nine_box(
@@ -135,3 +156,16 @@ class Employee:
         if employee_id is None:
             return None
         return await plans_loader(info).load(employee_id)
+
+    @strawberry.field(
+        description="Calibrated overall ratings (1-5) as performance published them, newest "
+        "first (confidential here: succession's copy for talent profiles)."
+    )
+    async def calibrated_ratings(self, info: Ctx) -> list[CalibratedRating] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        loader: DataLoader[uuid.UUID, list[CalibratedRating]] = info.context.loader(
+            "employee.ratings", lambda keys: _ratings(info, keys)
+        )
+        return await loader.load(employee_id)
