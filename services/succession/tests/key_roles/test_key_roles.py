@@ -171,3 +171,27 @@ async def test_employees_and_managers_get_no_key_roles(session: AsyncSession) ->
         )
         assert denied is not None
         assert denied["defineKeyRole"]["__typename"] == "Forbidden"
+
+
+async def test_the_audit_log_lists_changes_newest_first_for_hr_leaders_only(
+    session: AsyncSession,
+) -> None:
+    await define(session, code="CFO", title="CFO", criticality="HIGH")
+    await define(session, code="CFO", title="Chief Financial Officer", criticality="HIGH")
+    log = """{ successionAuditLog(entity: "key_role") {
+      totalCount nodes { actor action before after } } }"""
+
+    data = await execute(session, log, as_=HR_LEADER)
+
+    entries = data["successionAuditLog"]["nodes"]
+    assert data["successionAuditLog"]["totalCount"] == 2
+    assert {e["action"] for e in entries} == {"key_role.defined", "key_role.changed"}
+    changed = next(e for e in entries if e["action"] == "key_role.changed")
+    assert (changed["actor"], changed["before"]["title"], changed["after"]["title"]) == (
+        "hr-leader",
+        "CFO",
+        "Chief Financial Officer",
+    )
+    boss = await make_employee(session, number="E1")
+    denied, errors = await run(session, log, as_=principal(boss, Role.MANAGER))
+    assert denied is None and "requires one of the roles" in errors[0].message
