@@ -198,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_migrate.add_argument("--service", required=True, choices=service_names())
     db_migrate.add_argument("--database-url", help="the service database's URL")
+    db_migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="migrate nothing; exit 1 unless the database is at head (init containers "
+        "wait on this for the migration job)",
+    )
 
     token = commands.add_parser(
         "token",
@@ -410,12 +416,28 @@ def _dlq(args: argparse.Namespace, state: StateDir) -> int:
 
 
 def _migrate(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.dev.stack import migrate
+    from talent_cli.dev.stack import migrate, schema_revisions
     from talent_cli.importing import service_settings
     from talent_cli.services import service
 
     spec = service(args.service)
-    url = args.database_url or service_settings(spec, state).database_url
+    # The URL alone: a migration job needs no JWT secret or other service settings.
+    url = (
+        args.database_url
+        or os.environ.get(f"{spec.env_prefix}DATABASE_URL")
+        or service_settings(spec, state).database_url
+    )
+    if args.check:
+        current, heads = schema_revisions(spec, url)
+        if current != heads:
+            print(
+                f"{spec.name}: database at {', '.join(sorted(current)) or 'no revision'}, "
+                f"code expects {', '.join(sorted(heads))}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        print(f"{spec.name}: database at head ({', '.join(sorted(heads))})")
+        return EXIT_OK
     started = time.perf_counter()
     migrate(spec, url)
     print(f"{spec.name}: migrated to head in {time.perf_counter() - started:.1f} s")

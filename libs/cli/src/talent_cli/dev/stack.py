@@ -225,6 +225,24 @@ def migrate(spec: ServiceSpec, url: str) -> None:
     command.upgrade(config, "head")
 
 
+def schema_revisions(spec: ServiceSpec, url: str) -> tuple[set[str], set[str]]:
+    """(the database's current revisions, the code's head revisions)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import NullPool, create_engine
+
+    from talent_platform.db.session import sync_url
+
+    script = ScriptDirectory.from_config(Config(str(spec.alembic_ini_path())))
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, set(script.get_heads())
+
+
 # -- the processes -----------------------------------------------------------------------
 def _add_processes(stack: Stack, gateway_dir: Path, supergraph: Path) -> None:
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
