@@ -29,7 +29,14 @@ from honcho.printer import Printer
 from sqlalchemy.engine import make_url
 
 from talent_cli.dev.bringup import bring_up
-from talent_cli.dev.model import SYSTEM_NAME, DevError, DevOptions, RunningService, Stack
+from talent_cli.dev.model import (
+    SYSTEM_NAME,
+    WORKER_PORT_SHIFT,
+    DevError,
+    DevOptions,
+    RunningService,
+    Stack,
+)
 from talent_cli.services import ServiceSpec, service_names
 from talent_platform.infra.broker import broker_command
 from talent_platform.infra.ports import port_is_free
@@ -186,7 +193,10 @@ def _check_ports(options: DevOptions) -> None:
     wanted = {options.broker_port: "broker", options.gateway_port: "gateway"}
     for spec in options.services:
         wanted[options.service_port_base + spec.port_offset] = f"{spec.name} API"
-    if len(wanted) < 2 + len(options.services):
+        wanted[options.service_port_base + spec.port_offset + WORKER_PORT_SHIFT] = (
+            f"{spec.name} worker metrics"
+        )
+    if len(wanted) < 2 + 2 * len(options.services):
         raise DevError("the broker, gateway and service ports must all differ")
     busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not port_is_free(port)]
     if busy:
@@ -304,6 +314,7 @@ def _service_env(stack: Stack, service: RunningService) -> dict[str, str]:
         # Subgraphs accept only requests that carry the gateway's secret header.
         f"{prefix}REQUIRE_GATEWAY_SECRET": "true",
         f"{prefix}ENVIRONMENT": "dev",
+        f"{prefix}WORKER_METRICS_PORT": str(service.worker_metrics_port),
     }
 
 
