@@ -70,8 +70,15 @@ def service_topics(service: str, *, prefix: str = "") -> list[str]:
 
 def declared_topics(*, prefix: str = "", with_dlq: bool = False) -> list[str]:
     """Every topic the code declares: one per service and major version of the event
-    types registered in talent_contracts (and each one's DLQ with `with_dlq`)."""
-    topics = sorted({topic_for(event_type, prefix=prefix) for event_type in EVENT_TYPES})
+    types in talent_contracts (and each one's DLQ with `with_dlq`). Payloads registered
+    elsewhere (tests, benchmarks) do not count."""
+    topics = sorted(
+        {
+            topic_for(event_type, prefix=prefix)
+            for event_type, payload in EVENT_TYPES.items()
+            if payload.__module__.startswith("talent_contracts.")
+        }
+    )
     if with_dlq:
         return sorted([*topics, *(dlq_topic(t) for t in topics)])
     return topics
