@@ -198,6 +198,7 @@ def drift_problems(
 ) -> list[str]:
     problems: list[str] = []
     problems += _topic_drift(code, compose, base)
+    problems += _gateway_dockerfile_problems()
     spec_names = {spec.name for spec in SERVICES}
     for service in code.services:
         if service not in spec_names:
@@ -265,6 +266,27 @@ def _dockerfile_drift(service: str) -> list[str]:
         problems.append(f"{where}: the final stage must run as a non-root USER")
     if "HEALTHCHECK" not in text:
         problems.append(f"{where}: no HEALTHCHECK")
+    return problems
+
+
+def _gateway_dockerfile_problems() -> list[str]:
+    path = ROOT / "gateway" / "Dockerfile"
+    if not path.is_file():
+        return ["gateway/Dockerfile is missing"]
+    text = path.read_text()
+    args = dict(re.findall(r"^ARG\s+(\w+)=(\S+)", text, re.M))
+    images = [args.get(s.strip("${}"), s) for s in re.findall(r"^FROM\s+(\S+)", text, re.M)]
+    problems = []
+    if len(images) < 2 or any(not re.match(r"node:\d+\.\d+\.\d+", i) for i in images):
+        problems.append(f"gateway/Dockerfile: multi-stage on a pinned node image, found {images}")
+    if "npm ci" not in text or "package-lock.json" not in text:
+        problems.append("gateway/Dockerfile: install with `npm ci` from package-lock.json")
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    if not users or users[-1] in ("0", "root"):
+        problems.append("gateway/Dockerfile: the final stage must run as a non-root USER")
+    for needed in ("HEALTHCHECK", "supergraph.graphql", "subgraphs.json", "gateway.config.ts"):
+        if needed not in text:
+            problems.append(f"gateway/Dockerfile: no {needed}")
     return problems
 
 
