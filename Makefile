@@ -11,7 +11,7 @@ NODE_STAMP := gateway/node_modules/.installed
 SERVICES := $(notdir $(wildcard services/*))
 PACKAGES := libs/contracts libs/platform libs/cli $(addprefix services/,$(SERVICES))
 
-.PHONY: run test install lint typecheck schema schema-check lock bench clean
+.PHONY: run test install lint typecheck schema schema-check deploy-check lock bench clean
 
 run: install
 	$(BIN)/talent dev up
@@ -46,6 +46,15 @@ schema: install
 
 schema-check: install
 	cd gateway && node compose.mjs --check
+
+# Deployment files without Docker or a cluster: docker-compose.yml against the Compose
+# Specification schema, every Kubernetes manifest (base and production overlay) against
+# the Kubernetes API schemas, and the drift test (deployment files vs. services and
+# topics in the code). Offline: the schemas ship with check-jsonschema and
+# kubernetes-validate.
+deploy-check: install
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(BIN)/pytest -q -p no:randomly tests/deploy
 
 # Re-pin third-party dependencies after editing requirements.in.
 lock:

@@ -144,5 +144,10 @@ export const gatewayConfig = defineConfig({
   disableIntrospection: introspection ? undefined : {},
 
   // Prometheus metrics at /metrics (no token needed: keep it off the public ingress).
-  prometheus: metrics ? { metrics: true, endpoint: '/metrics' } : undefined,
+  // The defaults: HTTP and GraphQL phase durations, errors, and per subgraph the request
+  // duration (graphql_gateway_subgraph_execute_duration), its errors and the fetch time,
+  // labelled with the subgraph's name. /healthcheck and /readiness are always on.
+  prometheus: metrics
+    ? { metrics: true, labels: { subgraphName: true }, endpoint: '/metrics' }
+    : undefined,
 });

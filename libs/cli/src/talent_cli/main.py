@@ -4,6 +4,9 @@
     talent seed              import (or --out: write) the deterministic demo organisation
     talent import KIND FILE  import one CSV file into the service that owns KIND
     talent events replay     republish a service's outbox history
+    talent events dlq list   dead-lettered records, with their errors
+    talent events dlq redrive  send a service's dead letters back to their topic, once each
+    talent db migrate        migrate a service's database to head
     talent token             mint a dev token
 
 Exit codes: 0 success, 1 failure (with a message on stderr), 2 usage error.
@@ -156,6 +159,52 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", help="only rows created at or after this ISO timestamp (UTC if no zone)"
     )
 
+    dlq = event_commands.add_parser("dlq", help="dead-letter topics")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True, metavar="SUBCOMMAND")
+    dlq_list = dlq_commands.add_parser(
+        "list",
+        parents=[common],
+        help="list dead-lettered records with their error headers",
+        description="Read every DLQ topic (talent.<svc>.v1.dlq) and print each record: "
+        "position, event type and id, the consumer group that gave up, attempts, error.",
+    )
+    dlq_list.add_argument(
+        "--service",
+        choices=service_names(),
+        help="only records this service's consumer dead-lettered (marks redriven ones)",
+    )
+    dlq_list.add_argument("--verbose", "-v", action="store_true", help="print error traces too")
+    dlq_redrive = dlq_commands.add_parser(
+        "redrive",
+        parents=[common],
+        help="send a service's dead letters back to their topic, each once",
+        description="After fixing the cause, resend the records this service's consumer "
+        "dead-lettered to their original topic. Progress is committed per record in the "
+        "consumer group talent-<svc>-redrive, so running it again sends nothing twice.",
+    )
+    dlq_redrive.add_argument("--service", required=True, choices=service_names())
+    dlq_redrive.add_argument(
+        "--dry-run", action="store_true", help="list what would be resent; commit nothing"
+    )
+
+    db = commands.add_parser("db", help="service databases")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    db_migrate = db_commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="migrate a service's database to head (alembic upgrade head)",
+        description="Run the service's Alembic migrations against its database: "
+        "--database-url, else the running dev stack's, else TALENT_<SVC>_DATABASE_URL.",
+    )
+    db_migrate.add_argument("--service", required=True, choices=service_names())
+    db_migrate.add_argument("--database-url", help="the service database's URL")
+    db_migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="migrate nothing; exit 1 unless the database is at head (init containers "
+        "wait on this for the migration job)",
+    )
+
     token = commands.add_parser(
         "token",
         parents=[common],
@@ -181,7 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return _import(args, state)
         if args.command == "events":
+            if args.events_command == "dlq":
+                return _dlq(args, state)
             return _replay(args, state)
+        if args.command == "db":
+            return _migrate(args, state)
         if args.command == "token":
             return _token(args, state)
     except (CommandError, StateError, UnknownService) as exc:
@@ -315,6 +368,79 @@ def _replay(args: argparse.Namespace, state: StateDir) -> int:
     started = time.perf_counter()
     sent = replay(service(args.service), state, since=since, progress=_progress)
     print(f"{args.service}: republished {sent} events in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def _dlq(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.importing import service_settings
+    from talent_cli.services import SERVICES, service
+    from talent_platform.events.dlq import list_dead_letters, redrive
+
+    spec = service(args.service) if args.service else SERVICES[0]
+    settings = service_settings(spec, state)
+    if args.dlq_command == "list":
+        letters = list_dead_letters(settings, service=args.service)
+        counts: dict[tuple[str, str], int] = {}
+        for letter in letters:
+            state_note = " (redriven)" if letter.redriven else ""
+            print(
+                f"{letter.topic}[{letter.partition}]@{letter.offset}{state_note} "
+                f"{letter.event_type} {letter.event_id} group={letter.consumer_group} "
+                f"attempts={letter.header('talent_attempts')} "
+                f"from={letter.original_topic}[{letter.header('talent_original_partition')}]"
+                f"@{letter.header('talent_original_offset')}"
+            )
+            print(f"    error: {letter.error}")
+            if args.verbose:
+                for line in (letter.header("talent_error_trace") or "").splitlines():
+                    print(f"    | {line}")
+            if not letter.redriven:
+                key = (letter.consumer_group or "?", letter.topic)
+                counts[key] = counts.get(key, 0) + 1
+        for (group, topic), count in sorted(counts.items()):
+            print(f"{topic}: {count} waiting for {group}")
+        if not counts:
+            print("no dead letters waiting")
+        return EXIT_OK
+    result = redrive(
+        settings,
+        service=args.service,
+        dry_run=args.dry_run,
+        progress=lambda letter: _progress(
+            f"resent {letter.event_type} {letter.event_id} to {letter.original_topic}"
+        ),
+    )
+    verb = "would resend" if args.dry_run else "resent"
+    print(f"{args.service}: {verb} {len(result.sent)} dead letters")
+    return EXIT_OK
+
+
+def _migrate(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.dev.stack import migrate, schema_revisions
+    from talent_cli.importing import service_settings
+    from talent_cli.services import service
+
+    spec = service(args.service)
+    # The URL alone: a migration job needs no JWT secret or other service settings.
+    url = (
+        args.database_url
+        or os.environ.get(f"{spec.env_prefix}DATABASE_URL")
+        or service_settings(spec, state).database_url
+    )
+    if args.check:
+        current, heads = schema_revisions(spec, url)
+        if current != heads:
+            print(
+                f"{spec.name}: database at {', '.join(sorted(current)) or 'no revision'}, "
+                f"code expects {', '.join(sorted(heads))}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        print(f"{spec.name}: database at head ({', '.join(sorted(heads))})")
+        return EXIT_OK
+    started = time.perf_counter()
+    migrate(spec, url)
+    print(f"{spec.name}: migrated to head in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
 
 

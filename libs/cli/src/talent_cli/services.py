@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,11 @@ class ServiceSpec:
         return Path(spec.origin).resolve().parents[2]
 
     def alembic_ini_path(self) -> Path:
+        """`TALENT_<NAME>_ALEMBIC_INI` when set (container images install the package, not
+        the project directory), else alembic.ini in the project directory."""
+        configured = os.environ.get(f"{self.env_prefix}ALEMBIC_INI")
+        if configured:
+            return Path(configured)
         return self.project_dir() / self.alembic_ini
 
     def settings(self, **overrides: Any) -> ServiceSettings:

@@ -1,28 +1,36 @@
-"""The FastAPI application every service runs: `/graphql`, `/healthz`, `/readyz`.
+"""The FastAPI application every service runs: `/graphql`, `/healthz` (the process
+answers), `/readyz` (its database and the Kafka broker answer) and `/metrics` (Prometheus).
 
 Every GraphQL request needs a valid bearer token (checked again here although the
 gateway checked it: subgraphs trust no network); with `require_gateway_secret` the
-request must also carry the gateway's shared secret header.
+request must also carry the gateway's shared secret header. Requests are traced
+(OpenTelemetry FastAPI and SQLAlchemy instrumentation; exported only when configured).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import strawberry
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
 
 from talent_platform.auth import AuthenticationError, TokenVerifier
 from talent_platform.db.session import Database, create_async_database
 from talent_platform.graphql.context import TalentContext
 from talent_platform.graphql.session import SerialisedSession
+from talent_platform.infra.broker import answers_api_versions
 from talent_platform.logging import configure_logging
+from talent_platform.observability.metrics import ApiMetrics, ScrapeGauge
+from talent_platform.observability.tracing import configure_tracing
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -37,8 +45,11 @@ def create_service_app(
     title: str,
     database: Database | None = None,
     configure: Callable[[FastAPI, Database], None] | None = None,
+    scrape_gauges: Sequence[ScrapeGauge] = (),
 ) -> FastAPI:
+    """`scrape_gauges`: extra gauges read from the database at each `/metrics` scrape."""
     configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings, process="api")
     db = database or create_async_database(
         settings.database_url,
         pool_size=settings.database_pool_size,
@@ -54,6 +65,8 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.database = db
     app.state.settings = settings
+    metrics = ApiMetrics(settings.service_name, scrape_gauges)
+    app.state.metrics = metrics
 
     async def context_getter(request: Request) -> TalentContext:
         if settings.require_gateway_secret:
@@ -86,14 +99,20 @@ def create_service_app(
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        if request.url.path not in ("/healthz", "/readyz"):
+        elapsed = time.perf_counter() - started
+        # The route template, never the raw path (unbounded label values); the GraphQL
+        # router is mounted with an empty path of its own.
+        route = request.scope.get("route")
+        template = "unmatched" if route is None else (getattr(route, "path", "") or "/graphql")
+        metrics.observe(request.method, template, response.status_code, elapsed)
+        if request.url.path not in ("/healthz", "/readyz", "/metrics"):
             log.info(
                 "request",
                 extra={
                     "method": request.method,
                     "path": request.url.path,
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
         return response
@@ -104,12 +123,25 @@ def create_service_app(
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
+        problems: dict[str, str] = {}
         try:
-            await db.ping()
+            await asyncio.wait_for(db.ping(), timeout=5)
         except Exception as exc:
-            return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
+            problems["database"] = f"{type(exc).__name__}: {exc}"
+        # The API never publishes (the worker does), but a service whose broker is gone
+        # cannot deliver its events: report it so the orchestrator holds traffic back.
+        if not await asyncio.to_thread(answers_api_versions, settings.kafka_bootstrap_servers):
+            problems["broker"] = f"no Kafka broker answers at {settings.kafka_bootstrap_servers}"
+        if problems:
+            return JSONResponse({"status": "unavailable", **problems}, status_code=503)
         return JSONResponse({"status": "ready", "service": settings.service_name})
+
+    @app.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        await metrics.refresh(db)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if configure is not None:
         configure(app, db)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

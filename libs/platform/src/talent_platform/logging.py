@@ -1,4 +1,5 @@
-"""Structured JSON logs on stderr, one object per line."""
+"""Structured JSON logs on stderr, one object per line; records logged inside a traced
+span carry its `trace_id` and `span_id`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pythonjsonlogger.json import JsonFormatter
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
+    from talent_platform.observability.tracing import TraceIdFilter
+
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(TraceIdFilter())
     handler.setFormatter(
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",

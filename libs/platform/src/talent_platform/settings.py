@@ -43,7 +43,13 @@ class ServiceSettings(BaseSettings):
     # partition count (a restarted Tansu auto-creates topics) is noticed in seconds, not
     # kafka-python's default 5 minutes: a consumer rebalances onto the new partitions.
     kafka_metadata_max_age_ms: int = 5000
+    # Off by default because Tansu never recovers an idempotent producer after a restart;
+    # docker-compose and the Kubernetes manifests turn it on (with acks=all, always).
     kafka_idempotent_producer: bool = False
+    # Topics the worker creates at start-up (deploy/ and docker-compose create them
+    # explicitly with the same values).
+    kafka_topic_partitions: int = 3
+    kafka_replication_factor: int = 1
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     consumer_max_consecutive_failures: int = 50
@@ -62,6 +68,14 @@ class ServiceSettings(BaseSettings):
     require_gateway_secret: bool = False
 
     graphql_max_page_size: int = 100
+
+    # Observability. Traces go out over OTLP/HTTP only when an endpoint is set (e.g.
+    # http://otel-collector:4318); by default nothing is exported.
+    otlp_endpoint: str | None = None
+    otlp_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    # The worker's /metrics and /healthz: off when unset, a free port when 0.
+    worker_metrics_port: int | None = None
+    worker_metrics_host: str = "127.0.0.1"
     graphql_introspection: bool = True
 
     @model_validator(mode="after")

@@ -1,4 +1,5 @@
-"""A service's worker process: the outbox relay plus the service's event consumer."""
+"""A service's worker process: the outbox relay plus the service's event consumer, and
+(when `worker_metrics_port` is set) a small HTTP endpoint with `/metrics` and `/healthz`."""
 
 from __future__ import annotations
 
@@ -7,15 +8,115 @@ import signal
 import threading
 from types import FrameType
 
+from prometheus_client import CollectorRegistry
+
 from talent_platform.db.session import create_sync_engine
 from talent_platform.events.consumer import EventConsumer, HandlerRegistry
 from talent_platform.events.kafka import ensure_topics, service_topics
+from talent_platform.events.positions import OffsetReader
 from talent_platform.events.relay import OutboxRelay
 from talent_platform.events.tables import MessagingTables
 from talent_platform.logging import configure_logging
+from talent_platform.observability.metrics import WorkerCollector
+from talent_platform.observability.tracing import configure_tracing
+from talent_platform.observability.worker_http import WorkerEndpoint
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+class Worker:
+    """The relay thread, the consumer loop and the metrics endpoint of one service.
+
+    `run(stop)` blocks until `stop` is set (or the consumer gives up); `run_worker` wraps
+    it with logging, tracing and signal handling for `python -m talent_<svc>.worker`.
+    """
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        tables: MessagingTables,
+        registry: HandlerRegistry | None = None,
+        consumes: list[str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = create_sync_engine(settings.database_url)
+        self.topics = [settings.topic_prefix + t for t in consumes or []]
+        self.relay = OutboxRelay(settings, engine=self.engine, outbox=tables.outbox)
+        self.consumer = (
+            EventConsumer(
+                settings,
+                engine=self.engine,
+                inbox=tables.inbox,
+                registry=registry,
+                topics=self.topics,
+            )
+            if registry is not None and self.topics
+            else None
+        )
+        self.endpoint: WorkerEndpoint | None = None
+        self._reader: OffsetReader | None = None
+        self._relay_thread: threading.Thread | None = None
+
+    def _start_endpoint(self) -> None:
+        if self.settings.worker_metrics_port is None:
+            return
+        self._reader = OffsetReader(self.settings)
+        registry = CollectorRegistry()
+        registry.register(
+            WorkerCollector(
+                self.settings.service_name,
+                engine=self.engine,
+                relay=self.relay,
+                consumer=self.consumer,
+                reader=self._reader,
+                consumed_topics=self.topics,
+            )
+        )
+        self.endpoint = WorkerEndpoint(
+            registry,
+            healthy=self.health,
+            host=self.settings.worker_metrics_host,
+            port=self.settings.worker_metrics_port,
+        )
+        self.endpoint.start()
+
+    def health(self) -> dict[str, bool]:
+        parts = {"relay": self._relay_thread is not None and self._relay_thread.is_alive()}
+        if self.consumer is not None:
+            parts["consumer"] = self.consumer.running
+        return parts
+
+    def run(self, stop: threading.Event) -> None:
+        """Raises when the consumer gives up (TooManyFailures) or cannot start."""
+        own = service_topics(self.settings.service_name, prefix=self.settings.topic_prefix)
+        consumed_dlqs = [f"{t}.dlq" for t in self.topics]
+        ensure_topics(
+            self.settings,
+            own + self.topics + consumed_dlqs,
+            partitions=self.settings.kafka_topic_partitions,
+            replication=self.settings.kafka_replication_factor,
+        )
+        self._relay_thread = threading.Thread(
+            target=self.relay.run, args=(stop,), name="outbox-relay", daemon=True
+        )
+        self._relay_thread.start()
+        self._start_endpoint()
+        log.info("worker started", extra={"consumes": self.topics})
+        try:
+            if self.consumer is not None:
+                self.consumer.run(stop)
+            else:
+                stop.wait()
+        finally:
+            stop.set()
+            self._relay_thread.join(timeout=10)
+            if self.endpoint is not None:
+                self.endpoint.stop()
+            if self._reader is not None:
+                self._reader.close()
+            self.engine.dispose()
 
 
 def run_worker(
@@ -27,7 +128,7 @@ def run_worker(
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
-    engine = create_sync_engine(settings.database_url)
+    configure_tracing(settings, process="worker")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -36,31 +137,10 @@ def run_worker(
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-
-    topics = [settings.topic_prefix + t for t in consumes or []]
-    own = service_topics(settings.service_name, prefix=settings.topic_prefix)
-    consumed_dlqs = [f"{t}.dlq" for t in topics]
-    ensure_topics(settings, own + topics + consumed_dlqs)
-
-    relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
-    relay_thread = threading.Thread(
-        target=relay.run, args=(stop,), name="outbox-relay", daemon=True
-    )
-    relay_thread.start()
-    log.info("worker started", extra={"consumes": topics})
-    exit_code = 0
+    worker = Worker(settings, tables=tables, registry=registry, consumes=consumes)
     try:
-        if registry is not None and topics:
-            EventConsumer(
-                settings, engine=engine, inbox=tables.inbox, registry=registry, topics=topics
-            ).run(stop)
-        else:
-            stop.wait()
+        worker.run(stop)
     except Exception:
         log.exception("worker failed")
-        exit_code = 1
-    finally:
-        stop.set()
-        relay_thread.join(timeout=10)
-        engine.dispose()
-    return exit_code
+        return 1
+    return 0

@@ -52,6 +52,9 @@ def _wait_until_ready(stack: Stack) -> None:
     checks: dict[str, Callable[[], bool]] = {"broker": lambda: _broker_answers(stack.broker)}
     for service in stack.services:
         checks[f"{service.spec.name} API"] = _http_ok(f"{service.base_url}/readyz")
+        checks[f"{service.spec.name} worker"] = _http_ok(
+            f"http://127.0.0.1:{service.worker_metrics_port}/healthz"
+        )
     checks["gateway"] = _http_ok(f"{stack.gateway_url}/readiness")
     deadline = time.monotonic() + stack.options.ready_timeout
     pending = dict(checks)
@@ -141,7 +144,12 @@ def _dev_info(stack: Stack) -> dict[str, Any]:
         "tokens": tokens,
         "people": people,
         "services": {
-            s.spec.name: {"url": f"{s.base_url}/graphql", "database_url": s.database_url}
+            s.spec.name: {
+                "url": f"{s.base_url}/graphql",
+                "metrics": f"{s.base_url}/metrics",
+                "worker_metrics": f"http://127.0.0.1:{s.worker_metrics_port}/metrics",
+                "database_url": s.database_url,
+            }
             for s in stack.services
         },
         "broker": stack.broker,

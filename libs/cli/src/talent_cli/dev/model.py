@@ -14,6 +14,7 @@ from talent_cli.services import ServiceSpec
 from talent_cli.state import StateDir
 
 SYSTEM_NAME = "talent"
+WORKER_PORT_SHIFT = 100
 
 
 class DevError(RuntimeError):
@@ -45,6 +46,11 @@ class RunningService:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def worker_metrics_port(self) -> int:
+        """The worker's /metrics and /healthz: the API's port plus WORKER_PORT_SHIFT."""
+        return self.port + WORKER_PORT_SHIFT
 
 
 @dataclass

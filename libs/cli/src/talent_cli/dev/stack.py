@@ -29,7 +29,14 @@ from honcho.printer import Printer
 from sqlalchemy.engine import make_url
 
 from talent_cli.dev.bringup import bring_up
-from talent_cli.dev.model import SYSTEM_NAME, DevError, DevOptions, RunningService, Stack
+from talent_cli.dev.model import (
+    SYSTEM_NAME,
+    WORKER_PORT_SHIFT,
+    DevError,
+    DevOptions,
+    RunningService,
+    Stack,
+)
 from talent_cli.services import ServiceSpec, service_names
 from talent_platform.infra.broker import broker_command
 from talent_platform.infra.ports import port_is_free
@@ -186,7 +193,10 @@ def _check_ports(options: DevOptions) -> None:
     wanted = {options.broker_port: "broker", options.gateway_port: "gateway"}
     for spec in options.services:
         wanted[options.service_port_base + spec.port_offset] = f"{spec.name} API"
-    if len(wanted) < 2 + len(options.services):
+        wanted[options.service_port_base + spec.port_offset + WORKER_PORT_SHIFT] = (
+            f"{spec.name} worker metrics"
+        )
+    if len(wanted) < 2 + 2 * len(options.services):
         raise DevError("the broker, gateway and service ports must all differ")
     busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not port_is_free(port)]
     if busy:
@@ -223,6 +233,24 @@ def migrate(spec: ServiceSpec, url: str) -> None:
     # Alembic options go through ConfigParser interpolation: a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "head")
+
+
+def schema_revisions(spec: ServiceSpec, url: str) -> tuple[set[str], set[str]]:
+    """(the database's current revisions, the code's head revisions)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import NullPool, create_engine
+
+    from talent_platform.db.session import sync_url
+
+    script = ScriptDirectory.from_config(Config(str(spec.alembic_ini_path())))
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, set(script.get_heads())
 
 
 # -- the processes -----------------------------------------------------------------------
@@ -286,6 +314,7 @@ def _service_env(stack: Stack, service: RunningService) -> dict[str, str]:
         # Subgraphs accept only requests that carry the gateway's secret header.
         f"{prefix}REQUIRE_GATEWAY_SECRET": "true",
         f"{prefix}ENVIRONMENT": "dev",
+        f"{prefix}WORKER_METRICS_PORT": str(service.worker_metrics_port),
     }
 
 

@@ -6,6 +6,9 @@ committed only after that transaction commits. A handler that keeps failing (or 
 that cannot be decoded) goes to `<topic>.dlq` with the error in headers, and the
 partition moves on. Too many consecutive failures (the database is down, say) end the
 loop with an exception so the supervisor restarts the process.
+
+Each record is handled inside a consumer span whose parent is the `traceparent` in its
+headers (the relay's publish span), so one trace runs from the mutation to its handlers.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Topic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import Engine, Table
 from sqlalchemy.dialects.postgresql import insert
@@ -30,6 +34,8 @@ from sqlalchemy.orm import Session
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
 from talent_platform.events.kafka import create_consumer, create_producer
+from talent_platform.events.positions import PositionLog
+from talent_platform.observability.tracing import span_from_headers
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -87,7 +93,10 @@ class EventConsumer:
         self.producer_factory = producer_factory
         self.stats = ConsumerStats()
         self._dlq_producer: KafkaProducer | None = None
+        self._dlq_positions = PositionLog(settings, shared=True)
         self._consecutive_failures = 0
+        self.running = False
+        self.last_poll = 0.0
 
     # -- records ----------------------------------------------------------------------
     def _decode(self, record: ConsumerRecord) -> tuple[Envelope, EventPayload | None]:
@@ -98,6 +107,36 @@ class EventConsumer:
         return envelope, payload
 
     def _apply(
+        self,
+        session: Session,
+        record: ConsumerRecord,
+        envelope: Envelope,
+        payload: EventPayload | None,
+    ) -> str:
+        with span_from_headers(
+            f"{record.topic} process",
+            envelope.extra_headers,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+                "messaging.consumer.group.name": self.group_id,
+                "messaging.message.id": envelope.id,
+                "talent.event_type": envelope.type,
+            },
+        ) as span:
+            try:
+                outcome = self._apply_in_span(session, record, envelope, payload)
+            except Exception as exc:
+                span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+                raise
+            span.set_attribute("talent.outcome", outcome)
+            return outcome
+
+    def _apply_in_span(
         self,
         session: Session,
         record: ConsumerRecord,
@@ -207,13 +246,14 @@ class EventConsumer:
             ("talent_consumer_group", self.group_id.encode()),
         ]
         try:
-            self._dlq_producer.send(
+            metadata = self._dlq_producer.send(
                 dlq_topic(record.topic), key=record.key, value=record.value or b"", headers=headers
             ).get(timeout=15)
         except Exception:
             self._dlq_producer.close(timeout=1)
             self._dlq_producer = None
             raise
+        self._dlq_positions.record([metadata])
         self.stats.dead_lettered += 1
         log.error(
             "record sent to dead-letter topic",
@@ -230,8 +270,10 @@ class EventConsumer:
         consumer = self.consumer_factory(self.settings, group_id=self.group_id)
         assignments = _Assignments()
         consumer.subscribe(self.topics, listener=assignments)
+        self.running = True
         try:
             while not stop.is_set():
+                self.last_poll = time.monotonic()
                 try:
                     batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
                         timeout_ms=200, max_records=500
@@ -260,7 +302,9 @@ class EventConsumer:
                             "offset commit failed", extra={"partition": str(tp)}, exc_info=True
                         )
         finally:
+            self.running = False
             consumer.close()
+            self._dlq_positions.close()
             if self._dlq_producer is not None:
                 self._dlq_producer.close(timeout=1)
 

@@ -11,7 +11,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from talent_contracts import dlq_topic, service_topic
+from talent_contracts import EVENT_TYPES, dlq_topic, service_topic, topic_for
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,22 @@ def create_consumer(settings: ServiceSettings, *, group_id: str) -> KafkaConsume
 def service_topics(service: str, *, prefix: str = "") -> list[str]:
     topic = service_topic(service, prefix=prefix)
     return [topic, dlq_topic(topic)]
+
+
+def declared_topics(*, prefix: str = "", with_dlq: bool = False) -> list[str]:
+    """Every topic the code declares: one per service and major version of the event
+    types in talent_contracts (and each one's DLQ with `with_dlq`). Payloads registered
+    elsewhere (tests, benchmarks) do not count."""
+    topics = sorted(
+        {
+            topic_for(event_type, prefix=prefix)
+            for event_type, payload in EVENT_TYPES.items()
+            if payload.__module__.startswith("talent_contracts.")
+        }
+    )
+    if with_dlq:
+        return sorted([*topics, *(dlq_topic(t) for t in topics)])
+    return topics
 
 
 def create_admin(settings: ServiceSettings) -> KafkaAdminClient:

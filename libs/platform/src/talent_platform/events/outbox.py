@@ -2,6 +2,8 @@
 
 Never publish from a request handler: the relay (relay.py) publishes committed rows.
 A `pg_notify` in the same transaction wakes the relay the moment the transaction commits.
+The row's headers keep the writer's trace context (`traceparent`), so the trace of the
+mutation continues in the relay and the consumers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from talent_contracts import EventPayload, topic_for
 from talent_platform.db.bulk import copy_rows
 from talent_platform.events.envelope import Envelope
+from talent_platform.observability.tracing import current_trace_headers
 
 # Imports write thousands of events in one transaction: COPY is much faster there.
 COPY_THRESHOLD = 200
@@ -31,6 +34,7 @@ class Outbox:
         self, payload: EventPayload, *, headers: dict[str, str] | None = None
     ) -> dict[str, Any]:
         envelope = Envelope.for_payload(payload, service=self.service)
+        headers = {**current_trace_headers(), **(headers or {})}
         return {
             "event_id": envelope.id,
             "event_type": envelope.type,
@@ -46,7 +50,8 @@ class Outbox:
     async def add(self, session: AsyncSession, *payloads: EventPayload) -> None:
         if not payloads:
             return
-        rows = [self.row(p) for p in payloads]
+        trace_headers = current_trace_headers()
+        rows = [self.row(p, headers=trace_headers) for p in payloads]
         if len(rows) >= COPY_THRESHOLD:
             await copy_rows(session, self.table, rows)
         else:

@@ -5,6 +5,11 @@ sent only after the broker acknowledged it (acks=all); after any broker error th
 producer is rebuilt (Tansu never recovers an idempotent one) and the same rows are sent
 again, so delivery is at-least-once and consumers dedupe by `ce_id`. One relay per
 service holds a PostgreSQL advisory lock; a second replica waits as a standby.
+
+Each record gets a publish span, a child of the trace context stored in its outbox row
+(the mutation that wrote it), and carries the publish span's `traceparent` to the
+consumers. Acknowledged offsets are recorded as the topic's published positions
+(positions.py), from which consumer lag is computed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 import psycopg
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Engine, Row, Select, Table, func, select, text
 
 from talent_platform.db.session import libpq_url
@@ -31,6 +38,8 @@ from talent_platform.events.kafka import (
     create_producer,
     service_topics,
 )
+from talent_platform.events.positions import PositionLog
+from talent_platform.observability.tracing import context_from_headers, inject_into, tracer
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -72,10 +81,15 @@ class Publisher:
     """Sends outbox rows and waits for the broker; rebuilds its producer after errors."""
 
     def __init__(
-        self, settings: ServiceSettings, factory: ProducerFactory = create_producer
+        self,
+        settings: ServiceSettings,
+        factory: ProducerFactory = create_producer,
+        *,
+        positions: PositionLog | None = None,
     ) -> None:
         self.settings = settings
         self.factory = factory
+        self.positions = positions if positions is not None else PositionLog(settings)
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._topics_checked = -TOPIC_CHECK_INTERVAL_S
@@ -90,7 +104,12 @@ class Publisher:
             self._admin = create_admin(self.settings)
         now = time.monotonic()
         if now - self._topics_checked >= TOPIC_CHECK_INTERVAL_S:
-            create_missing_topics(self._admin, self.topics)
+            create_missing_topics(
+                self._admin,
+                self.topics,
+                partitions=self.settings.kafka_topic_partitions,
+                replication=self.settings.kafka_replication_factor,
+            )
             self._topics_checked = now
         if self._producer is None:
             self._producer = self.factory(self.settings)
@@ -98,25 +117,57 @@ class Publisher:
 
     def send(self, rows: Sequence[Row[Any]]) -> None:
         """Publish rows in order; raises KafkaError (after resetting) if any send fails."""
+        spans = []
         try:
             producer = self._ensure()
             futures = []
             for row in rows:
-                record = encode(envelope_of(row), key=row.message_key)
+                envelope = envelope_of(row)
+                topic = self.settings.topic_prefix + row.topic
+                span = tracer().start_span(
+                    f"{topic} publish",
+                    context=context_from_headers(envelope.extra_headers),
+                    kind=SpanKind.PRODUCER,
+                    attributes={
+                        "messaging.system": "kafka",
+                        "messaging.operation.type": "publish",
+                        "messaging.destination.name": topic,
+                        "messaging.message.id": envelope.id,
+                        "talent.event_type": envelope.type,
+                    },
+                )
+                spans.append(span)
+                headers = dict(envelope.extra_headers)
+                with trace.use_span(span, end_on_exit=False):
+                    inject_into(headers)
+                record = encode(
+                    Envelope(
+                        id=envelope.id,
+                        source=envelope.source,
+                        type=envelope.type,
+                        time=envelope.time,
+                        subject=envelope.subject,
+                        data=envelope.data,
+                        extra_headers=headers,
+                    ),
+                    key=row.message_key,
+                )
                 futures.append(
-                    producer.send(
-                        self.settings.topic_prefix + row.topic,
-                        key=record.key,
-                        value=record.value,
-                        headers=record.headers,
-                    )
+                    producer.send(topic, key=record.key, value=record.value, headers=record.headers)
                 )
             producer.flush(timeout=15)
-            for future in futures:
-                future.get(timeout=15)
+            acknowledged = [future.get(timeout=15) for future in futures]
         except (KafkaError, OSError) as exc:
+            for span in spans:
+                span.set_status(Status(StatusCode.ERROR, repr(exc)))
+                span.end()
             self.reset()
             raise KafkaError(f"publish failed: {exc!r}") from exc
+        for span, metadata in zip(spans, acknowledged, strict=True):
+            span.set_attribute("messaging.destination.partition.id", str(metadata.partition))
+            span.set_attribute("messaging.kafka.offset", int(metadata.offset))
+            span.end()
+        self.positions.record(acknowledged)
 
     def reset(self) -> None:
         if self._admin is not None:
@@ -126,6 +177,7 @@ class Publisher:
                 log.debug("closing admin client failed", exc_info=True)
             self._admin = None
         self._topics_checked = -TOPIC_CHECK_INTERVAL_S
+        self.positions.reset()
         if self._producer is not None:
             try:
                 self._producer.close(timeout=1)
@@ -153,6 +205,8 @@ class OutboxRelay:
         self.channel = f"talent_outbox_{settings.service_name}"
         self.lock_id = zlib.crc32(self.channel.encode())
         self.published = 0
+        self.failures = 0
+        self.leading = False
         self._last_purge = 0.0
 
     def _pending_statement(self) -> Select[Any]:
@@ -180,6 +234,7 @@ class OutboxRelay:
             try:
                 self.publisher.send(rows)
             except KafkaError as exc:
+                self.failures += 1
                 conn.execute(
                     self.outbox.update()
                     .where(self.outbox.c.id.in_(ids))
@@ -217,6 +272,7 @@ class OutboxRelay:
                 ) as conn:
                     if not self._lead(conn, stop):
                         continue
+                    self.leading = True
                     conn.execute(f'LISTEN "{self.channel}"')
                     log.info("outbox relay leading", extra={"service": self.settings.service_name})
                     while not stop.is_set():
@@ -237,8 +293,10 @@ class OutboxRelay:
                         ):
                             pass
             except psycopg.OperationalError:
+                self.leading = False
                 log.warning("outbox relay lost its database connection", exc_info=True)
                 stop.wait(1.0)
+        self.leading = False
         self.publisher.close()
 
     def _lead(self, conn: psycopg.Connection[Any], stop: threading.Event) -> bool:

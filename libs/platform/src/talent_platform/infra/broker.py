@@ -191,3 +191,13 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError("connection closed")
         received += chunk
     return received
+
+
+def answers_api_versions(bootstrap_servers: str) -> bool:
+    """True when any of the bootstrap servers answers an ApiVersions request (one
+    second per server): a readiness probe without a Kafka client."""
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if host and port.isdigit() and _answers_api_versions(host, int(port)):
+            return True
+    return False

@@ -1,0 +1,136 @@
+"""How fast a burst of events drains, read from the metrics operators watch:
+`python -m bench.burst_drain [N]` (default 10000).
+
+People's CSV import commits N `employee.hired` events in one transaction; people's worker
+(relay) publishes them to a real Tansu broker and learning's worker (consumer) projects
+them, both in this process with their metrics endpoints on. Reported: import time, time
+until people's `talent_outbox_backlog` reads 0, time until learning's
+`talent_consumer_lag` reads 0 on every partition, and how long one scrape of each
+worker's /metrics takes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from bench.common import migrated_database, percentile, postgres_admin_url
+from talent_contracts import service_topic
+from talent_learning.config import LearningSettings
+from talent_learning.db import messaging as learning_messaging
+from talent_learning.people.consumers import registry
+from talent_people.config import PeopleSettings
+from talent_people.db import messaging as people_messaging
+from talent_people.imports.service import run_import
+from talent_platform.auth import Principal, Role
+from talent_platform.db import async_url
+from talent_platform.infra.broker import TansuBroker
+from talent_platform.observability.metrics import sample_values
+from talent_platform.worker import Worker
+
+ADMIN = Principal(subject="bench", employee_id=None, roles=frozenset({Role.ADMIN}))
+HEADER = "employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n"
+
+
+def scrape(worker: Worker) -> tuple[str, float]:
+    assert worker.endpoint is not None
+    started = time.perf_counter()
+    with urllib.request.urlopen(f"http://127.0.0.1:{worker.endpoint.port}/metrics") as response:
+        text = response.read().decode()
+    return text, time.perf_counter() - started
+
+
+def total(worker: Worker, name: str) -> float:
+    return sum(value for _, value in sample_values(scrape(worker)[0], name))
+
+
+def wait(condition: object, timeout: float = 600.0) -> float:
+    started = time.perf_counter()
+    while not condition():  # type: ignore[operator]
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("burst did not drain")
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
+def start(worker: Worker, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    while worker.endpoint is None:
+        time.sleep(0.05)
+    return thread
+
+
+def main(n: int) -> None:
+    log_dir = Path(tempfile.mkdtemp(prefix="talent-bench-"))
+    with (
+        postgres_admin_url() as admin,
+        TansuBroker(log_path=log_dir / "tansu.log") as broker,
+        migrated_database(admin, "people") as people_url,
+        migrated_database(admin, "learning") as learning_url,
+    ):
+        prefix = f"bench{uuid.uuid4().hex[:6]}."
+        common = {
+            "environment": "test",
+            "topic_prefix": prefix,
+            "kafka_bootstrap_servers": broker.bootstrap_servers,
+            "worker_metrics_port": 0,
+        }
+        people = PeopleSettings(database_url=people_url, **common)  # type: ignore[arg-type]
+        learning = LearningSettings(database_url=learning_url, **common)  # type: ignore[arg-type]
+        rows = "\n".join(
+            f"E{i},Person {i},p{i}@example.com,2020-01-01,,Unit,City,,active" for i in range(n)
+        )
+
+        async def load() -> None:
+            engine = create_async_engine(async_url(people_url))
+            async with AsyncSession(engine) as session, session.begin():
+                await run_import(session, ADMIN, "employees", HEADER + rows + "\n")
+            await engine.dispose()
+
+        started = time.perf_counter()
+        asyncio.run(load())
+        print(
+            f"import of {n} employees (and {n} outbox rows): {time.perf_counter() - started:.1f} s"
+        )
+        stop = threading.Event()
+        producer = Worker(people, tables=people_messaging)
+        consumer = Worker(
+            learning,
+            tables=learning_messaging,
+            registry=registry,
+            consumes=[service_topic("people")],
+        )
+        threads = [start(producer, stop)]
+        relay_s = wait(lambda: total(producer, "talent_outbox_backlog") == 0)
+        print(f"people relay: backlog {n} -> 0 in {relay_s:.1f} s ({n / relay_s:.0f} events/s)")
+        threads.append(start(consumer, stop))
+        lag_before = total(consumer, "talent_consumer_lag")
+        consumer_s = wait(lambda: total(consumer, "talent_consumer_lag") == 0)
+        print(
+            f"learning consumer: lag {lag_before:.0f} -> 0 in {consumer_s:.1f} s "
+            f"({n / consumer_s:.0f} events/s, including the group join)"
+        )
+        for name, worker in (("people", producer), ("learning", consumer)):
+            times = [scrape(worker)[1] * 1000 for _ in range(20)]
+            print(
+                f"{name} worker /metrics scrape: median {percentile(times, 50):.1f} ms, "
+                f"p95 {percentile(times, 95):.1f} ms"
+            )
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    shutil.rmtree(log_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)

@@ -1,0 +1,250 @@
+"""Dead-letter topics: list what is in them, and redrive records back to their topic.
+
+A consumer dead-letters a record to `<topic>.dlq` with headers naming the error, the
+original position and its consumer group (consumer.py). After the cause is fixed,
+`redrive` sends each of one service's dead letters back to its original topic, once:
+it reads the DLQs with the service's redrive group (`talent-<svc>-redrive`), and commits
+each record's offset in that group right after the broker acknowledged the resend, so a
+second run (or a rerun after a crash) starts after it. A crash between the resend and
+the commit can resend one record, which the consumers' inboxes skip (same `ce_id`).
+Every consumer group of the topic sees the resent record; those that had applied it
+skip it by their inbox, which is what makes sending it to the topic safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
+
+from talent_contracts import dlq_topic
+from talent_platform.events.kafka import create_producer, declared_topics
+from talent_platform.events.positions import OffsetReader, PositionLog
+from talent_platform.observability.metrics import redrive_group
+from talent_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+ERROR_HEADERS = (
+    "talent_error",
+    "talent_error_trace",
+    "talent_original_topic",
+    "talent_original_partition",
+    "talent_original_offset",
+    "talent_attempts",
+    "talent_consumer_group",
+)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    redriven: bool = False
+    """True when the service's redrive group has already passed this record."""
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode(errors="replace")
+        return None
+
+    @property
+    def consumer_group(self) -> str | None:
+        return self.header("talent_consumer_group")
+
+    @property
+    def original_topic(self) -> str:
+        return self.header("talent_original_topic") or self.topic.removesuffix(".dlq")
+
+    @property
+    def error(self) -> str:
+        return self.header("talent_error") or ""
+
+    @property
+    def event_type(self) -> str | None:
+        return self.header("ce_type")
+
+    @property
+    def event_id(self) -> str | None:
+        return self.header("ce_id")
+
+    def resend_headers(self) -> list[tuple[str, bytes]]:
+        """The original headers (CloudEvents attributes, traceparent), error headers off."""
+        kept = [(k, v) for k, v in self.headers if k not in ERROR_HEADERS]
+        return [
+            *kept,
+            ("talent_redriven_from", f"{self.topic}:{self.partition}:{self.offset}".encode()),
+        ]
+
+
+@dataclass
+class RedriveResult:
+    sent: list[DeadLetter] = field(default_factory=list)
+    other_groups: int = 0
+
+
+def dlq_topics(settings: ServiceSettings) -> list[str]:
+    return [dlq_topic(t) for t in declared_topics(prefix=settings.topic_prefix)]
+
+
+def group_of(service: str) -> str:
+    """The consumer group of a service's worker (consumer.py's default)."""
+    return f"talent-{service}"
+
+
+def _reader_client(settings: ServiceSettings, group_id: str | None) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        security_protocol=settings.kafka_security_protocol,
+        client_id=f"talent-{settings.service_name}-dlq",
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
+        request_timeout_ms=10000,
+    )
+
+
+def _records(
+    client: KafkaConsumer,
+    ends: dict[TopicPartition, int],
+    *,
+    idle_s: float,
+    timeout_s: float,
+) -> Iterator[ConsumerRecord]:
+    """Records of the assigned partitions up to their published ends (or until nothing
+    arrives for `idle_s`, when the ends are unknown)."""
+    deadline = time.monotonic() + timeout_s
+    last_record = time.monotonic()
+    while time.monotonic() < deadline:
+        if ends and all(client.position(tp) >= end for tp, end in ends.items()):
+            return
+        batches = client.poll(timeout_ms=200, max_records=500)
+        if not batches:
+            if time.monotonic() - last_record > idle_s:
+                return
+            continue
+        last_record = time.monotonic()
+        for tp in sorted(batches, key=lambda t: (t.topic, t.partition)):
+            yield from batches[tp]
+
+
+def _partitions(reader: OffsetReader, topics: Iterable[str]) -> list[TopicPartition]:
+    return [tp for topic in topics for tp in reader.partitions(topic)]
+
+
+def list_dead_letters(
+    settings: ServiceSettings,
+    *,
+    service: str | None = None,
+    topics: Iterable[str] | None = None,
+    idle_s: float = 1.0,
+    timeout_s: float = 60.0,
+) -> list[DeadLetter]:
+    """Every record in the DLQ topics (all declared ones by default); with `service`, only
+    the ones its consumer group dead-lettered, marked `redriven` once its redrive passed."""
+    reader = OffsetReader(settings)
+    client = _reader_client(settings, None)
+    try:
+        partitions = _partitions(reader, topics if topics is not None else dlq_topics(settings))
+        if not partitions:
+            return []
+        redriven = reader.committed(redrive_group(service), partitions) if service else {}
+        ends = {tp: end for tp, end in reader.published_ends(partitions).items() if end}
+        client.assign(partitions)
+        client.seek_to_beginning(*partitions)
+        found = []
+        for record in _records(client, ends, idle_s=idle_s, timeout_s=timeout_s):
+            letter = _letter(record, redriven)
+            if service is None or letter.consumer_group == group_of(service):
+                found.append(letter)
+        return found
+    finally:
+        client.close(autocommit=False)
+        reader.close()
+
+
+def _letter(record: ConsumerRecord, redriven: dict[TopicPartition, int | None]) -> DeadLetter:
+    passed = redriven.get(TopicPartition(record.topic, record.partition))
+    return DeadLetter(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value or b"",
+        headers=[(k, v) for k, v in (record.headers or []) if v is not None],
+        redriven=passed is not None and record.offset < passed,
+    )
+
+
+def redrive(
+    settings: ServiceSettings,
+    *,
+    service: str,
+    topics: Iterable[str] | None = None,
+    dry_run: bool = False,
+    idle_s: float = 1.0,
+    timeout_s: float = 300.0,
+    producer_factory: Callable[[ServiceSettings], KafkaProducer] = create_producer,
+    progress: Callable[[DeadLetter], None] | None = None,
+) -> RedriveResult:
+    """Send `service`'s dead letters not yet redriven back to their original topics."""
+    group = redrive_group(service)
+    reader = OffsetReader(settings)
+    client = _reader_client(settings, group)
+    producer: KafkaProducer | None = None
+    positions = PositionLog(settings, shared=True)
+    result = RedriveResult()
+    try:
+        partitions = _partitions(reader, topics if topics is not None else dlq_topics(settings))
+        if not partitions:
+            return result
+        committed = reader.committed(group, partitions)
+        ends = {tp: end for tp, end in reader.published_ends(partitions).items() if end}
+        client.assign(partitions)
+        for tp in partitions:
+            start = committed.get(tp)
+            if start is None:
+                client.seek_to_beginning(tp)
+            else:
+                client.seek(tp, start)
+        for record in _records(client, ends, idle_s=idle_s, timeout_s=timeout_s):
+            letter = _letter(record, {})
+            tp = TopicPartition(record.topic, record.partition)
+            if letter.consumer_group != group_of(service):
+                result.other_groups += 1
+            elif not dry_run:
+                if producer is None:
+                    producer = producer_factory(settings)
+                metadata = producer.send(
+                    letter.original_topic,
+                    key=letter.key,
+                    value=letter.value,
+                    headers=letter.resend_headers(),
+                ).get(timeout=15)
+                positions.record([metadata])
+                result.sent.append(letter)
+                if progress is not None:
+                    progress(letter)
+            else:
+                result.sent.append(letter)
+            if not dry_run:
+                client.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
+        return result
+    finally:
+        if producer is not None:
+            producer.close(timeout=5)
+        positions.close()
+        client.close(autocommit=False)
+        reader.close()

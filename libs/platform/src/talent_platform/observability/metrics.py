@@ -1,0 +1,333 @@
+"""Prometheus metrics of a service's API and of its worker.
+
+API (`/metrics` on the service port): request latency, outbox backlog and the age of
+the oldest unsent row (read from the service's own database at scrape time), plus any
+`ScrapeGauge` a service adds (the recommender's model age).
+Worker (`/metrics` on `worker_metrics_port`): the same outbox gauges, relay and consumer
+counters, consumer lag per partition (published positions minus the consumer's
+committed position, see events/positions.py) and dead letters waiting per DLQ topic.
+Every series carries a `service` label.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talent_contracts import dlq_topic
+
+if TYPE_CHECKING:
+    from talent_platform.db.session import Database
+    from talent_platform.events.consumer import EventConsumer
+    from talent_platform.events.positions import OffsetReader
+    from talent_platform.events.relay import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+OUTBOX_SQL = text(
+    "SELECT count(*) AS backlog, min(created_at) AS oldest FROM outbox WHERE sent_at IS NULL"
+)
+
+
+@dataclass(frozen=True)
+class ScrapeGauge:
+    """A gauge read from the service's database at every scrape, e.g.
+    `ScrapeGauge("talent_recommender_model_age_seconds", "Age of the active model", read)`.
+    `read` returns None when there is nothing to report (the series is then omitted)."""
+
+    name: str
+    documentation: str
+    read: Callable[[Database], Awaitable[float | None]]
+
+
+def redrive_group(service: str) -> str:
+    """The consumer group that `talent events dlq redrive` commits on the DLQ topics."""
+    return f"talent-{service}-redrive"
+
+
+def outbox_state_sync(conn: Connection) -> tuple[int, float]:
+    row = conn.execute(OUTBOX_SQL).one()
+    return int(row.backlog), _age(row.oldest)
+
+
+async def outbox_state(conn: AsyncConnection) -> tuple[int, float]:
+    row = (await conn.execute(OUTBOX_SQL)).one()
+    return int(row.backlog), _age(row.oldest)
+
+
+def _age(oldest: dt.datetime | None) -> float:
+    if oldest is None:
+        return 0.0
+    return max(0.0, (dt.datetime.now(dt.UTC) - oldest).total_seconds())
+
+
+class ApiMetrics:
+    """The API's registry: a latency histogram observed by the HTTP middleware, and
+    gauges refreshed from the database when `/metrics` is scraped."""
+
+    def __init__(self, service: str, gauges: Sequence[ScrapeGauge] = ()) -> None:
+        self.service = service
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "talent_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and status code.",
+            ["service", "method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.backlog = Gauge(
+            "talent_outbox_backlog",
+            "Outbox rows not yet published.",
+            ["service"],
+            registry=self.registry,
+        )
+        self.oldest = Gauge(
+            "talent_outbox_oldest_unsent_age_seconds",
+            "Age of the oldest outbox row not yet published (0 when none).",
+            ["service"],
+            registry=self.registry,
+        )
+        self.scrape_errors = Gauge(
+            "talent_metrics_scrape_errors",
+            "1 when a database-backed gauge could not be read at the last scrape.",
+            ["service"],
+            registry=self.registry,
+        )
+        self.gauges = [
+            (g, Gauge(g.name, g.documentation, ["service"], registry=self.registry)) for g in gauges
+        ]
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.latency.labels(self.service, method, route, str(status)).observe(seconds)
+
+    async def refresh(self, database: Database) -> None:
+        failed = 0
+        try:
+            async with database.engine.connect() as conn:
+                backlog, oldest = await outbox_state(conn)
+            self.backlog.labels(self.service).set(backlog)
+            self.oldest.labels(self.service).set(oldest)
+        except Exception:
+            failed = 1
+            log.warning("reading the outbox for metrics failed", exc_info=True)
+        for spec, gauge in self.gauges:
+            try:
+                value = await spec.read(database)
+            except Exception:
+                failed = 1
+                log.warning("scrape gauge failed", extra={"gauge": spec.name}, exc_info=True)
+                continue
+            if value is None:
+                with contextlib.suppress(KeyError):
+                    gauge.remove(self.service)
+            else:
+                gauge.labels(self.service).set(value)
+        self.scrape_errors.labels(self.service).set(failed)
+
+
+@dataclass
+class ConsumerLag:
+    topic: str
+    partition: int
+    end: int
+    position: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.end - self.position)
+
+
+def consumer_lag(
+    consumer: EventConsumer, reader: OffsetReader, topics: Iterable[str]
+) -> list[ConsumerLag]:
+    """Lag of `consumer` per partition of `topics`: the published end of each partition
+    (positions.py) minus the consumer's position (after its last committed record; from
+    the group's committed offset when this process has not handled that partition)."""
+    result = []
+    for topic in topics:
+        partitions = reader.partitions(topic)
+        ends = reader.published_ends(partitions)
+        unknown = [
+            tp for tp in partitions if f"{tp.topic}:{tp.partition}" not in consumer.stats.positions
+        ]
+        committed = reader.committed(consumer.group_id, unknown) if unknown else {}
+        for tp in partitions:
+            position = consumer.stats.positions.get(f"{tp.topic}:{tp.partition}")
+            if position is None:
+                position = committed.get(tp) or 0
+            result.append(ConsumerLag(tp.topic, tp.partition, ends.get(tp, 0), position))
+    return result
+
+
+def dead_letters_waiting(
+    service: str, reader: OffsetReader, topics: Iterable[str]
+) -> dict[str, int]:
+    """Per DLQ topic of `topics`: records written to it and not yet redriven by `service`
+    (its redrive group's committed offsets)."""
+    waiting: dict[str, int] = {}
+    for topic in topics:
+        dlq = dlq_topic(topic)
+        partitions = reader.partitions(dlq)
+        ends = reader.published_ends(partitions)
+        redriven = reader.committed(redrive_group(service), partitions)
+        waiting[dlq] = sum(max(0, ends.get(tp, 0) - (redriven.get(tp) or 0)) for tp in partitions)
+    return waiting
+
+
+class WorkerCollector(Collector):
+    """Reads the relay, the consumer, the outbox and the broker's offsets at scrape time."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        engine: Engine,
+        relay: OutboxRelay | None,
+        consumer: EventConsumer | None,
+        reader: OffsetReader | None,
+        consumed_topics: Sequence[str],
+    ) -> None:
+        self.service = service
+        self.engine = engine
+        self.relay = relay
+        self.consumer = consumer
+        self.reader = reader
+        self.consumed_topics = list(consumed_topics)
+
+    def describe(self) -> Iterable[Metric]:
+        return []  # collected lazily: the registry must not scrape at registration
+
+    def collect(self) -> Iterator[Metric]:
+        started = time.perf_counter()
+        errors = 0
+        labels = [self.service]
+        try:
+            with self.engine.connect() as conn:
+                backlog, oldest = outbox_state_sync(conn)
+            yield _gauge("talent_outbox_backlog", "Outbox rows not yet published.", labels, backlog)
+            yield _gauge(
+                "talent_outbox_oldest_unsent_age_seconds",
+                "Age of the oldest outbox row not yet published (0 when none).",
+                labels,
+                oldest,
+            )
+        except Exception:
+            errors += 1
+            log.warning("reading the outbox for metrics failed", exc_info=True)
+        if self.relay is not None:
+            yield _counter(
+                "talent_relay_published",
+                "Outbox rows published and acknowledged by the broker.",
+                labels,
+                self.relay.published,
+            )
+            yield _counter(
+                "talent_relay_publish_failures",
+                "Relay batches that failed to publish (retried).",
+                labels,
+                self.relay.failures,
+            )
+            yield _gauge(
+                "talent_relay_leading",
+                "1 when this worker's relay holds the service's relay lock.",
+                labels,
+                1 if self.relay.leading else 0,
+            )
+        if self.consumer is not None:
+            stats = self.consumer.stats
+            family = CounterMetricFamily(
+                "talent_consumer_records",
+                "Records handled by the consumer, by outcome.",
+                labels=["service", "outcome"],
+            )
+            for outcome, value in (
+                ("processed", stats.processed),
+                ("duplicate", stats.duplicates),
+                ("skipped", stats.skipped),
+                ("dead_lettered", stats.dead_lettered),
+            ):
+                family.add_metric([self.service, outcome], value)
+            yield family
+            if self.reader is not None:
+                lag_family = GaugeMetricFamily(
+                    "talent_consumer_lag",
+                    "Records published to a partition and not yet handled by this service's "
+                    "consumer group (published positions minus committed position).",
+                    labels=["service", "group", "topic", "partition"],
+                )
+                dlq_family = GaugeMetricFamily(
+                    "talent_dlq_messages",
+                    "Dead-lettered records in a DLQ topic not yet redriven by this service.",
+                    labels=["service", "topic"],
+                )
+                try:
+                    for lag in consumer_lag(self.consumer, self.reader, self.consumed_topics):
+                        lag_family.add_metric(
+                            [self.service, self.consumer.group_id, lag.topic, str(lag.partition)],
+                            lag.lag,
+                        )
+                    waiting = dead_letters_waiting(self.service, self.reader, self.consumed_topics)
+                    for topic, count in waiting.items():
+                        dlq_family.add_metric([self.service, topic], count)
+                except Exception:
+                    errors += 1
+                    log.warning("reading broker offsets for metrics failed", exc_info=True)
+                yield lag_family
+                yield dlq_family
+        yield _gauge(
+            "talent_metrics_scrape_errors",
+            "Parts of the last scrape that could not be read.",
+            labels,
+            errors,
+        )
+        yield _gauge(
+            "talent_metrics_scrape_duration_seconds",
+            "Time the last scrape took.",
+            labels,
+            time.perf_counter() - started,
+        )
+
+
+def _gauge(name: str, documentation: str, labels: list[str], value: float) -> Metric:
+    family = GaugeMetricFamily(name, documentation, labels=["service"])
+    family.add_metric(labels, value)
+    return family
+
+
+def _counter(name: str, documentation: str, labels: list[str], value: float) -> Metric:
+    family = CounterMetricFamily(name, documentation, labels=["service"])
+    family.add_metric(labels, value)
+    return family
+
+
+def parse_samples(text_format: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Samples of a Prometheus text exposition, keyed by (name, sorted labels): for tests
+    and the CLI."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+    for family in text_string_to_metric_families(text_format):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def sample_values(text_format: str, name: str) -> list[tuple[dict[str, str], float]]:
+    return [
+        (dict(labels), value)
+        for (sample_name, labels), value in parse_samples(text_format).items()
+        if sample_name == name
+    ]
