@@ -119,6 +119,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         import_kinds=("courses", "course-skills", "completions"),
         employee_projection="employee_projection",
     ),
+    ServiceSpec(
+        name="performance",
+        package="talent_performance",
+        settings_class="talent_performance.config:PerformanceSettings",
+        alembic_ini="alembic.ini",
+        port_offset=3,
+        import_kinds=("assessments", "ratings"),
+        employee_projection="employee_projection",
+    ),
 )
 
 IMPORT_ORDER: tuple[str, ...] = tuple(kind for spec in SERVICES for kind in spec.import_kinds)
