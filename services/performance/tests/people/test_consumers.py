@@ -9,6 +9,15 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
+from talent_performance.cycles.population import insert_review_competencies, insert_reviews
+from talent_performance.people.consumers import registry
+from talent_performance.people.models import (
+    CompetencyProjection,
+    EmployeeProjection,
+    JobProfileRequirement,
+)
+from talent_performance.reviews.models import Review, ReviewCompetency
 
 from talent_contracts import EventPayload
 from talent_contracts.people import (
@@ -20,19 +29,12 @@ from talent_contracts.people import (
     JobProfileUpdated,
     RequirementSnapshot,
 )
-from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
-from talent_performance.cycles.population import insert_review_competencies, insert_reviews
-from talent_performance.people.consumers import registry
-from talent_performance.people.models import (
-    CompetencyProjection,
-    EmployeeProjection,
-    JobProfileRequirement,
-)
-from talent_performance.reviews.models import Review, ReviewCompetency
 from talent_platform.events import Envelope
 
 
-def snapshot(number: str, *, manager: uuid.UUID | None = None, **changes: object) -> EmployeeSnapshot:
+def snapshot(
+    number: str, *, manager: uuid.UUID | None = None, **changes: object
+) -> EmployeeSnapshot:
     values: dict[str, object] = {
         "employee_id": uuid.uuid5(uuid.NAMESPACE_URL, f"talent-test/{number}"),
         "employee_number": number,
