@@ -9,7 +9,6 @@ happens in the sign-off phase; nothing is edited after it.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,12 +94,10 @@ class ReviewService:
 
     async def _writable(self, review_id: uuid.UUID) -> tuple[Review, ReviewCycle]:
         review = await self.reviews.for_update(review_id)
-        if review is None or (
-            review.reviewer_id != self.principal.employee_id
-            and await self.reviews.readable(self.principal, review_id) is None
-        ):
+        mine = review is not None and review.reviewer_id == self.principal.employee_id
+        if review is None or not (mine or await self.reviews.readable(self.principal, review_id)):
             raise NotFound("review", review_id)
-        if review.reviewer_id is None or review.reviewer_id != self.principal.employee_id:
+        if not mine:
             raise Forbidden("only the reviewer writes a review")
         cycle = await self.cycles.get(review.cycle_id)
         if review.status != "draft":
@@ -338,7 +335,3 @@ def raise_field(field: str, message: str) -> None:
 
 def raise_missing_rating() -> None:
     raise_field("input.reviewId", "set an overall rating (1-5) before submitting")
-
-
-def today() -> dt.date:
-    return utcnow().date()
