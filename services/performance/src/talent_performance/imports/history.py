@@ -115,6 +115,8 @@ async def import_ratings(
         ):
             result.unchanged += 1
             continue
+        # read before the update: it also refreshes `found` in the session
+        previous = found.overall_rating if found is not None else None
         if found is None:
             new.append({"id": uuid.uuid4(), "created_at": now, "updated_at": now, **p})
         else:
@@ -130,7 +132,7 @@ async def import_ratings(
                 cycle_id=cycles.get(p["cycle_code"]),
                 cycle_code=p["cycle_code"],
                 overall_rating=p["overall_rating"],
-                previous_rating=found.overall_rating if found else None,
+                previous_rating=previous,
                 rated_on=p["rated_on"],
             )
         )
