@@ -22,6 +22,7 @@ import pytest
 
 from talent_cli.dev import repo_root
 from talent_cli.main import main
+from talent_cli.services import SERVICES, service_names
 from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
 
@@ -85,7 +86,7 @@ def stack() -> Iterator[Stack]:
         sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
         "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
-        "--service-port-base", str(free_port_base(2)),
+        "--service-port-base", str(free_port_base(max(s.port_offset for s in SERVICES))),
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
@@ -106,7 +107,7 @@ def stack() -> Iterator[Stack]:
                 process.kill()
                 process.wait()
         if admin_url:
-            for name in ("people", "learning"):
+            for name in service_names():
                 drop_database(normalize_postgres_url(admin_url), prefix + name)
         shutil.rmtree(state, ignore_errors=True)
 
@@ -115,7 +116,7 @@ def test_dev_json_names_the_gateway_services_broker_and_four_tokens(stack: Stack
     info = stack.info()
     assert info["gateway"].startswith("http://127.0.0.1:")
     assert set(info["tokens"]) == {"admin", "hr_leader", "manager", "employee"}
-    assert set(info["services"]) == {"people", "learning"}
+    assert set(info["services"]) == set(service_names())
     assert info["broker"].startswith("127.0.0.1:")
     output = stack.output()
     assert "Talent is up" in output
