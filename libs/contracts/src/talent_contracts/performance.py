@@ -134,3 +134,24 @@ class ReviewOverdue(EventPayload):
     kind: ReviewKind
     phase: CyclePhase
     due_on: dt.date
+
+
+GoalScope = Literal["individual", "team", "org"]
+GoalStatus = Literal["not_started", "on_track", "at_risk", "off_track", "completed", "cancelled"]
+
+
+@event("talent.performance.goal.updated.v1", key_field="goal_id")
+class GoalUpdated(EventPayload):
+    """A goal was created or changed; carries the whole goal after the change."""
+
+    goal_id: uuid.UUID
+    scope: GoalScope
+    owner_id: uuid.UUID | None
+    cycle_id: uuid.UUID | None
+    parent_id: uuid.UUID | None
+    title: str
+    target: str
+    weight: int
+    progress: int
+    status: GoalStatus
+    due_on: dt.date

@@ -8,6 +8,7 @@ from talent_performance.calibration.models import (
 )
 from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
 from talent_performance.db import Base, messaging
+from talent_performance.goals.models import CheckIn, Goal
 from talent_performance.imports.models import HistoricalAssessment, HistoricalRating
 from talent_performance.people.models import (
     CompetencyProjection,
@@ -23,9 +24,11 @@ __all__ = [
     "CalibrationEntry",
     "CalibrationMember",
     "CalibrationSession",
+    "CheckIn",
     "CompetencyProjection",
     "CyclePhaseDeadline",
     "EmployeeProjection",
+    "Goal",
     "HistoricalAssessment",
     "HistoricalRating",
     "JobProfileProjection",

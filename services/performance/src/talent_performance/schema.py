@@ -5,6 +5,7 @@ import strawberry
 from talent_performance.audit.graphql import AuditQuery
 from talent_performance.calibration.graphql import CalibrationMutation, CalibrationQuery
 from talent_performance.cycles.graphql import CycleMutation, CycleQuery
+from talent_performance.goals.graphql import GoalMutation, GoalQuery
 from talent_performance.imports.graphql import ImportMutation
 from talent_performance.people.graphql import Employee
 from talent_performance.reviews.graphql import ReviewMutation, ReviewQuery
@@ -12,12 +13,12 @@ from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 
 
 @strawberry.type
-class Query(CycleQuery, ReviewQuery, CalibrationQuery, AuditQuery):
+class Query(CycleQuery, ReviewQuery, CalibrationQuery, GoalQuery, AuditQuery):
     pass
 
 
 @strawberry.type
-class Mutation(CycleMutation, ReviewMutation, CalibrationMutation, ImportMutation):
+class Mutation(CycleMutation, ReviewMutation, CalibrationMutation, GoalMutation, ImportMutation):
     pass
 
 
