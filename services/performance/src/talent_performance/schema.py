@@ -8,12 +8,13 @@ from talent_performance.cycles.graphql import CycleMutation, CycleQuery
 from talent_performance.goals.graphql import GoalMutation, GoalQuery
 from talent_performance.imports.graphql import ImportMutation
 from talent_performance.people.graphql import Employee
+from talent_performance.reports.graphql import ReportQuery
 from talent_performance.reviews.graphql import ReviewMutation, ReviewQuery
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 
 
 @strawberry.type
-class Query(CycleQuery, ReviewQuery, CalibrationQuery, GoalQuery, AuditQuery):
+class Query(CycleQuery, ReviewQuery, CalibrationQuery, GoalQuery, ReportQuery, AuditQuery):
     pass
 
 
