@@ -21,14 +21,14 @@ from typing import Any, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from bench.common import migrated_database, peak_rss_mb, postgres_admin_url
 from talent_performance.config import PerformanceSettings
 from talent_performance.cycles.models import PHASES
 from talent_performance.cycles.service import CycleService, NewCycle
 from talent_performance.people.models import EmployeeProjection, JobProfileRequirement
 from talent_performance.reviews.models import Review, ReviewCompetency
 from talent_performance.schema import schema
-
-from bench.common import migrated_database, peak_rss_mb, postgres_admin_url
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
 from talent_platform.db.bulk import copy_rows

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from talent_contracts import EventPayload, parse_payload
 from talent_performance.config import PerformanceSettings
 from talent_performance.cycles.models import PHASES, ReviewCycle
 from talent_performance.cycles.service import CycleService, NewCycle
@@ -19,8 +21,6 @@ from talent_performance.people.models import (
 )
 from talent_performance.reviews.models import Review
 from talent_performance.schema import schema
-
-from talent_contracts import EventPayload, parse_payload
 from talent_platform.auth import Principal, Role
 from talent_platform.graphql import TalentContext
 

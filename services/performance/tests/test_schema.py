@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphql import ObjectTypeDefinitionNode, parse
+
 from talent_performance.schema import schema
 
 SDL = Path(__file__).resolve().parents[1] / "schema.graphql"

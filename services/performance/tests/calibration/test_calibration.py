@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from talent_contracts.performance import RatingCalibrated
 from talent_performance.audit.models import AuditEntry
 from talent_performance.cycles.models import ReviewCycle
 from talent_performance.cycles.population import insert_reviews
 from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.service import ReviewDraft, ReviewService
-
-from talent_contracts.performance import RatingCalibrated
 from talent_platform.auth import Principal
 
 from ..factories import (

@@ -9,13 +9,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from talent_performance.cycles.deadlines import sweep_deadlines
-from talent_performance.cycles.models import DEFAULT_SCALE, PHASES, CyclePhaseDeadline, ReviewCycle
-from talent_performance.cycles.population import insert_reviews
-from talent_performance.db import messaging
-from talent_performance.people.models import EmployeeProjection
-from talent_performance.reviews.models import Review, ReviewCompetency
-from talent_performance.schema import schema
 
 from talent_contracts.performance import (
     CycleLaunched,
@@ -23,6 +16,13 @@ from talent_contracts.performance import (
     ReviewDueSoon,
     ReviewOverdue,
 )
+from talent_performance.cycles.deadlines import sweep_deadlines
+from talent_performance.cycles.models import DEFAULT_SCALE, PHASES, CyclePhaseDeadline, ReviewCycle
+from talent_performance.cycles.population import insert_reviews
+from talent_performance.db import messaging
+from talent_performance.people.models import EmployeeProjection
+from talent_performance.reviews.models import Review, ReviewCompetency
+from talent_performance.schema import schema
 from talent_platform.auth import Role
 from talent_platform.graphql import TalentContext
 

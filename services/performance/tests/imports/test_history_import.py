@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from talent_performance.imports.models import HistoricalAssessment, HistoricalRating
 
 from talent_contracts.performance import CompetencyAssessed, RatingCalibrated
+from talent_performance.imports.models import HistoricalAssessment, HistoricalRating
 from talent_platform.auth import Principal
 
 from ..factories import HR, count, execute, fields_of, make_employee, principal, published

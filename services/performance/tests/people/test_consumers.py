@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+import time
 import uuid
 
-from sqlalchemy import select
+from kafka import KafkaProducer
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
-from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
-from talent_performance.cycles.population import insert_review_competencies, insert_reviews
-from talent_performance.people.consumers import registry
-from talent_performance.people.models import (
-    CompetencyProjection,
-    EmployeeProjection,
-    JobProfileRequirement,
-)
-from talent_performance.reviews.models import Review, ReviewCompetency
 
-from talent_contracts import EventPayload
+from talent_contracts import EventPayload, dlq_topic, service_topic
 from talent_contracts.people import (
     CompetencyUpdated,
     EmployeeHired,
@@ -29,7 +23,19 @@ from talent_contracts.people import (
     JobProfileUpdated,
     RequirementSnapshot,
 )
-from talent_platform.events import Envelope
+from talent_performance.config import PerformanceSettings
+from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
+from talent_performance.cycles.population import insert_review_competencies, insert_reviews
+from talent_performance.db import messaging
+from talent_performance.people.consumers import registry
+from talent_performance.people.models import (
+    CompetencyProjection,
+    EmployeeProjection,
+    JobProfileRequirement,
+)
+from talent_performance.reviews.models import Review, ReviewCompetency
+from talent_platform.events import Envelope, EventConsumer, encode
+from talent_platform.infra.broker import create_topics
 
 
 def snapshot(
@@ -241,3 +247,54 @@ def test_transfers_and_terminations_adjust_a_running_cycle(sync_session: Session
     }
     transfer(sync_session, snapshot("E100", manager=new_boss.employee_id))
     assert {r.status for r in reviews(sync_session, cycle, ada.employee_id).values()} == {"draft"}
+
+
+def test_a_hire_people_publishes_on_the_broker_reaches_the_projection(
+    sync_engine: Engine, kafka_bootstrap: str
+) -> None:
+    settings = PerformanceSettings(
+        environment="test",
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=f"t{uuid.uuid4().hex[:8]}.",
+    )
+    topic = settings.topic_prefix + service_topic("people")
+    create_topics(kafka_bootstrap, [topic, dlq_topic(topic)])
+    ada = snapshot("T-200", hire_date=dt.date(2024, 2, 1))
+    encoded = encode(
+        Envelope.for_payload(
+            EmployeeHired(employee_id=ada.employee_id, employee=ada), service="people"
+        )
+    )
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False)
+    try:
+        producer.send(topic, key=encoded.key, value=encoded.value, headers=encoded.headers).get(10)
+    finally:
+        producer.close()
+    consumer = EventConsumer(
+        settings, engine=sync_engine, inbox=messaging.inbox, registry=registry, topics=[topic]
+    )
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    worker.start()
+    hired: dt.date | None = None
+    try:
+        deadline = time.monotonic() + 30
+        while hired is None and time.monotonic() < deadline:
+            with sync_engine.connect() as connection:
+                hired = connection.execute(
+                    select(EmployeeProjection.hire_date).where(
+                        EmployeeProjection.employee_id == ada.employee_id
+                    )
+                ).scalar_one_or_none()
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=15)
+        with sync_engine.begin() as connection:
+            connection.execute(delete(messaging.inbox))
+            connection.execute(
+                delete(EmployeeProjection).where(EmployeeProjection.employee_id == ada.employee_id)
+            )
+
+    assert hired == dt.date(2024, 2, 1)
+    assert consumer.stats.processed == 1

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from talent_performance.calibration.service import CalibrationService, NewSession
 from talent_performance.goals.models import Goal
 from talent_performance.imports.models import HistoricalRating

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from talent_contracts.performance import CompetencyAssessed, ReviewSubmitted
 from talent_performance.audit.models import AuditEntry
 from talent_performance.cycles.service import CycleService
 from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import Review
-
-from talent_contracts.performance import CompetencyAssessed, ReviewSubmitted
 from talent_platform.auth import Principal
 
 from ..factories import (
