@@ -390,3 +390,45 @@ async def test_peers_are_approved_by_the_manager_and_anonymous_to_the_employee(
     assert manager_view["PEER"]["reviewer"] == {"id": str(peer.employee_id)}
     assert as_peer == {"PEER"}  # a peer reads only the review they write
     assert await count(session, Review, Review.kind == "peer") == 1
+
+
+PEER_REQUESTS = """
+query($cycle: ID!) { peerRequests(cycleId: $cycle) { totalCount nodes { status reviewer { id } } } }
+"""
+
+
+async def test_managers_list_pending_peer_requests_and_employees_not_the_managers(
+    session: AsyncSession,
+) -> None:
+    boss, ada = await team(session)
+    peer = await make_employee(session, number="E300")
+    other = await make_employee(session, number="E301")
+    cycle = await make_cycle(session, phase="self_review")
+    for as_, reviewer in ((principal(ada), peer), (principal(boss), other)):
+        await execute(
+            session,
+            REQUEST_PEER,
+            as_=as_,
+            variables={
+                "input": {
+                    "cycleId": str(cycle.id),
+                    "employeeId": str(ada.employee_id),
+                    "reviewerId": str(reviewer.employee_id),
+                }
+            },
+        )
+
+    managers = await execute(
+        session, PEER_REQUESTS, as_=principal(boss), variables={"cycle": str(cycle.id)}
+    )
+    employees = await execute(
+        session, PEER_REQUESTS, as_=principal(ada), variables={"cycle": str(cycle.id)}
+    )
+
+    assert sorted(n["status"] for n in managers["peerRequests"]["nodes"]) == [
+        "approved",
+        "pending",
+    ]
+    assert employees["peerRequests"]["nodes"] == [
+        {"status": "pending", "reviewer": {"id": str(peer.employee_id)}}
+    ]

@@ -205,6 +205,33 @@ class ReviewQuery:
             rows, total=total, page=page, to_node=lambda r: Review.of(service.view(r))
         )
 
+    @strawberry.field(
+        description="Peer requests the caller may see: HR all; managers their reporting "
+        "chain's (to approve them); anyone the requests they made. Oldest first."
+    )
+    async def peer_requests(
+        self,
+        info: Ctx,
+        cycle_id: strawberry.ID | None = None,
+        employee_id: strawberry.ID | None = None,
+        status: Annotated[
+            str | None, strawberry.argument(description="pending, approved or declined.")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PeerRequest]:
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        service = ReviewService(info.context.session, info.context.principal)
+        rows, total = await service.peer_requests.page(
+            info.context.principal,
+            cycle_id=_optional_id(cycle_id, "cycleId"),
+            employee_id=_optional_id(employee_id, "employeeId"),
+            status=status,
+            offset=page.offset,
+            limit=page.limit,
+        )
+        return connection(rows, total=total, page=page, to_node=PeerRequest.from_model)
+
 
 # -- mutations ---------------------------------------------------------------------------
 @strawberry.input

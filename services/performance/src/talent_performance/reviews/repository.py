@@ -110,6 +110,39 @@ class PeerRequestRepository(Repository[PeerRequest]):
     model = PeerRequest
     entity_name = "peer request"
 
+    async def page(
+        self,
+        principal: Principal,
+        *,
+        cycle_id: uuid.UUID | None,
+        employee_id: uuid.UUID | None,
+        status: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[PeerRequest], int]:
+        """Requests the caller may see: HR all; a manager their chain's; anyone the ones
+        they made. Never the employee a manager asked peers about (peers stay anonymous)."""
+        statement = select(PeerRequest).order_by(PeerRequest.created_at, PeerRequest.id)
+        if not principal.is_hr:
+            me = principal.employee_id
+            if me is None:
+                statement = statement.where(false())
+            else:
+                reports = reports_of(me)
+                statement = statement.where(
+                    or_(
+                        PeerRequest.requested_by == me,
+                        PeerRequest.employee_id.in_(select(reports.c.employee_id)),
+                    )
+                )
+        if cycle_id is not None:
+            statement = statement.where(PeerRequest.cycle_id == cycle_id)
+        if employee_id is not None:
+            statement = statement.where(PeerRequest.employee_id == employee_id)
+        if status is not None:
+            statement = statement.where(PeerRequest.status == status)
+        return await self.paginate(statement, offset=offset, limit=limit)
+
     async def find(
         self, cycle_id: uuid.UUID, employee_id: uuid.UUID, reviewer_id: uuid.UUID
     ) -> PeerRequest | None:
