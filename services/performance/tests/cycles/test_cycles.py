@@ -250,11 +250,26 @@ async def test_who_is_behind_names_the_manager_and_their_manager(session: AsyncS
     }
 
 
-async def test_only_hr_asks_who_is_behind(session: AsyncSession) -> None:
-    ada = await make_employee(session, number="E100")
+async def test_a_manager_sees_who_is_behind_in_their_chain_only(session: AsyncSession) -> None:
+    top = await make_employee(session, number="E1")
+    boss = await make_employee(session, number="E2", manager=top)
+    await make_employee(session, number="E100", manager=boss)
+    await make_employee(session, number="E200", manager=top)
+    cycle = await make_cycle(session, phase="self_review")
+    variables = {"cycleId": str(cycle.id), "phase": "SELF_REVIEW", "first": 10}
+
+    mine = await execute(session, BEHIND, as_=principal(boss), variables=variables)
+    tops = await execute(session, BEHIND, as_=principal(top), variables=variables)
+
+    assert [n["employeeName"] for n in mine["whoIsBehind"]["reviews"]["nodes"]] == ["Employee E100"]
+    assert tops["whoIsBehind"]["reviews"]["totalCount"] == 3  # E2, E100, E200
+
+
+async def test_a_service_account_without_hr_gets_no_report(session: AsyncSession) -> None:
+    await make_employee(session, number="E100")
     cycle = await make_cycle(session)
     context = TalentContext.with_session(
-        session, principal=principal(ada, Role.MANAGER), settings=SETTINGS
+        session, principal=principal(None, Role.MANAGER), settings=SETTINGS
     )
     result = await schema.execute(
         BEHIND,
@@ -263,7 +278,7 @@ async def test_only_hr_asks_who_is_behind(session: AsyncSession) -> None:
     )
 
     assert result.errors is not None
-    assert "hr_coordinator" in result.errors[0].message
+    assert "needs an employee or HR token" in result.errors[0].message
 
 
 def sync_cycle(sync_session: Session, *, phase: str, due_on: dt.date) -> ReviewCycle:

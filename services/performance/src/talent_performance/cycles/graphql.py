@@ -260,7 +260,7 @@ class CycleQuery:
     @strawberry.field(
         description="Reviews not done for a phase (self_review, peer_feedback, "
         "manager_review, sign_off), ordered by manager, with each manager's manager for "
-        "escalation (hr_coordinator, hr_leader, admin)."
+        "escalation. HR sees every review; a manager their reporting chain's."
     )
     async def who_is_behind(
         self,

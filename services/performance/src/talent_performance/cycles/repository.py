@@ -7,12 +7,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Date, case, func, select
+from sqlalchemy import ColumnElement, Date, case, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import aliased
 
 from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
 from talent_performance.people.models import EmployeeProjection
+from talent_performance.people.repository import reports_of
 from talent_performance.reviews.models import Review
 from talent_platform.db import Repository
 
@@ -141,15 +142,24 @@ class CycleRepository(Repository[ReviewCycle]):
         *,
         kind: str,
         pending: Sequence[str],
+        below: uuid.UUID | None = None,
         offset: int,
         limit: int,
     ) -> tuple[list[BehindRow], int]:
-        """Reviews of `kind` still in one of the `pending` statuses, ordered by the
-        employee's manager then the employee, with the manager's own manager."""
+        """Reviews of `kind` still in one of the `pending` statuses (of employees in
+        `below`'s reporting chain when given), ordered by the employee's manager then the
+        employee, with the manager's own manager."""
         employee = aliased(EmployeeProjection)
         manager = aliased(EmployeeProjection)
         above = aliased(EmployeeProjection)
-        where = (Review.cycle_id == cycle_id, Review.kind == kind, Review.status.in_(pending))
+        where: tuple[ColumnElement[bool], ...] = (
+            Review.cycle_id == cycle_id,
+            Review.kind == kind,
+            Review.status.in_(pending),
+        )
+        if below is not None:
+            chain = reports_of(below)
+            where = (*where, Review.employee_id.in_(select(chain.c.employee_id)))
         total = int(await self.session.scalar(select(func.count()).where(*where)) or 0)
         rows = await self.session.execute(
             select(

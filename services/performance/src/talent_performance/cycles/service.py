@@ -250,14 +250,18 @@ class CycleService:
         self, cycle_id: uuid.UUID, *, phase: str, offset: int, limit: int
     ) -> BehindPage:
         """Reviews not done for a phase, with each employee's manager and that manager's
-        manager for escalation (hr_coordinator, hr_leader, admin)."""
+        manager for escalation: every review for HR, a manager's reporting chain's for
+        anyone else (nothing for someone who manages nobody)."""
+        below = None
         if not self.principal.is_hr:
-            raise Forbidden("who is behind is for hr_coordinator, hr_leader and admin")
+            below = self.principal.employee_id
+            if below is None:
+                raise Forbidden("who is behind needs an employee or HR token")
         cycle = await self.cycles.get(cycle_id)
         kind, pending = pending_of(phase)
         deadlines = (await self.cycles.deadlines([cycle.id])).get(cycle.id, [])
         due_on = next((d.due_on for d in deadlines if d.phase == phase), None)
         rows, total = await self.cycles.behind(
-            cycle.id, kind=kind, pending=pending, offset=offset, limit=limit
+            cycle.id, kind=kind, pending=pending, below=below, offset=offset, limit=limit
         )
         return BehindPage(phase=phase, kind=kind, due_on=due_on, rows=rows, total=total)
