@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 
 import pytest
+from cloudevents.core.bindings import kafka as ce_kafka
 from kafka import KafkaConsumer
 
 from talent_contracts import parse_payload
 from talent_contracts.performance import CompetencyAssessed, RatingCalibrated
-from talent_platform.events import decode
 from talent_platform.infra.broker import TANSU_FAST_CONSUMER
 
 from .conftest import Stack, wait_until
@@ -291,9 +291,16 @@ def performance_events(stack: Stack, enough: Any) -> list[tuple[str, Any]]:
     def poll() -> bool:
         for batch in consumer.poll(timeout_ms=500).values():
             for record in batch:
-                envelope = decode(record.value, list(record.headers))
-                assert envelope.source == "/talent/performance"
-                seen.append((envelope.type, parse_payload(envelope.type, record.value)))
+                # Read with the CloudEvents SDK's Kafka binary-mode binding, not our own.
+                event = ce_kafka.from_binary_event(
+                    ce_kafka.KafkaMessage(
+                        headers=dict(record.headers), key=record.key, value=record.value
+                    )
+                )
+                assert event.get_source() == "/talent/performance"
+                payload = parse_payload(event.get_type(), record.value)
+                assert record.key == payload.key().encode()
+                seen.append((event.get_type(), payload))
         return bool(enough(seen))
 
     try:
