@@ -298,3 +298,18 @@ def test_a_hire_people_publishes_on_the_broker_reaches_the_projection(
 
     assert hired == dt.date(2024, 2, 1)
     assert consumer.stats.processed == 1
+
+
+def test_new_requirements_join_the_draft_reviews_of_a_running_cycle(sync_session: Session) -> None:
+    analyst_profile(sync_session, "excel")
+    ada = snapshot("E100")
+    hire(sync_session, ada)
+    cycle = running_cycle(sync_session, org_units=["finance"])
+
+    analyst_profile(sync_session, "excel", "sql")
+
+    own = reviews(sync_session, cycle, ada.employee_id)["self"]
+    rated = sync_session.scalars(
+        select(ReviewCompetency.competency_code).where(ReviewCompetency.review_id == own.id)
+    ).all()
+    assert sorted(rated) == ["excel", "sql"]

@@ -5,6 +5,7 @@ upsert of the whole row; the `updated_at` guard stops a stale re-delivery from
 overwriting a newer state. After the upsert, every running cycle is adjusted for that
 employee: a hire or a transfer into the population creates their reviews, a transfer out
 or a termination cancels the drafts, a new manager takes over the draft manager review.
+A job profile's new requirements join its holders' draft reviews.
 """
 
 from __future__ import annotations
@@ -93,13 +94,19 @@ def upsert_employee(
     return session.execute(upsert).first() is not None
 
 
+def running_cycles(session: Session) -> list[ReviewCycle]:
+    """Cycles whose population and reviews still follow people's changes."""
+    return list(
+        session.scalars(
+            select(ReviewCycle).where(
+                ReviewCycle.status == "active", ReviewCycle.phase.in_(ADJUSTABLE_PHASES)
+            )
+        ).all()
+    )
+
+
 def adjust_running_cycles(session: Session, employee_id: uuid.UUID) -> None:
-    cycles = session.scalars(
-        select(ReviewCycle).where(
-            ReviewCycle.status == "active", ReviewCycle.phase.in_(ADJUSTABLE_PHASES)
-        )
-    ).all()
-    for cycle in cycles:
+    for cycle in running_cycles(session):
         member = session.execute(
             select(EmployeeProjection.employee_id).where(
                 EmployeeProjection.employee_id == employee_id, in_population(cycle)
@@ -152,6 +159,18 @@ def project_job_profile(session: Session, payload: EventPayload, envelope: Envel
                 for r in payload.requirements
             ],
         )
+
+    holders = session.scalars(
+        select(EmployeeProjection.employee_id).where(
+            EmployeeProjection.job_profile_code == payload.code,
+            EmployeeProjection.status == "active",
+        )
+    ).all()
+    if holders:
+        for cycle in running_cycles(session):
+            # Competencies the profile now requires join the holders' draft reviews;
+            # ratings already given for dropped ones stay.
+            session.execute(insert_review_competencies(cycle, only=holders))
 
 
 @registry.on(CompetencyUpdated)
