@@ -2,16 +2,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_performance.calibration.models import CalibrationMember as MemberModel
 from talent_performance.calibration.models import CalibrationSession as SessionModel
 from talent_performance.calibration.service import (
     CalibratedEmployee as CalibratedModel,
 )
-from talent_performance.calibration.service import CalibrationService, NewSession
+from talent_performance.calibration.service import (
+    CalibrationService,
+    NewSession,
+    distribution_of,
+)
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.people.graphql import Employee, parse_id
 from talent_platform.graphql import (
@@ -83,6 +90,7 @@ class CalibrationSession:
     closed_at: dt.datetime | None
     _cycle_id: strawberry.Private[uuid.UUID]
     _id: strawberry.Private[uuid.UUID]
+    _target: strawberry.Private[dict[str, float] | None]
 
     @classmethod
     def from_model(cls, m: SessionModel) -> CalibrationSession:
@@ -93,6 +101,7 @@ class CalibrationSession:
             closed_at=m.closed_at,
             _cycle_id=m.cycle_id,
             _id=m.id,
+            _target=m.target_distribution,
         )
 
     @strawberry.field
@@ -104,22 +113,22 @@ class CalibrationSession:
 
     @strawberry.field
     async def members(self, info: Ctx) -> list[CalibrationMember]:
-        service = CalibrationService(info.context.session, info.context.principal)
-        found = await service.sessions.members(self._id)
+        found = await members_loader(info).load(self._id)
         return [
             CalibrationMember(employee=Employee(id=strawberry.ID(str(m.member_id))), role=m.role)
-            for m in found
+            for m in sorted(found, key=lambda m: (m.role, str(m.member_id)))
         ]
 
     @strawberry.field(description="The employees calibrated, with ratings before and after.")
     async def employees(self, info: Ctx) -> list[CalibratedEmployee]:
-        service = CalibrationService(info.context.session, info.context.principal)
-        return [CalibratedEmployee.of(e) for e in await service.entries(self._id)]
+        found = await entries_loader(info).load((self._id, self._cycle_id))
+        return [CalibratedEmployee.of(e) for e in found]
 
     @strawberry.field
     async def distribution(self, info: Ctx) -> RatingDistribution:
-        service = CalibrationService(info.context.session, info.context.principal)
-        found = await service.distribution(self._id)
+        found = distribution_of(
+            await entries_loader(info).load((self._id, self._cycle_id)), self._target
+        )
         return RatingDistribution(
             before=[RatingCount(rating=r, count=n) for r, n in found.before.items()],
             after=[RatingCount(rating=r, count=n) for r, n in found.after.items()],
@@ -127,6 +136,30 @@ class CalibrationSession:
             if found.target
             else None,
         )
+
+
+# Sessions reach these loaders only after the caller was allowed to see them.
+SessionKey = tuple[uuid.UUID, uuid.UUID]  # (session id, cycle id)
+
+
+async def _members(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[MemberModel]]:
+    service = CalibrationService(info.context.session, info.context.principal)
+    found = await service.members(keys)
+    return [found.get(k, []) for k in keys]
+
+
+async def _entries(info: Ctx, keys: Sequence[SessionKey]) -> list[list[CalibratedModel]]:
+    service = CalibrationService(info.context.session, info.context.principal)
+    found = await service.entries_of(keys)
+    return [found.get(k[0], []) for k in keys]
+
+
+def members_loader(info: Ctx) -> DataLoader[uuid.UUID, list[MemberModel]]:
+    return info.context.loader("calibration.members", lambda keys: _members(info, keys))
+
+
+def entries_loader(info: Ctx) -> DataLoader[SessionKey, list[CalibratedModel]]:
+    return info.context.loader("calibration.entries", lambda keys: _entries(info, keys))
 
 
 @strawberry.type

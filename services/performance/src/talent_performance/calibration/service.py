@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.performance import RatingCalibrated
@@ -69,15 +69,6 @@ class Distribution:
 class SessionRepository(Repository[CalibrationSession]):
     model = CalibrationSession
     entity_name = "calibration session"
-
-    async def members(self, session_id: uuid.UUID) -> Sequence[CalibrationMember]:
-        return (
-            await self.session.scalars(
-                select(CalibrationMember)
-                .where(CalibrationMember.session_id == session_id)
-                .order_by(CalibrationMember.role, CalibrationMember.member_id)
-            )
-        ).all()
 
     async def entries(self, session_id: uuid.UUID) -> Sequence[CalibrationEntry]:
         return (
@@ -184,33 +175,38 @@ class CalibrationService:
         await self.session.flush()
         return session
 
-    async def entries(self, session_id: uuid.UUID) -> list[CalibratedEmployee]:
-        found = await self.get(session_id)
-        entries = await self.sessions.entries(found.id)
-        reviews = await self.reviews.manager_reviews(
-            found.cycle_id, [e.employee_id for e in entries]
-        )
-        return [
-            CalibratedEmployee(
-                employee_id=e.employee_id,
-                manager_rating=_submitted_rating(reviews.get(e.employee_id)),
-                calibrated_rating=e.rating_after,
-                reason=e.reason,
+    async def entries_of(
+        self, sessions: Collection[tuple[uuid.UUID, uuid.UUID]]
+    ) -> dict[uuid.UUID, list[CalibratedEmployee]]:
+        """The employees of many sessions ((session id, cycle id) pairs the caller was
+        already allowed to see), in two queries: for a page of sessions."""
+        cycles = dict(sessions)
+        entries = (
+            await self.session.scalars(
+                select(CalibrationEntry)
+                .where(CalibrationEntry.session_id.in_(cycles))
+                .order_by(CalibrationEntry.session_id, CalibrationEntry.employee_id)
             )
-            for e in entries
-        ]
-
-    async def distribution(self, session_id: uuid.UUID) -> Distribution:
-        found = await self.get(session_id)
-        employees = await self.entries(found.id)
-        before = Counter(e.manager_rating for e in employees if e.manager_rating is not None)
-        after = Counter(e.final_rating for e in employees if e.final_rating is not None)
-        target = found.target_distribution
-        return Distribution(
-            before={r: before.get(r, 0) for r in RATINGS},
-            after={r: after.get(r, 0) for r in RATINGS},
-            target={int(k): v for k, v in target.items()} if target else None,
-        )
+        ).all()
+        pairs = {(cycles[e.session_id], e.employee_id) for e in entries}
+        reviews: dict[tuple[uuid.UUID, uuid.UUID], Review] = {}
+        if pairs:
+            found = await self.session.scalars(
+                select(Review).where(
+                    Review.kind == "manager",
+                    tuple_(Review.cycle_id, Review.employee_id).in_(pairs),
+                )
+            )
+            reviews = {(r.cycle_id, r.employee_id): r for r in found}
+        grouped: dict[uuid.UUID, list[CalibratedEmployee]] = {s: [] for s in cycles}
+        for e in entries:
+            review = reviews.get((cycles[e.session_id], e.employee_id))
+            grouped[e.session_id].append(
+                CalibratedEmployee(
+                    e.employee_id, _submitted_rating(review), e.rating_after, e.reason
+                )
+            )
+        return grouped
 
     async def _open_for_change(self, session_id: uuid.UUID) -> CalibrationSession:
         found = await self.get(session_id)
@@ -322,6 +318,18 @@ class CalibrationService:
         for row in rows:
             grouped[row.session_id].append(row)
         return grouped
+
+
+def distribution_of(
+    employees: Sequence[CalibratedEmployee], target: dict[str, float] | None
+) -> Distribution:
+    before = Counter(e.manager_rating for e in employees if e.manager_rating is not None)
+    after = Counter(e.final_rating for e in employees if e.final_rating is not None)
+    return Distribution(
+        before={r: before.get(r, 0) for r in RATINGS},
+        after={r: after.get(r, 0) for r in RATINGS},
+        target={int(k): v for k, v in target.items()} if target else None,
+    )
 
 
 def _submitted_rating(review: Review | None) -> int | None:
