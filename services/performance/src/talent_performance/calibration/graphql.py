@@ -174,7 +174,7 @@ class CalibrationQuery:
         found = await service.sessions.get_or_none(session_id)
         if found is None:
             return None
-        if not (info.context.principal.is_hr or await service._role(found.id)):
+        if not (info.context.principal.is_hr or await service.role_in(found.id)):
             return None
         return CalibrationSession.from_model(found)
 

@@ -108,7 +108,7 @@ class CalibrationService:
         self.employees = EmployeeProjectionRepository(session)
         self.audit = AuditLog(session)
 
-    async def _role(self, session_id: uuid.UUID) -> str | None:
+    async def role_in(self, session_id: uuid.UUID) -> str | None:
         me = self.principal.employee_id
         if me is None:
             return None
@@ -117,7 +117,7 @@ class CalibrationService:
 
     async def get(self, session_id: uuid.UUID) -> CalibrationSession:
         found = await self.sessions.get_or_none(session_id)
-        if found is None or not (self.principal.is_hr or await self._role(session_id)):
+        if found is None or not (self.principal.is_hr or await self.role_in(session_id)):
             raise NotFound("calibration session", session_id)
         return found
 
@@ -210,7 +210,7 @@ class CalibrationService:
 
     async def _open_for_change(self, session_id: uuid.UUID) -> CalibrationSession:
         found = await self.get(session_id)
-        if not (self.principal.is_hr or await self._role(found.id) == "facilitator"):
+        if not (self.principal.is_hr or await self.role_in(found.id) == "facilitator"):
             raise Forbidden("facilitators and HR change a calibration")
         if found.status != "open":
             raise Conflict(f"the session is {found.status}")
