@@ -432,3 +432,27 @@ async def test_managers_list_pending_peer_requests_and_employees_not_the_manager
     assert employees["peerRequests"]["nodes"] == [
         {"status": "pending", "reviewer": {"id": str(peer.employee_id)}}
     ]
+
+
+async def test_reading_someone_elses_ratings_is_audited(session: AsyncSession) -> None:
+    boss, ada = await team(session)
+    top = await make_employee(session, number="E0")
+    boss.manager_id = top.employee_id
+    cycle = await make_cycle(session, phase="manager_review")
+    theirs = await review_of(session, cycle, ada, "manager")
+    await save(session, principal(boss), theirs, overallRating=4)
+    await submit(session, principal(boss), theirs)
+
+    await visible_kinds(session, principal(boss), ada)  # wrote it: not audited
+    await visible_kinds(session, principal(top), ada)  # the manager's manager: audited
+    await visible_kinds(session, HR, ada)  # HR: audited
+
+    reads = (
+        await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "ratings.read").order_by(AuditEntry.at)
+        )
+    ).all()
+    assert [(r.actor, r.employee_id, r.new) for r in reads] == [
+        (str(top.employee_id), ada.employee_id, {"reviews": [str(theirs.id)]}),
+        (HR.subject, ada.employee_id, {"reviews": [str(theirs.id)]}),
+    ]

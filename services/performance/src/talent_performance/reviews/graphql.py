@@ -171,12 +171,15 @@ class ReviewQuery:
         except ValueError:
             return None
         found = await service.reviews.readable(info.context.principal, review_id)
-        return Review.of(service.view(found)) if found else None
+        if found is None:
+            return None
+        service.audit_reads([found])
+        return Review.of(service.view(found))
 
     @strawberry.field(
         description="Reviews the caller may read: HR all; reviewers what they write; "
         "employees their self review, and the rest once the cycle is released; managers "
-        "their reporting chain's. Oldest first."
+        "their reporting chain's. Oldest first. Reading others' ratings is audited."
     )
     async def reviews(
         self,
@@ -201,6 +204,7 @@ class ReviewQuery:
             offset=page.offset,
             limit=page.limit,
         )
+        service.audit_reads(rows)
         return connection(
             rows, total=total, page=page, to_node=lambda r: Review.of(service.view(r))
         )

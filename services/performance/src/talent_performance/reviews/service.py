@@ -86,6 +86,29 @@ class ReviewService:
         )
         return ReviewView(review, show_reviewer=not hidden)
 
+    def audit_reads(self, reviews: Sequence[Review]) -> None:
+        """Reading someone else's ratings is a sensitive read (DESIGN.md, Security): one
+        audit entry per request naming the reviews, unless the caller wrote them."""
+        me = self.principal.employee_id
+        read = [
+            r
+            for r in reviews
+            if r.employee_id != me
+            and r.reviewer_id != me
+            and (r.overall_rating is not None or r.calibrated_rating is not None)
+        ]
+        if not read:
+            return
+        employees = {r.employee_id for r in read}
+        self.audit.record(
+            self.principal,
+            action="ratings.read",
+            entity="review",
+            entity_id=read[0].id,
+            employee_id=next(iter(employees)) if len(employees) == 1 else None,
+            new={"reviews": [str(r.id) for r in read]},
+        )
+
     async def read(self, review_id: uuid.UUID) -> ReviewView:
         found = await self.reviews.readable(self.principal, review_id)
         if found is None:
