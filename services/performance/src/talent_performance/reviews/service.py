@@ -109,12 +109,6 @@ class ReviewService:
             new={"reviews": [str(r.id) for r in read]},
         )
 
-    async def read(self, review_id: uuid.UUID) -> ReviewView:
-        found = await self.reviews.readable(self.principal, review_id)
-        if found is None:
-            raise NotFound("review", review_id)
-        return self.view(found)
-
     async def _writable(self, review_id: uuid.UUID) -> tuple[Review, ReviewCycle]:
         review = await self.reviews.for_update(review_id)
         mine = review is not None and review.reviewer_id == self.principal.employee_id
