@@ -25,6 +25,7 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXTransport
 
+from talent_cli.services import SERVICES, service_names
 from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
 from talent_platform.testing import wait_for
@@ -84,7 +85,7 @@ def stack() -> Iterator[Stack]:
         "--gateway-port",
         str(free_port()),
         "--service-port-base",
-        str(free_port_base(2)),
+        str(free_port_base(max(spec.port_offset for spec in SERVICES))),
         "--broker-port",
         str(free_port()),
         "--pg-port",
@@ -124,7 +125,7 @@ def stack() -> Iterator[Stack]:
                 process.wait()
         log.close()
         if admin_url:
-            for service in ("people", "learning", "succession"):
+            for service in service_names():
                 drop_database(normalize_postgres_url(admin_url), f"{prefix}{service}")
         shutil.rmtree(state_dir, ignore_errors=True)
 

@@ -25,6 +25,8 @@ CONTRACT = {
     "course-skills": "course_code, competency_code, level",
     "completions": "employee_id, course_code, completed_on, score",
     "job-history": "employee_id, job_profile_code, start_date, end_date",
+    "assessments": "employee_id, competency_code, level, assessed_on, source",
+    "ratings": "employee_id, cycle_code, overall_rating, rated_on",
     "key-roles": "code, title, job_profile_code, incumbent_id, criticality",
     "potential": "employee_id, potential, assessed_on",
 }
@@ -37,6 +39,8 @@ IMPORT_ORDER = [
     "courses",
     "course-skills",
     "completions",
+    "assessments",
+    "ratings",
     "key-roles",
     "potential",
 ]
@@ -291,3 +295,25 @@ def test_job_history_holds_earlier_profiles_of_the_same_family() -> None:
         assert h["job_profile_code"].split("-")[0] == employee["job_profile_code"].split("-")[0]
         start, end = dt.date.fromisoformat(h["start_date"]), dt.date.fromisoformat(h["end_date"])
         assert dt.date.fromisoformat(employee["hire_date"]) <= start <= end < AS_OF
+
+
+def test_performance_history_rates_tenured_people_and_assesses_required_competencies() -> None:
+    organisation = demo(300)
+    employees = {e["employee_id"]: e for e in rows(organisation, "employees")}
+    required = {
+        (r["job_profile_code"], r["competency_code"])
+        for r in rows(organisation, "job-profile-competencies")
+    }
+    ratings = rows(organisation, "ratings")
+    assessments = rows(organisation, "assessments")
+
+    assert ratings and assessments
+    assert {r["overall_rating"] for r in ratings} <= {"1", "2", "3", "4", "5"}
+    assert len({(r["employee_id"], r["cycle_code"]) for r in ratings}) == len(ratings)
+    for r in ratings:
+        assert employees[r["employee_id"]]["hire_date"] < r["rated_on"]
+    for a in assessments:
+        employee = employees[a["employee_id"]]
+        assert (employee["job_profile_code"], a["competency_code"]) in required
+        assert employee["hire_date"] < a["assessed_on"] <= AS_OF.isoformat()
+        assert a["source"] in {"manager", "self", "assessment"}

@@ -22,7 +22,7 @@ import pytest
 
 from talent_cli.dev import repo_root
 from talent_cli.main import main
-from talent_cli.services import service_names
+from talent_cli.services import SERVICES, service_names
 from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
 
@@ -86,7 +86,7 @@ def stack() -> Iterator[Stack]:
         sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
         "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
-        "--service-port-base", str(free_port_base(2)),
+        "--service-port-base", str(free_port_base(max(s.port_offset for s in SERVICES))),
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)

@@ -126,6 +126,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         employee_projection="employee_projection",
     ),
     ServiceSpec(
+        name="performance",
+        package="talent_performance",
+        settings_class="talent_performance.config:PerformanceSettings",
+        alembic_ini="alembic.ini",
+        port_offset=3,
+        import_kinds=("assessments", "ratings"),
+        employee_projection="employee_projection",
+    ),
+    ServiceSpec(
         name="succession",
         package="talent_succession",
         settings_class="talent_succession.config:SuccessionSettings",

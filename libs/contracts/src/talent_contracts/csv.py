@@ -35,6 +35,8 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "course-skills": ("course_code", "competency_code", "level"),
     "completions": ("employee_id", "course_code", "completed_on", "score"),
+    "assessments": ("employee_id", "competency_code", "level", "assessed_on", "source"),
+    "ratings": ("employee_id", "cycle_code", "overall_rating", "rated_on"),
     "key-roles": ("code", "title", "job_profile_code", "incumbent_id", "criticality"),
     "potential": ("employee_id", "potential", "assessed_on"),
 }

@@ -55,3 +55,103 @@ class RatingCalibrated(EventPayload):
     overall_rating: int
     previous_rating: int | None
     rated_on: dt.date
+
+
+# -- the performance service's own facts ------------------------------------------------
+CycleKind = Literal["annual", "mid_year", "check_in_90"]
+CyclePhase = Literal[
+    "goal_setting",
+    "self_review",
+    "peer_feedback",
+    "manager_review",
+    "calibration",
+    "sign_off",
+    "release",
+]
+
+
+@event("talent.performance.cycle.launched.v1", key_field="cycle_id")
+class CycleLaunched(EventPayload):
+    """A review cycle was launched: its reviews exist for `population` employees."""
+
+    cycle_id: uuid.UUID
+    cycle_code: str
+    name: str
+    kind: CycleKind
+    phase: CyclePhase
+    population: int
+    launched_at: dt.datetime
+
+
+@event("talent.performance.cycle.phase_changed.v1", key_field="cycle_id")
+class CyclePhaseChanged(EventPayload):
+    cycle_id: uuid.UUID
+    cycle_code: str
+    phase: CyclePhase
+    previous_phase: CyclePhase | None
+    due_on: dt.date | None
+
+
+@event("talent.performance.cycle.released.v1", key_field="cycle_id")
+class CycleReleased(EventPayload):
+    """HR released the cycle: employees now see their manager reviews and ratings."""
+
+    cycle_id: uuid.UUID
+    cycle_code: str
+    released_at: dt.datetime
+
+
+@event("talent.performance.cycle.closed.v1", key_field="cycle_id")
+class CycleClosed(EventPayload):
+    cycle_id: uuid.UUID
+    cycle_code: str
+    closed_at: dt.datetime
+
+
+@event("talent.performance.review.due_soon.v1")
+class ReviewDueSoon(EventPayload):
+    """A review's phase deadline is near and it is not submitted (published once)."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    kind: ReviewKind
+    phase: CyclePhase
+    due_on: dt.date
+
+
+@event("talent.performance.review.overdue.v1")
+class ReviewOverdue(EventPayload):
+    """A review's phase deadline passed and it is not submitted (published once)."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    kind: ReviewKind
+    phase: CyclePhase
+    due_on: dt.date
+
+
+GoalScope = Literal["individual", "team", "org"]
+GoalStatus = Literal["not_started", "on_track", "at_risk", "off_track", "completed", "cancelled"]
+
+
+@event("talent.performance.goal.updated.v1", key_field="goal_id")
+class GoalUpdated(EventPayload):
+    """A goal was created or changed; carries the whole goal after the change."""
+
+    goal_id: uuid.UUID
+    scope: GoalScope
+    owner_id: uuid.UUID | None
+    cycle_id: uuid.UUID | None
+    parent_id: uuid.UUID | None
+    title: str
+    target: str
+    weight: int
+    progress: int
+    status: GoalStatus
+    due_on: dt.date

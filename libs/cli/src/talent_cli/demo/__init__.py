@@ -1,11 +1,12 @@
 """A deterministic demo organisation, as the CSV files of the interchange formats.
 
-`generate(employees=2000, seed=42)` returns the ten files (competencies, job profiles and
-their requirements, employees, job history, courses, course skills, completions, key
-roles, potential) in import order. The same arguments always give byte-identical files:
-every random choice comes from `random.Random(seed)` (succession's potential ratings from
-their own `random.Random(seed + 1)`, so adding them left the other files as they were),
-and dates are relative to the fixed `AS_OF`, not to today.
+`generate(employees=2000, seed=42)` returns the twelve files (competencies, job profiles
+and their requirements, employees, job history, courses, course skills, completions,
+historical assessments and ratings, key roles, potential) in import order. The same
+arguments always give byte-identical files: every random choice comes from
+`random.Random(seed)` (performance history and succession's potential ratings from their
+own streams derived from the seed, so adding them left the other files as they were), and
+dates are relative to the fixed `AS_OF`, not to today.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from talent_cli.demo import learning, succession
+from talent_cli.demo import learning, performance, succession
 from talent_cli.demo.organisation import OrganisationBuilder, Person
 from talent_contracts.csv import CSV_COLUMNS
 
@@ -36,6 +37,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "courses",
         "course-skills",
         "completions",
+        "assessments",
+        "ratings",
         "key-roles",
         "potential",
     )
@@ -70,6 +73,9 @@ def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -
     people = OrganisationBuilder(rng, as_of=as_of).build(employees)
     catalog = learning.courses(rng)
     completions = learning.completions(people, catalog, rng, as_of=as_of)
+    ratings, assessments = performance.history(
+        people, learning.requirements(), seed=seed, as_of=as_of
+    )
     files = {
         "competencies": _csv(
             "competencies",
@@ -110,6 +116,17 @@ def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -
         "completions": _csv(
             "completions",
             ((c.employee_number, c.course_code, c.completed_on, c.score) for c in completions),
+        ),
+        "assessments": _csv(
+            "assessments",
+            (
+                (a.employee_number, a.competency_code, a.level, a.assessed_on, a.source)
+                for a in assessments
+            ),
+        ),
+        "ratings": _csv(
+            "ratings",
+            ((r.employee_number, r.cycle_code, r.overall_rating, r.rated_on) for r in ratings),
         ),
         "key-roles": _csv("key-roles", succession.key_roles(people)),
         "potential": _csv(

@@ -27,7 +27,9 @@ from talent_succession.audit.service import AccessService
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.type(description="One audited read or change of succession data.")
+@strawberry.type(
+    name="SuccessionAuditEntry", description="One audited read or change of succession data."
+)
 class AuditEntry:
     at: dt.datetime
     actor: str = strawberry.field(description="The token subject who did it.")

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import strawberry
+from strawberry.types import Info
+
+from talent_performance.audit.models import AuditEntry as AuditModel
+from talent_performance.audit.service import AuditLog
+from talent_performance.people.graphql import parse_id
+from talent_platform.graphql import Connection, TalentContext, connection, page_request
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.type(
+    name="PerformanceAuditEntry",
+    description="A change to a rating, a review's state or a cycle's release.",
+)
+class AuditEntry:
+    id: strawberry.ID
+    at: dt.datetime
+    actor: str = strawberry.field(description="The token subject who made the change.")
+    action: str
+    entity: str
+    entity_id: strawberry.ID
+    employee_id: strawberry.ID | None
+    old: str | None = strawberry.field(description="JSON of the values before.")
+    new: str | None = strawberry.field(description="JSON of the values after.")
+    reason: str | None
+
+    @classmethod
+    def from_model(cls, m: AuditModel) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            at=m.at,
+            actor=m.actor,
+            action=m.action,
+            entity=m.entity,
+            entity_id=strawberry.ID(str(m.entity_id)),
+            employee_id=strawberry.ID(str(m.employee_id)) if m.employee_id else None,
+            old=json.dumps(m.old, sort_keys=True) if m.old is not None else None,
+            new=json.dumps(m.new, sort_keys=True) if m.new is not None else None,
+            reason=m.reason,
+        )
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(
+        description="The performance audit log, newest first (HR; null for anyone else)."
+    )
+    async def performance_audit_log(
+        self,
+        info: Ctx,
+        entity_id: strawberry.ID | None = None,
+        employee_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry] | None:
+        if not info.context.principal.is_hr:
+            return None
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        rows, total = await AuditLog(info.context.session).page(
+            entity_id=None if entity_id is None else parse_id(entity_id, "entityId"),
+            employee_id=None if employee_id is None else parse_id(employee_id, "employeeId"),
+            offset=page.offset,
+            limit=page.limit,
+        )
+        return connection(rows, total=total, page=page, to_node=AuditEntry.from_model)

@@ -1,0 +1,146 @@
+"""Set-based statements that create a cycle's reviews for its population.
+
+Used by launch (every employee at once: INSERT ... SELECT, no row goes through Python)
+and by the people-event consumer (one employee, when a hire or transfer brings them into
+a running cycle). Both the async request path and the sync consumer execute them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    String,
+    Update,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+    values,
+)
+from sqlalchemy.dialects.postgresql import insert
+
+from talent_performance.cycles.models import ReviewCycle
+from talent_performance.people.models import EmployeeProjection, JobProfileRequirement
+from talent_performance.reviews.models import Review, ReviewCompetency
+
+E = EmployeeProjection
+
+
+def in_population(cycle: ReviewCycle) -> ColumnElement[bool]:
+    """Whether an employee_projection row belongs to the cycle's population."""
+    clauses: list[ColumnElement[bool]] = [E.status == "active"]
+    if cycle.org_unit_codes:
+        clauses.append(E.org_unit_code.in_(cycle.org_unit_codes))
+    if cycle.job_profile_codes:
+        clauses.append(E.job_profile_code.in_(cycle.job_profile_codes))
+    if cycle.hired_on_or_before is not None:
+        clauses.append(E.hire_date <= cycle.hired_on_or_before)
+    return and_(*clauses)
+
+
+def insert_reviews(cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None) -> Insert:
+    """A self review for each employee of the population and a manager review for each
+    who has a manager; existing ones are left alone."""
+    kinds = values(column("kind", String), name="kinds").data([("self",), ("manager",)])
+    source = (
+        select(
+            func.gen_random_uuid(),
+            literal(cycle.id),
+            E.employee_id,
+            case((kinds.c.kind == "self", E.employee_id), else_=E.manager_id),
+            kinds.c.kind,
+            literal("draft"),
+            func.now(),
+            func.now(),
+        )
+        .select_from(E)
+        .join(kinds, true())
+        .where(in_population(cycle), or_(kinds.c.kind == "self", E.manager_id.is_not(None)))
+    )
+    if only is not None:
+        source = source.where(E.employee_id.in_(only))
+    return (
+        insert(Review)
+        .from_select(
+            [
+                "id",
+                "cycle_id",
+                "employee_id",
+                "reviewer_id",
+                "kind",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            source,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["cycle_id", "employee_id", "kind"],
+            index_where=Review.kind != "peer",
+        )
+    )
+
+
+def insert_review_competencies(
+    cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None
+) -> Insert:
+    """The competencies each self and manager review rates: the employee's job profile
+    requirements."""
+    source = (
+        select(
+            Review.id, JobProfileRequirement.competency_code, JobProfileRequirement.required_level
+        )
+        .join(E, E.employee_id == Review.employee_id)
+        .join(JobProfileRequirement, JobProfileRequirement.job_profile_code == E.job_profile_code)
+        .where(Review.cycle_id == cycle.id, Review.kind != "peer", Review.status == "draft")
+    )
+    if only is not None:
+        source = source.where(Review.employee_id.in_(only))
+    return (
+        insert(ReviewCompetency)
+        .from_select(["review_id", "competency_code", "required_level"], source)
+        .on_conflict_do_nothing()
+    )
+
+
+def cancel_reviews(cycle: ReviewCycle, employee_id: uuid.UUID) -> Update:
+    """The employee left the population: drafts of reviews about them are cancelled
+    (submitted ones stay, as the record of what was said)."""
+    return (
+        update(Review)
+        .where(
+            Review.cycle_id == cycle.id,
+            Review.employee_id == employee_id,
+            Review.status == "draft",
+        )
+        .values(status="cancelled", updated_at=func.now())
+    )
+
+
+def restore_reviews(cycle: ReviewCycle, employee_id: uuid.UUID) -> Update:
+    """The employee is (back) in the population: cancelled reviews become drafts, and
+    the manager review follows the employee's current manager while it is a draft."""
+    current_manager = select(E.manager_id).where(E.employee_id == employee_id).scalar_subquery()
+    return (
+        update(Review)
+        .where(
+            Review.cycle_id == cycle.id,
+            Review.employee_id == employee_id,
+            Review.kind != "peer",
+            Review.status.in_(("draft", "cancelled")),
+        )
+        .values(
+            status="draft",
+            reviewer_id=case((Review.kind == "manager", current_manager), else_=Review.reviewer_id),
+            updated_at=func.now(),
+        )
+    )

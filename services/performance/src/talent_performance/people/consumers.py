@@ -1,0 +1,192 @@
+"""Keeps the projection of people's data current, and adjusts running cycles.
+
+Every employee event carries the full snapshot after the change, so each one is an
+upsert of the whole row; the `updated_at` guard stops a stale re-delivery from
+overwriting a newer state. After the upsert, every running cycle is adjusted for that
+employee: a hire or a transfer into the population creates their reviews, a transfer out
+or a termination cancels the drafts, a new manager takes over the draft manager review.
+A job profile's new requirements join its holders' draft reviews.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from talent_contracts import EventPayload
+from talent_contracts.people import (
+    CompetencyUpdated,
+    EmployeeHired,
+    EmployeeSnapshot,
+    EmployeeTerminated,
+    EmployeeTransferred,
+    EmployeeUpdated,
+    JobProfileUpdated,
+)
+from talent_performance.cycles.models import ReviewCycle
+from talent_performance.cycles.population import (
+    cancel_reviews,
+    in_population,
+    insert_review_competencies,
+    insert_reviews,
+    restore_reviews,
+)
+from talent_performance.people.models import (
+    CompetencyProjection,
+    EmployeeProjection,
+    JobProfileProjection,
+    JobProfileRequirement,
+)
+from talent_platform.events import Envelope, HandlerRegistry
+
+EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
+# Phases in which the population still changes; from calibration on it is fixed.
+ADJUSTABLE_PHASES = ("goal_setting", "self_review", "peer_feedback", "manager_review")
+
+registry = HandlerRegistry()
+
+
+def project_employee(session: Session, payload: EventPayload, envelope: Envelope) -> None:
+    if not isinstance(payload, EMPLOYEE_EVENTS):
+        raise TypeError(f"not an employee event: {type(payload).__name__}")
+    terminated_on = payload.terminated_on if isinstance(payload, EmployeeTerminated) else None
+    if upsert_employee(session, payload.employee, envelope=envelope, terminated_on=terminated_on):
+        adjust_running_cycles(session, payload.employee.employee_id)
+
+
+for _event in EMPLOYEE_EVENTS:
+    registry.on(_event)(project_employee)
+
+
+def upsert_employee(
+    session: Session,
+    snapshot: EmployeeSnapshot,
+    *,
+    envelope: Envelope,
+    terminated_on: object = None,
+) -> bool:
+    """Upsert the projection row; False when the event is older than the stored row."""
+    values = {
+        "employee_id": snapshot.employee_id,
+        "employee_number": snapshot.employee_number,
+        "name": snapshot.name,
+        "email": snapshot.email,
+        "status": snapshot.status,
+        "hire_date": snapshot.hire_date,
+        "manager_id": snapshot.manager_id,
+        "org_unit_code": snapshot.org_unit_code,
+        "job_profile_code": snapshot.job_profile_code,
+        "location": snapshot.location,
+        "updated_at": envelope.time,
+    }
+    statement = insert(EmployeeProjection).values({**values, "terminated_on": terminated_on})
+    changed = {name: statement.excluded[name] for name in values if name != "employee_id"}
+    if terminated_on is not None:
+        changed["terminated_on"] = statement.excluded.terminated_on
+    upsert = statement.on_conflict_do_update(
+        index_elements=[EmployeeProjection.employee_id],
+        set_=changed,
+        where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
+    ).returning(EmployeeProjection.employee_id)
+    return session.execute(upsert).first() is not None
+
+
+def running_cycles(session: Session) -> list[ReviewCycle]:
+    """Cycles whose population and reviews still follow people's changes."""
+    return list(
+        session.scalars(
+            select(ReviewCycle).where(
+                ReviewCycle.status == "active", ReviewCycle.phase.in_(ADJUSTABLE_PHASES)
+            )
+        ).all()
+    )
+
+
+def adjust_running_cycles(session: Session, employee_id: uuid.UUID) -> None:
+    for cycle in running_cycles(session):
+        member = session.execute(
+            select(EmployeeProjection.employee_id).where(
+                EmployeeProjection.employee_id == employee_id, in_population(cycle)
+            )
+        ).first()
+        if member is None:
+            session.execute(cancel_reviews(cycle, employee_id))
+            continue
+        session.execute(restore_reviews(cycle, employee_id))
+        session.execute(insert_reviews(cycle, only=[employee_id]))
+        session.execute(insert_review_competencies(cycle, only=[employee_id]))
+
+
+@registry.on(JobProfileUpdated)
+def project_job_profile(session: Session, payload: EventPayload, envelope: Envelope) -> None:
+    """Replace the profile and its full requirement list (the event carries all of it)."""
+    assert isinstance(payload, JobProfileUpdated)
+    statement = insert(JobProfileProjection).values(
+        code=payload.code,
+        title=payload.title,
+        family=payload.family,
+        level=payload.level,
+        updated_at=envelope.time,
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=[JobProfileProjection.code],
+        set_={
+            "title": statement.excluded.title,
+            "family": statement.excluded.family,
+            "level": statement.excluded.level,
+            "updated_at": statement.excluded.updated_at,
+        },
+        where=JobProfileProjection.updated_at <= statement.excluded.updated_at,
+    ).returning(JobProfileProjection.code)
+    if session.execute(upsert).first() is None:
+        return  # a stale re-delivery
+    session.execute(
+        delete(JobProfileRequirement).where(JobProfileRequirement.job_profile_code == payload.code)
+    )
+    if payload.requirements:
+        session.execute(
+            insert(JobProfileRequirement),
+            [
+                {
+                    "job_profile_code": payload.code,
+                    "competency_code": r.competency_code,
+                    "required_level": r.required_level,
+                    "importance": r.importance,
+                }
+                for r in payload.requirements
+            ],
+        )
+
+    holders = session.scalars(
+        select(EmployeeProjection.employee_id).where(
+            EmployeeProjection.job_profile_code == payload.code,
+            EmployeeProjection.status == "active",
+        )
+    ).all()
+    if holders:
+        for cycle in running_cycles(session):
+            # Competencies the profile now requires join the holders' draft reviews;
+            # ratings already given for dropped ones stay.
+            session.execute(insert_review_competencies(cycle, only=holders))
+
+
+@registry.on(CompetencyUpdated)
+def project_competency(session: Session, payload: EventPayload, envelope: Envelope) -> None:
+    assert isinstance(payload, CompetencyUpdated)
+    statement = insert(CompetencyProjection).values(
+        code=payload.code, name=payload.name, tier=payload.tier, updated_at=envelope.time
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CompetencyProjection.code],
+            set_={
+                "name": statement.excluded.name,
+                "tier": statement.excluded.tier,
+                "updated_at": statement.excluded.updated_at,
+            },
+            where=CompetencyProjection.updated_at <= statement.excluded.updated_at,
+        )
+    )

@@ -1,0 +1,33 @@
+"""The people service's `Employee` entity, as performance references it.
+
+Only the key is declared here: people owns and resolves every other field, so a review's
+`employee { name }` is answered by people through the gateway.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from talent_platform.errors import FieldError, ValidationFailed
+
+
+@strawberry.federation.type(keys=["id"])
+class Employee:
+    id: strawberry.ID
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Employee:
+        return cls(id=id)
+
+    @classmethod
+    def of(cls, employee_id: uuid.UUID | None) -> Employee | None:
+        return None if employee_id is None else cls(id=strawberry.ID(str(employee_id)))
+
+
+def parse_id(value: str, field: str, what: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed([FieldError(field, f"{value!r} is not a valid {what}")]) from exc
