@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from talent_learning.completions.graphql import Completion, completion_pages_loader
+from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 
 Ctx = Info[TalentContext, None]
@@ -41,4 +42,23 @@ class Employee:
             return None
         return connection(
             found.completions, total=found.total, page=page, to_node=Completion.from_model
+        )
+
+    @strawberry.field(
+        description="The employee's enrollments (assignments), by due date. Visible to the "
+        "employee, their management chain and HR; null for anyone else."
+    )
+    async def enrollments(
+        self,
+        info: Ctx,
+        statuses: list[EnrollmentStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Enrollment] | None:
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        return await employee_enrollments(
+            info, employee_id, statuses=statuses, first=first, after=after
         )
