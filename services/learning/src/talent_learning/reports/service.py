@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Numeric,
     Select,
     and_,
     case,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -63,7 +65,7 @@ def _report(columns: tuple[str, ...], query: Any) -> Report:
 
 
 def _rate(part: Any, whole: Any) -> Any:
-    return func.round(cast(part, Integer) * 100.0 / func.nullif(whole, 0), 1)
+    return func.round(cast(part, Numeric) * 100 / func.nullif(whole, 0), 1)
 
 
 class ReportService:
@@ -140,7 +142,7 @@ class ReportService:
         latest = (
             select(Completion.employee_id, Completion.completed_on, Completion.score)
             .where(Completion.course_id == course.id, Completion.completed_on <= as_of)
-            .distinct(Completion.employee_id)
+            .ext(distinct_on(Completion.employee_id))
             .order_by(Completion.employee_id, Completion.completed_on.desc())
             .subquery("latest")
         )
