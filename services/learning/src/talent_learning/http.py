@@ -3,8 +3,11 @@
 - `POST /xapi/statements`: xAPI statements from an LMS (xapi/service.py);
 - `GET /reports/<name>.csv`: a report streamed whole as CSV (reports/service.py).
 
-Both take the same bearer token as `/graphql` (and the gateway secret when the service
-requires it for every request); the services check the roles.
+Both take the same bearer token check as `/graphql`. They are for machine clients (an
+LMS or LRS, a reporting job) that call the service directly, not through the gateway, so
+the gateway's shared secret is not asked for: DESIGN.md lets a subgraph accept either the
+gateway secret or a valid token, and these routes always require the token. The services
+check the roles.
 """
 
 from __future__ import annotations
@@ -80,18 +83,6 @@ def install_routes(app: FastAPI, database: Database) -> None:
     router = APIRouter()
 
     def principal_of(request: Request) -> Principal:
-        if settings.require_gateway_secret:
-            import hmac
-
-            from talent_platform.app import GATEWAY_SECRET_HEADER
-
-            sent = request.headers.get(GATEWAY_SECRET_HEADER, "")
-            if not settings.gateway_secret or not hmac.compare_digest(
-                sent, settings.gateway_secret
-            ):
-                raise HTTPException(
-                    status_code=401, detail="requests must come through the gateway"
-                )
         try:
             return verifier.from_header(request.headers.get("authorization"))
         except AuthenticationError as exc:
