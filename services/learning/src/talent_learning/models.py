@@ -7,6 +7,7 @@ from talent_learning.db import Base, messaging
 from talent_learning.enrollments.models import DueDateChange, Enrollment, Reminder
 from talent_learning.paths.models import LearningPath, LearningPathStep
 from talent_learning.people.models import EmployeeProjection
+from talent_learning.requests.models import TrainingRequest, TrainingRequestChange, TuitionPolicy
 from talent_learning.xapi.models import XapiStatement
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "LearningPath",
     "LearningPathStep",
     "Reminder",
+    "TrainingRequest",
+    "TrainingRequestChange",
+    "TuitionPolicy",
     "XapiStatement",
     "messaging",
 ]

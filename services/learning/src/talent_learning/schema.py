@@ -10,11 +10,14 @@ from talent_learning.imports.graphql import ImportMutation
 from talent_learning.paths.graphql import PathMutation, PathQuery
 from talent_learning.people.graphql import Employee
 from talent_learning.reports.graphql import ReportQuery
+from talent_learning.requests.graphql import TrainingRequestMutation, TrainingRequestQuery
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 
 
 @strawberry.type
-class Query(CourseQuery, PathQuery, EnrollmentQuery, ComplianceQuery, ReportQuery):
+class Query(
+    CourseQuery, PathQuery, EnrollmentQuery, ComplianceQuery, ReportQuery, TrainingRequestQuery
+):
     pass
 
 
@@ -26,6 +29,7 @@ class Mutation(
     ComplianceMutation,
     CompletionMutation,
     ImportMutation,
+    TrainingRequestMutation,
 ):
     pass
 
