@@ -43,6 +43,7 @@ COURSES = 5000
 PER_EMPLOYEE = 20
 BATCH = 200_000
 TODAY = dt.date.today()
+KEPT = "talent_bench_learning_kept"
 
 
 def table(model: Any) -> Table:

@@ -1,5 +1,11 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
+from talent_learning.cohorts.models import (
+    Cohort,
+    CohortParticipant,
+    CohortSession,
+    SessionAttendance,
+)
 from talent_learning.completions.models import Completion
 from talent_learning.compliance.models import ComplianceRule
 from talent_learning.courses.models import Course, CourseSkill
@@ -12,6 +18,9 @@ from talent_learning.xapi.models import XapiStatement
 
 __all__ = [
     "Base",
+    "Cohort",
+    "CohortParticipant",
+    "CohortSession",
     "Completion",
     "ComplianceRule",
     "Course",
@@ -22,6 +31,7 @@ __all__ = [
     "LearningPath",
     "LearningPathStep",
     "Reminder",
+    "SessionAttendance",
     "TrainingRequest",
     "TrainingRequestChange",
     "TuitionPolicy",

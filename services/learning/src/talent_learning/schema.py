@@ -2,6 +2,7 @@
 
 import strawberry
 
+from talent_learning.cohorts.graphql import CohortMutation, CohortQuery
 from talent_learning.completions.graphql import CompletionMutation
 from talent_learning.compliance.graphql import ComplianceMutation, ComplianceQuery
 from talent_learning.courses.graphql import CourseMutation, CourseQuery
@@ -16,7 +17,13 @@ from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 
 @strawberry.type
 class Query(
-    CourseQuery, PathQuery, EnrollmentQuery, ComplianceQuery, ReportQuery, TrainingRequestQuery
+    CourseQuery,
+    PathQuery,
+    EnrollmentQuery,
+    ComplianceQuery,
+    ReportQuery,
+    TrainingRequestQuery,
+    CohortQuery,
 ):
     pass
 
@@ -30,6 +37,7 @@ class Mutation(
     CompletionMutation,
     ImportMutation,
     TrainingRequestMutation,
+    CohortMutation,
 ):
     pass
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from talent_learning.db import Base
 from talent_platform.db import Entity
 
-SOURCES = ("manual", "import", "xapi")
+SOURCES = ("manual", "import", "xapi", "cohort")
 
 
 class Completion(Entity, Base):
