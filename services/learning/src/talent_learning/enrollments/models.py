@@ -34,8 +34,16 @@ class Enrollment(Entity, Base):
             unique=True,
             postgresql_where=text(_in("status", OPEN_STATUSES)),
         ),
-        Index("ix_enrollment_employee_id_status", "employee_id", "status"),
-        Index("ix_enrollment_course_id_status", "course_id", "status"),
+        # Covering (INCLUDE due_on) so reports aggregate from the index alone.
+        Index(
+            "ix_enrollment_employee_id_status",
+            "employee_id",
+            "status",
+            postgresql_include=["due_on"],
+        ),
+        Index(
+            "ix_enrollment_course_id_status", "course_id", "status", postgresql_include=["due_on"]
+        ),
         Index("ix_enrollment_status_due_on", "status", "due_on"),
     )
 

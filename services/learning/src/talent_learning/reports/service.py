@@ -91,40 +91,60 @@ class ReportService:
         """Per group: assignments (not waived or cancelled), completed, overdue as of the
         date, and the two rates in percent."""
         self._require_org_reader()
-        key = {
-            Grouping.ORG_UNIT: Employee.org_unit_code,
-            Grouping.LOCATION: Employee.location,
-            Grouping.JOB_PROFILE: Employee.job_profile_code,
-            Grouping.COURSE: Course.code,
-        }[group_by]
-        assigned = func.count()
-        completed = func.count().filter(Enrollment.status == "completed")
-        overdue = func.count().filter(
-            or_(
-                Enrollment.status == "overdue",
-                and_(Enrollment.status.in_(("assigned", "in_progress")), Enrollment.due_on < as_of),
+        course_id = (await self._course(course_code)).id if course_code is not None else None
+        # First per employee (or per course): one pass over the enrollment index
+        # (employee_id, status) INCLUDE (due_on), streaming into a group aggregate; then a
+        # join of at most one row per employee (or course) for the grouping key.
+        by = Enrollment.course_id if group_by is Grouping.COURSE else Enrollment.employee_id
+        counts = (
+            select(
+                by.label("by"),
+                func.count().label("assigned"),
+                func.count().filter(Enrollment.status == "completed").label("completed"),
+                func.count()
+                .filter(
+                    or_(
+                        Enrollment.status == "overdue",
+                        and_(
+                            Enrollment.status.in_(("assigned", "in_progress")),
+                            Enrollment.due_on < as_of,
+                        ),
+                    )
+                )
+                .label("overdue"),
             )
+            .where(Enrollment.status.not_in(("waived", "cancelled")))
+            .group_by(by)
         )
+        if course_id is not None:
+            counts = counts.where(Enrollment.course_id == course_id)
+        per = counts.subquery("per")
+        if group_by is Grouping.COURSE:
+            key: Any = Course.code
+            joined = per.join(Course, Course.id == per.c.by)
+        else:
+            key = {
+                Grouping.ORG_UNIT: Employee.org_unit_code,
+                Grouping.LOCATION: Employee.location,
+                Grouping.JOB_PROFILE: Employee.job_profile_code,
+            }[group_by]
+            joined = per.join(Employee, Employee.employee_id == per.c.by)
+        assigned = func.sum(per.c.assigned)
+        completed = func.sum(per.c.completed)
+        overdue = func.sum(per.c.overdue)
         query = (
             select(
                 func.coalesce(key, "").label("group"),
-                assigned.label("assigned"),
-                completed.label("completed"),
-                overdue.label("overdue"),
+                cast(assigned, Integer).label("assigned"),
+                cast(completed, Integer).label("completed"),
+                cast(overdue, Integer).label("overdue"),
                 _rate(completed, assigned).label("completion_rate"),
                 _rate(overdue, assigned).label("overdue_rate"),
             )
-            .select_from(Enrollment)
-            .join(Employee, Employee.employee_id == Enrollment.employee_id)
-            .where(Enrollment.status.not_in(("waived", "cancelled")))
+            .select_from(joined)
             .group_by(key)
-            .order_by(func.coalesce(key, ""))
+            .order_by(key.nulls_first())
         )
-        if group_by is Grouping.COURSE:
-            query = query.join(Course, Course.id == Enrollment.course_id)
-        if course_code is not None:
-            course = await self._course(course_code)
-            query = query.where(Enrollment.course_id == course.id)
         return _report(
             ("group", "assigned", "completed", "overdue", "completion_rate", "overdue_rate"),
             query,
