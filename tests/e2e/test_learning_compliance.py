@@ -66,6 +66,12 @@ def post_xapi(stack: Stack, token: str, statements: list[dict[str, Any]]) -> htt
     )
 
 
+def learning_errors(stack: Stack) -> str:
+    """The learning processes' error lines of the stack's log (for failure messages)."""
+    log = (stack.state_dir / "dev-up.log").read_text(errors="replace").splitlines()
+    return "\n".join(line[:2000] for line in log if "learning" in line and "rror" in line)[-20000:]
+
+
 def xapi(verb: str, actor: dict[str, Any], course: str, scaled: float) -> dict[str, Any]:
     return {
         "id": str(uuid.uuid4()),
@@ -167,9 +173,13 @@ def test_compliance_training_from_rule_to_evidence_and_recertification(
     )["createEmployee"]
     assert hired["__typename"] == "EmployeePayload", hired
     newcomer = hired["employee"]["id"]
-    wait_until(
-        lambda: len(learning_of(stack, admin, newcomer)["enrollments"]["nodes"]) >= 2, timeout=60
-    )
+    try:
+        wait_until(
+            lambda: len(learning_of(stack, admin, newcomer)["enrollments"]["nodes"]) >= 2,
+            timeout=90,
+        )
+    except pytest.fail.Exception:
+        pytest.fail(f"no onboarding for the new hire; learning errors:\n{learning_errors(stack)}")
     assigned = {
         (e["course"]["code"], e["reason"], e["dueOn"], (e["path"] or {}).get("code"))
         for e in learning_of(stack, admin, newcomer)["enrollments"]["nodes"]

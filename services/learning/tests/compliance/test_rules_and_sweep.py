@@ -4,8 +4,10 @@ reminders, recertification) and development-plan actions from succession."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -149,7 +151,11 @@ async def test_a_rule_assigns_its_population_now_due_within_days_of_its_start(
     assert forbidden["createComplianceRule"]["__typename"] == "Forbidden"
 
 
-def test_a_hire_gets_the_matching_onboarding_path_and_rules(sync_session: Session) -> None:
+def test_a_hire_gets_the_matching_onboarding_path_and_rules(
+    sync_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    # At INFO, as the worker logs: a bad `extra` key (a LogRecord attribute) would raise.
+    caplog.set_level(logging.INFO)
     s = sync_session
     intro, safety, desk = course(s, "INTRO"), course(s, "SAFETY"), course(s, "DESK")
     generic = LearningPath(code="ONB-ALL", title="Everyone", kind="onboarding", target_days=10)

@@ -87,5 +87,5 @@ def apply_rules_sync(
         outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
         created += len(rows)
     if created:
-        log.info("compliance assignments", extra={"created": created})
+        log.info("compliance assignments", extra={"enrollments": created})
     return created

@@ -73,6 +73,6 @@ def assign_onboarding_sync(session: Session, employee: EmployeeSnapshot) -> int:
         created += len(rows)
     log.info(
         "onboarding assigned",
-        extra={"employee_id": str(employee.employee_id), "path": path.code, "created": created},
+        extra={"employee_id": str(employee.employee_id), "path": path.code, "enrollments": created},
     )
     return created
