@@ -43,7 +43,7 @@ COURSES = 5000
 PER_EMPLOYEE = 20
 BATCH = 200_000
 TODAY = dt.date.today()
-KEPT = "talent_bench_learning_kept"
+KEPT = "learning_reports_bench_kept"
 
 
 def table(model: Any) -> Table:
