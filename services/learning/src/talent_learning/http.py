@@ -12,11 +12,9 @@ check the roles.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -55,26 +53,6 @@ def _date(value: str | None, name: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationFailed([FieldError(name, f"{value!r} is not a date")]) from exc
-
-
-def _csv_lines(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> AsyncIterator[str]:
-    async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        count = 0
-        async for row in rows:
-            writer.writerow(
-                ["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row]
-            )
-            count += 1
-            if count % 2000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return lines()
 
 
 def install_routes(app: FastAPI, database: Database) -> None:
@@ -126,15 +104,15 @@ def install_routes(app: FastAPI, database: Database) -> None:
             await session.close()
             return _error(exc)
 
-        async def rows() -> AsyncIterator[Sequence[Any]]:
+        async def chunks() -> AsyncIterator[bytes]:
             try:
-                async for row in service.stream(report):
-                    yield row
+                async for chunk in service.csv(report):
+                    yield chunk
             finally:
                 await session.close()
 
         return StreamingResponse(
-            _csv_lines(report.columns, rows()),
+            chunks(),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}.csv"'},
         )
