@@ -23,5 +23,10 @@ def test_learning_adds_only_completions_and_enrollments_to_peoples_employee() ->
 
     employee = types["Employee"]
 
-    assert [f.name.value for f in employee.fields or ()] == ["id", "completions", "enrollments"]
+    assert [f.name.value for f in employee.fields or ()] == [
+        "id",
+        "completions",
+        "enrollments",
+        "certifications",
+    ]
     assert [d.name.value for d in employee.directives or ()] == ["key"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -38,6 +39,7 @@ from ..factories import (
     make_completion,
     make_course,
     make_employee,
+    principal,
     published,
 )
 from ..people.test_consumers import snapshot
@@ -377,3 +379,61 @@ def test_a_course_plan_action_becomes_a_development_plan_assignment(sync_session
     ) == (lead.id, "development_plan", known.action_id, TODAY + dt.timedelta(days=90))
     (event,) = events(s, EnrollmentAssigned)
     assert event.plan_action_id == known.action_id
+
+
+CERTIFICATIONS = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Employee {
+      certifications { course { code } completedOn validUntil status }
+    }
+  }
+}
+"""
+
+
+async def test_certifications_come_from_the_latest_completion_and_keep_history(
+    session: AsyncSession,
+) -> None:
+    fire = await make_course(session, code="FIRE-1", recertify_months=12)
+    aid = await make_course(session, code="AID-1", recertify_months=24)
+    await make_course(session, code="ONCE-1")
+    ada = await make_employee(session, number="E1")
+    stranger = await make_employee(session, number="X1")
+    today = dt.date.today()
+    await make_completion(
+        session, employee=ada, course=fire, completed_on=today - dt.timedelta(days=800)
+    )
+    await make_completion(
+        session, employee=ada, course=fire, completed_on=today - dt.timedelta(days=350)
+    )
+    await make_completion(
+        session, employee=ada, course=aid, completed_on=today - dt.timedelta(days=800)
+    )
+
+    def variables() -> dict[str, Any]:  # strawberry pops __typename from representations
+        return {"representations": [{"__typename": "Employee", "id": str(ada.employee_id)}]}
+
+    data = await execute(session, CERTIFICATIONS, as_=principal(ada), variables=variables())
+    hidden = await execute(session, CERTIFICATIONS, as_=principal(stranger), variables=variables())
+
+    (entity,) = data["_entities"]
+    assert [(c["course"]["code"], c["status"]) for c in entity["certifications"]] == [
+        ("AID-1", "EXPIRED"),
+        ("FIRE-1", "EXPIRING"),
+    ]
+    assert (
+        entity["certifications"][1]["completedOn"] == (today - dt.timedelta(days=350)).isoformat()
+    )
+    assert dt.date.fromisoformat(entity["certifications"][1]["validUntil"]) > today
+    stored = (
+        (
+            await session.execute(
+                select(Completion.completed_on).where(Completion.course_id == fire.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(stored) == 2  # the earlier FIRE-1 completion stays
+    assert hidden["_entities"][0]["certifications"] is None
