@@ -25,6 +25,8 @@ CONTRACT = {
     "course-skills": "course_code, competency_code, level",
     "completions": "employee_id, course_code, completed_on, score",
     "job-history": "employee_id, job_profile_code, start_date, end_date",
+    "key-roles": "code, title, job_profile_code, incumbent_id, criticality",
+    "potential": "employee_id, potential, assessed_on",
 }
 IMPORT_ORDER = [
     "competencies",
@@ -35,6 +37,8 @@ IMPORT_ORDER = [
     "courses",
     "course-skills",
     "completions",
+    "key-roles",
+    "potential",
 ]
 SIZES = [1, 2, 9, 60, 300, 2000]
 

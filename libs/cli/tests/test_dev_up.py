@@ -22,6 +22,7 @@ import pytest
 
 from talent_cli.dev import repo_root
 from talent_cli.main import main
+from talent_cli.services import service_names
 from talent_platform.infra.ports import free_port, free_port_base
 from talent_platform.infra.postgres import drop_database, normalize_postgres_url
 
@@ -106,7 +107,7 @@ def stack() -> Iterator[Stack]:
                 process.kill()
                 process.wait()
         if admin_url:
-            for name in ("people", "learning"):
+            for name in service_names():
                 drop_database(normalize_postgres_url(admin_url), prefix + name)
         shutil.rmtree(state, ignore_errors=True)
 
@@ -115,7 +116,7 @@ def test_dev_json_names_the_gateway_services_broker_and_four_tokens(stack: Stack
     info = stack.info()
     assert info["gateway"].startswith("http://127.0.0.1:")
     assert set(info["tokens"]) == {"admin", "hr_leader", "manager", "employee"}
-    assert set(info["services"]) == {"people", "learning"}
+    assert set(info["services"]) == set(service_names())
     assert info["broker"].startswith("127.0.0.1:")
     output = stack.output()
     assert "Talent is up" in output
@@ -164,7 +165,8 @@ def test_import_moves_an_employee_to_another_manager(stack: Stack, tmp_path: Pat
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
     children = stack.child_pids()
-    assert len(children) == 6  # broker, API and worker per service, gateway
+    # broker, API and worker per service, gateway
+    assert len(children) == 2 + 2 * len(service_names())
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(60) == 0
     for pid in children:

@@ -119,6 +119,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         import_kinds=("courses", "course-skills", "completions"),
         employee_projection="employee_projection",
     ),
+    ServiceSpec(
+        name="succession",
+        package="talent_succession",
+        settings_class="talent_succession.config:SuccessionSettings",
+        alembic_ini="alembic.ini",
+        port_offset=4,
+        import_kinds=("key-roles", "potential"),
+        employee_projection="employee_projection",
+    ),
 )
 
 IMPORT_ORDER: tuple[str, ...] = tuple(kind for spec in SERVICES for kind in spec.import_kinds)

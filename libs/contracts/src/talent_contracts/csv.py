@@ -35,4 +35,6 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "course-skills": ("course_code", "competency_code", "level"),
     "completions": ("employee_id", "course_code", "completed_on", "score"),
+    "key-roles": ("code", "title", "job_profile_code", "incumbent_id", "criticality"),
+    "potential": ("employee_id", "potential", "assessed_on"),
 }

@@ -1,9 +1,11 @@
 """A deterministic demo organisation, as the CSV files of the interchange formats.
 
-`generate(employees=2000, seed=42)` returns the eight files (competencies, job profiles and
-their requirements, employees, job history, courses, course skills, completions) in import
-order. The same arguments always give byte-identical files: every random choice comes from
-one `random.Random(seed)`, and dates are relative to the fixed `AS_OF`, not to today.
+`generate(employees=2000, seed=42)` returns the ten files (competencies, job profiles and
+their requirements, employees, job history, courses, course skills, completions, key
+roles, potential) in import order. The same arguments always give byte-identical files:
+every random choice comes from `random.Random(seed)` (succession's potential ratings from
+their own `random.Random(seed + 1)`, so adding them left the other files as they were),
+and dates are relative to the fixed `AS_OF`, not to today.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from talent_cli.demo import learning
+from talent_cli.demo import learning, succession
 from talent_cli.demo.organisation import OrganisationBuilder, Person
 from talent_contracts.csv import CSV_COLUMNS
 
@@ -34,6 +36,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "courses",
         "course-skills",
         "completions",
+        "key-roles",
+        "potential",
     )
 }
 """The CSV contract (DESIGN.md, "Interchange formats") of every kind the demo produces,
@@ -106,6 +110,10 @@ def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -
         "completions": _csv(
             "completions",
             ((c.employee_number, c.course_code, c.completed_on, c.score) for c in completions),
+        ),
+        "key-roles": _csv("key-roles", succession.key_roles(people)),
+        "potential": _csv(
+            "potential", succession.potential(people, random.Random(seed + 1), as_of=as_of)
         ),
     }
     return DemoOrganisation(employees=employees, seed=seed, files=files)

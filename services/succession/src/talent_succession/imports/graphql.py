@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from talent_platform.graphql import (
+    Conflict,
+    Forbidden,
+    ImportPayload,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    run_mutation,
+)
+from talent_succession.imports.service import run_import
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.enum(
+    description="CSV files the succession service imports (columns in docs/csv-formats.md)."
+)
+class SuccessionImportKind(Enum):
+    KEY_ROLES = "key-roles"
+    POTENTIAL = "potential"
+
+
+@strawberry.input
+class ImportSuccessionCsvInput:
+    kind: SuccessionImportKind
+    csv: str = strawberry.field(description="The whole file, UTF-8, with its header row.")
+    dry_run: bool = strawberry.field(
+        default=False, description="Validate and count, write nothing."
+    )
+
+
+ImportSuccessionCsvResult = Annotated[
+    ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("ImportSuccessionCsvResult"),
+]
+
+
+@strawberry.type
+class ImportMutation:
+    @strawberry.mutation(
+        description="Import a CSV file, all or nothing (hr_leader, admin, granted "
+        "hr_coordinator). A bad file returns ValidationError with one entry per bad row "
+        "(`row N: column`)."
+    )
+    async def import_succession_csv(
+        self, info: Ctx, input: ImportSuccessionCsvInput
+    ) -> ImportSuccessionCsvResult:
+        async def action() -> ImportPayload:
+            result = await run_import(
+                info.context.session, info.context.principal, input.kind.value, input.csv
+            )
+            return ImportPayload.from_result(result, dry_run=input.dry_run)
+
+        return await run_mutation(info.context, action, dry_run=input.dry_run)

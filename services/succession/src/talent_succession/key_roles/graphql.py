@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from talent_platform.graphql import (
+    Conflict,
+    Connection,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    page_request,
+    run_mutation,
+)
+from talent_succession.enums import Level, level_or_none
+from talent_succession.key_roles.models import KeyRole as KeyRoleModel
+from talent_succession.key_roles.service import (
+    KeyRoleFilter,
+    KeyRoleInput,
+    KeyRoleService,
+    KeyRoleSort,
+)
+from talent_succession.people.ref import EmployeeType, employee_ref
+from talent_succession.slates.graphql import Nomination
+from talent_succession.slates.service import BenchCounts, SlateService
+from talent_succession.validation import parse_uuid
+
+Ctx = Info[TalentContext, None]
+
+KeyRoleSortField = strawberry.enum(KeyRoleSort, name="KeyRoleSort")
+
+
+async def _roles_by_id(info: Ctx, keys: Sequence[uuid.UUID]) -> list[KeyRole | None]:
+    service = KeyRoleService(info.context.session, info.context.principal)
+    found = await service.by_ids(list(keys))
+    return [KeyRole.from_model(found[k]) if k in found else None for k in keys]
+
+
+def key_role_by_id_loader(info: Ctx) -> DataLoader[uuid.UUID, KeyRole | None]:
+    return info.context.loader("key_role.by_id", lambda keys: _roles_by_id(info, keys))
+
+
+@strawberry.type(description="Successors of a key role by readiness (current slate only).")
+class BenchStrength:
+    ready_now: int
+    ready_1_2_years: int = strawberry.field(name="ready1To2Years")
+    ready_3_plus_years: int = strawberry.field(name="ready3PlusYears")
+    total: int
+
+    @classmethod
+    def from_counts(cls, counts: BenchCounts) -> BenchStrength:
+        return cls(
+            ready_now=counts.ready_now,
+            ready_1_2_years=counts.ready_1_2_years,
+            ready_3_plus_years=counts.ready_3_plus_years,
+            total=counts.total,
+        )
+
+
+SlateKey = tuple[uuid.UUID, bool]
+
+
+async def _slates(info: Ctx, keys: Sequence[SlateKey]) -> list[list[Nomination]]:
+    service = SlateService(info.context.session, info.context.principal)
+    roles = await service.roles.by_ids({role_id for role_id, _ in keys})
+    found: dict[SlateKey, list[Nomination]] = {}
+    for include_removed in {flag for _, flag in keys}:
+        wanted = [roles[r] for r, flag in keys if flag == include_removed and r in roles]
+        slates = await service.slates(wanted, include_removed=include_removed)
+        for role in wanted:
+            found[(role.id, include_removed)] = [
+                Nomination.from_model(n) for n in slates.get(role.id, [])
+            ]
+    return [found.get(k, []) for k in keys]
+
+
+async def _bench(info: Ctx, keys: Sequence[uuid.UUID]) -> list[BenchStrength]:
+    service = SlateService(info.context.session, info.context.principal)
+    counts = await service.bench_counts(keys)
+    return [BenchStrength.from_counts(counts.get(k, BenchCounts())) for k in keys]
+
+
+@strawberry.type(description="A position whose succession is planned (confidential).")
+class KeyRole:
+    id: strawberry.ID
+    code: str
+    title: str
+    job_profile_code: str | None = strawberry.field(
+        description="Code of a job profile of the people service."
+    )
+    org_unit_code: str | None
+    criticality: Level
+    risk_of_loss: Level | None
+    impact_of_loss: Level | None
+    expected_vacancy_date: dt.date | None
+    vacated_on: dt.date | None = strawberry.field(
+        description="When the role lost its incumbent; null while it is filled."
+    )
+    _incumbent_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, m: KeyRoleModel) -> KeyRole:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            code=m.code,
+            title=m.title,
+            job_profile_code=m.job_profile_code,
+            org_unit_code=m.org_unit_code,
+            criticality=Level(m.criticality),
+            risk_of_loss=level_or_none(m.risk_of_loss),
+            impact_of_loss=level_or_none(m.impact_of_loss),
+            expected_vacancy_date=m.expected_vacancy_date,
+            vacated_on=m.vacated_on,
+            _incumbent_id=m.incumbent_id,
+        )
+
+    @strawberry.field(description="The current holder; null when the role is vacant.")
+    def incumbent(self) -> EmployeeType | None:
+        return None if self._incumbent_id is None else employee_ref(self._incumbent_id)
+
+    @strawberry.field(description="True when the role has no incumbent.")
+    def vacant(self) -> bool:
+        return self._incumbent_id is None
+
+    @strawberry.field(
+        description="The successors, by rank (removed ones last when included). Every read "
+        "is audited."
+    )
+    async def slate(self, info: Ctx, include_removed: bool = False) -> list[Nomination]:
+        loader: DataLoader[SlateKey, list[Nomination]] = info.context.loader(
+            "key_role.slate", lambda keys: _slates(info, keys)
+        )
+        return await loader.load((uuid.UUID(self.id), include_removed))
+
+    @strawberry.field(description="Current successors by readiness.")
+    async def bench_strength(self, info: Ctx) -> BenchStrength:
+        loader: DataLoader[uuid.UUID, BenchStrength] = info.context.loader(
+            "key_role.bench", lambda keys: _bench(info, keys)
+        )
+        return await loader.load(uuid.UUID(self.id))
+
+
+@strawberry.input(description="Filters combine with AND.")
+class KeyRoleFilterInput:
+    search: str | None = strawberry.field(default=None, description="Part of the title or code.")
+    org_unit_code: str | None = None
+    criticality: Level | None = None
+    vacant: bool | None = None
+    without_ready_successor: bool | None = strawberry.field(
+        default=None, description="True: roles with no ready-now successor on their slate."
+    )
+
+
+@strawberry.input
+class DefineKeyRoleInput:
+    code: str
+    title: str
+    criticality: Level
+    job_profile_code: str | None = None
+    incumbent_id: strawberry.ID | None = None
+    org_unit_code: str | None = None
+    risk_of_loss: Level | None = None
+    impact_of_loss: Level | None = None
+    expected_vacancy_date: dt.date | None = None
+
+
+@strawberry.type
+class DefineKeyRolePayload:
+    key_role: KeyRole
+
+
+DefineKeyRoleResult = Annotated[
+    DefineKeyRolePayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("DefineKeyRoleResult"),
+]
+
+
+@strawberry.type
+class KeyRoleQuery:
+    @strawberry.field(description="One key role by code (confidential: FORBIDDEN otherwise).")
+    async def key_role(self, info: Ctx, code: str) -> KeyRole | None:
+        service = KeyRoleService(info.context.session, info.context.principal)
+        found = await service.get_or_none(code)
+        return None if found is None else KeyRole.from_model(found)
+
+    @strawberry.field(description="Key roles (confidential: FORBIDDEN otherwise).")
+    async def key_roles(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: KeyRoleFilterInput | None = None,
+        sort: KeyRoleSortField = KeyRoleSort.CODE,  # type: ignore[valid-type]
+        descending: bool = False,
+    ) -> Connection[KeyRole]:
+        service = KeyRoleService(info.context.session, info.context.principal)
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        flt = filter or KeyRoleFilterInput()
+        statement = await service.query(
+            KeyRoleFilter(
+                search=flt.search,
+                org_unit_code=flt.org_unit_code,
+                criticality=flt.criticality.value if flt.criticality else None,
+                vacant=flt.vacant,
+                without_ready_successor=flt.without_ready_successor,
+            ),
+            sort=sort,
+            descending=descending,
+        )
+        rows, total = await service.roles.paginate(statement, offset=page.offset, limit=page.limit)
+        return connection(rows, total=total, page=page, to_node=KeyRole.from_model)
+
+
+@strawberry.type
+class KeyRoleMutation:
+    @strawberry.mutation(
+        description="Create a key role, or change the one with this code (hr_leader, admin, "
+        "granted hr_coordinator). Clearing the incumbent vacates the role."
+    )
+    async def define_key_role(self, info: Ctx, input: DefineKeyRoleInput) -> DefineKeyRoleResult:
+        service = KeyRoleService(info.context.session, info.context.principal)
+
+        async def action() -> DefineKeyRolePayload:
+            role = await service.define(
+                KeyRoleInput(
+                    code=input.code.strip(),
+                    title=input.title.strip(),
+                    criticality=input.criticality.value,
+                    job_profile_code=input.job_profile_code,
+                    incumbent_id=(
+                        parse_uuid(input.incumbent_id, "input.incumbentId")
+                        if input.incumbent_id
+                        else None
+                    ),
+                    org_unit_code=input.org_unit_code,
+                    risk_of_loss=input.risk_of_loss.value if input.risk_of_loss else None,
+                    impact_of_loss=input.impact_of_loss.value if input.impact_of_loss else None,
+                    expected_vacancy_date=input.expected_vacancy_date,
+                )
+            )
+            return DefineKeyRolePayload(key_role=KeyRole.from_model(role))
+
+        return await run_mutation(info.context, action)

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from talent_platform.db import Repository
+from talent_platform.graphql import (
+    Conflict,
+    Connection,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    page_request,
+    run_mutation,
+)
+from talent_succession.audit.service import require_confidential
+from talent_succession.people.ref import EmployeeType, employee_ref
+from talent_succession.reviews.models import ReviewDecision as DecisionModel
+from talent_succession.reviews.models import TalentReview as ReviewModel
+from talent_succession.reviews.service import DecisionInput, ReviewInput, ReviewService
+from talent_succession.validation import parse_uuid
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.enum
+class ReviewDecisionKind(Enum):
+    NOMINATION = "nomination"
+    READINESS_CHANGE = "readiness_change"
+    DESIGNATION = "designation"
+    DEVELOPMENT = "development"
+    OTHER = "other"
+
+
+@strawberry.type(description="A decision a talent review recorded for an employee.")
+class ReviewDecision:
+    id: strawberry.ID
+    kind: ReviewDecisionKind
+    description: str
+    key_role_code: str | None
+    recorded_by: str
+    _employee_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, m: DecisionModel) -> ReviewDecision:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            kind=ReviewDecisionKind(m.kind),
+            description=m.description,
+            key_role_code=m.key_role_code,
+            recorded_by=m.recorded_by,
+            _employee_id=m.employee_id,
+        )
+
+    @strawberry.field
+    def employee(self) -> EmployeeType:
+        return employee_ref(self._employee_id)
+
+
+async def _discussed(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[uuid.UUID]]:
+    found = await ReviewService(info.context.session, info.context.principal).discussed(keys)
+    return [found.get(k, []) for k in keys]
+
+
+async def _decisions(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[ReviewDecision]]:
+    found = await ReviewService(info.context.session, info.context.principal).decisions(keys)
+    return [[ReviewDecision.from_model(d) for d in found.get(k, [])] for k in keys]
+
+
+@strawberry.type(description="A talent review meeting (confidential).")
+class TalentReview:
+    id: strawberry.ID
+    title: str
+    held_on: dt.date
+    notes: str
+    created_by: str
+    _participant_ids: strawberry.Private[list[uuid.UUID]]
+
+    @classmethod
+    def from_model(cls, m: ReviewModel) -> TalentReview:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            title=m.title,
+            held_on=m.held_on,
+            notes=m.notes,
+            created_by=m.created_by,
+            _participant_ids=list(m.participant_ids),
+        )
+
+    @strawberry.field
+    def participants(self) -> list[EmployeeType]:
+        return [employee_ref(e) for e in self._participant_ids]
+
+    @strawberry.field(
+        description="The employees discussed. Their talent profile is the review's material: "
+        "ask for `jobHistory` (people), `completions` (learning), `calibratedRatings`, "
+        "`potential`, `nominations`, `developmentPlans` and `nineBox` (succession)."
+    )
+    async def employees_discussed(self, info: Ctx) -> list[EmployeeType]:
+        loader: DataLoader[uuid.UUID, list[uuid.UUID]] = info.context.loader(
+            "review.discussed", lambda keys: _discussed(info, keys)
+        )
+        return [employee_ref(e) for e in await loader.load(uuid.UUID(self.id))]
+
+    @strawberry.field
+    async def decisions(self, info: Ctx) -> list[ReviewDecision]:
+        loader: DataLoader[uuid.UUID, list[ReviewDecision]] = info.context.loader(
+            "review.decisions", lambda keys: _decisions(info, keys)
+        )
+        return await loader.load(uuid.UUID(self.id))
+
+
+class _ReviewRepository(Repository[ReviewModel]):
+    model = ReviewModel
+
+
+@strawberry.input
+class CreateTalentReviewInput:
+    title: str
+    held_on: dt.date
+    participant_ids: list[strawberry.ID]
+    employee_ids: list[strawberry.ID] = strawberry.field(description="The employees discussed.")
+    notes: str = ""
+
+
+@strawberry.input
+class RecordReviewDecisionInput:
+    review_id: strawberry.ID
+    employee_id: strawberry.ID
+    kind: ReviewDecisionKind
+    description: str
+    key_role_code: str | None = None
+
+
+@strawberry.type
+class TalentReviewPayload:
+    review: TalentReview
+
+
+@strawberry.type
+class ReviewDecisionPayload:
+    decision: ReviewDecision
+
+
+TalentReviewResult = Annotated[
+    TalentReviewPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("TalentReviewResult"),
+]
+ReviewDecisionResult = Annotated[
+    ReviewDecisionPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("ReviewDecisionResult"),
+]
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(description="One talent review (confidential; reads are audited).")
+    async def talent_review(self, info: Ctx, id: strawberry.ID) -> TalentReview:
+        service = ReviewService(info.context.session, info.context.principal)
+        return TalentReview.from_model(await service.get(parse_uuid(id, "id", "id")))
+
+    @strawberry.field(description="Talent reviews, newest first (confidential).")
+    async def talent_reviews(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[TalentReview]:
+        await require_confidential(info.context.session, info.context.principal)
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        rows, total = await _ReviewRepository(info.context.session).paginate(
+            select(ReviewModel).order_by(ReviewModel.held_on.desc(), ReviewModel.id),
+            offset=page.offset,
+            limit=page.limit,
+        )
+        return connection(rows, total=total, page=page, to_node=TalentReview.from_model)
+
+
+@strawberry.type
+class ReviewMutation:
+    @strawberry.mutation(description="Record a talent review meeting and who was discussed.")
+    async def create_talent_review(
+        self, info: Ctx, input: CreateTalentReviewInput
+    ) -> TalentReviewResult:
+        service = ReviewService(info.context.session, info.context.principal)
+
+        async def action() -> TalentReviewPayload:
+            review = await service.create(
+                ReviewInput(
+                    title=input.title,
+                    held_on=input.held_on,
+                    participant_ids=[
+                        parse_uuid(p, f"input.participantIds[{i}]")
+                        for i, p in enumerate(input.participant_ids)
+                    ],
+                    employee_ids=[
+                        parse_uuid(e, f"input.employeeIds[{i}]")
+                        for i, e in enumerate(input.employee_ids)
+                    ],
+                    notes=input.notes,
+                )
+            )
+            return TalentReviewPayload(review=TalentReview.from_model(review))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(
+        description="Record a decision about an employee discussed in a review (the "
+        "nomination, readiness change or designation itself is made with its own mutation)."
+    )
+    async def record_review_decision(
+        self, info: Ctx, input: RecordReviewDecisionInput
+    ) -> ReviewDecisionResult:
+        service = ReviewService(info.context.session, info.context.principal)
+
+        async def action() -> ReviewDecisionPayload:
+            decision = await service.decide(
+                DecisionInput(
+                    review_id=parse_uuid(input.review_id, "input.reviewId", "id"),
+                    employee_id=parse_uuid(input.employee_id, "input.employeeId"),
+                    kind=input.kind.value,
+                    description=input.description,
+                    key_role_code=input.key_role_code,
+                )
+            )
+            return ReviewDecisionPayload(decision=ReviewDecision.from_model(decision))
+
+        return await run_mutation(info.context, action)

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from talent_platform.graphql import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    run_mutation,
+)
+from talent_succession.enums import Readiness
+from talent_succession.people.ref import EmployeeType, employee_ref
+from talent_succession.slates.models import Nomination as NominationModel
+from talent_succession.slates.models import ReadinessAssessment as ReadinessModel
+from talent_succession.slates.service import (
+    NominationChange,
+    NominationInput,
+    ReadinessInput,
+    SlateService,
+)
+from talent_succession.validation import parse_uuid
+
+if TYPE_CHECKING:
+    from talent_succession.key_roles.graphql import KeyRole
+
+Ctx = Info[TalentContext, None]
+KeyRoleType = Annotated["KeyRole", strawberry.lazy("talent_succession.key_roles.graphql")]
+
+
+@strawberry.type(description="One readiness a successor was given.")
+class ReadinessRecord:
+    readiness: Readiness
+    assessed_on: dt.date
+    assessed_by: str
+
+    @classmethod
+    def from_model(cls, m: ReadinessModel) -> ReadinessRecord:
+        return cls(
+            readiness=Readiness(m.readiness), assessed_on=m.assessed_on, assessed_by=m.assessed_by
+        )
+
+
+async def _readiness(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[ReadinessRecord]]:
+    service = SlateService(info.context.session, info.context.principal)
+    found = await service.readiness_histories(keys)
+    return [[ReadinessRecord.from_model(r) for r in found.get(k, [])] for k in keys]
+
+
+def readiness_history_loader(info: Ctx) -> DataLoader[uuid.UUID, list[ReadinessRecord]]:
+    return info.context.loader("slate.readiness", lambda keys: _readiness(info, keys))
+
+
+@strawberry.type(description="A successor on a key role's slate (confidential).")
+class Nomination:
+    id: strawberry.ID
+    readiness: Readiness
+    rank: int = strawberry.field(description="Unique among the slate's current successors.")
+    notes: str
+    emergency: bool = strawberry.field(description="The emergency (interim) successor.")
+    suggestion_id: strawberry.ID | None = strawberry.field(
+        description="The recommender's suggestion this nomination accepted, if any."
+    )
+    nominated_on: dt.date
+    nominated_by: str
+    readiness_assessed_on: dt.date
+    review_by: dt.date
+    removed_on: dt.date | None
+    removed_reason: str | None
+    _employee_id: strawberry.Private[uuid.UUID]
+    _key_role_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, m: NominationModel) -> Nomination:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            readiness=Readiness(m.readiness),
+            rank=m.rank,
+            notes=m.notes,
+            emergency=m.emergency,
+            suggestion_id=strawberry.ID(str(m.suggestion_id)) if m.suggestion_id else None,
+            nominated_on=m.nominated_on,
+            nominated_by=m.nominated_by,
+            readiness_assessed_on=m.readiness_assessed_on,
+            review_by=m.review_by,
+            removed_on=m.removed_on,
+            removed_reason=m.removed_reason,
+            _employee_id=m.employee_id,
+            _key_role_id=m.key_role_id,
+        )
+
+    @strawberry.field
+    def employee(self) -> EmployeeType:
+        return employee_ref(self._employee_id)
+
+    @strawberry.field
+    async def key_role(self, info: Ctx) -> KeyRoleType:
+        from talent_succession.key_roles.graphql import key_role_by_id_loader
+
+        found = await key_role_by_id_loader(info).load(self._key_role_id)
+        if found is None:  # the foreign key makes this impossible
+            raise RuntimeError(f"key role {self._key_role_id} of nomination {self.id} is missing")
+        return found
+
+    @strawberry.field(description="Every readiness given, newest first.")
+    async def readiness_history(self, info: Ctx) -> list[ReadinessRecord]:
+        return await readiness_history_loader(info).load(uuid.UUID(self.id))
+
+
+@strawberry.input
+class NominateSuccessorInput:
+    key_role_code: str
+    employee_id: strawberry.ID
+    readiness: Readiness
+    rank: int | None = strawberry.field(
+        default=None, description="Defaults to the slate's next free rank."
+    )
+    notes: str = ""
+    emergency: bool = False
+    suggestion_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The recommender's successor suggestion being accepted."
+    )
+    nominated_on: dt.date | None = strawberry.field(default=None, description="Defaults to today.")
+    review_by: dt.date | None = strawberry.field(
+        default=None, description="Defaults to 12 months after the nomination."
+    )
+
+
+@strawberry.input
+class AssessReadinessInput:
+    nomination_id: strawberry.ID
+    readiness: Readiness
+    assessed_on: dt.date
+    review_by: dt.date | None = None
+
+
+@strawberry.input(description="Fields left null are not changed.")
+class UpdateSuccessorInput:
+    nomination_id: strawberry.ID
+    rank: int | None = None
+    notes: str | None = None
+    emergency: bool | None = None
+
+
+@strawberry.input
+class RemoveSuccessorInput:
+    nomination_id: strawberry.ID
+    reason: str
+    removed_on: dt.date | None = strawberry.field(default=None, description="Defaults to today.")
+
+
+@strawberry.type
+class NominationPayload:
+    nomination: Nomination
+
+
+NominationResult = Annotated[
+    NominationPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("NominationResult"),
+]
+
+
+@strawberry.type
+class SlateMutation:
+    @strawberry.mutation(
+        description="Put a successor on a key role's slate (hr_leader, admin, granted "
+        "hr_coordinator). Not the incumbent, not a terminated employee, rank unique."
+    )
+    async def nominate_successor(
+        self, info: Ctx, input: NominateSuccessorInput
+    ) -> NominationResult:
+        service = SlateService(info.context.session, info.context.principal)
+
+        async def action() -> NominationPayload:
+            nomination = await service.nominate(
+                NominationInput(
+                    key_role_code=input.key_role_code,
+                    employee_id=parse_uuid(input.employee_id, "input.employeeId"),
+                    readiness=input.readiness.value,
+                    rank=input.rank,
+                    notes=input.notes,
+                    emergency=input.emergency,
+                    suggestion_id=(
+                        parse_uuid(input.suggestion_id, "input.suggestionId", "id")
+                        if input.suggestion_id
+                        else None
+                    ),
+                    nominated_on=input.nominated_on,
+                    review_by=input.review_by,
+                )
+            )
+            return NominationPayload(nomination=Nomination.from_model(nomination))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Record a successor's readiness (kept in its history).")
+    async def assess_readiness(self, info: Ctx, input: AssessReadinessInput) -> NominationResult:
+        service = SlateService(info.context.session, info.context.principal)
+
+        async def action() -> NominationPayload:
+            nomination = await service.assess_readiness(
+                ReadinessInput(
+                    nomination_id=parse_uuid(input.nomination_id, "input.nominationId", "id"),
+                    readiness=input.readiness.value,
+                    assessed_on=input.assessed_on,
+                    review_by=input.review_by,
+                )
+            )
+            return NominationPayload(nomination=Nomination.from_model(nomination))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Change a successor's rank, notes or emergency flag.")
+    async def update_successor(self, info: Ctx, input: UpdateSuccessorInput) -> NominationResult:
+        service = SlateService(info.context.session, info.context.principal)
+
+        async def action() -> NominationPayload:
+            nomination = await service.change(
+                NominationChange(
+                    nomination_id=parse_uuid(input.nomination_id, "input.nominationId", "id"),
+                    rank=input.rank,
+                    notes=input.notes,
+                    emergency=input.emergency,
+                )
+            )
+            return NominationPayload(nomination=Nomination.from_model(nomination))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Take a successor off the slate, with a reason.")
+    async def remove_successor(self, info: Ctx, input: RemoveSuccessorInput) -> NominationResult:
+        service = SlateService(info.context.session, info.context.principal)
+
+        async def action() -> NominationPayload:
+            nomination = await service.remove(
+                parse_uuid(input.nomination_id, "input.nominationId", "id"),
+                reason=input.reason,
+                removed_on=input.removed_on,
+            )
+            return NominationPayload(nomination=Nomination.from_model(nomination))
+
+        return await run_mutation(info.context, action)
