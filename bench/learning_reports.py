@@ -18,6 +18,7 @@ import asyncio
 import csv
 import datetime as dt
 import io
+import os
 import statistics
 import sys
 import time
@@ -26,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from sqlalchemy import Table, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.common import migrated_database, postgres_admin_url
@@ -44,7 +46,6 @@ COURSES = 5000
 PER_EMPLOYEE = 20
 BATCH = 200_000
 TODAY = dt.date.today()
-KEPT = "learning_reports_bench_kept"
 
 
 def table(model: Any) -> Table:
@@ -226,17 +227,44 @@ async def timed(url: str, name: str, run: Any) -> None:
     )
 
 
+async def explain(url: str) -> None:
+    """EXPLAIN ANALYZE of both report queries: the server's share of the time."""
+    engine = create_async_engine(async_url(url))
+    async with engine.connect() as connection:
+        session = AsyncSession(bind=connection)
+        service = ReportService(session, HR)
+        reports = (
+            await service.compliance_evidence("FIRE-0000", as_of=TODAY, population=Population()),
+            await service.completion_rates(Grouping.ORG_UNIT, as_of=TODAY),
+        )
+        for report in reports:
+            sql = report.query.compile(
+                dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+                compile_kwargs={"literal_binds": True},
+            )
+            plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+            print("\n".join(plan.scalars()))
+        await session.close()
+    await engine.dispose()
+
+
 async def main(employees: int) -> None:
     with postgres_admin_url() as admin, migrated_database(admin, "learning") as url:
         started = time.perf_counter()
         await load(url, employees)
         print(f"loaded in {time.perf_counter() - started:.0f} s")
+        print(f"load average before measuring: {os.getloadavg()}")
         await timed(
             url, "compliance evidence CSV, FIRE-0000, whole org (rows, compliant)", evidence_csv
         )
         await timed(
+            url, "compliance evidence rows in Python, same query (rows, compliant)", evidence_rows
+        )
+        await timed(
             url, "completion rates by org unit (groups, enrollments counted)", rates_by_org_unit
         )
+        await explain(url)
+        print(f"load average after measuring: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
