@@ -59,6 +59,10 @@ async def make_employee(
     manager: EmployeeProjection | None = None,
     status: str = "active",
     name: str | None = None,
+    org_unit: str | None = None,
+    location: str | None = None,
+    job_profile: str | None = None,
+    hire_date: dt.date | None = None,
 ) -> EmployeeProjection:
     """A row of learning's projection, as people's events would have built it."""
     employee = EmployeeProjection(
@@ -68,6 +72,10 @@ async def make_employee(
         email=f"{number.lower()}@example.com",
         status=status,
         manager_id=manager.employee_id if manager else None,
+        org_unit_code=org_unit,
+        location=location,
+        job_profile_code=job_profile,
+        hire_date=hire_date,
         updated_at=dt.datetime.now(dt.UTC),
     )
     session.add(employee)
@@ -101,14 +109,19 @@ async def make_course(
     title: str | None = None,
     modality: str = "e-learning",
     skills: dict[str, int] | None = None,
+    recertify_months: int | None = None,
+    self_enrollment: bool = False,
+    duration_hours: float = 1.5,
 ) -> Course:
     course = Course(
         code=code,
         title=title or f"Course {code}",
         description="",
-        duration_hours=1.5,
+        duration_hours=duration_hours,
         modality=modality,
         mandatory=False,
+        recertify_months=recertify_months,
+        self_enrollment=self_enrollment,
     )
     session.add(course)
     await session.flush()

@@ -14,7 +14,7 @@ def test_the_checked_in_sdl_is_what_the_service_serves() -> None:
     assert SDL.read_text() == schema.as_str() + "\n"
 
 
-def test_learning_adds_only_completions_to_peoples_employee() -> None:
+def test_learning_adds_only_completions_and_enrollments_to_peoples_employee() -> None:
     types = {
         d.name.value: d
         for d in parse(schema.as_str()).definitions
@@ -23,5 +23,10 @@ def test_learning_adds_only_completions_to_peoples_employee() -> None:
 
     employee = types["Employee"]
 
-    assert [f.name.value for f in employee.fields or ()] == ["id", "completions"]
+    assert [f.name.value for f in employee.fields or ()] == [
+        "id",
+        "completions",
+        "enrollments",
+        "certifications",
+    ]
     assert [d.name.value for d in employee.directives or ()] == ["key"]

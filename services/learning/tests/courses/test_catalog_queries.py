@@ -10,7 +10,7 @@ from talent_platform.graphql import TalentContext
 from ..factories import SETTINGS, execute, make_course, principal
 
 COURSES = """
-query($first: Int, $after: String, $search: String, $competencyCode: String, $modality: String) {
+query($first: Int, $after: String, $search: String, $competencyCode: String, $modality: CourseModality) {
   courses(first: $first, after: $after, search: $search, competencyCode: $competencyCode,
           modality: $modality) {
     totalCount

@@ -58,7 +58,7 @@ async def test_courses_and_skills_import_build_the_catalog(session: AsyncSession
         "title": "Python for analysts",
         "description": "Pandas, plotting",
         "durationHours": 16.0,
-        "modality": "classroom",
+        "modality": "CLASSROOM",
         "mandatory": False,
         "recertifyMonths": None,
         "active": True,
@@ -68,7 +68,7 @@ async def test_courses_and_skills_import_build_the_catalog(session: AsyncSession
         ],
     }
     sec = await execute(session, COURSE, as_=principal(), variables={"code": "SEC-101"})
-    assert (sec["course"]["modality"], sec["course"]["mandatory"]) == ("e-learning", True)
+    assert (sec["course"]["modality"], sec["course"]["mandatory"]) == ("E_LEARNING", True)
     assert sec["course"]["recertifyMonths"] == 12
     # The last event of each course carries its full skill list, for the recommender.
     latest = {e.code: e for e in await published(session, CoursePublished)}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from talent_learning.db import Base
 from talent_platform.db import Entity
 
-SOURCES = ("manual", "import")
+SOURCES = ("manual", "import", "xapi", "cohort")
 
 
 class Completion(Entity, Base):
@@ -21,12 +21,19 @@ class Completion(Entity, Base):
         UniqueConstraint("employee_id", "course_id", "completed_on"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score"),
         Index("ix_completion_employee_id_completed_on", "employee_id", "completed_on"),
+        # Evidence for one course: its completions by employee, newest per employee.
+        Index(
+            "ix_completion_course_id_employee_id_completed_on",
+            "course_id",
+            "employee_id",
+            "completed_on",
+        ),
     )
 
     # No foreign key: employees live in the people service (see people/models.py for
     # learning's own projection of them).
     employee_id: Mapped[uuid.UUID]
-    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id"), index=True)
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id"))
     completed_on: Mapped[dt.date] = mapped_column(Date)
     score: Mapped[float | None] = mapped_column(default=None)
     source: Mapped[str] = mapped_column(String(50))

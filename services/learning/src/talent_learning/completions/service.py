@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talent_learning.completions.events import enrollment_completed
 from talent_learning.completions.models import Completion
 from talent_learning.completions.repository import CompletionRepository
+from talent_learning.courses.models import Course
 from talent_learning.courses.repository import CourseRepository
 from talent_learning.db import outbox
+from talent_learning.enrollments.repository import EnrollmentRepository
 from talent_learning.people.repository import EmployeeProjectionRepository
 from talent_learning.people.service import visible_employees
 from talent_platform.auth import Principal, Role
@@ -77,6 +79,15 @@ class CompletionService:
         errors.raise_if_any()
         assert course is not None  # checked above
 
+        completion, _created = await self.store(data, course=course, source="manual")
+        return completion
+
+    async def store(
+        self, data: CompletionInput, *, course: Course, source: str
+    ) -> tuple[Completion, bool]:
+        """Insert a validated completion, complete the employee's open enrollment in the
+        course and publish enrollment.completed; an (employee, course, day) already stored
+        is returned as it is, with False."""
         created = await self.completions.insert_or_none(
             {
                 "id": uuid.uuid4(),
@@ -84,7 +95,7 @@ class CompletionService:
                 "course_id": course.id,
                 "completed_on": data.completed_on,
                 "score": data.score,
-                "source": "manual",
+                "source": source,
                 "recorded_by": self.principal.subject,
             }
         )
@@ -94,9 +105,17 @@ class CompletionService:
             )
             if existing is None:  # only if it was deleted since the insert: not expected
                 raise NotFound("completion", f"{data.employee_id}/{course.code}")
-            return existing
-        await self.events.add(self.session, enrollment_completed(created, course_code=course.code))
-        return created
+            return existing, False
+        closed = await EnrollmentRepository(self.session).close_with_completions(
+            [(created.id, created.employee_id, course.id, created.score)]
+        )
+        await self.events.add(
+            self.session,
+            enrollment_completed(
+                created, course_code=course.code, enrollment_id=closed.get(created.id)
+            ),
+        )
+        return created, True
 
     async def pages(
         self, employee_ids: Collection[uuid.UUID], *, offset: int, limit: int

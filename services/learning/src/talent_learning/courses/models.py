@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent_learning.db import Base
 from talent_platform.db import Entity
+
+MODALITIES = ("e-learning", "classroom", "virtual", "external", "blended")
 
 
 class Course(Entity, Base):
@@ -24,12 +37,18 @@ class Course(Entity, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     duration_hours: Mapped[float]
-    # Free text, lower-cased (e-learning, classroom, virtual, ...): LMS exports use their
-    # own vocabularies and the CSV contract does not fix one.
+    # One of MODALITIES (checked by the API and the CSV import).
     modality: Mapped[str] = mapped_column(String(50), index=True)
     mandatory: Mapped[bool] = mapped_column(default=False)
     recertify_months: Mapped[int | None] = mapped_column(default=None)
+    # False once retired: kept for history, never assigned again.
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
+    provider: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Bumped by every change made through `updateCourse` or an import.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    self_enrollment: Mapped[bool] = mapped_column(default=False, server_default=false())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     skills: Mapped[list[CourseSkill]] = relationship(
         back_populates="course", lazy="raise", cascade="all, delete-orphan"

@@ -21,7 +21,13 @@ from talent_platform.errors import NotFound
 class CourseFilter:
     search: str | None = None
     competency_code: str | None = None
+    min_competency_level: int | None = None
     modality: str | None = None
+    language: str | None = None
+    min_duration_hours: float | None = None
+    max_duration_hours: float | None = None
+    include_retired: bool = False
+    self_enrollment: bool | None = None
 
 
 class CourseService:
@@ -35,19 +41,33 @@ class CourseService:
         if flt.search:
             pattern = f"%{flt.search.lower()}%"
             stmt = stmt.where(
-                or_(func.lower(Course.title).like(pattern), func.lower(Course.code).like(pattern))
+                or_(
+                    func.lower(Course.title).like(pattern),
+                    func.lower(Course.code).like(pattern),
+                    func.lower(Course.description).like(pattern),
+                    func.lower(Course.provider).like(pattern),
+                )
             )
         if flt.competency_code:
-            stmt = stmt.where(
-                select(CourseSkill.id)
-                .where(
-                    CourseSkill.course_id == Course.id,
-                    CourseSkill.competency_code == flt.competency_code,
-                )
-                .exists()
+            teaches = select(CourseSkill.id).where(
+                CourseSkill.course_id == Course.id,
+                CourseSkill.competency_code == flt.competency_code,
             )
+            if flt.min_competency_level is not None:
+                teaches = teaches.where(CourseSkill.level >= flt.min_competency_level)
+            stmt = stmt.where(teaches.exists())
         if flt.modality:
             stmt = stmt.where(Course.modality == flt.modality.lower())
+        if flt.language:
+            stmt = stmt.where(Course.language == flt.language)
+        if flt.min_duration_hours is not None:
+            stmt = stmt.where(Course.duration_hours >= flt.min_duration_hours)
+        if flt.max_duration_hours is not None:
+            stmt = stmt.where(Course.duration_hours <= flt.max_duration_hours)
+        if not flt.include_retired:
+            stmt = stmt.where(Course.active)
+        if flt.self_enrollment is not None:
+            stmt = stmt.where(Course.self_enrollment == flt.self_enrollment)
         return stmt.order_by(Course.title, Course.code)
 
     async def get_or_none(self, code: str) -> Course | None:

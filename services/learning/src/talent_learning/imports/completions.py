@@ -21,6 +21,7 @@ from talent_learning.completions.repository import CompletionRepository
 from talent_learning.completions.service import latest_allowed_day
 from talent_learning.courses.repository import CourseRepository
 from talent_learning.db import outbox
+from talent_learning.enrollments.repository import EnrollmentRepository
 from talent_learning.people.repository import EmployeeProjectionRepository
 from talent_platform.auth import Principal
 from talent_platform.csvimport import (
@@ -97,6 +98,13 @@ async def import_completions(
     for i in range(0, len(new), BATCH):
         await repository.insert_many(new[i : i + BATCH])
         say(f"inserted {min(i + BATCH, len(new))}/{len(new)} completions")
+    closed: dict[uuid.UUID, uuid.UUID] = {}
+    enrollments = EnrollmentRepository(session)
+    for i in range(0, len(new), BATCH):
+        closed |= await enrollments.close_with_completions(
+            [(p["id"], p["employee_id"], p["course_id"], p["score"]) for p in new[i : i + BATCH]]
+        )
+    say(f"completed {len(closed)} open enrollments")
     events = [
         EnrollmentCompleted(
             completion_id=p["id"],
@@ -105,6 +113,7 @@ async def import_completions(
             completed_on=p["completed_on"],
             score=p["score"],
             source="import",
+            enrollment_id=closed.get(p["id"]),
         )
         for p in new
     ]

@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.csv import CSV_COLUMNS
-from talent_learning.courses.models import Course, CourseSkill
+from talent_learning.courses.models import MODALITIES, Course, CourseSkill
 from talent_learning.courses.repository import CourseRepository
 from talent_learning.courses.service import CourseService
 from talent_learning.db import outbox
@@ -26,6 +26,7 @@ from talent_platform.csvimport import (
     RowErrors,
     duplicates,
     parse_bool,
+    parse_choice,
     parse_float,
     parse_int,
     read_rows,
@@ -60,7 +61,7 @@ async def import_courses(
         code = required(row, "code", errors, max_length=100)
         title = required(row, "title", errors, max_length=300)
         hours = parse_float(row, "duration_hours", errors, low=0, high=10_000)
-        modality = required(row, "modality", errors, max_length=50)
+        modality = parse_choice(row, "modality", errors, MODALITIES)
         mandatory = parse_bool(row, "mandatory", errors)
         recertify = parse_int(row, "recertify_months", errors, low=1, high=600, optional=True)
         if errors.total == before:
@@ -70,7 +71,7 @@ async def import_courses(
                     "title": title,
                     "description": row["description"],
                     "duration_hours": hours,
-                    "modality": (modality or "").lower(),
+                    "modality": modality,
                     "mandatory": mandatory,
                     "recertify_months": recertify,
                 }
@@ -88,7 +89,9 @@ async def import_courses(
         if found is None:
             new.append({"id": uuid.uuid4(), "active": True, **p})
         elif any(getattr(found, f) != p[f] for f in _COURSE_FIELDS):
-            changed.append({"id": found.id, **{f: p[f] for f in _COURSE_FIELDS}})
+            changed.append(
+                {"id": found.id, "version": found.version + 1, **{f: p[f] for f in _COURSE_FIELDS}}
+            )
         else:
             result.unchanged += 1
             continue

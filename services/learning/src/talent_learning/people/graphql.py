@@ -5,15 +5,77 @@ Only the key is declared here: people owns and resolves every other field.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Sequence
+from enum import Enum
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_learning.completions.certifications import certifications_of
 from talent_learning.completions.graphql import Completion, completion_pages_loader
+from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
+from talent_learning.people.service import visible_employees
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 
 Ctx = Info[TalentContext, None]
+
+
+@strawberry.enum
+class CertificationStatus(Enum):
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+
+
+@strawberry.type(
+    description="The latest completion of a course that must be renewed, and until when "
+    "it is valid."
+)
+class Certification:
+    completed_on: dt.date
+    valid_until: dt.date
+    status: CertificationStatus = strawberry.field(
+        description="EXPIRING within the configured certificationExpiringDays."
+    )
+    _course_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def course(self, info: Ctx) -> Course | None:
+        return await course_by_id_loader(info).load(self._course_id)
+
+
+async def _certifications(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Certification] | None]:
+    session = info.context.session
+    visible = await visible_employees(session, info.context.principal, keys)
+    found = await certifications_of(session, visible)
+    settings = info.context.settings
+    days = getattr(settings, "certification_expiring_days", 30)
+    today = dt.datetime.now(dt.UTC).date()
+    soon = today + dt.timedelta(days=days)
+
+    def status(valid_until: dt.date) -> CertificationStatus:
+        if valid_until < today:
+            return CertificationStatus.EXPIRED
+        return CertificationStatus.EXPIRING if valid_until <= soon else CertificationStatus.VALID
+
+    return [
+        [
+            Certification(
+                completed_on=c.completed_on,
+                valid_until=c.valid_until,
+                status=status(c.valid_until),
+                _course_id=c.course_id,
+            )
+            for c in found.get(k, [])
+        ]
+        if k in visible
+        else None
+        for k in keys
+    ]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -42,3 +104,36 @@ class Employee:
         return connection(
             found.completions, total=found.total, page=page, to_node=Completion.from_model
         )
+
+    @strawberry.field(
+        description="The employee's enrollments (assignments), by due date. Visible to the "
+        "employee, their management chain and HR; null for anyone else."
+    )
+    async def enrollments(
+        self,
+        info: Ctx,
+        statuses: list[EnrollmentStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Enrollment] | None:
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        return await employee_enrollments(
+            info, employee_id, statuses=statuses, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="Certifications (courses to renew), soonest expiry first; every earlier "
+        "completion stays in `completions`. Same visibility as completions."
+    )
+    async def certifications(self, info: Ctx) -> list[Certification] | None:
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        loader: DataLoader[uuid.UUID, list[Certification] | None] = info.context.loader(
+            "certifications", lambda keys: _certifications(info, keys)
+        )
+        return await loader.load(employee_id)

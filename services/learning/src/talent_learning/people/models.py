@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import Date, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent_learning.db import Base
@@ -25,8 +25,9 @@ class EmployeeProjection(Base):
     email: Mapped[str] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(20))
     manager_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
-    org_unit_code: Mapped[str | None] = mapped_column(String(200), default=None)
-    job_profile_code: Mapped[str | None] = mapped_column(String(100), default=None)
-    location: Mapped[str | None] = mapped_column(String(200), default=None)
+    org_unit_code: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    job_profile_code: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    location: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    hire_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     # The time of the people event this row reflects (its `ce_time`).
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from talent_learning.compliance.models import ComplianceRule as RuleModel
+from talent_learning.compliance.service import ComplianceService, RuleInput
+from talent_learning.config import LearningSettings
+from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.enrollments.assign import Population
+from talent_learning.enrollments.graphql import PopulationInput
+from talent_platform.graphql import (
+    Conflict,
+    Connection,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    page_request,
+    run_mutation,
+)
+
+Ctx = Info[TalentContext, None]
+
+
+def _service(info: Ctx) -> ComplianceService:
+    settings = info.context.settings
+    if not isinstance(settings, LearningSettings):
+        settings = LearningSettings(**settings.model_dump())
+    return ComplianceService(info.context.session, info.context.principal, settings)
+
+
+@strawberry.type(
+    description="Everyone matching the population completes the course within `withinDays` "
+    "of hire (or of `startsOn` for earlier hires), and again before each certification "
+    "expires (the course's recertifyMonths)."
+)
+class ComplianceRule:
+    id: strawberry.ID
+    code: str
+    org_unit_code: str | None
+    location: str | None
+    job_profile_code: str | None
+    hired_from: dt.date | None
+    hired_to: dt.date | None
+    within_days: int
+    starts_on: dt.date
+    active: bool
+    _course_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, m: RuleModel) -> ComplianceRule:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            code=m.code,
+            org_unit_code=m.org_unit_code,
+            location=m.location,
+            job_profile_code=m.job_profile_code,
+            hired_from=m.hired_from,
+            hired_to=m.hired_to,
+            within_days=m.within_days,
+            starts_on=m.starts_on,
+            active=m.active,
+            _course_id=m.course_id,
+        )
+
+    @strawberry.field
+    async def course(self, info: Ctx) -> Course | None:
+        return await course_by_id_loader(info).load(self._course_id)
+
+
+@strawberry.input
+class CreateComplianceRuleInput:
+    code: str
+    course_code: str
+    population: PopulationInput
+    within_days: int = strawberry.field(description="Days after hire (or startsOn) it is due.")
+    starts_on: dt.date | None = strawberry.field(
+        default=None, description="Defaults to today: people hired earlier are due then."
+    )
+
+
+@strawberry.type
+class ComplianceRulePayload:
+    rule: ComplianceRule
+    assigned_count: int = strawberry.field(description="Enrollments the rule created now.")
+
+
+ComplianceRuleResult = Annotated[
+    ComplianceRulePayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("ComplianceRuleResult"),
+]
+
+
+@strawberry.input
+class DeactivateComplianceRuleInput:
+    code: str
+
+
+@strawberry.input
+class RunComplianceSweepInput:
+    as_of: dt.date | None = strawberry.field(
+        default=None, description="The day to sweep as (defaults to today)."
+    )
+
+
+@strawberry.type(description="What one sweep did.")
+class ComplianceSweepPayload:
+    assigned: int = strawberry.field(description="Compliance enrollments created.")
+    overdue: int = strawberry.field(description="Enrollments that became overdue.")
+    due_soon: int = strawberry.field(description="due_soon reminders published.")
+    expiring: int = strawberry.field(description="certification.expiring reminders published.")
+
+
+ComplianceSweepResult = Annotated[
+    ComplianceSweepPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("ComplianceSweepResult"),
+]
+
+
+@strawberry.type
+class ComplianceQuery:
+    @strawberry.field(description="Compliance rules by code (admin, hr_coordinator, hr_leader).")
+    async def compliance_rules(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> Connection[ComplianceRule] | None:
+        if not info.context.principal.is_hr:
+            return None
+        service = _service(info)
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        rows, total = await service.rules.paginate(
+            service.query(include_inactive=include_inactive), offset=page.offset, limit=page.limit
+        )
+        return connection(
+            rows,
+            total=total,
+            page=page,
+            to_node=ComplianceRule.from_model,
+        )
+
+
+@strawberry.type
+class ComplianceMutation:
+    @strawberry.mutation(
+        description="Create a compliance rule (admin, hr_coordinator) and assign the course "
+        "to its population now; new hires and transfers are assigned from people's events, "
+        "everyone else (and recertifications) by the worker's scheduled sweep."
+    )
+    async def create_compliance_rule(
+        self, info: Ctx, input: CreateComplianceRuleInput
+    ) -> ComplianceRuleResult:
+        service = _service(info)
+
+        async def action() -> ComplianceRulePayload:
+            pop = input.population
+            rule, created = await service.create(
+                RuleInput(
+                    code=input.code,
+                    course_code=input.course_code,
+                    population=Population(
+                        org_unit_code=pop.org_unit_code,
+                        location=pop.location,
+                        job_profile_code=pop.job_profile_code,
+                        hired_from=pop.hired_from,
+                        hired_to=pop.hired_to,
+                    ),
+                    within_days=input.within_days,
+                    starts_on=input.starts_on,
+                )
+            )
+            return ComplianceRulePayload(
+                rule=ComplianceRule.from_model(rule), assigned_count=created
+            )
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Stop a rule making new assignments (admin, hr_coordinator).")
+    async def deactivate_compliance_rule(
+        self, info: Ctx, input: DeactivateComplianceRuleInput
+    ) -> ComplianceRuleResult:
+        service = _service(info)
+
+        async def action() -> ComplianceRulePayload:
+            rule = await service.deactivate(input.code)
+            return ComplianceRulePayload(rule=ComplianceRule.from_model(rule), assigned_count=0)
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(
+        description="Run the worker's scheduled sweep now (admin, hr_coordinator): compliance "
+        "assignments and recertifications, overdue marking, due-soon and expiring reminders, "
+        "each published once."
+    )
+    async def run_compliance_sweep(
+        self, info: Ctx, input: RunComplianceSweepInput
+    ) -> ComplianceSweepResult:
+        service = _service(info)
+
+        async def action() -> ComplianceSweepPayload:
+            result = await service.sweep_now(as_of=input.as_of)
+            return ComplianceSweepPayload(
+                assigned=result.assigned,
+                overdue=result.overdue,
+                due_soon=result.due_soon,
+                expiring=result.expiring,
+            )
+
+        return await run_mutation(info.context, action)

@@ -1,0 +1,431 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.enrollments.assign import Population
+from talent_learning.enrollments.models import DueDateChange as DueDateChangeModel
+from talent_learning.enrollments.models import Enrollment as EnrollmentModel
+from talent_learning.enrollments.repository import EnrollmentPages
+from talent_learning.enrollments.service import AssignInput, EnrollmentService
+from talent_learning.paths.graphql import LearningPath, path_by_id_loader
+from talent_platform.errors import FieldError, ValidationFailed
+from talent_platform.graphql import (
+    Conflict,
+    Connection,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    page_request,
+    run_mutation,
+)
+
+if TYPE_CHECKING:
+    from talent_learning.people.graphql import Employee
+
+Ctx = Info[TalentContext, None]
+# (employee id, statuses, offset, limit): one page of one employee's enrollments.
+PageKey = tuple[uuid.UUID, tuple[str, ...], int, int]
+
+
+@strawberry.enum
+class EnrollmentStatus(Enum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    OVERDUE = "overdue"
+    WAIVED = "waived"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum(description="Why a course was assigned.")
+class AssignmentReason(Enum):
+    MANAGER = "manager"
+    COMPLIANCE = "compliance"
+    ONBOARDING = "onboarding"
+    RECOMMENDATION = "recommendation"
+    DEVELOPMENT_PLAN = "development_plan"
+    SELF = "self"
+
+
+@strawberry.type(description="One extension of a due date.")
+class DueDateChange:
+    previous_due_on: dt.date | None
+    new_due_on: dt.date
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+    @classmethod
+    def from_model(cls, m: DueDateChangeModel) -> DueDateChange:
+        return cls(
+            previous_due_on=m.previous_due_on,
+            new_due_on=m.new_due_on,
+            reason=m.reason,
+            changed_by=m.changed_by,
+            changed_at=m.created_at,
+        )
+
+
+async def _history(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[DueDateChange]]:
+    service = EnrollmentService(info.context.session, info.context.principal)
+    grouped = await service.enrollments.due_date_history(keys)
+    return [[DueDateChange.from_model(c) for c in grouped.get(k, [])] for k in keys]
+
+
+@strawberry.type(description="A course assigned to (or chosen by) an employee.")
+class Enrollment:
+    id: strawberry.ID
+    status: EnrollmentStatus
+    reason: AssignmentReason
+    due_on: dt.date | None
+    assigned_at: dt.datetime
+    assigned_by: str | None = strawberry.field(
+        description="Token subject of who assigned it, or `rule:<code>`, `path:<code>`, "
+        "`plan:<id>` for automatic assignments."
+    )
+    started_at: dt.datetime | None
+    closed_at: dt.datetime | None = strawberry.field(
+        description="When it was completed, failed, waived or cancelled."
+    )
+    score: float | None
+    status_reason: str | None = strawberry.field(description="Why it was waived or cancelled.")
+    recommendation_id: strawberry.ID | None
+    plan_action_id: strawberry.ID | None
+    _employee_id: strawberry.Private[uuid.UUID]
+    _course_id: strawberry.Private[uuid.UUID]
+    _path_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, m: EnrollmentModel) -> Enrollment:
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            status=EnrollmentStatus(m.status),
+            reason=AssignmentReason(m.reason),
+            due_on=m.due_on,
+            assigned_at=m.created_at,
+            assigned_by=m.assigned_by,
+            started_at=m.started_at,
+            closed_at=m.closed_at,
+            score=m.score,
+            status_reason=m.status_reason,
+            recommendation_id=strawberry.ID(str(m.recommendation_id))
+            if m.recommendation_id
+            else None,
+            plan_action_id=strawberry.ID(str(m.plan_action_id)) if m.plan_action_id else None,
+            _employee_id=m.employee_id,
+            _course_id=m.course_id,
+            _path_id=m.path_id,
+        )
+
+    @strawberry.field
+    def employee(
+        self,
+    ) -> Annotated[Employee, strawberry.lazy("talent_learning.people.graphql")]:
+        from talent_learning.people.graphql import Employee
+
+        return Employee(id=strawberry.ID(str(self._employee_id)))
+
+    @strawberry.field
+    async def course(self, info: Ctx) -> Course | None:
+        return await course_by_id_loader(info).load(self._course_id)
+
+    @strawberry.field(description="The path this step was assigned from, if any.")
+    async def path(self, info: Ctx) -> LearningPath | None:
+        if self._path_id is None:
+            return None
+        return await path_by_id_loader(info).load(self._path_id)
+
+    @strawberry.field(description="Extensions of the due date, oldest first.")
+    async def due_date_history(self, info: Ctx) -> list[DueDateChange]:
+        loader: DataLoader[uuid.UUID, list[DueDateChange]] = info.context.loader(
+            "enrollment.history", lambda keys: _history(info, keys)
+        )
+        result: list[DueDateChange] = await loader.load(uuid.UUID(self.id))
+        return result
+
+
+async def _pages(
+    info: Ctx, keys: Sequence[PageKey]
+) -> list[tuple[list[EnrollmentModel], int] | None]:
+    service = EnrollmentService(info.context.session, info.context.principal)
+    visible = await service.visible([k[0] for k in keys])
+    by_window: dict[tuple[tuple[str, ...], int, int], list[uuid.UUID]] = defaultdict(list)
+    for employee_id, statuses, offset, limit in keys:
+        if employee_id in visible:
+            by_window[(statuses, offset, limit)].append(employee_id)
+    found: dict[PageKey, tuple[list[EnrollmentModel], int]] = {}
+    pages = EnrollmentPages(service.enrollments)
+    for (statuses, offset, limit), ids in by_window.items():
+        loaded = await pages.load(ids, statuses=statuses or None, offset=offset, limit=limit)
+        found.update({(e, statuses, offset, limit): page for e, page in loaded.items()})
+    return [found.get(k) for k in keys]
+
+
+async def employee_enrollments(
+    info: Ctx,
+    employee_id: uuid.UUID,
+    *,
+    statuses: list[EnrollmentStatus] | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Enrollment] | None:
+    page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+    key: PageKey = (
+        employee_id,
+        tuple(sorted(s.value for s in statuses or [])),
+        page.offset,
+        page.limit,
+    )
+    loader: DataLoader[PageKey, tuple[list[EnrollmentModel], int] | None] = info.context.loader(
+        "enrollment.pages", lambda keys: _pages(info, keys)
+    )
+    found = await loader.load(key)
+    if found is None:
+        return None
+    rows, total = found
+    return connection(rows, total=total, page=page, to_node=Enrollment.from_model)
+
+
+@strawberry.input(description="Who: every given field must match (active employees only).")
+class PopulationInput:
+    org_unit_code: str | None = None
+    location: str | None = None
+    job_profile_code: str | None = None
+    hired_from: dt.date | None = None
+    hired_to: dt.date | None = None
+
+
+@strawberry.input(
+    description="Assign a course or a path (exactly one) to employees and/or a population."
+)
+class AssignLearningInput:
+    reason: AssignmentReason
+    course_code: str | None = None
+    path_code: str | None = None
+    employee_ids: list[strawberry.ID] | None = None
+    population: PopulationInput | None = None
+    due_on: dt.date | None = strawberry.field(
+        default=None, description="For a path, defaults to today + the path's targetDays."
+    )
+    recommendation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required when the reason is RECOMMENDATION."
+    )
+    plan_action_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required when the reason is DEVELOPMENT_PLAN."
+    )
+
+
+@strawberry.type
+class AssignLearningPayload:
+    assigned_count: int = strawberry.field(
+        description="Enrollments created; people with an open enrollment are skipped."
+    )
+    enrollments: list[Enrollment] = strawberry.field(description="The first 100 created.")
+
+
+AssignLearningResult = Annotated[
+    AssignLearningPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("AssignLearningResult"),
+]
+
+
+@strawberry.type
+class EnrollmentPayload:
+    enrollment: Enrollment
+
+
+EnrollmentResult = Annotated[
+    EnrollmentPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("EnrollmentResult"),
+]
+
+
+@strawberry.input
+class EnrollInCourseInput:
+    course_code: str
+
+
+@strawberry.input
+class EnrollmentIdInput:
+    enrollment_id: strawberry.ID
+
+
+@strawberry.input
+class WaiveEnrollmentInput:
+    enrollment_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class CancelEnrollmentInput:
+    enrollment_id: strawberry.ID
+    reason: str | None = None
+
+
+@strawberry.input
+class ExtendDueDateInput:
+    enrollment_id: strawberry.ID
+    due_on: dt.date
+    reason: str
+
+
+def _uuid(value: str | None, field: str) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed([FieldError(field, f"{value!r} is not an id")]) from exc
+
+
+def _required_uuid(value: str, field: str) -> uuid.UUID:
+    parsed = _uuid(value, field)
+    assert parsed is not None
+    return parsed
+
+
+@strawberry.type
+class EnrollmentQuery:
+    @strawberry.field(
+        description="Enrollments, by due date. HR sees everyone's; others see their own and "
+        "(with employeeId) those of their reporting chain; null when not allowed."
+    )
+    async def enrollments(
+        self,
+        info: Ctx,
+        employee_id: strawberry.ID | None = None,
+        statuses: list[EnrollmentStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Enrollment] | None:
+        principal = info.context.principal
+        target = _uuid(employee_id, "employeeId") if employee_id else principal.employee_id
+        if target is None:
+            return None
+        return await employee_enrollments(info, target, statuses=statuses, first=first, after=after)
+
+
+@strawberry.type
+class EnrollmentMutation:
+    @strawberry.mutation(
+        description="Assign a course or path. HR (admin, hr_coordinator): anyone, a list or a "
+        "population rule (one set-based insert). Managers: people in their reporting chain, "
+        "reasons MANAGER, RECOMMENDATION or DEVELOPMENT_PLAN. People with an open enrollment "
+        "in the course are skipped. Publishes enrollment.assigned per enrollment."
+    )
+    async def assign_learning(self, info: Ctx, input: AssignLearningInput) -> AssignLearningResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> AssignLearningPayload:
+            ids = (
+                [
+                    _required_uuid(e, f"input.employeeIds[{i}]")
+                    for i, e in enumerate(input.employee_ids)
+                ]
+                if input.employee_ids is not None
+                else None
+            )
+            pop = input.population or PopulationInput()
+            result = await service.assign(
+                AssignInput(
+                    population=Population(
+                        employee_ids=ids,
+                        org_unit_code=pop.org_unit_code,
+                        location=pop.location,
+                        job_profile_code=pop.job_profile_code,
+                        hired_from=pop.hired_from,
+                        hired_to=pop.hired_to,
+                    ),
+                    reason=input.reason.value,
+                    course_code=input.course_code,
+                    path_code=input.path_code,
+                    due_on=input.due_on,
+                    recommendation_id=_uuid(input.recommendation_id, "input.recommendationId"),
+                    plan_action_id=_uuid(input.plan_action_id, "input.planActionId"),
+                )
+            )
+            first = await service.enrollments.by_ids(result.created[:100])
+            return AssignLearningPayload(
+                assigned_count=result.count,
+                enrollments=[Enrollment.from_model(e) for e in first],
+            )
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Enroll yourself in a course that allows it.")
+    async def enroll_in_course(self, info: Ctx, input: EnrollInCourseInput) -> EnrollmentResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> EnrollmentPayload:
+            enrollment = await service.enroll_self(input.course_code)
+            return EnrollmentPayload(enrollment=Enrollment.from_model(enrollment))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Mark your enrollment as started (or HR for anyone).")
+    async def start_enrollment(self, info: Ctx, input: EnrollmentIdInput) -> EnrollmentResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> EnrollmentPayload:
+            enrollment = await service.start(
+                _required_uuid(input.enrollment_id, "input.enrollmentId")
+            )
+            return EnrollmentPayload(enrollment=Enrollment.from_model(enrollment))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Waive an open enrollment, with a reason (HR, manager).")
+    async def waive_enrollment(self, info: Ctx, input: WaiveEnrollmentInput) -> EnrollmentResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> EnrollmentPayload:
+            enrollment = await service.waive(
+                _required_uuid(input.enrollment_id, "input.enrollmentId"), reason=input.reason
+            )
+            return EnrollmentPayload(enrollment=Enrollment.from_model(enrollment))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Cancel an open enrollment (HR, manager).")
+    async def cancel_enrollment(self, info: Ctx, input: CancelEnrollmentInput) -> EnrollmentResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> EnrollmentPayload:
+            enrollment = await service.cancel(
+                _required_uuid(input.enrollment_id, "input.enrollmentId"), reason=input.reason
+            )
+            return EnrollmentPayload(enrollment=Enrollment.from_model(enrollment))
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(
+        description="Move an open enrollment's due date later, with a reason (HR, manager); "
+        "kept in dueDateHistory. An overdue enrollment becomes open again."
+    )
+    async def extend_enrollment_due_date(
+        self, info: Ctx, input: ExtendDueDateInput
+    ) -> EnrollmentResult:
+        service = EnrollmentService(info.context.session, info.context.principal)
+
+        async def action() -> EnrollmentPayload:
+            enrollment = await service.extend(
+                _required_uuid(input.enrollment_id, "input.enrollmentId"),
+                due_on=input.due_on,
+                reason=input.reason,
+            )
+            return EnrollmentPayload(enrollment=Enrollment.from_model(enrollment))
+
+        return await run_mutation(info.context, action)

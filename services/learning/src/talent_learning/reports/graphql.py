@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry.types import Info
+
+from talent_learning.enrollments.assign import Population
+from talent_learning.enrollments.graphql import PopulationInput
+from talent_learning.enrollments.service import today
+from talent_learning.reports.service import Grouping, Report, ReportService
+from talent_platform.errors import Forbidden
+from talent_platform.graphql import Connection, TalentContext, connection, page_request
+
+Ctx = Info[TalentContext, None]
+T = TypeVar("T")
+
+
+@strawberry.enum
+class ReportGrouping(Enum):
+    ORG_UNIT = "org_unit"
+    LOCATION = "location"
+    JOB_PROFILE = "job_profile"
+    COURSE = "course"
+
+
+@strawberry.type(description="Completion and overdue figures of one group.")
+class CompletionRate:
+    group: str = strawberry.field(description="Org unit, location, job profile or course code.")
+    assigned: int = strawberry.field(description="Enrollments, not counting waived or cancelled.")
+    completed: int
+    overdue: int = strawberry.field(description="Open past their due date as of the day asked.")
+    completion_rate: float | None = strawberry.field(description="Percent, one decimal.")
+    overdue_rate: float | None
+
+
+@strawberry.type(description="One employee of the population: compliant or not, and why.")
+class ComplianceEvidenceRow:
+    employee_id: strawberry.ID
+    employee_number: str
+    name: str
+    org_unit: str | None
+    location: str | None
+    job_profile_code: str | None
+    completed_on: dt.date | None = strawberry.field(
+        description="Latest completion on or before asOf."
+    )
+    score: float | None
+    valid_until: dt.date | None = strawberry.field(
+        description="When that completion's certification expires (null: never)."
+    )
+    compliant: bool
+
+
+@strawberry.type
+class ComplianceEvidence:
+    course_code: str
+    as_of: dt.date
+    total: int
+    compliant: int
+    not_compliant: int
+    rows: Connection[ComplianceEvidenceRow] = strawberry.field(
+        description="By employee number. The whole list as CSV: "
+        "GET /reports/compliance-evidence.csv (docs/learning.md)."
+    )
+
+
+@strawberry.type(description="One member of a manager's reporting chain.")
+class TeamMemberStatus:
+    employee_id: strawberry.ID
+    employee_number: str
+    name: str
+    depth: int = strawberry.field(description="1 for direct reports, 2 for theirs, ...")
+    open: int
+    overdue: int
+    completed: int
+    next_due_on: dt.date | None
+
+
+@strawberry.type(description="How far people get in one course.")
+class CourseFunnel:
+    course_code: str
+    assigned: int
+    started: int
+    completed: int
+    abandoned: int = strawberry.field(
+        description="Started, then failed, cancelled, waived or overdue."
+    )
+
+
+async def _page(
+    info: Ctx,
+    service: ReportService,
+    report: Report,
+    to_node: Callable[[Any], T],
+    first: int | None,
+    after: str | None,
+) -> Connection[T]:
+    page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+    rows, total = await service.page(report, offset=page.offset, limit=page.limit)
+    return connection(list(rows), total=total, page=page, to_node=to_node)
+
+
+def _id(value: Any) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+@strawberry.type
+class ReportQuery:
+    @strawberry.field(
+        description="Completion and overdue rates by org unit, location, job profile or "
+        "course (admin, hr_coordinator, hr_leader; null for others)."
+    )
+    async def completion_rates(
+        self,
+        info: Ctx,
+        group_by: ReportGrouping,
+        as_of: dt.date | None = None,
+        course_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CompletionRate] | None:
+        service = ReportService(info.context.session, info.context.principal)
+        try:
+            report = await service.completion_rates(
+                Grouping(group_by.value), as_of=as_of or today(), course_code=course_code
+            )
+        except Forbidden:
+            return None
+        return await _page(
+            info,
+            service,
+            report,
+            lambda r: CompletionRate(
+                group=r.group,
+                assigned=r.assigned,
+                completed=r.completed,
+                overdue=r.overdue,
+                completion_rate=float(r.completion_rate) if r.completion_rate is not None else None,
+                overdue_rate=float(r.overdue_rate) if r.overdue_rate is not None else None,
+            ),
+            first,
+            after,
+        )
+
+    @strawberry.field(
+        description="Compliance evidence for a course as of a day: everyone of the "
+        "population (active, hired by then) with their latest completion, score and validity "
+        "(admin, hr_coordinator, hr_leader; null for others)."
+    )
+    async def compliance_evidence(
+        self,
+        info: Ctx,
+        course_code: str,
+        as_of: dt.date | None = None,
+        population: PopulationInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ComplianceEvidence | None:
+        service = ReportService(info.context.session, info.context.principal)
+        pop = population or PopulationInput()
+        day = as_of or today()
+        try:
+            report = await service.compliance_evidence(
+                course_code,
+                as_of=day,
+                population=Population(
+                    org_unit_code=pop.org_unit_code,
+                    location=pop.location,
+                    job_profile_code=pop.job_profile_code,
+                    hired_from=pop.hired_from,
+                    hired_to=pop.hired_to,
+                ),
+            )
+        except Forbidden:
+            return None
+        inner = report.query.order_by(None).subquery()
+        total, compliant = (
+            await info.context.session.execute(
+                select(func.count(), func.count().filter(inner.c.compliant))
+            )
+        ).one()
+        rows = await _page(
+            info,
+            service,
+            report,
+            lambda r: ComplianceEvidenceRow(
+                employee_id=_id(r.employee_id),
+                employee_number=r.employee_number,
+                name=r.name,
+                org_unit=r.org_unit,
+                location=r.location,
+                job_profile_code=r.job_profile_code,
+                completed_on=r.completed_on,
+                score=r.score,
+                valid_until=r.valid_until,
+                compliant=r.compliant,
+            ),
+            first,
+            after,
+        )
+        return ComplianceEvidence(
+            course_code=course_code,
+            as_of=day,
+            total=total,
+            compliant=compliant,
+            not_compliant=total - compliant,
+            rows=rows,
+        )
+
+    @strawberry.field(
+        description="Learning status of everyone in a manager's reporting chain (the caller's "
+        "own team by default; HR may name any manager). Null when not allowed."
+    )
+    async def team_learning_status(
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID | None = None,
+        as_of: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[TeamMemberStatus] | None:
+        service = ReportService(info.context.session, info.context.principal)
+        try:
+            manager = uuid.UUID(str(manager_id)) if manager_id else None
+        except ValueError:
+            return None
+        try:
+            report = await service.team_status(manager, as_of=as_of or today())
+        except Forbidden:
+            return None
+        return await _page(
+            info,
+            service,
+            report,
+            lambda r: TeamMemberStatus(
+                employee_id=_id(r.employee_id),
+                employee_number=r.employee_number,
+                name=r.name,
+                depth=r.depth,
+                open=r.open,
+                overdue=r.overdue,
+                completed=r.completed,
+                next_due_on=r.next_due_on,
+            ),
+            first,
+            after,
+        )
+
+    @strawberry.field(
+        description="Per-course funnel: assigned, started, completed, abandoned (admin, "
+        "hr_coordinator, hr_leader; null for others)."
+    )
+    async def course_funnels(
+        self,
+        info: Ctx,
+        course_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CourseFunnel] | None:
+        service = ReportService(info.context.session, info.context.principal)
+        try:
+            report = await service.course_funnel(course_code)
+        except Forbidden:
+            return None
+        return await _page(
+            info,
+            service,
+            report,
+            lambda r: CourseFunnel(
+                course_code=r.course_code,
+                assigned=r.assigned,
+                started=r.started,
+                completed=r.completed,
+                abandoned=r.abandoned,
+            ),
+            first,
+            after,
+        )
