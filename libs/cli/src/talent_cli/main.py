@@ -5,6 +5,7 @@
     talent import KIND FILE  import one CSV file into the service that owns KIND
     talent events replay     republish a service's outbox history
     talent token             mint a dev token
+    talent recommender       evaluate (offline, on a time split) or refit the recommender
 
 Exit codes: 0 success, 1 failure (with a message on stderr), 2 usage error.
 """
@@ -156,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", help="only rows created at or after this ISO timestamp (UTC if no zone)"
     )
 
+    from talent_cli import recommender
+
+    recommender.add_commands(commands, common)
+
     token = commands.add_parser(
         "token",
         parents=[common],
@@ -184,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _replay(args, state)
         if args.command == "token":
             return _token(args, state)
+        if args.command == "recommender":
+            from talent_cli import recommender
+
+            return recommender.run(args, state, _progress)
     except (CommandError, StateError, UnknownService) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -126,3 +126,15 @@ async def test_the_profile_lists_levels_with_their_evidence(session: AsyncSessio
     excel_kinds = {e["kind"]: e for e in profile["excel"]["evidence"]}
     assert excel_kinds["completion"]["detail"] == "XL-3"
     assert excel_kinds["completion"]["weight"] == 0.4  # 0.5 * 80 / 100
+
+
+async def test_an_assessment_supersedes_earlier_indirect_evidence(session: AsyncSession) -> None:
+    await build_world(session)
+    last_year = TODAY - dt.timedelta(days=365)
+    await deliver(session, completed("E1", "FM-4", on=last_year, score=100))
+    await deliver(session, assessed("E1", "fin-model", 2))
+
+    found = await estimate(session, "E1", "fin-model")
+
+    # The assessor saw what last year's course taught: the estimate is the assessment's.
+    assert found is not None and found.level == 2.0

@@ -37,6 +37,7 @@ FOCUS_COMPETENCIES = 2
 FOCUS_WEIGHT = 6.0
 ASSESSMENT_SOURCES = ("manager", "self", "peer", "assessment")
 ASSESSMENT_SOURCE_WEIGHTS = (0.5, 0.2, 0.15, 0.15)
+REVIEW_YEARS = 4
 
 
 @dataclass(frozen=True)
@@ -256,10 +257,11 @@ def development_focus(person: Person) -> tuple[str, ...]:
 
 
 def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Assessment]:
-    """2-6 competency assessments per employee of competencies their role requires: the
-    development focus rated 1-2 below the requirement, the others around it. Not part of
-    the CSV files until the performance service imports assessments; the recommender's
-    offline evaluation (`talent recommender evaluate --demo`) uses them."""
+    """Yearly competency assessments (the last REVIEW_YEARS years of employment) of 2-6
+    competencies each employee's role requires, the same ones every year: the development
+    focus rated 1-2 below the requirement, the others around it. Not part of the CSV files
+    until the performance service imports assessments; the recommender's offline
+    evaluation (`talent recommender evaluate --demo`) uses them."""
     rng = random.Random(f"{seed}/assessments")
     result: list[Assessment] = []
     for person in people:
@@ -269,20 +271,22 @@ def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Asse
         focus = set(development_focus(person))
         chosen = rng.sample(required, min(len(required), rng.randint(2, 6)))
         chosen += [r for r in required if r.competency_code in focus and r not in chosen]
-        span = max(1, (as_of - person.hire_date).days)
-        for r in chosen:
-            if r.competency_code in focus:
-                level = r.level - rng.choice((1, 2))
-            else:
-                level = r.level + rng.choice((-1, 0, 0, 0, 1))
-            result.append(
-                Assessment(
-                    employee_number=person.number,
-                    competency_code=r.competency_code,
-                    level=max(1, min(5, level)),
-                    assessed_on=person.hire_date + dt.timedelta(days=rng.randint(0, span)),
-                    source=rng.choices(ASSESSMENT_SOURCES, weights=ASSESSMENT_SOURCE_WEIGHTS)[0],
+        for year in range(
+            max(person.hire_date.year, as_of.year - REVIEW_YEARS + 1), as_of.year + 1
+        ):
+            start = max(person.hire_date, dt.date(year, 1, 1))
+            end = min(as_of, dt.date(year, 12, 31))
+            if end <= start:
+                continue
+            on = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+            source = rng.choices(ASSESSMENT_SOURCES, weights=ASSESSMENT_SOURCE_WEIGHTS)[0]
+            for r in chosen:
+                if r.competency_code in focus:
+                    level = r.level - rng.choice((1, 2))
+                else:
+                    level = r.level + rng.choice((-1, 0, 0, 0, 1))
+                result.append(
+                    Assessment(person.number, r.competency_code, max(1, min(5, level)), on, source)
                 )
-            )
     result.sort(key=lambda a: (a.employee_number, a.assessed_on, a.competency_code))
     return result

@@ -9,6 +9,9 @@ Each piece of evidence pulls the estimate towards a level with a weight:
 - time in a role (job history or the current job profile) towards the level the role
   requires, weighted 0.3 times the years in it (capped at 3).
 
+An assessment supersedes the indirect evidence (completions, roles) dated before its day: the
+assessor saw what the course taught and what the role demanded.
+
 level = weighted mean (clamped to 1-5); confidence = 1 - exp(-total weight), so one fresh
 formal assessment gives 0.63, a self-assessment alone 0.26. Because the decay is
 exponential, the level does not depend on the reference date (only the confidence does).
@@ -94,8 +97,13 @@ def _estimates_sql(employee_filter: str) -> str:
            1 - exp(-sum(weight)) AS confidence,
            count(*) AS evidence_count,
            max(on_date) AS last_evidence_on
-      FROM ({_evidence_sql(employee_filter)}) evidence
-     WHERE weight > 0
+      FROM (
+        SELECT *, max(on_date) FILTER (WHERE kind = 'assessment')
+                    OVER (PARTITION BY employee_id, competency_code) AS last_assessed_on
+          FROM ({_evidence_sql(employee_filter)}) evidence
+         WHERE weight > 0
+      ) dated
+     WHERE kind = 'assessment' OR last_assessed_on IS NULL OR on_date >= last_assessed_on
      GROUP BY employee_id, competency_code
     """
 

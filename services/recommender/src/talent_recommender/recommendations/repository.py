@@ -102,6 +102,31 @@ class RecommenderRepository:
             skills.setdefault(code, {})[competency] = level
         return [CandidateCourse(code, titles[code], skills[code]) for code in sorted(titles)]
 
+    async def popular_courses(self, job_profile_code: str, *, limit: int) -> list[str]:
+        """The courses most completed by employees in this job profile."""
+        rows = await self.session.scalars(
+            select(CoursePopularity.course_code)
+            .where(CoursePopularity.job_profile_code == job_profile_code)
+            .order_by(CoursePopularity.completions.desc(), CoursePopularity.course_code)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def courses_by_code(self, codes: Collection[str]) -> list[CandidateCourse]:
+        if not codes:
+            return []
+        rows = await self.session.execute(
+            select(Course.code, Course.title, CourseSkill.competency_code, CourseSkill.level)
+            .join(CourseSkill, CourseSkill.course_code == Course.code)
+            .where(Course.code.in_(list(codes)))
+        )
+        titles: dict[str, str] = {}
+        skills: dict[str, dict[str, int]] = {}
+        for code, title, competency, level in rows.all():
+            titles[code] = title
+            skills.setdefault(code, {})[competency] = level
+        return [CandidateCourse(code, titles[code], skills[code]) for code in sorted(titles)]
+
     async def completed_courses(self, employee_id: uuid.UUID) -> set[str]:
         rows = await self.session.scalars(
             select(Completion.course_code).where(Completion.employee_id == employee_id)

@@ -21,6 +21,9 @@ NO_EVIDENCE_LEVEL = 1.0
 GAP_WEIGHT = 0.55
 FIT_WEIGHT = 0.15
 PEER_WEIGHT = 0.30
+# Courses that close no gap but peers on the same path completed fill the list, scored
+# this fraction of their peer share.
+PEER_ONLY_FACTOR = 0.5
 # Score multiplier per dismissed course teaching one of the same competencies.
 DISMISSAL_PENALTY = 0.7
 # Score multiplier per already chosen course on the same main competency (diversity).
@@ -148,7 +151,8 @@ def rank_courses(
     dismissed_competencies: Counter[str],
     first: int,
 ) -> list[RankedCourse]:
-    """Courses that close gaps, best first, at most `first`.
+    """Courses that close gaps, best first, at most `first`; candidates closing no gap
+    that peers on the same path completed fill the rest (PEER_ONLY_FACTOR).
 
     score = GAP_WEIGHT * (importance-weighted gap the course closes, saturating)
           + FIT_WEIGHT * (level fit: 1 when the course is at most one level above the
@@ -167,7 +171,22 @@ def rank_courses(
         if course.code in completed or course.code in dismissed:
             continue
         covered = [(open_gaps[c], level) for c, level in course.skills.items() if c in open_gaps]
+        done = peers.completions.get(course.code, 0)
+        peer_share = done / max_popularity if max_popularity else 0.0
+        penalties = sum(dismissed_competencies[c] for c in course.skills)
         if not covered:
+            if done:
+                reasons = [f"completed by {done} of {peers.headcount} peers in {peers.title}"]
+                if penalties:
+                    reasons.append("ranked lower: similar to a course dismissed earlier")
+                popular = RankedCourse(
+                    code=course.code,
+                    title=course.title,
+                    score=PEER_WEIGHT * PEER_ONLY_FACTOR * peer_share,
+                    reasons=tuple(reasons),
+                    main_competency=next(iter(course.skills), ""),
+                )
+                scored.append((popular.score * DISMISSAL_PENALTY**penalties, popular))
             continue
         if any(level > g.estimate + MAX_STRETCH for g, level in covered):
             continue
@@ -186,12 +205,9 @@ def rank_courses(
                 main = (contribution, g)
         if closed <= 0 or main is None:
             continue
-        done = peers.completions.get(course.code, 0)
-        peer_share = done / max_popularity if max_popularity else 0.0
         score = (
             GAP_WEIGHT * min(1.0, closed / 2.0) + FIT_WEIGHT * fit + PEER_WEIGHT * peer_share
         ) * (0.5 + 0.5 * trust)
-        penalties = sum(dismissed_competencies[c] for c in course.skills)
         score *= DISMISSAL_PENALTY**penalties
         reasons = [gap_reason(g, target_title) for g, _ in covered if g.gap > 0]
         reasons += [

@@ -36,6 +36,8 @@ from talent_recommender.recommendations.scoring import (
 # Inferred competencies shown in a profile besides the required ones.
 EXTRA_INFERRED = 5
 EXTRA_INFERRED_MIN_LEVEL = 3.0
+# Courses most completed on the same path, considered besides the gap courses.
+POPULAR_CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,15 @@ class RecommenderService:
             return []
         open_codes = [g.competency_code for g in report.gaps if g.gap > 0]
         candidates = await self.repository.courses_teaching(open_codes)
+        known = {c.code for c in candidates}
+        popular = [
+            c
+            for c in await self.repository.popular_courses(
+                report.target_code, limit=POPULAR_CANDIDATES
+            )
+            if c not in known
+        ]
+        candidates += await self.repository.courses_by_code(popular)
         completed = await self.repository.completed_courses(employee.employee_id)
         dismissed, dismissed_competencies = await self.repository.dismissals(employee.employee_id)
         peers = PeerContext(
