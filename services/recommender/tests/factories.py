@@ -29,6 +29,7 @@ from talent_platform.events import Envelope
 from talent_platform.graphql import TalentContext
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.ingest.consumers import registry
+from talent_recommender.profiles.estimates import recompute_stale
 from talent_recommender.schema import schema
 
 SETTINGS = RecommenderSettings(environment="test")
@@ -61,6 +62,8 @@ async def deliver(session: AsyncSession, *payloads: EventPayload) -> None:
     def run(sync: Session) -> None:
         for payload in payloads:
             deliver_sync(sync, payload)
+        # The test's transaction never commits: recompute as a commit would.
+        recompute_stale(sync)
 
     await session.run_sync(run)
 

@@ -3,8 +3,8 @@
 Every handler is an upsert keyed by the source's natural key, so a re-delivered or
 replayed event changes nothing (the platform's inbox already skips exact duplicates by
 `ce_id`; replays from another outbox history are idempotent here). After changing
-evidence the handler recomputes the skill estimates of the employees it touched, and
-only theirs.
+evidence the handler marks the employees it touched; their skill estimates (and only
+theirs) are recomputed once per transaction, just before it commits.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from talent_recommender.ingest.models import (
     JobRequirement,
     Rating,
 )
-from talent_recommender.profiles.estimates import recompute_estimates
+from talent_recommender.profiles.estimates import mark_stale
 from talent_recommender.recommendations.models import CoursePopularity
 
 registry = HandlerRegistry()
@@ -119,7 +119,7 @@ def on_employee(session: Session, payload: EmployeeEvent, envelope: Envelope) ->
         )
     )
     session.expire_all()
-    recompute_estimates(session, [snapshot.employee_id])
+    mark_stale(session, [snapshot.employee_id])
 
 
 @handles(JobHistoryRecorded)
@@ -140,7 +140,7 @@ def on_job_history(session: Session, payload: JobHistoryRecorded, envelope: Enve
             set_={"end_date": statement.excluded.end_date},
         )
     )
-    recompute_estimates(session, [payload.employee_id])
+    mark_stale(session, [payload.employee_id])
 
 
 @handles(CompetencyUpdated)
@@ -189,7 +189,7 @@ def on_job_profile(session: Session, payload: JobProfileUpdated, envelope: Envel
     former = session.scalars(
         select(JobHistory.employee_id).where(JobHistory.job_profile_code == payload.code)
     ).all()
-    recompute_estimates(session, {*holders, *former})
+    mark_stale(session, {*holders, *former})
 
 
 def _requirements(session: Session, code: str) -> dict[str, tuple[int, int]]:
@@ -235,7 +235,7 @@ def on_course(session: Session, payload: CoursePublished, envelope: Envelope) ->
     completers = session.scalars(
         select(Completion.employee_id).where(Completion.course_code == payload.code).distinct()
     ).all()
-    recompute_estimates(session, completers)
+    mark_stale(session, completers)
 
 
 @handles(EnrollmentCompleted)
@@ -259,7 +259,7 @@ def on_completion(session: Session, payload: EnrollmentCompleted, envelope: Enve
     )
     if profile is not None:
         count_peer_completion(session, profile, payload.course_code)
-    recompute_estimates(session, [payload.employee_id])
+    mark_stale(session, [payload.employee_id])
 
 
 def count_peer_completion(session: Session, job_profile_code: str, course_code: str) -> None:
@@ -296,7 +296,7 @@ def on_assessment(session: Session, payload: CompetencyAssessed, envelope: Envel
             set_={k: statement.excluded[k] for k in ("level", "source", "assessed_on")},
         )
     )
-    recompute_estimates(session, [payload.employee_id])
+    mark_stale(session, [payload.employee_id])
 
 
 @handles(RatingCalibrated)

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause, event, text
 from sqlalchemy.orm import Session
 
 ASSESSMENT_HALF_LIFE_DAYS = 730.0
@@ -138,6 +138,27 @@ def estimates_query(
     if employee_ids is None:
         return text(_estimates_sql(_ALL)), _params(as_of)
     return text(_estimates_sql(_FOR_IDS)), _params(as_of, ids=list(employee_ids))
+
+
+_STALE = "talent_recommender.stale_estimates"
+
+
+def mark_stale(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
+    """Recompute these employees' estimates when the transaction commits (or at
+    `recompute_stale`): a consumer batch of 500 events then recomputes each employee once,
+    in one statement, instead of once per event."""
+    session.info.setdefault(_STALE, set()).update(employee_ids)
+
+
+def recompute_stale(session: Session) -> None:
+    stale: set[uuid.UUID] = session.info.pop(_STALE, set())
+    recompute_estimates(session, stale)
+
+
+@event.listens_for(Session, "before_commit")
+def _recompute_before_commit(session: Session) -> None:
+    if session.info.get(_STALE):
+        recompute_stale(session)
 
 
 def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
