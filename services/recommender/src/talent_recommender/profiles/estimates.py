@@ -36,6 +36,7 @@ COMPLETION_WEIGHT = 0.5
 UNSCORED_COMPLETION_SCORE = 70.0
 ROLE_WEIGHT = 0.3
 ROLE_YEARS_CAP = 3.0
+REBUILD_WORK_MEM = "512MB"
 
 
 def _evidence_sql(employee_filter: str) -> str:
@@ -178,6 +179,9 @@ def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -
 
 def rebuild_all_estimates(session: Session) -> int:
     """Recompute every stored estimate from all evidence (part of a full refit)."""
+    # Millions of evidence rows are sorted by (employee, competency): in memory, not in
+    # temporary files (the setting ends with the transaction).
+    session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
     session.execute(text("TRUNCATE skill_estimate"))
     result = session.execute(
         text(

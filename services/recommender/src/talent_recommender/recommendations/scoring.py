@@ -18,12 +18,12 @@ MAX_STRETCH = 2.0
 # Estimate of a required competency with no evidence and no model.
 NO_EVIDENCE_LEVEL = 1.0
 # Ranking weights (see rank_courses).
-GAP_WEIGHT = 0.55
+GAP_WEIGHT = 0.8
 FIT_WEIGHT = 0.15
 PEER_WEIGHT = 0.30
 # Courses that close no gap but peers on the same path completed fill the list, scored
 # this fraction of their peer share.
-PEER_ONLY_FACTOR = 0.5
+PEER_ONLY_FACTOR = 1.0
 # Score multiplier per dismissed course teaching one of the same competencies.
 DISMISSAL_PENALTY = 0.7
 # Score multiplier per already chosen course on the same main competency (diversity).
@@ -152,17 +152,18 @@ def rank_courses(
     first: int,
 ) -> list[RankedCourse]:
     """Courses that close gaps, best first, at most `first`; candidates closing no gap
-    that peers on the same path completed fill the rest (PEER_ONLY_FACTOR).
+    that peers on the same path completed compete on their peer share alone.
 
-    score = GAP_WEIGHT * (importance-weighted gap the course closes, saturating)
-          + FIT_WEIGHT * (level fit: 1 when the course is at most one level above the
-                          estimate, lower as it stretches further)
-          + PEER_WEIGHT * (share of peers on the same path who completed it, saturating),
-    times (0.5 + 0.5 * confidence) of the gaps it closes, DISMISSAL_PENALTY per dismissed
-    course on the same competencies, then a greedy pick with REPEAT_PENALTY per course
-    already chosen for the same main competency so the list is not all one competency.
-    Completed, dismissed and far-too-advanced courses (more than MAX_STRETCH above the
-    estimate on a gap competency) are left out.
+    score = (GAP_WEIGHT * (importance-weighted gap the course closes, saturating at 2)
+             + FIT_WEIGHT * (level fit: 1 when the course is at most one level above the
+                             estimate, lower as it stretches further))
+            * (0.5 + 0.5 * confidence of the gaps it closes)
+          + PEER_WEIGHT * (completions by peers on the same path, relative to the most
+                           completed course there),
+    times DISMISSAL_PENALTY per dismissed course on the same competencies, then a greedy
+    pick with REPEAT_PENALTY per course already chosen for the same main competency so the
+    list is not all one competency. Completed, dismissed and far-too-advanced courses
+    (more than MAX_STRETCH above the estimate on a gap competency) are left out.
     """
     open_gaps = {g.competency_code: g for g in gaps if g.gap > 0}
     max_popularity = max(peers.completions.values(), default=0)
@@ -205,9 +206,9 @@ def rank_courses(
                 main = (contribution, g)
         if closed <= 0 or main is None:
             continue
-        score = (
-            GAP_WEIGHT * min(1.0, closed / 2.0) + FIT_WEIGHT * fit + PEER_WEIGHT * peer_share
-        ) * (0.5 + 0.5 * trust)
+        score = (GAP_WEIGHT * min(1.0, closed / 2.0) + FIT_WEIGHT * fit) * (
+            0.5 + 0.5 * trust
+        ) + PEER_WEIGHT * peer_share
         score *= DISMISSAL_PENALTY**penalties
         reasons = [gap_reason(g, target_title) for g, _ in covered if g.gap > 0]
         reasons += [
