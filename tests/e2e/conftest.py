@@ -124,7 +124,7 @@ def stack() -> Iterator[Stack]:
                 process.wait()
         log.close()
         if admin_url:
-            for service in ("people", "learning"):
+            for service in ("people", "learning", "recommender"):
                 drop_database(normalize_postgres_url(admin_url), f"{prefix}{service}")
         shutil.rmtree(state_dir, ignore_errors=True)
 
