@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from talent_recommender.profiles.models import RefitRequest, SkillModel
+from talent_recommender.profiles.inference import read_stored_estimates
+from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
 from talent_recommender.profiles.refits import run_pending
 
 from ..factories import HR, HR_LEADER, assessed, deliver_sync, execute
@@ -53,3 +54,15 @@ def test_the_worker_runs_a_pending_request_once(committed: Engine) -> None:
         assert (model.employees, model.competencies, model.entries) == (6, 3, 18)
         assert model.competency_codes == ["comms", "excel", "lead"]
     assert run_pending(committed, rank=2) is None  # nothing left to do
+
+    # What the refit read through binary COPY is exactly what is stored.
+    with Session(committed) as session:
+        levels = read_stored_estimates(session)
+        stored = sorted(
+            (e.competency_code, e.level) for e in session.scalars(select(SkillEstimate))
+        )
+    coo = levels.matrix.tocoo()
+    read = sorted(
+        (levels.competency_codes[c], float(v)) for c, v in zip(coo.col, coo.data, strict=True)
+    )
+    assert read == stored and levels.matrix.shape == (6, 3)

@@ -39,6 +39,19 @@ INFERRED_CONFIDENCE_CAP = 0.35
 
 FloatArray = npt.NDArray[np.float32]
 
+_COPY_HEADER = 19
+_ESTIMATE_TUPLE = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("row_length", ">i4"),
+        ("row", ">i4"),
+        ("col_length", ">i4"),
+        ("col", ">i4"),
+        ("level_length", ">i4"),
+        ("level", ">f8"),
+    ]
+)
+
 
 @dataclass(frozen=True)
 class LevelMatrix:
@@ -133,7 +146,8 @@ def _from_bytes(data: bytes) -> FloatArray:
 
 def read_stored_estimates(session: Session) -> LevelMatrix:
     """Every stored estimate as a sparse matrix. PostgreSQL numbers the rows and columns
-    and streams plain text through COPY; numpy parses it (no Python object per row)."""
+    and streams them through binary COPY; numpy reads the fixed-size tuples in place (no
+    Python object per row)."""
     codes = list(
         session.scalars(text("SELECT DISTINCT competency_code FROM skill_estimate ORDER BY 1"))
     )
@@ -145,21 +159,21 @@ def read_stored_estimates(session: Session) -> LevelMatrix:
             execution_options={"yield_per": 100_000},
         )
         return build_matrix((e, c, float(v)) for e, c, v in result)
-    chunks: list[bytes] = []
     statement = (
-        "COPY (SELECT dense_rank() OVER (ORDER BY s.employee_id) - 1, c.i, s.level"
-        " FROM skill_estimate s JOIN (SELECT competency_code,"
+        "COPY (SELECT (dense_rank() OVER (ORDER BY s.employee_id) - 1)::int4, c.i::int4,"
+        " s.level::float8 FROM skill_estimate s JOIN (SELECT competency_code,"
         " dense_rank() OVER (ORDER BY competency_code) - 1 AS i"
         " FROM (SELECT DISTINCT competency_code FROM skill_estimate) d) c"
-        " USING (competency_code)) TO STDOUT"
+        " USING (competency_code)) TO STDOUT (FORMAT binary)"
     )
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for chunk in copy:
-            chunks.append(bytes(chunk))
-    values = np.array(b"".join(chunks).split(), dtype=np.float64).reshape(-1, 3)
-    rows = values[:, 0].astype(np.int64)
+        data = b"".join(bytes(chunk) for chunk in copy)
+    # PostgreSQL's binary COPY: a 19-byte header, fixed-size tuples (field count, then
+    # length and value per field, big-endian), a 2-byte trailer.
+    tuples = np.frombuffer(data[_COPY_HEADER:-2], dtype=_ESTIMATE_TUPLE)
+    rows = tuples["row"].astype(np.int64)
     matrix = sparse.csr_matrix(
-        (values[:, 2].astype(np.float32), (rows, values[:, 1].astype(np.int64))),
+        (tuples["level"].astype(np.float32), (rows, tuples["col"].astype(np.int64))),
         shape=(int(rows.max()) + 1 if len(rows) else 0, len(codes)),
     )
     return LevelMatrix(matrix=matrix, competency_codes=codes)
