@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -184,3 +185,21 @@ def test_the_consumer_applies_a_duplicate_delivery_once(
         assert session.scalar(select(func.count()).select_from(Assessment)) == 1
         assert session.scalar(select(SkillEstimate.level)) == 3.0
     assert (consumer.stats.processed, consumer.stats.duplicates) == (1, 1)
+
+
+def test_a_batch_recomputes_its_employees_once_at_commit(
+    sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talent_recommender.profiles import estimates
+
+    calls: list[set[uuid.UUID]] = []
+    monkeypatch.setattr(estimates, "recompute_estimates", lambda _, ids: calls.append(set(ids)))
+    first, second = uuid.uuid4(), uuid.uuid4()
+
+    with Session(sync_engine) as session, session.begin():
+        for employee in (first, second, first):
+            with session.begin_nested():  # as the consumer runs each event
+                estimates.mark_stale(session, [employee])
+        assert calls == []
+
+    assert calls == [{first, second}]

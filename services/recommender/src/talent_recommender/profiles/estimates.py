@@ -158,6 +158,10 @@ def recompute_stale(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _recompute_before_commit(session: Session) -> None:
+    # SQLAlchemy also dispatches this when a savepoint is released (the consumer runs each
+    # event in one): wait for the real commit.
+    if session.in_nested_transaction():
+        return
     if session.info.get(_STALE):
         recompute_stale(session)
 
