@@ -12,7 +12,8 @@ migrated recommender database with COPY, then measures:
 - course recommendations for one employee through the service (p50/p95 over 200
   employees, HR principal, no HTTP);
 - event ingest: assessment and completion events through the consumer's batch path
-  (inbox, handler, per-employee recompute), events per second.
+  (inbox, handler, one recompute of the touched employees per batch of 500), events
+  per second.
 
 `--keep` loads into the database talent_bench_recommender_kept and leaves it there; the
 next `--keep` run reuses it and measures only (drop it by hand afterwards).
@@ -333,8 +334,8 @@ def ingest_rate(url: str, n: int, events: int) -> None:
     elapsed = time.perf_counter() - started
     engine.dispose()
     print(
-        f"event ingest: {consumer.stats.processed:,} events (assessments and completions, "
-        f"each recomputing that employee's estimates) in {elapsed:.1f} s: "
+        f"event ingest: {consumer.stats.processed:,} events (assessments and completions in "
+        f"batches of 500, estimates recomputed per batch) in {elapsed:.1f} s: "
         f"{events / elapsed:,.0f} events/s"
     )
 
