@@ -8,6 +8,7 @@
     talent events dlq redrive  send a service's dead letters back to their topic, once each
     talent db migrate        migrate a service's database to head
     talent token             mint a dev token
+    talent recommender       evaluate (offline, on a time split) or refit the recommender
 
 Exit codes: 0 success, 1 failure (with a message on stderr), 2 usage error.
 """
@@ -205,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
         "wait on this for the migration job)",
     )
 
+    from talent_cli import recommender
+
+    recommender.add_commands(commands, common)
+
     token = commands.add_parser(
         "token",
         parents=[common],
@@ -237,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(args, state)
         if args.command == "token":
             return _token(args, state)
+        if args.command == "recommender":
+            from talent_cli import recommender
+
+            return recommender.run(args, state, _progress)
     except (CommandError, StateError, UnknownService) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -143,6 +143,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         import_kinds=("key-roles", "potential"),
         employee_projection="employee_projection",
     ),
+    ServiceSpec(
+        name="recommender",
+        package="talent_recommender",
+        settings_class="talent_recommender.config:RecommenderSettings",
+        alembic_ini="alembic.ini",
+        port_offset=5,
+        import_kinds=(),
+        employee_projection="employee",
+    ),
 )
 
 IMPORT_ORDER: tuple[str, ...] = tuple(kind for spec in SERVICES for kind in spec.import_kinds)

@@ -1,6 +1,6 @@
 """Typed event payloads, event type names and topic names shared by every Talent service."""
 
-from talent_contracts import learning, people, performance, succession
+from talent_contracts import learning, people, performance, recommender, succession
 from talent_contracts.base import (
     EVENT_TYPES,
     EventPayload,
@@ -20,6 +20,7 @@ __all__ = [
     "parse_payload",
     "people",
     "performance",
+    "recommender",
     "service_topic",
     "succession",
     "topic_for",

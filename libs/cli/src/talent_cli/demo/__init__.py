@@ -68,14 +68,32 @@ class DemoOrganisation:
         return paths
 
 
-def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -> DemoOrganisation:
+@dataclass(frozen=True)
+class DemoRecords:
+    """The demo organisation as records (what the CSV files are written from); the
+    recommender's offline evaluation reads them directly."""
+
+    people: list[Person]
+    catalog: list[learning.Course]
+    completions: list[learning.Completion]
+    assessments: list[learning.Assessment]
+
+
+def generate_records(
+    *, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF
+) -> DemoRecords:
     rng = random.Random(seed)
     people = OrganisationBuilder(rng, as_of=as_of).build(employees)
     catalog = learning.courses(rng)
     completions = learning.completions(people, catalog, rng, as_of=as_of)
-    ratings, assessments = performance.history(
-        people, learning.requirements(), seed=seed, as_of=as_of
-    )
+    assessments = learning.assessments(people, seed=seed, as_of=as_of)
+    return DemoRecords(people, catalog, completions, assessments)
+
+
+def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -> DemoOrganisation:
+    records = generate_records(employees=employees, seed=seed, as_of=as_of)
+    people, catalog, completions = records.people, records.catalog, records.completions
+    ratings = performance.ratings(people, seed=seed, as_of=as_of)
     files = {
         "competencies": _csv(
             "competencies",
@@ -121,7 +139,7 @@ def generate(*, employees: int = 2000, seed: int = 42, as_of: dt.date = AS_OF) -
             "assessments",
             (
                 (a.employee_number, a.competency_code, a.level, a.assessed_on, a.source)
-                for a in assessments
+                for a in records.assessments
             ),
         ),
         "ratings": _csv(

@@ -30,6 +30,14 @@ LEADERSHIP_LEVEL = {4: 2, 5: 3, 6: 4}
 LEADERSHIP_COUNT = {4: 4, 5: 7, 6: 10}
 COMPLETIONS_WEIGHTS = (8, 6, 10, 12, 13, 12, 11, 9, 8, 6, 5)  # 0..10 completions
 SCORED_SHARE = 0.8
+# Each employee has a few competencies of their role they are weakest in ("development
+# focus"): their optional courses lean towards those, and their assessments rate them
+# below the requirement. That is the signal a recommender should find.
+FOCUS_COMPETENCIES = 2
+FOCUS_WEIGHT = 6.0
+ASSESSMENT_SOURCES = ("manager", "self", "peer", "assessment")
+ASSESSMENT_SOURCE_WEIGHTS = (0.5, 0.2, 0.15, 0.15)
+REVIEW_YEARS = 4
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,15 @@ class Course:
     @property
     def level(self) -> int:
         return self.skills[0][1]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    employee_number: str
+    competency_code: str
+    level: int
+    assessed_on: dt.date
+    source: str
 
 
 @dataclass(frozen=True)
@@ -188,7 +205,9 @@ def completions(
             pool += by_prefix.get("LEAD", [])
         pool = [c for c in pool if c.level <= min(5, person.level + 2)]
         picks = rng.sample(mandatory, min(len(mandatory), rng.randint(1, 4), count))
-        picks += rng.sample(pool, min(len(pool), count - len(picks)))
+        focus = set(development_focus(person))
+        weights = [FOCUS_WEIGHT if c.skills[0][0] in focus else 1.0 for c in pool]
+        picks += _weighted_sample(pool, weights, min(len(pool), count - len(picks)), rng)
         earliest = person.hire_date + dt.timedelta(days=7)
         span = max(0, (as_of - earliest).days)
         for course in picks:
@@ -203,4 +222,71 @@ def completions(
                 score = max(40, min(100, round(rng.gauss(82, 10))))
             result.append(Completion(person.number, course.code, completed, score))
     result.sort(key=lambda c: (c.employee_number, c.completed_on, c.course_code))
+    return result
+
+
+def _weighted_sample(
+    items: list[Course], weights: list[float], k: int, rng: random.Random
+) -> list[Course]:
+    """k distinct items, each drawn with probability proportional to its weight."""
+    keyed = sorted(
+        zip(items, weights, strict=True), key=lambda iw: -(rng.random() ** (1.0 / iw[1]))
+    )
+    return [item for item, _ in keyed[:k]]
+
+
+_REQUIREMENTS: dict[str, list[Requirement]] = {}
+
+
+def requirements_of(profile_code: str) -> list[Requirement]:
+    if not _REQUIREMENTS:
+        for r in requirements():
+            _REQUIREMENTS.setdefault(r.profile_code, []).append(r)
+    return _REQUIREMENTS.get(profile_code, [])
+
+
+def development_focus(person: Person) -> tuple[str, ...]:
+    """The competencies of the person's role they are weakest in; fixed per person."""
+    own = random.Random(f"focus/{person.number}")
+    codes = sorted(
+        r.competency_code
+        for r in requirements_of(person.profile_code)
+        if not r.competency_code.startswith("CORE")
+    )
+    return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
+
+
+def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Assessment]:
+    """Yearly competency assessments (the last REVIEW_YEARS years of employment) of 2-6
+    competencies each employee's role requires, the same ones every year: the development
+    focus rated 1-2 below the requirement, the others around it. They are the demo's
+    `assessments` file (imported by performance) and the held-out evidence of the
+    recommender's offline evaluation (`talent recommender evaluate --demo`)."""
+    rng = random.Random(f"{seed}/assessments")
+    result: list[Assessment] = []
+    for person in people:
+        required = requirements_of(person.profile_code)
+        if not required:
+            continue
+        focus = set(development_focus(person))
+        chosen = rng.sample(required, min(len(required), rng.randint(2, 6)))
+        chosen += [r for r in required if r.competency_code in focus and r not in chosen]
+        for year in range(
+            max(person.hire_date.year, as_of.year - REVIEW_YEARS + 1), as_of.year + 1
+        ):
+            start = max(person.hire_date, dt.date(year, 1, 1))
+            end = min(as_of, dt.date(year, 12, 31))
+            if end <= start:
+                continue
+            on = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+            source = rng.choices(ASSESSMENT_SOURCES, weights=ASSESSMENT_SOURCE_WEIGHTS)[0]
+            for r in chosen:
+                if r.competency_code in focus:
+                    level = r.level - rng.choice((1, 2))
+                else:
+                    level = r.level + rng.choice((-1, 0, 0, 0, 1))
+                result.append(
+                    Assessment(person.number, r.competency_code, max(1, min(5, level)), on, source)
+                )
+    result.sort(key=lambda a: (a.employee_number, a.assessed_on, a.competency_code))
     return result

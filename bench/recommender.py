@@ -1,0 +1,390 @@
+"""Recommender at scale: `python -m bench.recommender [EMPLOYEES]` (default 100,000).
+
+Generates an organisation of EMPLOYEES employees, 10,000 courses, 2,000 competencies,
+500 job profiles (20 requirements each) and 50 evidence records per employee (30
+assessments and 20 completions: 5,000,000 at the default size), loads it into a fresh,
+migrated recommender database with COPY, then measures:
+
+- the full refit (every estimate rebuilt from all evidence in SQL, peer popularity,
+  TruncatedSVD on the sparse matrix): wall time and the bench process's peak memory
+  (tracemalloc for Python and numpy allocations, ru_maxrss for the whole process;
+  PostgreSQL's own memory is not included);
+- course recommendations for one employee through the service (p50/p95 over 200
+  employees, HR principal, no HTTP);
+- event ingest: assessment and completion events through the consumer's batch path
+  (inbox, handler, one recompute of the touched employees per batch of 500), events
+  per second.
+
+`--keep` loads into the database talent_bench_recommender_kept and leaves it there; the
+next `--keep` run reuses it and measures only (drop it by hand afterwards).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import sys
+import time
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from alembic import command
+from alembic.config import Config
+from kafka.consumer.fetcher import ConsumerRecord
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+
+from bench.common import ROOT, migrated_database, peak_rss_mb, percentile, postgres_admin_url
+from talent_contracts.learning import EnrollmentCompleted
+from talent_contracts.performance import CompetencyAssessed
+from talent_platform.auth import Principal, Role
+from talent_platform.db import async_url
+from talent_platform.db.session import create_sync_engine
+from talent_platform.events import Envelope, EventConsumer, encode
+from talent_platform.infra.postgres import create_database, database_exists, database_url
+from talent_recommender.config import RecommenderSettings
+from talent_recommender.db import messaging
+from talent_recommender.evaluation.loading import copy_rows
+from talent_recommender.ingest.consumers import registry
+from talent_recommender.profiles.refits import refit_now
+from talent_recommender.recommendations.service import RecommenderService
+
+COURSES = 10_000
+COMPETENCIES = 2_000
+PROFILES = 500
+REQUIREMENTS_PER_PROFILE = 20
+ASSESSMENTS_PER_EMPLOYEE = 30
+COMPLETIONS_PER_EMPLOYEE = 20
+CHUNK = 200_000
+HR = Principal(subject="bench", employee_id=None, roles=frozenset({Role.HR_LEADER}))
+TODAY = dt.date(2026, 11, 1)
+KEPT_DATABASE = "talent_bench_recommender_kept"
+
+
+def eid(i: int) -> str:
+    return f"00000000-0000-4000-8000-{i:012x}"
+
+
+def rid(kind: int, i: int) -> str:
+    return f"{kind:08x}-0000-4000-8000-{i:012x}"
+
+
+def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]:
+    """Generate and COPY the organisation; returns rows per table and the load rate."""
+    started = time.perf_counter()
+    counts: dict[str, float] = {}
+    comp = [f"C{i:04d}" for i in range(COMPETENCIES)]
+    counts["competency"] = copy_rows(
+        session,
+        "competency",
+        ("code", "name", "tier"),
+        ((c, f"Competency {c}", "functional") for c in comp),
+    )
+    counts["job_profile"] = copy_rows(
+        session,
+        "job_profile",
+        ("code", "title", "family", "level"),
+        ((f"P{p:03d}", f"Profile {p}", f"Family {p % 20}", p % 6 + 1) for p in range(PROFILES)),
+    )
+    # Each profile requires 20 competencies of its family's block of 100, levels 2-5.
+    profile_reqs = np.zeros((PROFILES, REQUIREMENTS_PER_PROFILE), dtype=np.int64)
+    profile_levels = np.zeros((PROFILES, REQUIREMENTS_PER_PROFILE), dtype=np.int64)
+    for p in range(PROFILES):
+        block = (p % 20) * 100
+        profile_reqs[p] = block + rng.choice(100, REQUIREMENTS_PER_PROFILE, replace=False)
+        profile_levels[p] = rng.integers(2, 6, REQUIREMENTS_PER_PROFILE)
+    counts["job_requirement"] = copy_rows(
+        session,
+        "job_requirement",
+        ("job_profile_code", "competency_code", "required_level", "importance"),
+        (
+            (
+                f"P{p:03d}",
+                comp[int(profile_reqs[p, j])],
+                int(profile_levels[p, j]),
+                int(1 + (j % 5)),
+            )
+            for p in range(PROFILES)
+            for j in range(REQUIREMENTS_PER_PROFILE)
+        ),
+    )
+    profile_of = rng.integers(0, PROFILES, n)
+    hire_days = rng.integers(0, 5000, n)
+    now = dt.datetime.now(dt.UTC)
+    counts["employee"] = copy_rows(
+        session,
+        "employee",
+        (
+            "employee_id",
+            "name",
+            "status",
+            "manager_id",
+            "org_unit_code",
+            "job_profile_code",
+            "hire_date",
+            "in_role_since",
+            "updated_at",
+        ),
+        (
+            (
+                eid(i),
+                f"Employee {i}",
+                "active",
+                eid((i - 1) // 8) if i else None,
+                f"Unit {i % 300}",
+                f"P{int(profile_of[i]):03d}",
+                TODAY - dt.timedelta(days=int(hire_days[i])),
+                TODAY - dt.timedelta(days=int(hire_days[i]) // 2),
+                now,
+            )
+            for i in range(n)
+        ),
+    )
+    # Courses: each teaches 1-3 competencies of one family block, levels 2-5.
+    course_skills: list[list[tuple[int, int]]] = []
+    for _ in range(COURSES):
+        block = int(rng.integers(0, 20)) * 100
+        k = int(rng.integers(1, 4))
+        picks = block + rng.choice(100, k, replace=False)
+        course_skills.append([(int(c), int(rng.integers(2, 6))) for c in picks])
+    counts["course"] = copy_rows(
+        session,
+        "course",
+        ("code", "title", "mandatory"),
+        ((f"K{k:05d}", f"Course {k}", False) for k in range(COURSES)),
+    )
+    counts["course_skill"] = copy_rows(
+        session,
+        "course_skill",
+        ("course_code", "competency_code", "level"),
+        (
+            (f"K{k:05d}", comp[c], lvl)
+            for k, skills in enumerate(course_skills)
+            for c, lvl in skills
+        ),
+    )
+    courses_by_block: list[list[int]] = [[] for _ in range(20)]
+    for k, skills in enumerate(course_skills):
+        courses_by_block[skills[0][0] // 100].append(k)
+    # Assessments: mostly the profile's competencies, around the required level with a
+    # personal offset; some of other competencies.
+    offsets = rng.normal(0, 0.8, n)
+    total_assessments = 0
+    for start in range(0, n, CHUNK // ASSESSMENTS_PER_EMPLOYEE):
+        stop = min(n, start + CHUNK // ASSESSMENTS_PER_EMPLOYEE)
+        rows = []
+        for i in range(start, stop):
+            p = int(profile_of[i])
+            js = rng.integers(0, REQUIREMENTS_PER_PROFILE, ASSESSMENTS_PER_EMPLOYEE)
+            other = rng.random(ASSESSMENTS_PER_EMPLOYEE) < 0.2
+            cs = np.where(
+                other, rng.integers(0, COMPETENCIES, ASSESSMENTS_PER_EMPLOYEE), profile_reqs[p, js]
+            )
+            levels = np.clip(
+                np.rint(
+                    profile_levels[p, js]
+                    + offsets[i]
+                    + rng.normal(0, 0.6, ASSESSMENTS_PER_EMPLOYEE)
+                ),
+                1,
+                5,
+            )
+            days = rng.integers(0, 1500, ASSESSMENTS_PER_EMPLOYEE)
+            for a in range(ASSESSMENTS_PER_EMPLOYEE):
+                total_assessments += 1
+                rows.append(
+                    (
+                        rid(1, total_assessments),
+                        eid(i),
+                        comp[int(cs[a])],
+                        int(levels[a]),
+                        ("assessment", "manager", "peer", "self")[a % 4],
+                        TODAY - dt.timedelta(days=int(days[a])),
+                    )
+                )
+        copy_rows(
+            session,
+            "assessment",
+            ("assessment_id", "employee_id", "competency_code", "level", "source", "assessed_on"),
+            rows,
+        )
+    counts["assessment"] = total_assessments
+    total_completions = 0
+    for start in range(0, n, CHUNK // COMPLETIONS_PER_EMPLOYEE):
+        stop = min(n, start + CHUNK // COMPLETIONS_PER_EMPLOYEE)
+        rows = []
+        for i in range(start, stop):
+            pool = courses_by_block[int(profile_of[i]) % 20]
+            picks = rng.choice(len(pool), min(len(pool), COMPLETIONS_PER_EMPLOYEE), replace=False)
+            days = rng.integers(0, 1500, len(picks))
+            scores = rng.integers(50, 101, len(picks))
+            for j, k in enumerate(picks):
+                total_completions += 1
+                rows.append(
+                    (
+                        rid(2, total_completions),
+                        eid(i),
+                        f"K{pool[int(k)]:05d}",
+                        TODAY - dt.timedelta(days=int(days[j])),
+                        float(scores[j]),
+                    )
+                )
+        copy_rows(
+            session,
+            "completion",
+            ("completion_id", "employee_id", "course_code", "completed_on", "score"),
+            rows,
+        )
+    counts["completion"] = total_completions
+    session.execute(text("ANALYZE"))
+    elapsed = time.perf_counter() - started
+    evidence = counts["assessment"] + counts["completion"]
+    print(
+        f"loaded {n:,} employees, {COURSES:,} courses, {COMPETENCIES:,} competencies, "
+        f"{int(evidence):,} evidence records ({int(counts['assessment']):,} assessments, "
+        f"{int(counts['completion']):,} completions) in {elapsed:.1f} s "
+        f"({evidence / elapsed:,.0f} evidence rows/s with generation)"
+    )
+    return counts
+
+
+async def recommendation_latency(url: str, n: int, samples: int) -> list[float]:
+    engine = create_async_engine(async_url(url), pool_size=2)
+    rng = random.Random(7)
+    timings: list[float] = []
+    sizes: list[int] = []
+    try:
+        for _ in range(samples):
+            employee = uuid.UUID(eid(rng.randrange(n)))
+            async with AsyncSession(engine) as session, session.begin():
+                started = time.perf_counter()
+                found = await RecommenderService(session, HR).recommend_courses(employee, first=10)
+                timings.append((time.perf_counter() - started) * 1000)
+                sizes.append(len(found))
+    finally:
+        await engine.dispose()
+    print(
+        f"course recommendations for one employee ({samples} employees, "
+        f"mean {sum(sizes) / len(sizes):.1f} courses each): "
+        f"p50 {percentile(timings, 50):.1f} ms, p95 {percentile(timings, 95):.1f} ms"
+    )
+    return timings
+
+
+def ingest_rate(url: str, n: int, events: int) -> None:
+    engine = create_sync_engine(url)
+    consumer = EventConsumer(
+        RecommenderSettings(environment="test", database_url=url),
+        engine=engine,
+        inbox=messaging.inbox,
+        registry=registry,
+        topics=["talent.performance.v1"],
+    )
+    rng = random.Random(11)
+    records = []
+    for offset in range(events):
+        employee = uuid.UUID(eid(rng.randrange(n)))
+        payload: CompetencyAssessed | EnrollmentCompleted
+        if offset % 2:
+            payload = CompetencyAssessed(
+                assessment_id=uuid.uuid4(),
+                employee_id=employee,
+                competency_code=f"C{rng.randrange(COMPETENCIES):04d}",
+                level=rng.randint(1, 5),
+                source="manager",
+                assessed_on=TODAY,
+                assessor_id=None,
+                cycle_id=None,
+            )
+        else:
+            payload = EnrollmentCompleted(
+                completion_id=uuid.uuid4(),
+                employee_id=employee,
+                course_code=f"K{rng.randrange(COURSES):05d}",
+                completed_on=TODAY,
+                score=90.0,
+                source="manual",
+            )
+        encoded = encode(Envelope.for_payload(payload, service="bench"))
+        records.append(
+            ConsumerRecord(
+                "talent.performance.v1",
+                0,
+                -1,
+                offset,
+                0,
+                0,
+                encoded.key,
+                encoded.value,
+                encoded.headers,
+                None,
+                -1,
+                len(encoded.value),
+                -1,
+            )
+        )
+    started = time.perf_counter()
+    for i in range(0, events, 500):
+        consumer.handle_batch(records[i : i + 500])
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    print(
+        f"event ingest: {consumer.stats.processed:,} events (assessments and completions in "
+        f"batches of 500, estimates recomputed per batch) in {elapsed:.1f} s: "
+        f"{events / elapsed:,.0f} events/s"
+    )
+
+
+@contextmanager
+def bench_database(admin_url: str, *, keep: bool) -> Iterator[str]:
+    """A fresh migrated database, dropped afterwards; with `keep`, KEPT_DATABASE, created
+    and migrated once and left in place (a second run skips generating and loading)."""
+    if not keep:
+        with migrated_database(admin_url, "recommender") as url:
+            yield url
+        return
+    if not database_exists(admin_url, KEPT_DATABASE):
+        create_database(admin_url, KEPT_DATABASE)
+    url = database_url(admin_url, KEPT_DATABASE)
+    config = Config(str(ROOT / "services" / "recommender" / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+    yield url
+
+
+def main(n: int, *, keep: bool = False) -> None:
+    rng = np.random.default_rng(42)
+    with postgres_admin_url() as admin_url, bench_database(admin_url, keep=keep) as url:
+        engine = create_sync_engine(url)
+        with Session(engine) as session:
+            loaded = session.scalar(text("SELECT count(*) FROM employee"))
+        if loaded:
+            print(f"reusing {KEPT_DATABASE}: {loaded:,} employees already loaded")
+        else:
+            with Session(engine) as session, session.begin():
+                load(session, n, rng)
+        tracemalloc.start()
+        started = time.perf_counter()
+        model = refit_now(engine, rank=RecommenderSettings().model_rank)
+        elapsed = time.perf_counter() - started
+        _, traced_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"full refit: {elapsed:.1f} s; {model.entries:,} estimates of {model.employees:,} "
+            f"employees x {model.competencies:,} competencies, rank {model.rank}; "
+            f"peak Python/numpy memory {traced_peak / 2**20:,.0f} MiB (tracemalloc), "
+            f"process peak RSS {peak_rss_mb():,.0f} MiB; model metrics {model.metrics}"
+        )
+        engine.dispose()
+        asyncio.run(recommendation_latency(url, n, samples=200))
+        ingest_rate(url, n, events=5_000)
+
+
+if __name__ == "__main__":
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(arguments[0]) if arguments else 100_000, keep="--keep" in sys.argv)

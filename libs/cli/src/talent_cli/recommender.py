@@ -1,0 +1,221 @@
+"""`talent recommender evaluate` and `talent recommender refit`.
+
+talent recommender evaluate                  evaluate on the recommender's stored evidence
+talent recommender evaluate --demo 2000      load the demo organisation (with its
+                                             assessments) into a scratch database first
+talent recommender refit                     run a full refit now
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+
+from talent_cli.services import service
+from talent_cli.state import StateDir
+
+EVALUATION_DATABASE = "talent_recommender_evaluation"
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    recommender = commands.add_parser("recommender", help="the recommender's model")
+    sub = recommender.add_subparsers(
+        dest="recommender_command", required=True, metavar="SUBCOMMAND"
+    )
+    evaluate = sub.add_parser(
+        "evaluate",
+        parents=[common],
+        help="offline evaluation on a time split, next to baselines",
+        description="Split the stored evidence at a date (default: 80%% of completions "
+        "before it), rebuild estimates and the model from the earlier part, and score course "
+        "recommendations and skill estimates on the later part next to baselines.",
+    )
+    evaluate.add_argument("--split-date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    evaluate.add_argument(
+        "--demo",
+        type=int,
+        metavar="EMPLOYEES",
+        help=f"evaluate on the demo organisation of this size, loaded into the scratch "
+        f"database {EVALUATION_DATABASE} (dropped and recreated)",
+    )
+    evaluate.add_argument("--seed", type=int, default=42, help="demo seed")
+    evaluate.add_argument("--database-url", help="the recommender database (default: its settings)")
+    refit = sub.add_parser(
+        "refit",
+        parents=[common],
+        help="rebuild every estimate and fit a new model version now",
+    )
+    refit.add_argument("--database-url", help="the recommender database (default: its settings)")
+
+
+def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], None]) -> int:
+    from sqlalchemy.orm import Session
+
+    from talent_cli.importing import service_settings
+    from talent_platform.db.session import create_sync_engine, sync_url
+
+    spec = service("recommender")
+    url = args.database_url or service_settings(spec, state).database_url
+    if args.recommender_command == "refit":
+        from talent_recommender.profiles.refits import refit_now
+
+        engine = create_sync_engine(url)
+        started = time.perf_counter()
+        model = refit_now(engine, rank=spec.settings().model_rank)  # type: ignore[attr-defined]
+        engine.dispose()
+        print(
+            f"model version {model.version}: {model.employees} employees x "
+            f"{model.competencies} competencies, {model.entries} entries, "
+            f"metrics {model.metrics}, in {time.perf_counter() - started:.1f} s"
+        )
+        return 0
+
+    from talent_recommender.evaluation.offline import evaluate, render
+
+    if args.demo:
+        url = _load_demo(spec, url, employees=args.demo, seed=args.seed, progress=progress)
+    engine = create_sync_engine(sync_url(url))
+    try:
+        started = time.perf_counter()
+        with Session(engine) as session:
+            report = evaluate(session, split=args.split_date)
+    finally:
+        engine.dispose()
+    if report is None:
+        print("nothing to evaluate: no completions stored")
+        return 1
+    print(render(report))
+    progress(f"evaluated in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def employee_uuid(number: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"talent-demo/{number}")
+
+
+def _load_demo(
+    spec: object, url: str, *, employees: int, seed: int, progress: Callable[[str], None]
+) -> str:
+    from sqlalchemy.orm import Session
+
+    from talent_cli.demo import generate_records, learning
+    from talent_cli.dev.stack import migrate
+    from talent_platform.db.session import create_sync_engine
+    from talent_platform.infra.postgres import create_database
+    from talent_recommender.evaluation.loading import copy_rows
+
+    scratch = create_database(url, EVALUATION_DATABASE, drop_existing=True)
+    migrate(spec, scratch)  # type: ignore[arg-type]
+    records = generate_records(employees=employees, seed=seed)
+    now = dt.datetime.now(dt.UTC)
+    engine = create_sync_engine(scratch)
+    with Session(engine) as session, session.begin():
+        copy_rows(
+            session,
+            "competency",
+            ("code", "name", "tier"),
+            ((c.code, c.name, c.tier) for c in learning.ALL_COMPETENCIES),
+        )
+        copy_rows(
+            session, "job_profile", ("code", "title", "family", "level"), learning.job_profiles()
+        )
+        copy_rows(
+            session,
+            "job_requirement",
+            ("job_profile_code", "competency_code", "required_level", "importance"),
+            (
+                (r.profile_code, r.competency_code, r.level, r.importance)
+                for r in learning.requirements()
+            ),
+        )
+        copy_rows(
+            session,
+            "employee",
+            (
+                "employee_id",
+                "name",
+                "status",
+                "manager_id",
+                "org_unit_code",
+                "job_profile_code",
+                "hire_date",
+                "in_role_since",
+                "updated_at",
+            ),
+            (
+                (
+                    employee_uuid(p.number),
+                    p.name,
+                    p.status,
+                    employee_uuid(p.manager.number) if p.manager else None,
+                    p.org_unit,
+                    p.profile_code,
+                    p.hire_date,
+                    max((h.end for h in p.history), default=p.hire_date),
+                    now,
+                )
+                for p in records.people
+            ),
+        )
+        copy_rows(
+            session,
+            "job_history",
+            ("employee_id", "job_profile_code", "start_date", "end_date"),
+            (
+                (employee_uuid(p.number), h.profile_code, h.start, h.end)
+                for p in records.people
+                for h in p.history
+            ),
+        )
+        copy_rows(
+            session,
+            "course",
+            ("code", "title", "mandatory"),
+            ((c.code, c.title, c.mandatory) for c in records.catalog),
+        )
+        copy_rows(
+            session,
+            "course_skill",
+            ("course_code", "competency_code", "level"),
+            ((c.code, code, level) for c in records.catalog for code, level in c.skills),
+        )
+        copy_rows(
+            session,
+            "completion",
+            ("completion_id", "employee_id", "course_code", "completed_on", "score"),
+            (
+                (
+                    uuid.uuid4(),
+                    employee_uuid(c.employee_number),
+                    c.course_code,
+                    c.completed_on,
+                    c.score,
+                )
+                for c in records.completions
+            ),
+        )
+        copy_rows(
+            session,
+            "assessment",
+            ("assessment_id", "employee_id", "competency_code", "level", "source", "assessed_on"),
+            (
+                (
+                    uuid.uuid4(),
+                    employee_uuid(a.employee_number),
+                    a.competency_code,
+                    a.level,
+                    a.source,
+                    a.assessed_on,
+                )
+                for a in records.assessments
+            ),
+        )
+    engine.dispose()
+    progress(
+        f"demo organisation: {employees} employees, {len(records.completions)} completions, "
+        f"{len(records.assessments)} assessments loaded into {EVALUATION_DATABASE}"
+    )
+    return scratch

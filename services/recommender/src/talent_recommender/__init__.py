@@ -1,0 +1,1 @@
+"""The recommender service: skills profiles, skill gaps and course recommendations."""

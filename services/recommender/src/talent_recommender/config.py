@@ -1,0 +1,21 @@
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from talent_platform.settings import ServiceSettings
+
+
+class RecommenderSettings(ServiceSettings):
+    """Environment variables `TALENT_RECOMMENDER_*` (see docs/recommender.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="TALENT_RECOMMENDER_", extra="ignore")
+
+    service_name: str = "recommender"
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/talent_recommender"
+    refit_interval_s: float = Field(
+        default=6 * 3600.0,
+        description="How often the worker refits the inferred-skills model (0: never on a "
+        "schedule); on-demand refits (refitRecommenderModel, `talent recommender refit`) "
+        "are picked up within refit_poll_s.",
+    )
+    refit_poll_s: float = 5.0
+    model_rank: int = Field(default=16, description="Rank of the low-rank skills model.")

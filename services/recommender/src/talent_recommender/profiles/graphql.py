@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from talent_platform.auth import Role
+from talent_platform.db.base import utcnow
+from talent_platform.graphql import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    run_mutation,
+)
+from talent_recommender.ingest.models import IngestState
+from talent_recommender.profiles.models import RefitRequest, SkillModel
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.type(description="Health of the recommender: its model and its event intake.")
+class RecommenderStatus:
+    model_version: int | None = strawberry.field(description="Null until the first refit.")
+    trained_at: dt.datetime | None
+    training_window_start: dt.date | None
+    training_window_end: dt.date | None
+    model_metrics: JSON | None = strawberry.field(
+        description="Held-out MAE of the model and of the competency-mean baseline, "
+        "explained variance, fit time."
+    )
+    events_processed: int
+    lag_seconds: float | None = strawberry.field(
+        description="How long after it happened the last applied event was applied."
+    )
+    last_event_at: dt.datetime | None
+
+
+@strawberry.type
+class StatusQuery:
+    @strawberry.field(
+        description="The current model version and event intake (any signed-in user)."
+    )
+    async def recommender_status(self, info: Ctx) -> RecommenderStatus:
+        session = info.context.session
+        model = (
+            await session.execute(
+                select(
+                    SkillModel.version,
+                    SkillModel.trained_at,
+                    SkillModel.window_start,
+                    SkillModel.window_end,
+                    SkillModel.metrics,
+                )
+                .order_by(SkillModel.version.desc())
+                .limit(1)
+            )
+        ).first()
+        state = await session.get(IngestState, 1)
+        lag = None
+        if state is not None and state.last_event_time and state.last_processed_at:
+            lag = max(0.0, (state.last_processed_at - state.last_event_time).total_seconds())
+        return RecommenderStatus(
+            model_version=model.version if model else None,
+            trained_at=model.trained_at if model else None,
+            training_window_start=model.window_start if model else None,
+            training_window_end=model.window_end if model else None,
+            model_metrics=model.metrics if model else None,
+            events_processed=state.events_processed if state else 0,
+            lag_seconds=round(lag, 3) if lag is not None else None,
+            last_event_at=state.last_event_time if state else None,
+        )
+
+
+@strawberry.type
+class RefitRequested:
+    request_id: int
+    requested_at: dt.datetime
+
+
+RefitResult = Annotated[
+    RefitRequested | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("RefitRecommenderModelResult"),
+]
+
+
+@strawberry.input
+class RefitRecommenderModelInput:
+    reason: str | None = None
+
+
+@strawberry.type
+class RefitMutation:
+    @strawberry.mutation(
+        description="Queue a full refit (hr_leader, admin); the worker starts it within "
+        "seconds and `recommenderStatus.modelVersion` moves on when it is done."
+    )
+    async def refit_recommender_model(
+        self, info: Ctx, input: RefitRecommenderModelInput
+    ) -> RefitResult:
+        context = info.context
+
+        async def action() -> RefitRequested:
+            context.principal.require(Role.HR_LEADER, Role.ADMIN)
+            request = RefitRequest(requested_by=context.principal.subject, requested_at=utcnow())
+            context.session.add(request)
+            await context.session.flush()
+            return RefitRequested(request_id=request.id, requested_at=request.requested_at)
+
+        return await run_mutation(context, action)

@@ -1,0 +1,69 @@
+"""Skills profiles (evidence-based estimates) and the versioned inferred-skills models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Double, Identity, Integer, LargeBinary, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talent_recommender.db import Base
+
+
+class SkillEstimate(Base):
+    """An employee's level (1-5) in a competency, estimated from their evidence only
+    (assessments, completions, time in roles). Inferred levels are never stored here."""
+
+    __tablename__ = "skill_estimate"
+
+    employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    competency_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[float] = mapped_column(Double)
+    confidence: Mapped[float] = mapped_column(Double)
+    evidence_count: Mapped[int] = mapped_column(Integer)
+    last_evidence_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class SkillModel(Base):
+    """One fitted low-rank model of the employee x competency matrix.
+
+    Stores only what inference needs for any employee, including ones hired after the
+    fit: each competency's mean level and the components (rank x competencies, float32).
+    An employee's inferred levels are their centred evidence row projected onto the
+    components and back (fold-in), so nothing per employee is stored.
+    """
+
+    __tablename__ = "skill_model"
+
+    version: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    trained_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date)
+    algorithm: Mapped[str] = mapped_column(String(50))
+    rank: Mapped[int] = mapped_column(Integer)
+    employees: Mapped[int] = mapped_column(Integer)
+    competencies: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    competency_codes: Mapped[list[str]] = mapped_column(JSONB)
+    competency_means: Mapped[bytes] = mapped_column(LargeBinary)
+    components: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RefitRequest(Base):
+    """An on-demand refit, queued by the mutation and run by the worker."""
+
+    __tablename__ = "refit_request"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    requested_by: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    model_version: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,85 @@
+"""Running refits: on the worker's schedule, on demand (queued requests) and from the CLI."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session
+
+from talent_platform.db.base import utcnow
+from talent_recommender.profiles.inference import refit
+from talent_recommender.profiles.models import RefitRequest, SkillModel
+
+log = logging.getLogger(__name__)
+
+REFIT_LOCK = 8105_0001
+
+
+def refit_now(engine: Engine, *, rank: int) -> SkillModel:
+    """One full refit in its own transaction; returns the stored model."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        # One refit at a time across processes (worker schedule, CLI).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFIT_LOCK})
+        model = refit(session, rank=rank)
+    log.info(
+        "refit done",
+        extra={"version": model.version, "entries": model.entries, "metrics": model.metrics},
+    )
+    return model
+
+
+def run_pending(engine: Engine, *, rank: int) -> int | None:
+    """Run one refit if any request is pending; marks every pending request with the
+    resulting version. Returns the version, or None when nothing was pending."""
+    with Session(engine) as session, session.begin():
+        pending = session.scalars(
+            select(RefitRequest.id)
+            .where(RefitRequest.started_at.is_(None))
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not pending:
+            return None
+        session.execute(
+            update(RefitRequest).where(RefitRequest.id.in_(pending)).values(started_at=utcnow())
+        )
+    try:
+        model = refit_now(engine, rank=rank)
+    except Exception as exc:
+        with Session(engine) as session, session.begin():
+            session.execute(
+                update(RefitRequest)
+                .where(RefitRequest.id.in_(pending))
+                .values(finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}"[:4000])
+            )
+        raise
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(RefitRequest)
+            .where(RefitRequest.id.in_(pending))
+            .values(finished_at=utcnow(), model_version=model.version)
+        )
+    return model.version
+
+
+def schedule(
+    engine: Engine, stop: threading.Event, *, rank: int, interval_s: float, poll_s: float
+) -> None:
+    """The worker's refit loop: on-demand requests within `poll_s`, and a refit every
+    `interval_s` (0 disables the schedule) counted from the last model's training time."""
+    while not stop.wait(poll_s):
+        try:
+            if run_pending(engine, rank=rank) is not None:
+                continue
+            if interval_s > 0:
+                with Session(engine) as session:
+                    last = session.scalar(
+                        select(SkillModel.trained_at).order_by(SkillModel.version.desc()).limit(1)
+                    )
+                if last is None or (utcnow() - last).total_seconds() >= interval_s:
+                    refit_now(engine, rank=rank)
+        except Exception:
+            log.exception("refit failed; retrying at the next poll")
+            time.sleep(poll_s)

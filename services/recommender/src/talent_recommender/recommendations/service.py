@@ -1,0 +1,277 @@
+"""Skills profiles, gaps, course recommendations and feedback for one employee.
+
+Authorization: every method checks that the principal may see the employee (their own
+records, their reporting chain, HR); callers get NotFound/Forbidden domain errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from talent_contracts.recommender import RecommendationDismissed
+from talent_platform.auth import Principal
+from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from talent_recommender.db import outbox
+from talent_recommender.ingest.models import Employee
+from talent_recommender.ingest.repository import EmployeeRepository
+from talent_recommender.ingest.visibility import visible_employees
+from talent_recommender.profiles.inference import LoadedModel
+from talent_recommender.recommendations.models import Dismissal
+from talent_recommender.recommendations.repository import EvidenceRow, RecommenderRepository
+from talent_recommender.recommendations.scoring import (
+    Basis,
+    Gap,
+    LevelEstimate,
+    PeerContext,
+    RankedCourse,
+    compute_gaps,
+    rank_courses,
+)
+
+# Inferred competencies shown in a profile besides the required ones.
+EXTRA_INFERRED = 5
+EXTRA_INFERRED_MIN_LEVEL = 3.0
+# Courses most completed on the same path, considered besides the gap courses.
+POPULAR_CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    competency_code: str
+    competency_name: str
+    level: float
+    confidence: float
+    basis: Basis
+    evidence: tuple[EvidenceRow, ...]
+
+
+@dataclass(frozen=True)
+class GapReport:
+    target_code: str
+    target_title: str
+    gaps: list[Gap]
+
+
+@dataclass(frozen=True)
+class DevelopmentAction:
+    employee_id: uuid.UUID
+    kind: str  # "course" or "assessment"
+    competency_code: str
+    course: RankedCourse | None
+    score: float
+    reasons: tuple[str, ...]
+
+
+class RecommenderService:
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repository = RecommenderRepository(session)
+        self.employees = EmployeeRepository(session)
+
+    async def _visible(self, employee_id: uuid.UUID) -> Employee:
+        employee = await self.employees.get_or_none(employee_id)
+        if employee is None:
+            raise NotFound("employee", employee_id)
+        if employee_id not in await visible_employees(self.session, self.principal, [employee_id]):
+            raise Forbidden("you may not see this employee's development data")
+        return employee
+
+    async def _estimates(
+        self, employee_id: uuid.UUID, *, wanted: Sequence[str], model: LoadedModel | None
+    ) -> dict[str, LevelEstimate]:
+        """Evidence-based estimates, completed with inferred ones for `wanted` codes."""
+        found = {
+            e.competency_code: LevelEstimate(e.level, e.confidence, Basis.EVIDENCE)
+            for e in await self.repository.estimates(employee_id)
+        }
+        if model is not None:
+            observed = {code: e.level for code, e in found.items()}
+            for code, inferred in model.infer(observed, wanted=wanted).items():
+                found[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
+        return found
+
+    async def profile(self, employee_id: uuid.UUID) -> list[ProfileEntry]:
+        employee = await self._visible(employee_id)
+        model = await self.repository.latest_model()
+        required = (
+            [
+                r.competency_code
+                for r in await self.repository.requirements(employee.job_profile_code)
+            ]
+            if employee.job_profile_code
+            else []
+        )
+        estimates = await self._estimates(employee_id, wanted=required, model=model)
+        if model is not None:
+            observed = {c: e.level for c, e in estimates.items() if e.basis is Basis.EVIDENCE}
+            strongest = sorted(
+                (i for i in model.infer(observed).values() if i.level >= EXTRA_INFERRED_MIN_LEVEL),
+                key=lambda i: -i.level,
+            )[:EXTRA_INFERRED]
+            for i in strongest:
+                estimates.setdefault(
+                    i.competency_code, LevelEstimate(i.level, i.confidence, Basis.INFERRED)
+                )
+        names = await self.repository.competency_names(estimates)
+        evidence = (await self.repository.evidence([employee_id]))[employee_id]
+        by_competency: dict[str, list[EvidenceRow]] = {}
+        for row in evidence:
+            by_competency.setdefault(row.competency_code, []).append(row)
+        entries = [
+            ProfileEntry(
+                competency_code=code,
+                competency_name=names.get(code, code),
+                level=round(e.level, 2),
+                confidence=round(e.confidence, 3),
+                basis=e.basis,
+                evidence=tuple(by_competency.get(code, ())),
+            )
+            for code, e in estimates.items()
+        ]
+        entries.sort(key=lambda p: (p.basis is not Basis.EVIDENCE, -p.level, p.competency_code))
+        return entries
+
+    async def gaps(
+        self, employee_id: uuid.UUID, *, target_job_profile_code: str | None = None
+    ) -> GapReport | None:
+        """Gaps against the target job profile (default: the current one); None when the
+        employee has no job profile and no target was given."""
+        employee = await self._visible(employee_id)
+        return await self._gaps(employee, target_job_profile_code)
+
+    async def _gaps(self, employee: Employee, target: str | None) -> GapReport | None:
+        code = target or employee.job_profile_code
+        if code is None:
+            return None
+        profile = await self.repository.job_profile(code)
+        if profile is None:
+            if target is not None:
+                raise NotFound("job profile", code)
+            return None
+        requirements = await self.repository.requirements(code)
+        model = await self.repository.latest_model()
+        estimates = await self._estimates(
+            employee.employee_id, wanted=[r.competency_code for r in requirements], model=model
+        )
+        names = await self.repository.competency_names([r.competency_code for r in requirements])
+        return GapReport(code, profile.title, compute_gaps(requirements, estimates, names))
+
+    async def recommend_courses(
+        self, employee_id: uuid.UUID, *, first: int = 10, target_job_profile_code: str | None = None
+    ) -> list[RankedCourse]:
+        employee = await self._visible(employee_id)
+        return await self._recommend(employee, first=first, target=target_job_profile_code)
+
+    async def _recommend(
+        self, employee: Employee, *, first: int, target: str | None = None
+    ) -> list[RankedCourse]:
+        report = await self._gaps(employee, target)
+        if report is None:
+            return []
+        open_codes = [g.competency_code for g in report.gaps if g.gap > 0]
+        candidates = await self.repository.courses_teaching(open_codes)
+        known = {c.code for c in candidates}
+        popular = [
+            c
+            for c in await self.repository.popular_courses(
+                report.target_code, limit=POPULAR_CANDIDATES
+            )
+            if c not in known
+        ]
+        candidates += await self.repository.courses_by_code(popular)
+        completed = await self.repository.completed_courses(employee.employee_id)
+        dismissed, dismissed_competencies = await self.repository.dismissals(employee.employee_id)
+        peers = PeerContext(
+            title=report.target_title,
+            headcount=await self.repository.headcount(report.target_code),
+            completions=await self.repository.peer_completions(
+                report.target_code, [c.code for c in candidates]
+            ),
+        )
+        return rank_courses(
+            report.gaps,
+            candidates,
+            target_title=report.target_title,
+            peers=peers,
+            completed=completed,
+            dismissed=dismissed,
+            dismissed_competencies=dismissed_competencies,
+            first=first,
+        )
+
+    async def team_actions(
+        self, manager_id: uuid.UUID, *, per_report: int = 3
+    ) -> list[DevelopmentAction]:
+        """For each active direct report, their top development actions: an assessment
+        where a large gap rests on little evidence, otherwise recommended courses."""
+        await self._visible(manager_id)
+        actions: list[DevelopmentAction] = []
+        for report in await self.employees.direct_reports(manager_id):
+            gaps = await self._gaps(report, None)
+            mine: list[DevelopmentAction] = []
+            if gaps is not None:
+                for g in gaps.gaps:
+                    if g.suggest_assessment and g.weighted_gap >= 2 and len(mine) < 1:
+                        mine.append(
+                            DevelopmentAction(
+                                employee_id=report.employee_id,
+                                kind="assessment",
+                                competency_code=g.competency_code,
+                                course=None,
+                                score=round(g.weighted_gap / 20.0, 4),
+                                reasons=(
+                                    f"assess {g.competency_name}: {gaps.target_title} requires "
+                                    f"{g.required_level}, evidence so far is thin "
+                                    f"(confidence {g.confidence:.2f})",
+                                ),
+                            )
+                        )
+            for course in await self._recommend(report, first=per_report - len(mine)):
+                mine.append(
+                    DevelopmentAction(
+                        employee_id=report.employee_id,
+                        kind="course",
+                        competency_code=course.main_competency,
+                        course=course,
+                        score=course.score,
+                        reasons=course.reasons,
+                    )
+                )
+            actions.extend(mine)
+        return actions
+
+    async def dismiss(self, employee_id: uuid.UUID, *, course_code: str, reason: str) -> Dismissal:
+        employee = await self._visible(employee_id)
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed([FieldError("input.reason", "say why it is dismissed")])
+        if len(reason) > 2000:
+            raise ValidationFailed([FieldError("input.reason", "at most 2000 characters")])
+        if not await self.repository.course_exists(course_code):
+            raise NotFound("course", course_code)
+        dismissal = Dismissal(
+            employee_id=employee.employee_id,
+            course_code=course_code,
+            reason=reason,
+            dismissed_by=self.principal.subject,
+        )
+        self.session.add(dismissal)
+        await self.session.flush()
+        await outbox.add(
+            self.session,
+            RecommendationDismissed(
+                dismissal_id=dismissal.id,
+                employee_id=employee.employee_id,
+                course_code=course_code,
+                reason=reason,
+                dismissed_by=self.principal.subject,
+                dismissed_at=dismissal.created_at or dt.datetime.now(dt.UTC),
+            ),
+        )
+        return dismissal

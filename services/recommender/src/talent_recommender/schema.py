@@ -1,0 +1,30 @@
+"""The recommender subgraph. `python -m talent_recommender.schema` prints its SDL."""
+
+import strawberry
+
+from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
+from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
+
+
+@strawberry.type
+class Query(StatusQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(RecommendationMutation, RefitMutation):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Employee is reachable only through people's entities: declare it explicitly.
+    types=[*ERROR_TYPES, Employee],
+    extensions=[TransactionExtension],
+    federation_version="2.9",
+)
+
+if __name__ == "__main__":
+    print(schema.as_str())

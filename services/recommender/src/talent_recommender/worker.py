@@ -1,0 +1,47 @@
+"""`python -m talent_recommender.worker`: the outbox relay, the consumer of people,
+learning and performance events, and the refit loop (schedule and on-demand requests)."""
+
+import sys
+import threading
+
+from talent_contracts import service_topic
+from talent_platform.db.session import create_sync_engine
+from talent_platform.worker import run_worker
+from talent_recommender.config import RecommenderSettings
+from talent_recommender.db import messaging
+from talent_recommender.ingest.consumers import registry
+from talent_recommender.profiles.refits import schedule
+
+CONSUMES = ["people", "learning", "performance"]
+
+
+def main() -> int:
+    settings = RecommenderSettings()
+    engine = create_sync_engine(settings.database_url, pool_size=2)
+    stop = threading.Event()
+    refits = threading.Thread(
+        target=schedule,
+        args=(engine, stop),
+        kwargs={
+            "rank": settings.model_rank,
+            "interval_s": settings.refit_interval_s,
+            "poll_s": settings.refit_poll_s,
+        },
+        name="refits",
+        daemon=True,
+    )
+    refits.start()
+    try:
+        return run_worker(
+            settings,
+            tables=messaging,
+            registry=registry,
+            consumes=[service_topic(s) for s in CONSUMES],
+        )
+    finally:
+        stop.set()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

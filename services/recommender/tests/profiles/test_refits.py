@@ -1,0 +1,68 @@
+"""On-demand refits: the mutation queues a request, the worker's loop runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from talent_recommender.profiles.inference import read_stored_estimates
+from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
+from talent_recommender.profiles.refits import run_pending
+
+from ..factories import HR, HR_LEADER, assessed, deliver_sync, execute
+
+REFIT = """mutation { refitRecommenderModel(input: {reason: "new catalog"}) {
+  __typename ... on RefitRequested { requestId } ... on Forbidden { message } } }"""
+
+
+async def test_only_hr_leaders_and_admins_may_request_a_refit(session: AsyncSession) -> None:
+    denied = (await execute(session, REFIT, as_=HR))["refitRecommenderModel"]
+    granted = (await execute(session, REFIT, as_=HR_LEADER))["refitRecommenderModel"]
+
+    assert denied["__typename"] == "Forbidden"
+    assert granted["__typename"] == "RefitRequested" and granted["requestId"] > 0
+
+
+@pytest.fixture
+def committed(sync_engine: Engine) -> Iterator[Engine]:
+    yield sync_engine
+    with sync_engine.begin() as connection:
+        connection.execute(
+            text("TRUNCATE refit_request, skill_model, skill_estimate, assessment, ingest_state")
+        )
+
+
+def test_the_worker_runs_a_pending_request_once(committed: Engine) -> None:
+    with Session(committed) as session, session.begin():
+        for i in range(6):
+            for code in ("excel", "comms", "lead"):
+                deliver_sync(session, assessed(f"R{i}", code, 1 + (i + len(code)) % 5))
+        session.add(RefitRequest(requested_by="hr-leader"))
+
+    version = run_pending(committed, rank=2)
+
+    assert version is not None
+    with Session(committed) as session:
+        request = session.scalars(select(RefitRequest)).one()
+        assert request.model_version == version and request.finished_at is not None
+        model = session.get(SkillModel, version)
+        assert model is not None
+        assert (model.employees, model.competencies, model.entries) == (6, 3, 18)
+        assert model.competency_codes == ["comms", "excel", "lead"]
+    assert run_pending(committed, rank=2) is None  # nothing left to do
+
+    # What the refit read through binary COPY is exactly what is stored.
+    with Session(committed) as session:
+        levels = read_stored_estimates(session)
+        stored = sorted(
+            (e.competency_code, e.level) for e in session.scalars(select(SkillEstimate))
+        )
+    coo = levels.matrix.tocoo()
+    read = sorted(
+        (levels.competency_codes[c], float(v)) for c, v in zip(coo.col, coo.data, strict=True)
+    )
+    assert read == stored and levels.matrix.shape == (6, 3)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import ObjectTypeDefinitionNode, parse
+
+from talent_recommender.schema import schema
+
+SDL = Path(__file__).resolve().parents[1] / "schema.graphql"
+
+
+def test_the_checked_in_sdl_is_what_the_service_serves() -> None:
+    # Regenerate with: python -m talent_recommender.schema > services/recommender/schema.graphql
+    assert SDL.read_text() == schema.as_str() + "\n"
+
+
+def test_the_recommender_extends_peoples_employee_with_its_fields() -> None:
+    types = {
+        d.name.value: d
+        for d in parse(schema.as_str()).definitions
+        if isinstance(d, ObjectTypeDefinitionNode)
+    }
+
+    employee = types["Employee"]
+
+    assert [f.name.value for f in employee.fields or ()] == [
+        "id",
+        "skillProfile",
+        "skillGaps",
+        "recommendedCourses",
+        "teamDevelopmentActions",
+    ]
+    assert [d.name.value for d in employee.directives or ()] == ["key"]

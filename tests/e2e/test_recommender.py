@@ -1,0 +1,158 @@
+"""Acceptance for the recommender through the gateway: evidence arriving as events changes
+an employee's gaps and recommendations; a dismissed course stays away."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from kafka import KafkaProducer
+
+from talent_contracts import service_topic
+from talent_contracts.performance import CompetencyAssessed
+from talent_platform.events import Envelope, encode
+from talent_platform.testing import wait_for
+
+from .conftest import Stack, wait_until
+
+pytestmark = pytest.mark.e2e
+
+VIEW = """query($id: ID!) { employee(id: $id) {
+  id
+  skillGaps { targetTitle gaps { competencyCode competencyName requiredLevel estimate gap basis } }
+  recommendedCourses(first: 10) { course { code title } score reasons competencyCodes }
+} }"""
+ME = "{ me { id manager { id } } }"
+RECORD = """mutation($input: RecordCompletionInput!) {
+  recordCompletion(input: $input) { __typename ... on ValidationError { fields { field message } } }
+}"""
+DISMISS = """mutation($input: DismissRecommendationInput!) {
+  dismissRecommendation(input: $input) { __typename ... on DismissRecommendationPayload { dismissal { course { code } } } }
+}"""
+
+
+def view(stack: Stack, token: str, employee_id: str) -> dict[str, Any]:
+    """The employee's recommender fields; all null when people does not show the employee."""
+    found: dict[str, Any] | None = stack.query(token, VIEW, {"id": employee_id})["employee"]
+    return found or {"skillGaps": None, "recommendedCourses": None}
+
+
+def gaps(v: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {g["competencyCode"]: g for g in (v["skillGaps"] or {"gaps": []})["gaps"]}
+
+
+def course_codes(v: dict[str, Any]) -> list[str]:
+    return [r["course"]["code"] for r in v["recommendedCourses"] or []]
+
+
+def publish_assessments(stack: Stack, employee_id: str, levels: dict[str, int]) -> None:
+    """What the performance service will publish when a review rates competencies."""
+    producer = KafkaProducer(bootstrap_servers=stack.info["broker"], enable_idempotence=False)
+    try:
+        for code, level in levels.items():
+            payload = CompetencyAssessed(
+                assessment_id=uuid.uuid4(),
+                employee_id=uuid.UUID(employee_id),
+                competency_code=code,
+                level=level,
+                source="assessment",
+                assessed_on=dt.date.today(),
+                assessor_id=None,
+                cycle_id=None,
+            )
+            encoded = encode(Envelope.for_payload(payload, service="performance"))
+            producer.send(
+                service_topic("performance"),
+                key=encoded.key,
+                value=encoded.value,
+                headers=encoded.headers,
+            ).get(timeout=10)
+    finally:
+        producer.close()
+
+
+def test_evidence_moves_gaps_and_recommendations_and_dismissals_stick(stack: Stack) -> None:
+    token = stack.tokens["employee"]
+    admin = stack.tokens["admin"]
+    me = stack.query(token, ME)["me"]
+    employee_id = me["id"]
+    # The recommender has projected the seeded organisation: the employee has gaps listed.
+    wait_until(lambda: view(stack, token, employee_id)["skillGaps"] is not None)
+    required = {
+        c: g for c, g in gaps(view(stack, token, employee_id)).items() if g["requiredLevel"] >= 2
+    }
+    weak = sorted(required)[:2]
+    assert weak, "the demo job profile requires competencies at level 2 or more"
+
+    # An assessment rates two required competencies at 1: gaps open, courses follow.
+    publish_assessments(stack, employee_id, dict.fromkeys(weak, 1))
+
+    def gap_opened() -> bool:
+        v = view(stack, token, employee_id)
+        return all(gaps(v)[c]["estimate"] < required[c]["requiredLevel"] for c in weak) and any(
+            set(r["competencyCodes"]) & set(weak) for r in v["recommendedCourses"]
+        )
+
+    if not wait_for(gap_opened, timeout=60, interval=0.2):
+        pytest.fail(f"no gap or course for {weak}: {view(stack, token, employee_id)}")
+    before = view(stack, token, employee_id)
+    target = weak[0]
+    course = next(r for r in before["recommendedCourses"] if target in r["competencyCodes"])
+    assert course["course"]["title"]  # resolved by learning through the gateway
+    assert any(
+        reason.startswith("gap of ") and before["skillGaps"]["targetTitle"] in reason
+        for reason in course["reasons"]
+    )
+
+    # The employee completes that course (learning) and is assessed at the required level.
+    result = stack.query(
+        admin,
+        RECORD,
+        {
+            "input": {
+                "employeeId": employee_id,
+                "courseCode": course["course"]["code"],
+                "completedOn": dt.date.today().isoformat(),
+                "score": 100,
+            }
+        },
+    )["recordCompletion"]
+    assert result["__typename"] == "RecordCompletionPayload", result
+    publish_assessments(stack, employee_id, {target: required[target]["requiredLevel"]})
+
+    def moved() -> bool:
+        v = view(stack, token, employee_id)
+        return gaps(v)[target]["gap"] < gaps(before)[target]["gap"] and course["course"][
+            "code"
+        ] not in course_codes(v)
+
+    if not wait_for(moved, timeout=60, interval=0.2):
+        pytest.fail(f"{target} gap or {course} unchanged: {view(stack, token, employee_id)}")
+    after = view(stack, token, employee_id)
+    assert course_codes(after) != course_codes(before)
+
+    # Dismissing a recommendation removes it, also after further evidence arrives.
+    dismissed = course_codes(after)[0]
+    outcome = stack.query(
+        token,
+        DISMISS,
+        {"input": {"employeeId": employee_id, "courseCode": dismissed, "reason": "not for me"}},
+    )["dismissRecommendation"]
+    assert outcome["__typename"] == "DismissRecommendationPayload", outcome
+    assert dismissed not in course_codes(view(stack, token, employee_id))
+    status_before = stack.query(admin, "{ recommenderStatus { eventsProcessed } }")
+    publish_assessments(stack, employee_id, {weak[-1]: 1})
+    wait_until(
+        lambda: stack.query(admin, "{ recommenderStatus { eventsProcessed } }") != status_before,
+        timeout=60,
+    )
+    assert dismissed not in course_codes(view(stack, token, employee_id))
+
+    # Their manager sees the same recommendations; an unrelated employee sees none.
+    if me["manager"]:
+        manager_token = stack.token_for(me["manager"]["id"], "employee")
+        assert view(stack, manager_token, employee_id)["recommendedCourses"] is not None
+    stranger = stack.token_for(str(uuid.uuid4()), "employee")
+    assert view(stack, stranger, employee_id)["recommendedCourses"] is None
