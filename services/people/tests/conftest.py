@@ -1,41 +1,27 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_people.config import PeopleSettings
 from talent_people.db import messaging
 from talent_people.schema import schema
 from talent_platform.auth import Principal, Role
-from talent_platform.db import async_url
 from talent_platform.graphql import TalentContext
-from talent_platform.testing import ServiceDatabaseFactory, rollback_session
+from talent_platform.testing import ServiceDatabaseFactory
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 
 
 @pytest.fixture(scope="session")
-def people_database(service_database: ServiceDatabaseFactory) -> str:
+def service_database_url(service_database: ServiceDatabaseFactory) -> str:
+    """The people database; `engine` and `session` come from the talent pytest plugin."""
     return service_database("people", ALEMBIC_INI)
-
-
-@pytest.fixture(scope="session")
-async def engine(people_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(async_url(people_database))
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with rollback_session(engine) as session:
-        yield session
 
 
 ADMIN = Principal(subject="admin", employee_id=None, roles=frozenset({Role.ADMIN}))

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+
+from talent_platform.graphql.session import SerialisedSession
 
 
 class ServiceDatabaseFactory(Protocol):
@@ -21,11 +25,12 @@ async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session inside a transaction that is rolled back at the end, whatever the test did.
 
     The code under test may commit: each commit only releases a savepoint of the outer
-    transaction.
+    transaction. A `SerialisedSession`, as the apps use, because a schema resolves sibling
+    fields concurrently on one session.
     """
     async with engine.connect() as connection:
         transaction = await connection.begin()
-        session = AsyncSession(
+        session = SerialisedSession(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
         try:
@@ -34,6 +39,19 @@ async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await session.close()
             if transaction.is_active:
                 await transaction.rollback()
+
+
+@contextmanager
+def rollback_sync_session(engine: Engine) -> Iterator[Session]:
+    """A sync session (what consumer handlers get) in a transaction rolled back at the end."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            transaction.rollback()
 
 
 def isolated_database_name(kind: str) -> str:

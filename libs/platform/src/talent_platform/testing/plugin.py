@@ -12,14 +12,19 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
+from talent_platform.db import async_url, sync_url
 from talent_platform.infra.broker import TansuBroker, create_topics
 from talent_platform.infra.postgres import (
     LocalPostgres,
@@ -27,7 +32,12 @@ from talent_platform.infra.postgres import (
     drop_database,
     normalize_postgres_url,
 )
-from talent_platform.testing.db import ServiceDatabaseFactory, isolated_database_name
+from talent_platform.testing.db import (
+    ServiceDatabaseFactory,
+    isolated_database_name,
+    rollback_session,
+    rollback_sync_session,
+)
 
 DATABASE_URL_VARIABLE = "TALENT_TEST_DATABASE_URL"
 
@@ -73,6 +83,66 @@ def service_database(postgres_admin_url: str) -> Iterator[ServiceDatabaseFactory
     yield build
     for name in names:
         drop_database(postgres_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def service_database_url() -> str:
+    """The database the `engine`, `session`, `sync_engine` and `sync_session` fixtures use.
+    A service's conftest overrides it: `return service_database("<name>", ALEMBIC_INI)`."""
+    raise pytest.UsageError(
+        "define a session-scoped `service_database_url` fixture in your conftest.py "
+        "(e.g. `return service_database('learning', ALEMBIC_INI)`)"
+    )
+
+
+@pytest.fixture(scope="session")
+async def _async_engines() -> AsyncIterator[dict[str, AsyncEngine]]:
+    """One engine per database for the whole session (the `engine` fixture is per test,
+    because each service's conftest names a different `service_database_url`)."""
+    engines: dict[str, AsyncEngine] = {}
+    yield engines
+    for engine in engines.values():
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sync_engines() -> Iterator[dict[str, Engine]]:
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(service_database_url: str, _async_engines: dict[str, AsyncEngine]) -> AsyncEngine:
+    if service_database_url not in _async_engines:
+        _async_engines[service_database_url] = create_async_engine(
+            async_url(service_database_url), poolclass=NullPool
+        )
+    return _async_engines[service_database_url]
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction rolled back at the end (`rollback_session`)."""
+    async with rollback_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def sync_engine(service_database_url: str, _sync_engines: dict[str, Engine]) -> Engine:
+    if service_database_url not in _sync_engines:
+        _sync_engines[service_database_url] = create_engine(
+            sync_url(service_database_url), poolclass=NullPool
+        )
+    return _sync_engines[service_database_url]
+
+
+@pytest.fixture
+def sync_session(sync_engine: Engine) -> Iterator[Session]:
+    """A sync session (what consumer handlers get), rolled back at the end."""
+    with rollback_sync_session(sync_engine) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")
