@@ -223,3 +223,73 @@ async def test_only_hr_leader_and_admin_write_and_confidential_roles_read(
     # An hr_leader who is the employee never reads their own attributes.
     data, errors = await run(session, READ, as_=herself, variables={"id": ada_id})
     assert data is None and errors
+
+
+IMPORT = """
+mutation ($input: ImportSuccessionCsvInput!) {
+  importSuccessionCsv(input: $input) {
+    __typename
+    ... on ImportPayload { rows created updated unchanged events dryRun }
+    ... on ValidationError { fields { field message } }
+    ... on Error { message }
+  }
+}
+"""
+
+
+async def _import(session: AsyncSession, csv: str, *, as_: Any = None) -> dict[str, Any]:
+    data = await execute(
+        session,
+        IMPORT,
+        as_=as_ or HR_LEADER,
+        variables={"input": {"kind": "DIVERSITY", "csv": csv}},
+    )
+    return data["importSuccessionCsv"]  # type: ignore[no-any-return]
+
+
+async def test_the_diversity_csv_is_all_or_nothing_idempotent_and_audited(
+    session: AsyncSession,
+) -> None:
+    ada = await make_employee(session, number="E1")
+    bob = await make_employee(session, number="E2")
+    await _set(session, ada, ("gender", "female"), ("age_band", "30-39"))
+    events_before = await outbox_count(session)
+
+    bad = await _import(
+        session,
+        "employee_id,attribute,value\nE1,gender,male\nE9,gender,x\nE2,,y\nE1,gender,female\n",
+    )
+    assert bad["fields"] == [
+        {"field": "row 3: employee_id", "message": "unknown employee 'E9'"},
+        {"field": "row 4: attribute", "message": "is required"},
+        {"field": "row 5: attribute", "message": "repeats row 2"},
+    ]
+    good = "employee_id,attribute,value\nE1,gender,non-binary\nE2,gender,male\nE2,age_band,40-49\n"
+    first = await _import(session, good)
+    again = await _import(session, good)
+    coordinator = await _import(session, good, as_=HR_COORDINATOR)
+
+    assert first == {
+        "__typename": "ImportPayload",
+        "rows": 3,
+        "created": 2,
+        "updated": 1,
+        "unchanged": 0,
+        "events": 0,
+        "dryRun": False,
+    }
+    assert again["created"] == 0 and again["updated"] == 0 and again["unchanged"] == 3
+    assert coordinator["__typename"] == "Forbidden"
+    ada_read = await execute(session, READ, as_=HR_LEADER, variables={"id": str(ada.employee_id)})
+    assert ada_read["diversityAttributes"] == [  # age_band kept: the file did not name it
+        {"name": "age_band", "value": "30-39"},
+        {"name": "gender", "value": "non-binary"},
+    ]
+    bob_read = await execute(session, READ, as_=HR_LEADER, variables={"id": str(bob.employee_id)})
+    assert bob_read["diversityAttributes"] == [
+        {"name": "age_band", "value": "40-49"},
+        {"name": "gender", "value": "male"},
+    ]
+    imports = await _audit(session, "diversity.imported")
+    assert [len(i.after["changes"]) for i in imports if i.after is not None] == [3, 0]
+    assert await outbox_count(session) == events_before

@@ -26,6 +26,7 @@ Ctx = Info[TalentContext, None]
 class SuccessionImportKind(Enum):
     KEY_ROLES = "key-roles"
     POTENTIAL = "potential"
+    DIVERSITY = "diversity"
 
 
 @strawberry.input
