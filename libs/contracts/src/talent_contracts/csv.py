@@ -39,4 +39,5 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "ratings": ("employee_id", "cycle_code", "overall_rating", "rated_on"),
     "key-roles": ("code", "title", "job_profile_code", "incumbent_id", "criticality"),
     "potential": ("employee_id", "potential", "assessed_on"),
+    "diversity": ("employee_id", "attribute", "value"),
 }

@@ -2,6 +2,7 @@
 
 from talent_succession.audit.models import AccessGrant, AuditEntry
 from talent_succession.db import Base, messaging
+from talent_succession.diversity.models import DiversityAttribute
 from talent_succession.key_roles.models import KeyRole
 from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.people.models import EmployeeProjection
@@ -19,6 +20,7 @@ __all__ = [
     "CalibratedRating",
     "CurrentPlacement",
     "DevelopmentPlan",
+    "DiversityAttribute",
     "EmployeeProjection",
     "HighPotentialDesignation",
     "KeyRole",

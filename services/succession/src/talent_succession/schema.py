@@ -4,6 +4,7 @@ import strawberry
 
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 from talent_succession.audit.graphql import AccessMutation, AuditQuery
+from talent_succession.diversity.graphql import DiversityMutation, DiversityQuery
 from talent_succession.imports.graphql import ImportMutation
 from talent_succession.key_roles.graphql import KeyRoleMutation, KeyRoleQuery
 from talent_succession.metrics.graphql import MetricsQuery
@@ -24,6 +25,7 @@ class Query(
     MetricsQuery,
     StalenessQuery,
     ReviewQuery,
+    DiversityQuery,
     AuditQuery,
 ):
     pass
@@ -36,6 +38,7 @@ class Mutation(
     SlateMutation,
     PlanMutation,
     ReviewMutation,
+    DiversityMutation,
     ImportMutation,
     AccessMutation,
 ):

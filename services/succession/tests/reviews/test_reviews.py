@@ -11,7 +11,7 @@ from talent_platform.auth import Role
 from talent_succession.audit.models import AuditEntry
 from talent_succession.ratings.models import CalibratedRating
 
-from ..factories import HR_LEADER, execute, make_employee, principal, run
+from ..factories import HR_LEADER, execute, make_employee, make_key_role, principal, run
 
 CREATE = """mutation ($input: CreateTalentReviewInput!) {
   createTalentReview(input: $input) {
@@ -37,6 +37,7 @@ async def test_a_review_records_decisions_and_shows_talent_profiles(
     chair = await make_employee(session, number="E1")
     ada = await make_employee(session, number="E2")
     bob = await make_employee(session, number="E3")
+    await make_key_role(session, code="CFO", incumbent=chair)
     session.add(
         CalibratedRating(
             employee_id=ada.employee_id,
@@ -73,6 +74,7 @@ async def test_a_review_records_decisions_and_shows_talent_profiles(
                 "kind": "NOMINATION",
                 "description": "Nominate for CFO, ready in 1-2 years",
                 "keyRoleCode": "CFO",
+                "readiness": "READY_1_2_YEARS",
             }
         },
     )

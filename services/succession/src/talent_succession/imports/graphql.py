@@ -26,6 +26,7 @@ Ctx = Info[TalentContext, None]
 class SuccessionImportKind(Enum):
     KEY_ROLES = "key-roles"
     POTENTIAL = "potential"
+    DIVERSITY = "diversity"
 
 
 @strawberry.input
@@ -47,8 +48,8 @@ ImportSuccessionCsvResult = Annotated[
 class ImportMutation:
     @strawberry.mutation(
         description="Import a CSV file, all or nothing (hr_leader, admin, granted "
-        "hr_coordinator). A bad file returns ValidationError with one entry per bad row "
-        "(`row N: column`)."
+        "hr_coordinator; DIVERSITY: hr_leader and admin only). A bad file returns "
+        "ValidationError with one entry per bad row (`row N: column`)."
     )
     async def import_succession_csv(
         self, info: Ctx, input: ImportSuccessionCsvInput

@@ -10,6 +10,7 @@ from talent_platform.auth import Principal
 from talent_platform.csvimport import ImportResult, Progress
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_succession.audit.service import require_confidential
+from talent_succession.imports.diversity import import_diversity
 from talent_succession.imports.key_roles import import_key_roles
 from talent_succession.imports.potential import import_potential
 
@@ -25,7 +26,11 @@ class Importer(Protocol):
     ) -> ImportResult: ...
 
 
-IMPORTERS: dict[str, Importer] = {"key-roles": import_key_roles, "potential": import_potential}
+IMPORTERS: dict[str, Importer] = {
+    "key-roles": import_key_roles,
+    "potential": import_potential,
+    "diversity": import_diversity,
+}
 
 
 async def run_import(

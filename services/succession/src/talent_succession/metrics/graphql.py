@@ -104,6 +104,7 @@ class SuccessionReport(Enum):
     HIPO_RETENTION = "hipo_retention"
     PLAN_ACTION_COMPLETION = "plan_action_completion"
     NINE_BOX_BY_ORG_UNIT = "nine_box_by_org_unit"
+    SLATE_DIVERSITY = "slate_diversity"
 
 
 @strawberry.type

@@ -1,7 +1,7 @@
 """Succession metrics and their CSV exports (confidential, each read audited).
 
-Diversity of slates is not reported: the service holds no demographic data, and it is
-never inferred (a customer-supplied data feed would be needed first).
+Diversity of slates counts only attributes the customer supplied
+(`talent_succession.diversity`); nothing is ever inferred.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from talent_platform.auth import Principal
 from talent_platform.errors import ErrorCollector
 from talent_succession.audit.service import AuditLog, require_confidential
 from talent_succession.dates import today
+from talent_succession.diversity.service import DiversityService
 from talent_succession.metrics.repository import (
     ActionCompletion,
     BenchRollup,
@@ -86,6 +87,16 @@ class MetricsService:
             return _csv(
                 ("org_unit_code", "performance", "potential", "count"),
                 sorted((c.group or "", c.performance, c.potential, c.count) for c in counts),
+            )
+        if report == "slate_diversity":
+            diversity = DiversityService(self.session, self.principal)
+            slates = await diversity.slate_diversity()
+            return _csv(
+                ("key_role_code", "attribute", "value", "not_supplied", "nominees"),
+                [
+                    (c.key_role_code, c.attribute, c.value, c.value is None, c.nominees)
+                    for c in slates
+                ],
             )
         raise ValueError(f"unknown report {report!r}")
 

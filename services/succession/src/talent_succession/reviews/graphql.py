@@ -24,6 +24,7 @@ from talent_platform.graphql import (
     run_mutation,
 )
 from talent_succession.audit.service import require_confidential
+from talent_succession.enums import Readiness
 from talent_succession.people.ref import EmployeeType, employee_ref
 from talent_succession.reviews.models import ReviewDecision as DecisionModel
 from talent_succession.reviews.models import TalentReview as ReviewModel
@@ -33,7 +34,10 @@ from talent_succession.validation import parse_uuid
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="NOMINATION, READINESS_CHANGE and DESIGNATION carry out what they record; "
+    "DEVELOPMENT and OTHER are notes that change nothing."
+)
 class ReviewDecisionKind(Enum):
     NOMINATION = "nomination"
     READINESS_CHANGE = "readiness_change"
@@ -48,6 +52,13 @@ class ReviewDecision:
     kind: ReviewDecisionKind
     description: str
     key_role_code: str | None
+    readiness: Readiness | None
+    nomination_id: strawberry.ID | None = strawberry.field(
+        description="The nomination a NOMINATION created or a READINESS_CHANGE re-assessed."
+    )
+    designation_id: strawberry.ID | None = strawberry.field(
+        description="The high-potential designation a DESIGNATION made."
+    )
     recorded_by: str
     _employee_id: strawberry.Private[uuid.UUID]
 
@@ -58,6 +69,11 @@ class ReviewDecision:
             kind=ReviewDecisionKind(m.kind),
             description=m.description,
             key_role_code=m.key_role_code,
+            readiness=None if m.readiness is None else Readiness(m.readiness),
+            nomination_id=None if m.nomination_id is None else strawberry.ID(str(m.nomination_id)),
+            designation_id=(
+                None if m.designation_id is None else strawberry.ID(str(m.designation_id))
+            ),
             recorded_by=m.recorded_by,
             _employee_id=m.employee_id,
         )
@@ -138,8 +154,27 @@ class RecordReviewDecisionInput:
     review_id: strawberry.ID
     employee_id: strawberry.ID
     kind: ReviewDecisionKind
-    description: str
-    key_role_code: str | None = None
+    description: str = strawberry.field(
+        description="The decision as minuted; a NOMINATION's notes, a DESIGNATION's reason."
+    )
+    key_role_code: str | None = strawberry.field(
+        default=None, description="Required for NOMINATION and READINESS_CHANGE."
+    )
+    readiness: Readiness | None = strawberry.field(
+        default=None, description="Required for NOMINATION and READINESS_CHANGE."
+    )
+    rank: int | None = strawberry.field(
+        default=None, description="NOMINATION only (default: last on the slate)."
+    )
+    emergency: bool = strawberry.field(default=False, description="NOMINATION only.")
+    effective_on: dt.date | None = strawberry.field(
+        default=None,
+        description="The day of the nomination, assessment or designation (default: the "
+        "day the review was held).",
+    )
+    review_by: dt.date | None = strawberry.field(
+        default=None, description="Review-by date (default: 12 months after effectiveOn)."
+    )
 
 
 @strawberry.type
@@ -212,8 +247,11 @@ class ReviewMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(
-        description="Record a decision about an employee discussed in a review (the "
-        "nomination, readiness change or designation itself is made with its own mutation)."
+        description="Record a decision about an employee discussed in a review. A "
+        "NOMINATION, READINESS_CHANGE or DESIGNATION is carried out in the same transaction "
+        "(as nominateSuccessor, assessReadiness, designateHighPotential would: same "
+        "validation, events, audit); if it is invalid nothing is recorded and "
+        "ValidationError names the fields of this input."
     )
     async def record_review_decision(
         self, info: Ctx, input: RecordReviewDecisionInput
@@ -228,6 +266,11 @@ class ReviewMutation:
                     kind=input.kind.value,
                     description=input.description,
                     key_role_code=input.key_role_code,
+                    readiness=None if input.readiness is None else input.readiness.value,
+                    rank=input.rank,
+                    emergency=input.emergency,
+                    effective_on=input.effective_on,
+                    review_by=input.review_by,
                 )
             )
             return ReviewDecisionPayload(decision=ReviewDecision.from_model(decision))

@@ -21,6 +21,8 @@ from talent_platform.db import Entity
 from talent_succession.db import Base
 
 DECISION_KINDS = ("nomination", "readiness_change", "designation", "development", "other")
+ACTING_KINDS = ("nomination", "readiness_change", "designation")
+"""Kinds whose decision carries out its action; the others are notes that change nothing."""
 
 
 class TalentReview(Entity, Base):
@@ -55,4 +57,9 @@ class ReviewDecision(Entity, Base):
     kind: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text)
     key_role_code: Mapped[str | None] = mapped_column(String(100), default=None)
+    readiness: Mapped[str | None] = mapped_column(String(30), default=None)
+    nomination_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    """The nomination a nomination or readiness-change decision created or re-assessed."""
+    designation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    """The high-potential designation a designation decision made."""
     recorded_by: Mapped[str] = mapped_column(String(200))
