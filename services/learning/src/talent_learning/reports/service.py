@@ -39,6 +39,8 @@ from talent_learning.completions.models import Completion
 from talent_learning.courses.models import Course
 from talent_learning.enrollments.assign import Population, add_months
 from talent_learning.enrollments.models import Enrollment
+from talent_learning.enrollments.service import today
+from talent_learning.people.models import EmployeeHistory as History
 from talent_learning.people.models import EmployeeProjection as Employee
 from talent_learning.people.repository import MAX_CHAIN_DEPTH
 from talent_platform.auth import Principal, Role
@@ -156,9 +158,14 @@ class ReportService:
     async def compliance_evidence(
         self, course_code: str, *, as_of: dt.date, population: Population
     ) -> Report:
-        """Everyone of the population (active, hired by `as_of`) with their latest
-        completion of the course on or before `as_of`, its score, until when it is valid
-        and whether they were compliant on that day."""
+        """Everyone of the population on `as_of` (active and hired by then) with their
+        latest completion of the course on or before `as_of`, its score, until when it is
+        valid and whether they were compliant on that day.
+
+        For today (or later) the population is today's projection. For an earlier day it
+        is who was active and matched the population on that day, from the employee
+        history's intervals valid then: someone terminated, hired or moved since is
+        judged by what was true on the day. Name and number are today's (identity)."""
         self._require_org_reader()
         course = await self._course(course_code)
         latest = (
@@ -176,14 +183,16 @@ class ReportService:
         compliant: ColumnElement[bool] = latest.c.completed_on.is_not(None)
         if course.recertify_months:
             compliant = and_(compliant, valid_until >= as_of)
+        historical = as_of < today()
+        state: Any = History if historical else Employee
         query = (
             select(
                 Employee.employee_id.label("employee_id"),
                 Employee.employee_number.label("employee_number"),
                 Employee.name.label("name"),
-                Employee.org_unit_code.label("org_unit"),
-                Employee.location.label("location"),
-                Employee.job_profile_code.label("job_profile_code"),
+                state.org_unit_code.label("org_unit"),
+                state.location.label("location"),
+                state.job_profile_code.label("job_profile_code"),
                 literal(course.code).label("course_code"),
                 latest.c.completed_on.label("completed_on"),
                 latest.c.score.label("score"),
@@ -192,12 +201,17 @@ class ReportService:
             )
             .select_from(Employee)
             .outerjoin(latest, latest.c.employee_id == Employee.employee_id)
-            .where(
+            .order_by(Employee.employee_number)
+        )
+        if historical:
+            query = query.join(History, History.employee_id == Employee.employee_id).where(
+                *population_as_of(population, as_of)
+            )
+        else:
+            query = query.where(
                 *population.where(),
                 or_(Employee.hire_date.is_(None), Employee.hire_date <= as_of),
             )
-            .order_by(Employee.employee_number)
-        )
         return _report(
             (
                 "employee_id",
@@ -346,3 +360,27 @@ class ReportService:
         async for partition in result.partitions():
             for row in partition:
                 yield row
+
+
+def population_as_of(population: Population, day: dt.date) -> list[ColumnElement[bool]]:
+    """`Population.where()` over the employee history rows valid on `day`: active then,
+    hired on or before it, and matching every given attribute as it was then."""
+    clauses: list[ColumnElement[bool]] = [
+        History.status == "active",
+        History.valid_from <= day,
+        or_(History.valid_to.is_(None), History.valid_to > day),
+        or_(History.hire_date.is_(None), History.hire_date <= day),
+    ]
+    if population.employee_ids is not None:
+        clauses.append(History.employee_id.in_(list(population.employee_ids)))
+    if population.org_unit_code is not None:
+        clauses.append(History.org_unit_code == population.org_unit_code)
+    if population.location is not None:
+        clauses.append(History.location == population.location)
+    if population.job_profile_code is not None:
+        clauses.append(History.job_profile_code == population.job_profile_code)
+    if population.hired_from is not None:
+        clauses.append(History.hire_date >= population.hired_from)
+    if population.hired_to is not None:
+        clauses.append(History.hire_date <= population.hired_to)
+    return clauses
