@@ -25,6 +25,9 @@ INDEXES = (
 )
 
 
+INCLUDE = ["valid_to", "employee_id", "hire_date"]
+
+
 def upgrade() -> None:
     op.create_table(
         "employee_history",
@@ -47,7 +50,7 @@ def upgrade() -> None:
                 "employee_history",
                 ["valid_from"],
                 unique=False,
-                postgresql_include=["valid_to", "employee_id"],
+                postgresql_include=INCLUDE,
                 postgresql_where=sa.text("status = 'active'"),
             )
         else:
@@ -56,7 +59,7 @@ def upgrade() -> None:
                 "employee_history",
                 [column, "valid_from"],
                 unique=False,
-                postgresql_include=["valid_to"],
+                postgresql_include=INCLUDE,
                 postgresql_where=sa.text("status = 'active'"),
             )
     # One open interval per existing projection row, from the hire date (else the day of

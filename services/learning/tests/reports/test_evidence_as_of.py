@@ -22,6 +22,7 @@ from talent_contracts.people import (
     EmployeeTransferred,
     EmployeeUpdated,
 )
+from talent_learning.enrollments.models import Enrollment
 from talent_learning.people.consumers import registry
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
 from talent_platform.events import Envelope
@@ -299,4 +300,73 @@ async def test_a_backdated_termination_ends_the_later_states(session: AsyncSessi
         (HIRED, dt.date(2025, 9, 1), "active"),
         (dt.date(2025, 9, 1), dt.date(2025, 9, 10), "terminated"),
         (dt.date(2025, 9, 10), None, "terminated"),
+    ]
+
+
+RATES = """
+query($asOf: Date) {
+  completionRates(groupBy: ORG_UNIT, asOf: $asOf) {
+    nodes { group assigned completed overdue }
+  }
+}
+"""
+
+
+async def test_completion_rates_as_of_a_past_day_count_what_stood_then(
+    session: AsyncSession,
+) -> None:
+    await org_with_history(session)
+    course = await make_course(session, code="C-RATES")
+    employees = {
+        e.employee_number: e
+        for e in (await session.execute(select(EmployeeProjection))).scalars().all()
+    }
+
+    def assigned(number: str, **values: Any) -> Enrollment:
+        defaults: dict[str, Any] = {
+            "reason": "compliance",
+            "due_on": dt.date(2025, 6, 1),
+            "created_at": at(dt.date(2025, 5, 1)),
+        }
+        return Enrollment(
+            employee_id=employees[number].employee_id,
+            course_id=course.id,
+            **(defaults | values),
+        )
+
+    finished = await make_completion(
+        session, employee=employees["E13"], course=course, completed_on=dt.date(2025, 6, 10)
+    )
+    session.add_all(
+        [
+            # Completed after the day: overdue then, completed now.
+            assigned(
+                "E13",
+                status="completed",
+                completion_id=finished.id,
+                closed_at=at(dt.date(2025, 7, 2)),
+            ),
+            # Cancelled after the day: still counted then.
+            assigned("E14", status="cancelled", closed_at=at(dt.date(2025, 8, 1))),
+            # Assigned after the day: not counted then.
+            assigned("E10", status="assigned", created_at=at(dt.date(2025, 7, 1))),
+        ]
+    )
+    await session.flush()
+
+    then = await execute(session, RATES, as_=HR, variables={"asOf": DAY.isoformat()})
+    before = await execute(session, RATES, as_=HR, variables={"asOf": "2025-06-05"})
+    now = await execute(session, RATES, as_=HR, variables={})
+
+    # On the day E13 and E14 were in ops (they moved to sales later); E14's enrollment,
+    # cancelled only later, was open and past due.
+    assert then["completionRates"]["nodes"] == [
+        {"group": "ops", "assigned": 2, "completed": 1, "overdue": 1},
+    ]
+    assert before["completionRates"]["nodes"] == [
+        {"group": "ops", "assigned": 2, "completed": 0, "overdue": 2},
+    ]
+    assert now["completionRates"]["nodes"] == [
+        {"group": "ops", "assigned": 1, "completed": 0, "overdue": 1},
+        {"group": "sales", "assigned": 1, "completed": 1, "overdue": 0},
     ]

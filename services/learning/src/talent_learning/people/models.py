@@ -51,28 +51,28 @@ class EmployeeHistory(Base):
         Index(
             "ix_employee_history_active_valid",
             "valid_from",
-            postgresql_include=["valid_to", "employee_id"],
+            postgresql_include=["valid_to", "employee_id", "hire_date"],
             postgresql_where=text("status = 'active'"),
         ),
         Index(
             "ix_employee_history_org_unit_valid",
             "org_unit_code",
             "valid_from",
-            postgresql_include=["valid_to"],
+            postgresql_include=["valid_to", "employee_id", "hire_date"],
             postgresql_where=text("status = 'active'"),
         ),
         Index(
             "ix_employee_history_location_valid",
             "location",
             "valid_from",
-            postgresql_include=["valid_to"],
+            postgresql_include=["valid_to", "employee_id", "hire_date"],
             postgresql_where=text("status = 'active'"),
         ),
         Index(
             "ix_employee_history_job_profile_valid",
             "job_profile_code",
             "valid_from",
-            postgresql_include=["valid_to"],
+            postgresql_include=["valid_to", "employee_id", "hire_date"],
             postgresql_where=text("status = 'active'"),
         ),
     )

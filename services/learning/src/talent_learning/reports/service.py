@@ -93,9 +93,17 @@ class ReportService:
         self, group_by: Grouping, *, as_of: dt.date, course_code: str | None = None
     ) -> Report:
         """Per group: assignments (not waived or cancelled), completed, overdue as of the
-        date, and the two rates in percent."""
+        date, and the two rates in percent.
+
+        For today (or later) from the enrollments' current status. For an earlier day as
+        things stood then: enrollments assigned by that day and not waived or cancelled
+        by it, completed if their completion was on or before it, overdue if still open
+        then and due before it; employees grouped by their org unit, location or job
+        profile on that day (employee history)."""
         self._require_org_reader()
         course_id = (await self._course(course_code)).id if course_code is not None else None
+        if as_of < today():
+            return self._completion_rates_then(group_by, as_of=as_of, course_id=course_id)
         # First per employee (or per course): one pass over the enrollment index
         # (employee_id, status) INCLUDE (due_on), streaming into a group aggregate; then a
         # join of at most one row per employee (or course) for the grouping key.
@@ -122,10 +130,62 @@ class ReportService:
         )
         if course_id is not None:
             counts = counts.where(Enrollment.course_id == course_id)
-        per = counts.subquery("per")
+        return self._rates(group_by, counts.subquery("per"))
+
+    def _completion_rates_then(
+        self, group_by: Grouping, *, as_of: dt.date, course_id: uuid.UUID | None
+    ) -> Report:
+        # Timestamps before the start of the next day (UTC) happened on or before as_of.
+        next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        closed_by = and_(Enrollment.closed_at.is_not(None), Enrollment.closed_at < next_day)
+        completed = and_(
+            Enrollment.status == "completed",
+            func.coalesce(Completion.completed_on, cast(Enrollment.closed_at, Date)) <= as_of,
+        )
+        open_then = and_(
+            ~completed,
+            or_(Enrollment.closed_at.is_(None), Enrollment.closed_at >= next_day),
+        )
+        by = Enrollment.course_id if group_by is Grouping.COURSE else Enrollment.employee_id
+        counts = (
+            select(
+                by.label("by"),
+                func.count().label("assigned"),
+                func.count().filter(completed).label("completed"),
+                func.count().filter(open_then, Enrollment.due_on < as_of).label("overdue"),
+            )
+            .select_from(Enrollment)
+            .outerjoin(Completion, Completion.id == Enrollment.completion_id)
+            .where(
+                Enrollment.created_at < next_day,
+                ~and_(Enrollment.status.in_(("waived", "cancelled")), closed_by),
+            )
+            .group_by(by)
+        )
+        if course_id is not None:
+            counts = counts.where(Enrollment.course_id == course_id)
+        return self._rates(group_by, counts.subquery("per"), as_of=as_of)
+
+    def _rates(self, group_by: Grouping, per: Any, *, as_of: dt.date | None = None) -> Report:
+        """Sum per-employee (or per-course) counts by the grouping key: the employee's
+        current attribute, or (with `as_of`) the one of their history row valid then."""
         if group_by is Grouping.COURSE:
             key: Any = Course.code
             joined = per.join(Course, Course.id == per.c.by)
+        elif as_of is not None:
+            key = {
+                Grouping.ORG_UNIT: History.org_unit_code,
+                Grouping.LOCATION: History.location,
+                Grouping.JOB_PROFILE: History.job_profile_code,
+            }[group_by]
+            joined = per.outerjoin(
+                History,
+                and_(
+                    History.employee_id == per.c.by,
+                    History.valid_from <= as_of,
+                    or_(History.valid_to.is_(None), History.valid_to > as_of),
+                ),
+            )
         else:
             key = {
                 Grouping.ORG_UNIT: Employee.org_unit_code,
