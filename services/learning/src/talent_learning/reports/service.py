@@ -136,11 +136,24 @@ class ReportService:
         self, group_by: Grouping, *, as_of: dt.date, course_id: uuid.UUID | None
     ) -> Report:
         # Timestamps before the start of the next day (UTC) happened on or before as_of.
-        next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        day_start = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
+        next_day = day_start + dt.timedelta(days=1)
         closed_by = and_(Enrollment.closed_at.is_not(None), Enrollment.closed_at < next_day)
+        # A completion recorded before the day began was completed by then (its date is
+        # never later than the day it was recorded, UTC+14 at most); only those recorded
+        # later look up their completion's date, by primary key: a few rows, not a join
+        # of the whole completion table.
+        completed_on = (
+            select(Completion.completed_on)
+            .where(Completion.id == Enrollment.completion_id)
+            .scalar_subquery()
+        )
         completed = and_(
             Enrollment.status == "completed",
-            func.coalesce(Completion.completed_on, cast(Enrollment.closed_at, Date)) <= as_of,
+            case(
+                (Enrollment.closed_at < day_start, True),
+                else_=func.coalesce(completed_on, cast(Enrollment.closed_at, Date)) <= as_of,
+            ),
         )
         open_then = and_(
             ~completed,
@@ -155,7 +168,6 @@ class ReportService:
                 func.count().filter(open_then, Enrollment.due_on < as_of).label("overdue"),
             )
             .select_from(Enrollment)
-            .outerjoin(Completion, Completion.id == Enrollment.completion_id)
             .where(
                 Enrollment.created_at < next_day,
                 ~and_(Enrollment.status.in_(("waived", "cancelled")), closed_by),
