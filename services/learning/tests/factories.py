@@ -14,7 +14,7 @@ from talent_learning.completions.models import Completion
 from talent_learning.config import LearningSettings
 from talent_learning.courses.models import Course, CourseSkill
 from talent_learning.db import messaging
-from talent_learning.people.models import EmployeeProjection
+from talent_learning.people.models import EmployeeHistory, EmployeeProjection
 from talent_learning.schema import schema
 from talent_platform.auth import Principal, Role
 from talent_platform.graphql import TalentContext
@@ -79,6 +79,20 @@ async def make_employee(
         updated_at=dt.datetime.now(dt.UTC),
     )
     session.add(employee)
+    # One open history interval, as the consumer (or the migration's backfill) records it.
+    session.add(
+        EmployeeHistory(
+            employee_id=employee.employee_id,
+            valid_from=hire_date or dt.date(2000, 1, 1),
+            status=status,
+            manager_id=employee.manager_id,
+            org_unit_code=org_unit,
+            location=location,
+            job_profile_code=job_profile,
+            hire_date=hire_date,
+            recorded_at=employee.updated_at,
+        )
+    )
     await session.flush()
     return employee
 

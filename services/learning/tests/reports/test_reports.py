@@ -143,6 +143,13 @@ async def enrollment(
             status=status,
             due_on=due_on,
             started_at=dt.datetime.now(dt.UTC) if started else None,
+            # Assigned (and closed, when no longer open) before the reports' day.
+            created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            closed_at=(
+                dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+                if status in ("completed", "failed", "cancelled", "waived")
+                else None
+            ),
         )
     )
     await session.flush()

@@ -114,7 +114,9 @@ def _id(value: Any) -> strawberry.ID:
 class ReportQuery:
     @strawberry.field(
         description="Completion and overdue rates by org unit, location, job profile or "
-        "course (admin, hr_coordinator, hr_leader; null for others)."
+        "course (admin, hr_coordinator, hr_leader; null for others). asOf (default today): "
+        "a past day counts the enrollments as they stood then, grouped by each employee's "
+        "org unit, location or job profile on that day."
     )
     async def completion_rates(
         self,
@@ -150,7 +152,8 @@ class ReportQuery:
 
     @strawberry.field(
         description="Compliance evidence for a course as of a day: everyone of the "
-        "population (active, hired by then) with their latest completion, score and validity "
+        "population on that day (active and hired by then, matching the population as they "
+        "were then) with their latest completion, score and validity "
         "(admin, hr_coordinator, hr_leader; null for others)."
     )
     async def compliance_evidence(

@@ -39,6 +39,8 @@ from talent_learning.completions.models import Completion
 from talent_learning.courses.models import Course
 from talent_learning.enrollments.assign import Population, add_months
 from talent_learning.enrollments.models import Enrollment
+from talent_learning.enrollments.service import today
+from talent_learning.people.models import EmployeeHistory as History
 from talent_learning.people.models import EmployeeProjection as Employee
 from talent_learning.people.repository import MAX_CHAIN_DEPTH
 from talent_platform.auth import Principal, Role
@@ -91,9 +93,17 @@ class ReportService:
         self, group_by: Grouping, *, as_of: dt.date, course_code: str | None = None
     ) -> Report:
         """Per group: assignments (not waived or cancelled), completed, overdue as of the
-        date, and the two rates in percent."""
+        date, and the two rates in percent.
+
+        For today (or later) from the enrollments' current status. For an earlier day as
+        things stood then: enrollments assigned by that day and not waived or cancelled
+        by it, completed if their completion was on or before it, overdue if still open
+        then and due before it; employees grouped by their org unit, location or job
+        profile on that day (employee history)."""
         self._require_org_reader()
         course_id = (await self._course(course_code)).id if course_code is not None else None
+        if as_of < today():
+            return self._completion_rates_then(group_by, as_of=as_of, course_id=course_id)
         # First per employee (or per course): one pass over the enrollment index
         # (employee_id, status) INCLUDE (due_on), streaming into a group aggregate; then a
         # join of at most one row per employee (or course) for the grouping key.
@@ -120,10 +130,74 @@ class ReportService:
         )
         if course_id is not None:
             counts = counts.where(Enrollment.course_id == course_id)
-        per = counts.subquery("per")
+        return self._rates(group_by, counts.subquery("per"))
+
+    def _completion_rates_then(
+        self, group_by: Grouping, *, as_of: dt.date, course_id: uuid.UUID | None
+    ) -> Report:
+        # Timestamps before the start of the next day (UTC) happened on or before as_of.
+        day_start = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
+        next_day = day_start + dt.timedelta(days=1)
+        closed_by = and_(Enrollment.closed_at.is_not(None), Enrollment.closed_at < next_day)
+        # A completion recorded before the day began was completed by then (its date is
+        # never later than the day it was recorded, UTC+14 at most); only those recorded
+        # later look up their completion's date, by primary key: a few rows, not a join
+        # of the whole completion table.
+        completed_on = (
+            select(Completion.completed_on)
+            .where(Completion.id == Enrollment.completion_id)
+            .scalar_subquery()
+        )
+        completed = and_(
+            Enrollment.status == "completed",
+            case(
+                (Enrollment.closed_at < day_start, True),
+                else_=func.coalesce(completed_on, cast(Enrollment.closed_at, Date)) <= as_of,
+            ),
+        )
+        open_then = and_(
+            ~completed,
+            or_(Enrollment.closed_at.is_(None), Enrollment.closed_at >= next_day),
+        )
+        by = Enrollment.course_id if group_by is Grouping.COURSE else Enrollment.employee_id
+        counts = (
+            select(
+                by.label("by"),
+                func.count().label("assigned"),
+                func.count().filter(completed).label("completed"),
+                func.count().filter(open_then, Enrollment.due_on < as_of).label("overdue"),
+            )
+            .select_from(Enrollment)
+            .where(
+                Enrollment.created_at < next_day,
+                ~and_(Enrollment.status.in_(("waived", "cancelled")), closed_by),
+            )
+            .group_by(by)
+        )
+        if course_id is not None:
+            counts = counts.where(Enrollment.course_id == course_id)
+        return self._rates(group_by, counts.subquery("per"), as_of=as_of)
+
+    def _rates(self, group_by: Grouping, per: Any, *, as_of: dt.date | None = None) -> Report:
+        """Sum per-employee (or per-course) counts by the grouping key: the employee's
+        current attribute, or (with `as_of`) the one of their history row valid then."""
         if group_by is Grouping.COURSE:
             key: Any = Course.code
             joined = per.join(Course, Course.id == per.c.by)
+        elif as_of is not None:
+            key = {
+                Grouping.ORG_UNIT: History.org_unit_code,
+                Grouping.LOCATION: History.location,
+                Grouping.JOB_PROFILE: History.job_profile_code,
+            }[group_by]
+            joined = per.outerjoin(
+                History,
+                and_(
+                    History.employee_id == per.c.by,
+                    History.valid_from <= as_of,
+                    or_(History.valid_to.is_(None), History.valid_to > as_of),
+                ),
+            )
         else:
             key = {
                 Grouping.ORG_UNIT: Employee.org_unit_code,
@@ -156,9 +230,14 @@ class ReportService:
     async def compliance_evidence(
         self, course_code: str, *, as_of: dt.date, population: Population
     ) -> Report:
-        """Everyone of the population (active, hired by `as_of`) with their latest
-        completion of the course on or before `as_of`, its score, until when it is valid
-        and whether they were compliant on that day."""
+        """Everyone of the population on `as_of` (active and hired by then) with their
+        latest completion of the course on or before `as_of`, its score, until when it is
+        valid and whether they were compliant on that day.
+
+        For today (or later) the population is today's projection. For an earlier day it
+        is who was active and matched the population on that day, from the employee
+        history's intervals valid then: someone terminated, hired or moved since is
+        judged by what was true on the day. Name and number are today's (identity)."""
         self._require_org_reader()
         course = await self._course(course_code)
         latest = (
@@ -176,14 +255,16 @@ class ReportService:
         compliant: ColumnElement[bool] = latest.c.completed_on.is_not(None)
         if course.recertify_months:
             compliant = and_(compliant, valid_until >= as_of)
+        historical = as_of < today()
+        state: Any = History if historical else Employee
         query = (
             select(
                 Employee.employee_id.label("employee_id"),
                 Employee.employee_number.label("employee_number"),
                 Employee.name.label("name"),
-                Employee.org_unit_code.label("org_unit"),
-                Employee.location.label("location"),
-                Employee.job_profile_code.label("job_profile_code"),
+                state.org_unit_code.label("org_unit"),
+                state.location.label("location"),
+                state.job_profile_code.label("job_profile_code"),
                 literal(course.code).label("course_code"),
                 latest.c.completed_on.label("completed_on"),
                 latest.c.score.label("score"),
@@ -192,12 +273,17 @@ class ReportService:
             )
             .select_from(Employee)
             .outerjoin(latest, latest.c.employee_id == Employee.employee_id)
-            .where(
+            .order_by(Employee.employee_number)
+        )
+        if historical:
+            query = query.join(History, History.employee_id == Employee.employee_id).where(
+                *population_as_of(population, as_of)
+            )
+        else:
+            query = query.where(
                 *population.where(),
                 or_(Employee.hire_date.is_(None), Employee.hire_date <= as_of),
             )
-            .order_by(Employee.employee_number)
-        )
         return _report(
             (
                 "employee_id",
@@ -346,3 +432,27 @@ class ReportService:
         async for partition in result.partitions():
             for row in partition:
                 yield row
+
+
+def population_as_of(population: Population, day: dt.date) -> list[ColumnElement[bool]]:
+    """`Population.where()` over the employee history rows valid on `day`: active then,
+    hired on or before it, and matching every given attribute as it was then."""
+    clauses: list[ColumnElement[bool]] = [
+        History.status == "active",
+        History.valid_from <= day,
+        or_(History.valid_to.is_(None), History.valid_to > day),
+        or_(History.hire_date.is_(None), History.hire_date <= day),
+    ]
+    if population.employee_ids is not None:
+        clauses.append(History.employee_id.in_(list(population.employee_ids)))
+    if population.org_unit_code is not None:
+        clauses.append(History.org_unit_code == population.org_unit_code)
+    if population.location is not None:
+        clauses.append(History.location == population.location)
+    if population.job_profile_code is not None:
+        clauses.append(History.job_profile_code == population.job_profile_code)
+    if population.hired_from is not None:
+        clauses.append(History.hire_date >= population.hired_from)
+    if population.hired_to is not None:
+        clauses.append(History.hire_date <= population.hired_to)
+    return clauses
