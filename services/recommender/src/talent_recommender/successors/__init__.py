@@ -1,0 +1,1 @@
+"""Successor suggestions for key roles."""

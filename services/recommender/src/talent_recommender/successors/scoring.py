@@ -1,0 +1,250 @@
+"""Successor ranking for a key role as a pure function of plain data.
+
+The GraphQL service and the offline evaluation feed it the same shapes (a role target and
+a shortlist of candidates with their evidence), so what is evaluated is what is served.
+
+Features are competency fit against the role's job profile, calibrated performance,
+potential, an HR readiness assessment when the candidate is already on the slate, and
+role adjacency (job family and level). Age, gender, ethnicity or any other protected
+attribute is not a field of `Candidate`, so it cannot be a feature.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from talent_recommender.recommendations.scoring import (
+    Gap,
+    LevelEstimate,
+    Requirement,
+    compute_gaps,
+    fmt,
+    gap_reason,
+)
+
+# Weights of the score's parts (they sum to 1; the readiness part is left out, and the
+# others rescaled, when HR has not assessed the candidate's readiness for this role).
+FIT_WEIGHT = 0.35
+PERFORMANCE_WEIGHT = 0.2
+POTENTIAL_WEIGHT = 0.15
+ADJACENCY_WEIGHT = 0.2
+READINESS_WEIGHT = 0.1
+# Neutral values for missing evidence: no rating or potential neither helps nor sinks.
+NO_RATING = 0.4
+NO_POTENTIAL = 0.4
+POTENTIAL_VALUE = {"high": 1.0, "medium": 0.6, "low": 0.2}
+READINESS_VALUE = {"ready_now": 1.0, "ready_1_2_years": 0.6, "ready_3_plus_years": 0.2}
+# Readiness estimate thresholds on fit (see estimate_readiness).
+READY_NOW_FIT = 0.85
+READY_SOON_FIT = 0.65
+# How many strengths and gaps a suggestion names.
+SHOWN = 3
+
+
+class Readiness(StrEnum):
+    READY_NOW = "ready_now"
+    READY_1_2_YEARS = "ready_1_2_years"
+    READY_3_PLUS_YEARS = "ready_3_plus_years"
+
+
+READINESS_TEXT = {
+    Readiness.READY_NOW: "ready now",
+    Readiness.READY_1_2_YEARS: "ready in 1-2 years",
+    Readiness.READY_3_PLUS_YEARS: "ready in 3+ years",
+}
+
+
+@dataclass(frozen=True)
+class RoleTarget:
+    key_role_id: uuid.UUID
+    title: str
+    job_profile_code: str | None
+    job_family: str | None
+    job_level: int | None
+    org_unit_code: str | None
+    incumbent_id: uuid.UUID | None
+    requirements: Sequence[Requirement]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    employee_id: uuid.UUID
+    org_unit_code: str | None
+    job_profile_code: str | None
+    job_title: str | None
+    job_family: str | None
+    job_level: int | None
+    estimates: Mapping[str, LevelEstimate]
+    """Estimates (evidence or inferred) of the role's required competencies."""
+    ratings: Sequence[tuple[str, int]]
+    """Calibrated overall ratings, most recent first: (cycle code, rating 1-5)."""
+    potential: str | None
+    """Latest potential assessment: low, medium or high."""
+    assessed_readiness: Readiness | None
+    """HR's readiness assessment for this very role, if the candidate is on its slate."""
+
+
+@dataclass(frozen=True)
+class SuccessorSuggestion:
+    employee_id: uuid.UUID
+    org_unit_code: str | None
+    score: float
+    readiness: Readiness
+    fit: float
+    strengths: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OrgUnitShare:
+    org_unit_code: str | None
+    suggestions: int
+    share: float
+
+
+def competency_fit(gaps: Sequence[Gap]) -> float:
+    """Importance-weighted share of the required levels the estimates reach (0-1)."""
+    required = sum(g.required_level * g.importance for g in gaps)
+    if not required:
+        return 0.0
+    reached = sum(min(g.estimate, g.required_level) * g.importance for g in gaps)
+    return reached / required
+
+
+def adjacency(role: RoleTarget, candidate: Candidate) -> tuple[float, str | None]:
+    """How natural a move into the role is, 0-1, with a reason when there is one."""
+    same_family = role.job_family is not None and candidate.job_family == role.job_family
+    if role.job_level is None or candidate.job_level is None:
+        return (0.5, None) if same_family else (0.2, None)
+    below = role.job_level - candidate.job_level
+    title = candidate.job_title or candidate.job_profile_code or "current role"
+    if same_family:
+        if below == 1:
+            return 1.0, f"{title} is one level below, in the same job family"
+        if below == 0:
+            return 0.8, f"{title} is a lateral move in the same job family"
+        if below == 2:
+            return 0.5, f"{title} is two levels below, in the same job family"
+        return 0.1, None
+    if below in (0, 1):
+        return 0.4, f"{title} is at a comparable level in another job family"
+    return 0.1, None
+
+
+def performance(ratings: Sequence[tuple[str, int]]) -> tuple[float, str | None]:
+    recent = ratings[:2]
+    if not recent:
+        return NO_RATING, None
+    value = (sum(r for _, r in recent) / len(recent) - 1) / 4
+    cycle, rating = recent[0]
+    return value, f"calibrated rating {rating} of 5 in {cycle}"
+
+
+def estimate_readiness(
+    role: RoleTarget, candidate: Candidate, fit: float, gaps: Sequence[Gap]
+) -> Readiness:
+    """HR's assessment for this role when there is one; otherwise from fit, the size of
+    the largest gap and how many levels below the role the candidate is."""
+    if candidate.assessed_readiness is not None:
+        return candidate.assessed_readiness
+    below = (
+        role.job_level - candidate.job_level
+        if role.job_level is not None and candidate.job_level is not None
+        else 2
+    )
+    largest = max((g.gap for g in gaps), default=0.0)
+    if fit >= READY_NOW_FIT and below <= 1 and largest < 2:
+        return Readiness.READY_NOW
+    if fit >= READY_SOON_FIT and below <= 2:
+        return Readiness.READY_1_2_YEARS
+    return Readiness.READY_3_PLUS_YEARS
+
+
+def rank_successors(
+    role: RoleTarget,
+    candidates: Sequence[Candidate],
+    *,
+    names: Mapping[str, str],
+    first: int,
+) -> list[SuccessorSuggestion]:
+    """The best `first` candidates for the role, best first; never the incumbent.
+
+    score = FIT_WEIGHT * competency fit + PERFORMANCE_WEIGHT * recent calibrated ratings
+          + POTENTIAL_WEIGHT * potential + ADJACENCY_WEIGHT * role adjacency
+          + READINESS_WEIGHT * HR's readiness assessment for this role (when there is one;
+            otherwise the other weights are rescaled to sum to 1).
+    """
+    suggestions = []
+    for candidate in candidates:
+        if candidate.employee_id == role.incumbent_id:
+            continue
+        gaps = compute_gaps(role.requirements, candidate.estimates, names)
+        fit = competency_fit(gaps)
+        rated, rating_reason = performance(candidate.ratings)
+        potential = POTENTIAL_VALUE.get(candidate.potential or "", NO_POTENTIAL)
+        adjacent, adjacency_reason = adjacency(role, candidate)
+        total = (
+            FIT_WEIGHT * fit
+            + PERFORMANCE_WEIGHT * rated
+            + POTENTIAL_WEIGHT * potential
+            + ADJACENCY_WEIGHT * adjacent
+        )
+        if candidate.assessed_readiness is not None:
+            total += READINESS_WEIGHT * READINESS_VALUE[candidate.assessed_readiness]
+        else:
+            total /= 1 - READINESS_WEIGHT
+        readiness = estimate_readiness(role, candidate, fit, gaps)
+        met = [g for g in gaps if g.gap == 0]
+        strengths = tuple(
+            f"{g.competency_name} at {fmt(g.estimate)} (requires {g.required_level})"
+            for g in sorted(met, key=lambda g: (-g.importance, g.competency_code))[:SHOWN]
+        )
+        open_gaps = tuple(g for g in gaps if g.gap > 0)[:SHOWN]
+        reasons = [
+            f"meets {len(met)} of {len(gaps)} requirements of {role.title} "
+            f"(competency fit {fit:.0%})"
+            if gaps
+            else f"{role.title} lists no competency requirements"
+        ]
+        if adjacency_reason:
+            reasons.append(adjacency_reason)
+        if rating_reason:
+            reasons.append(rating_reason)
+        if candidate.potential:
+            reasons.append(f"{candidate.potential} potential")
+        if candidate.assessed_readiness is not None:
+            reasons.append(
+                f"HR assessed {READINESS_TEXT[candidate.assessed_readiness]} for this role"
+            )
+        else:
+            reasons.append(f"estimated {READINESS_TEXT[readiness]}")
+        reasons += [gap_reason(g, role.title) for g in open_gaps]
+        suggestions.append(
+            SuccessorSuggestion(
+                employee_id=candidate.employee_id,
+                org_unit_code=candidate.org_unit_code,
+                score=round(total, 4),
+                readiness=readiness,
+                fit=round(fit, 4),
+                strengths=strengths,
+                gaps=open_gaps,
+                reasons=tuple(reasons),
+            )
+        )
+    suggestions.sort(key=lambda s: (-s.score, str(s.employee_id)))
+    return suggestions[:first]
+
+
+def org_unit_shares(suggestions: Sequence[SuccessorSuggestion]) -> list[OrgUnitShare]:
+    """How many suggestions come from each org unit, largest share first."""
+    counts = Counter(s.org_unit_code for s in suggestions)
+    total = len(suggestions)
+    return [
+        OrgUnitShare(unit, n, round(n / total, 4))
+        for unit, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    ]
