@@ -147,3 +147,26 @@ def test_a_missing_file_is_a_failure_not_a_traceback(
     missing = tmp_path / "nope.csv"
     assert main(["import", "courses", str(missing), "--state-dir", str(tmp_path)]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_diversity_is_imported_by_succession_though_the_demo_never_seeds_it(
+    service_database: ServiceDatabaseFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    succession = service_database("cli_succession", service("succession").alembic_ini_path())
+    monkeypatch.setenv("TALENT_SUCCESSION_DATABASE_URL", succession)
+    assert "diversity" not in demo.generate(employees=EMPLOYEES, seed=42).files
+    attributes = tmp_path / "diversity.csv"
+    attributes.write_text("employee_id,attribute,value\nE-404,gender,woman\n")
+    state = ["--state-dir", str(tmp_path / "state")]
+    assert main(["import", "diversity", str(attributes), *state]) == 1
+    assert "row 2: employee_id: unknown employee 'E-404'" in capsys.readouterr().err
+    engine = create_engine(sync_url(succession), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM diversity_attribute"))
+            assert stored.scalar_one() == 0
+    finally:
+        engine.dispose()

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from talent_cli.services import IMPORT_ORDER, UnknownService, owner_of, select, service_names
+from talent_cli.services import IMPORT_KINDS, UnknownService, owner_of, select, service_names
 from talent_cli.state import DATABASE_URL_VARIABLE, StateDir, StateError, default_state_dir
 
 EXIT_OK = 0
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate and apply one CSV file in one transaction. A bad file is "
         "rejected whole: every row error is printed and nothing is written.",
     )
-    imp.add_argument("kind", choices=IMPORT_ORDER, metavar="KIND", help=", ".join(IMPORT_ORDER))
+    imp.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help=", ".join(IMPORT_KINDS))
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument("--dry-run", action="store_true", help="validate and roll back")
 

@@ -53,6 +53,10 @@ class ServiceSpec:
     port_offset: int
     """The API listens on `--service-port-base` + this."""
     import_kinds: tuple[str, ...]
+    """Kinds the demo organisation provides, imported by `talent seed` in this order."""
+    extra_import_kinds: tuple[str, ...] = ()
+    """Kinds `talent import` also accepts but the demo never seeds (HR-supplied data such
+    as slate diversity attributes, which the demo does not invent)."""
     employee_projection: str | None = None
     """Table the service fills from people's employee events (seeding waits for it)."""
 
@@ -141,6 +145,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         alembic_ini="alembic.ini",
         port_offset=4,
         import_kinds=("key-roles", "potential"),
+        extra_import_kinds=("diversity",),
         employee_projection="employee_projection",
     ),
     ServiceSpec(
@@ -155,7 +160,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
 )
 
 IMPORT_ORDER: tuple[str, ...] = tuple(kind for spec in SERVICES for kind in spec.import_kinds)
-"""Every import kind, in an order that satisfies their references."""
+"""Every seeded import kind, in an order that satisfies their references."""
+
+IMPORT_KINDS: tuple[str, ...] = IMPORT_ORDER + tuple(
+    kind for spec in SERVICES for kind in spec.extra_import_kinds
+)
+"""Every kind `talent import` accepts."""
 
 
 def service(name: str) -> ServiceSpec:
@@ -171,9 +181,9 @@ def service_names() -> list[str]:
 
 def owner_of(kind: str) -> ServiceSpec:
     for spec in SERVICES:
-        if kind in spec.import_kinds:
+        if kind in spec.import_kinds or kind in spec.extra_import_kinds:
             return spec
-    raise UnknownService(f"no service imports {kind!r}; kinds: {', '.join(IMPORT_ORDER)}")
+    raise UnknownService(f"no service imports {kind!r}; kinds: {', '.join(IMPORT_KINDS)}")
 
 
 def select(names: str | None) -> list[ServiceSpec]:
