@@ -10,7 +10,8 @@ migrated recommender database with COPY, then measures:
   (tracemalloc for Python and numpy allocations, ru_maxrss for the whole process;
   PostgreSQL's own memory is not included);
 - course recommendations for one employee through the service (p50/p95 over 200
-  employees, HR principal, no HTTP);
+  employees, HR principal, no HTTP), each served twice: first (recorded as issued, with
+  outbox events) and again (already issued);
 - event ingest: assessment and completion events through the consumer's batch path
   (inbox, handler, one recompute of the touched employees per batch of 500), events
   per second.
@@ -254,26 +255,36 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
 
 
 async def recommendation_latency(url: str, n: int, samples: int) -> list[float]:
+    """Each employee served twice: the first time every course is newly issued (rows and
+    `recommendation.issued` outbox events written), the second time it is already issued
+    (the upsert writes nothing)."""
     engine = create_async_engine(async_url(url), pool_size=2)
     rng = random.Random(7)
-    timings: list[float] = []
+    employees = [uuid.UUID(eid(rng.randrange(n))) for _ in range(samples)]
+    timings: dict[str, list[float]] = {"first": [], "again": []}
     sizes: list[int] = []
     try:
-        for _ in range(samples):
-            employee = uuid.UUID(eid(rng.randrange(n)))
-            async with AsyncSession(engine) as session, session.begin():
-                started = time.perf_counter()
-                found = await RecommenderService(session, HR).recommend_courses(employee, first=10)
-                timings.append((time.perf_counter() - started) * 1000)
-                sizes.append(len(found))
+        for serving in ("first", "again"):
+            for employee in employees:
+                async with AsyncSession(engine) as session, session.begin():
+                    started = time.perf_counter()
+                    found = await RecommenderService(session, HR).recommend_courses(
+                        employee, first=10
+                    )
+                    timings[serving].append((time.perf_counter() - started) * 1000)
+                    sizes.append(len(found))
     finally:
         await engine.dispose()
     print(
         f"course recommendations for one employee ({samples} employees, "
         f"mean {sum(sizes) / len(sizes):.1f} courses each): "
-        f"p50 {percentile(timings, 50):.1f} ms, p95 {percentile(timings, 95):.1f} ms"
+        + "; ".join(
+            f"{label} p50 {percentile(timings[key], 50):.1f} ms, "
+            f"p95 {percentile(timings[key], 95):.1f} ms"
+            for key, label in (("first", "first served (issued)"), ("again", "served again"))
+        )
     )
-    return timings
+    return timings["first"] + timings["again"]
 
 
 def ingest_rate(url: str, n: int, events: int) -> None:

@@ -1,5 +1,6 @@
 """Acceptance for the recommender through the gateway: evidence arriving as events changes
-an employee's gaps and recommendations; a dismissed course stays away."""
+an employee's gaps and recommendations; a dismissed course stays away; a recommendation a
+manager accepts through learning leaves the list and is recorded as accepted."""
 
 from __future__ import annotations
 
@@ -156,3 +157,76 @@ def test_evidence_moves_gaps_and_recommendations_and_dismissals_stick(stack: Sta
         assert view(stack, manager_token, employee_id)["recommendedCourses"] is not None
     stranger = stack.token_for(str(uuid.uuid4()), "employee")
     assert view(stack, stranger, employee_id)["recommendedCourses"] is None
+
+
+TEAM = """query { me { id directReports { id status } } }"""
+RECOMMENDED = """query($id: ID!) { employee(id: $id) {
+  recommendedCourses(first: 10) { id course { code } competencyCodes }
+  recommendationHistory(first: 100) { id course { code } accepted acceptedAt acceptedVia }
+} }"""
+ASSIGN = """mutation($input: AssignLearningInput!) {
+  assignLearning(input: $input) {
+    __typename
+    ... on AssignLearningPayload { assignedCount enrollments { id } }
+    ... on ValidationError { fields { field message } }
+    ... on Forbidden { message }
+  }
+}"""
+
+
+def test_a_manager_accepts_a_recommended_course_through_learning(stack: Stack) -> None:
+    manager = stack.tokens["manager"]
+    team = stack.query(manager, TEAM)["me"]
+    report = next(r["id"] for r in team["directReports"] if r["status"] == "ACTIVE")
+    wait_until(lambda: view(stack, manager, report)["skillGaps"] is not None)
+    required = sorted(
+        c for c, g in gaps(view(stack, manager, report)).items() if g["requiredLevel"] >= 2
+    )
+    assert required, "the demo job profile requires competencies at level 2 or more"
+    # Rated 1 on required competencies: gaps open and courses are recommended for them.
+    publish_assessments(stack, report, dict.fromkeys(required[:2], 1))
+
+    def recommended() -> dict[str, Any]:
+        found: dict[str, Any] = stack.query(manager, RECOMMENDED, {"id": report})["employee"]
+        return found
+
+    wait_until(
+        lambda: any(
+            set(r["competencyCodes"]) & set(required[:2])
+            for r in recommended()["recommendedCourses"]
+        )
+    )
+    before = recommended()
+    chosen = next(
+        r for r in before["recommendedCourses"] if set(r["competencyCodes"]) & set(required[:2])
+    )
+    # The same recommendation keeps its id, and the recommender recorded it as issued.
+    assert chosen["id"] in {r["id"] for r in recommended()["recommendedCourses"]}
+    issued = {h["id"]: h for h in before["recommendationHistory"]}
+    assert issued[chosen["id"]]["accepted"] is False
+
+    # The manager accepts it: learning assigns the course, carrying the recommendation id.
+    result = stack.query(
+        manager,
+        ASSIGN,
+        {
+            "input": {
+                "reason": "RECOMMENDATION",
+                "courseCode": chosen["course"]["code"],
+                "employeeIds": [report],
+                "recommendationId": chosen["id"],
+            }
+        },
+    )["assignLearning"]
+    assert result["__typename"] == "AssignLearningPayload" and result["assignedCount"] == 1, result
+
+    def accepted() -> bool:
+        now = recommended()
+        history = {h["id"]: h for h in now["recommendationHistory"]}
+        return chosen["course"]["code"] not in {
+            r["course"]["code"] for r in now["recommendedCourses"]
+        } and bool(history.get(chosen["id"], {}).get("accepted"))
+
+    wait_until(accepted, timeout=30)
+    record = {h["id"]: h for h in recommended()["recommendationHistory"]}[chosen["id"]]
+    assert record["acceptedVia"] == "enrollment" and record["acceptedAt"]

@@ -185,7 +185,7 @@ query($representations: [_Any!]!, $target: String, $first: Int!) {
         targetJobProfileCode targetTitle
         gaps { competencyCode requiredLevel importance estimate confidence basis gap weightedGap suggestAssessment }
       }
-      recommendedCourses(first: $first, targetJobProfileCode: $target) { course { code } score reasons competencyCodes }
+      recommendedCourses(first: $first, targetJobProfileCode: $target) { id course { code } score reasons competencyCodes }
     }
   }
 }

@@ -29,5 +29,6 @@ def test_the_recommender_extends_peoples_employee_with_its_fields() -> None:
         "skillGaps",
         "recommendedCourses",
         "teamDevelopmentActions",
+        "recommendationHistory",
     ]
     assert [d.name.value for d in employee.directives or ()] == ["key"]

@@ -8,6 +8,7 @@ from talent_recommender.ingest.models import (
     Course,
     CourseSkill,
     Employee,
+    Enrollment,
     IngestState,
     JobHistory,
     JobProfile,
@@ -15,7 +16,11 @@ from talent_recommender.ingest.models import (
     Rating,
 )
 from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
-from talent_recommender.recommendations.models import CoursePopularity, Dismissal
+from talent_recommender.recommendations.models import (
+    CoursePopularity,
+    Dismissal,
+    IssuedRecommendation,
+)
 
 __all__ = [
     "Assessment",
@@ -27,7 +32,9 @@ __all__ = [
     "CourseSkill",
     "Dismissal",
     "Employee",
+    "Enrollment",
     "IngestState",
+    "IssuedRecommendation",
     "JobHistory",
     "JobProfile",
     "JobRequirement",

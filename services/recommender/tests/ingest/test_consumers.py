@@ -53,7 +53,7 @@ async def count(session: AsyncSession, model: type, **where: object) -> int:
 
 async def test_every_consumed_event_type_has_a_handler() -> None:
     assert {t.split(".")[1] for t in registry.handlers} == {"people", "learning", "performance"}
-    assert len(registry.handlers) == 11
+    assert len(registry.handlers) == 15
 
 
 async def test_redelivered_and_replayed_events_change_nothing(session: AsyncSession) -> None:

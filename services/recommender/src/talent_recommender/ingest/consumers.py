@@ -10,15 +10,24 @@ theirs) are recomputed once per transaction, just before it commits.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
-from talent_contracts.learning import CoursePublished, EnrollmentCompleted
+from talent_contracts.learning import (
+    CoursePublished,
+    EnrollmentAssigned,
+    EnrollmentCancelled,
+    EnrollmentCompleted,
+    EnrollmentFailed,
+    EnrollmentWaived,
+)
 from talent_contracts.people import (
     CompetencyUpdated,
     EmployeeHired,
@@ -29,8 +38,10 @@ from talent_contracts.people import (
     JobProfileUpdated,
 )
 from talent_contracts.performance import CompetencyAssessed, RatingCalibrated
+from talent_contracts.recommender import RecommendationFeedback
 from talent_platform.db.base import utcnow
 from talent_platform.events import Envelope, HandlerRegistry
+from talent_recommender.db import outbox
 from talent_recommender.ingest.models import (
     Assessment,
     Competency,
@@ -38,6 +49,7 @@ from talent_recommender.ingest.models import (
     Course,
     CourseSkill,
     Employee,
+    Enrollment,
     IngestState,
     JobHistory,
     JobProfile,
@@ -45,7 +57,9 @@ from talent_recommender.ingest.models import (
     Rating,
 )
 from talent_recommender.profiles.estimates import mark_stale
-from talent_recommender.recommendations.models import CoursePopularity
+from talent_recommender.recommendations.models import CoursePopularity, IssuedRecommendation
+
+log = logging.getLogger(__name__)
 
 registry = HandlerRegistry()
 
@@ -238,8 +252,129 @@ def on_course(session: Session, payload: CoursePublished, envelope: Envelope) ->
     mark_stale(session, completers)
 
 
+@handles(EnrollmentAssigned)
+def on_enrollment_assigned(
+    session: Session, payload: EnrollmentAssigned, envelope: Envelope
+) -> None:
+    """Project the enrollment (open until a close event), and record the acceptance of
+    the recommendation it was assigned from, once."""
+    statement = insert(Enrollment).values(
+        enrollment_id=payload.enrollment_id,
+        employee_id=payload.employee_id,
+        course_code=payload.course_code,
+        recommendation_id=payload.recommendation_id,
+        assigned_at=envelope.time,
+    )
+    # A close replayed before its assignment already made the row: it stays closed.
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Enrollment.enrollment_id],
+            set_={
+                "recommendation_id": statement.excluded.recommendation_id,
+                "assigned_at": statement.excluded.assigned_at,
+            },
+        )
+    )
+    if payload.recommendation_id is not None:
+        accept_recommendation(session, payload, envelope)
+
+
+def accept_recommendation(
+    session: Session, payload: EnrollmentAssigned, envelope: Envelope
+) -> None:
+    rid = payload.recommendation_id
+    accepted = session.execute(
+        update(IssuedRecommendation)
+        .where(
+            IssuedRecommendation.recommendation_id == rid,
+            IssuedRecommendation.accepted_at.is_(None),
+            IssuedRecommendation.kind == "course",
+            IssuedRecommendation.employee_id == payload.employee_id,
+            IssuedRecommendation.course_code == payload.course_code,
+        )
+        .values(accepted_at=envelope.time, accepted_via="enrollment")
+        .returning(IssuedRecommendation.recommendation_id)
+    ).first()
+    if accepted is None or rid is None:
+        # Already accepted (a replay), or an id this recommender never issued for this
+        # employee and course: nothing to learn from.
+        log.info("enrollment %s: recommendation %s not accepted", payload.enrollment_id, rid)
+        return
+    outbox.add_sync(
+        session,
+        RecommendationFeedback(
+            feedback_id=uuid.uuid5(rid, f"accepted/{payload.enrollment_id}"),
+            kind="accepted",
+            recommendation_id=rid,
+            employee_id=payload.employee_id,
+            course_code=payload.course_code,
+            reason=None,
+            by="learning",
+            at=envelope.time,
+            enrollment_id=payload.enrollment_id,
+        ),
+    )
+
+
+EnrollmentClosed = EnrollmentCancelled | EnrollmentWaived | EnrollmentFailed
+
+
+@handles(EnrollmentCancelled, EnrollmentWaived, EnrollmentFailed)
+def on_enrollment_closed(session: Session, payload: EnrollmentClosed, envelope: Envelope) -> None:
+    closed_as = {
+        EnrollmentCancelled: "cancelled",
+        EnrollmentWaived: "waived",
+        EnrollmentFailed: "failed",
+    }[type(payload)]
+    close_enrollment(
+        session,
+        payload.enrollment_id,
+        employee_id=payload.employee_id,
+        course_code=payload.course_code,
+        closed_as=closed_as,
+        at=envelope.time,
+    )
+
+
+def close_enrollment(
+    session: Session,
+    enrollment_id: uuid.UUID,
+    *,
+    employee_id: uuid.UUID,
+    course_code: str,
+    closed_as: str,
+    at: dt.datetime,
+) -> None:
+    """Closed once: a replayed or later close keeps the first close."""
+    statement = insert(Enrollment).values(
+        enrollment_id=enrollment_id,
+        employee_id=employee_id,
+        course_code=course_code,
+        closed_at=at,
+        closed_as=closed_as,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Enrollment.enrollment_id],
+            set_={
+                "closed_at": func.coalesce(Enrollment.closed_at, statement.excluded.closed_at),
+                "closed_as": func.coalesce(Enrollment.closed_as, statement.excluded.closed_as),
+            },
+        )
+    )
+
+
 @handles(EnrollmentCompleted)
 def on_completion(session: Session, payload: EnrollmentCompleted, envelope: Envelope) -> None:
+    if payload.enrollment_id is not None:
+        close_enrollment(
+            session,
+            payload.enrollment_id,
+            employee_id=payload.employee_id,
+            course_code=payload.course_code,
+            closed_as="completed",
+            at=envelope.time,
+        )
     inserted = session.execute(
         insert(Completion)
         .values(

@@ -10,7 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Date, DateTime, Double, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Double,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent_recommender.db import Base
@@ -125,3 +135,27 @@ class IngestState(Base):
     events_processed: Mapped[int] = mapped_column(BigInteger, default=0)
     last_event_time: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Enrollment(Base):
+    """Learning's enrollments (assigned or self-enrolled): an open one keeps its course out
+    of the employee's recommendations. Closed by completion, cancellation, waiver or a
+    failed attempt; a close seen before its assignment (replay) is kept closed."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        Index(
+            "ix_enrollment_employee_id_open",
+            "employee_id",
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    employee_id: Mapped[uuid.UUID] = mapped_column()
+    course_code: Mapped[str] = mapped_column(String(100))
+    recommendation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # completed, cancelled, waived or failed
+    closed_as: Mapped[str | None] = mapped_column(String(20), default=None)

@@ -24,7 +24,10 @@ from talent_platform.graphql import (
     ValidationError,
     run_mutation,
 )
+from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.recommendations import scoring
+from talent_recommender.recommendations.issuing import course_recommendation_id
+from talent_recommender.recommendations.models import IssuedRecommendation
 from talent_recommender.recommendations.repository import EvidenceRow
 from talent_recommender.recommendations.service import (
     DevelopmentAction as DevelopmentActionData,
@@ -37,6 +40,7 @@ from talent_recommender.recommendations.service import (
 Ctx = Info[TalentContext, None]
 T = TypeVar("T")
 MAX_RECOMMENDATIONS = 50
+MAX_HISTORY = 100
 
 _LOCKS: weakref.WeakKeyDictionary[TalentContext, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -158,6 +162,11 @@ class SkillGapReport:
 
 @strawberry.type(description="A recommended course with its score and reasons.")
 class CourseRecommendation:
+    id: strawberry.ID = strawberry.field(
+        description="Stable for this employee and course across requests: pass it to "
+        "learning's `assignLearning(input: {reason: RECOMMENDATION, recommendationId})` to "
+        "accept it, or to `dismissRecommendation(input: {recommendationId})`."
+    )
     course: Course
     score: float
     reasons: list[str]
@@ -166,8 +175,9 @@ class CourseRecommendation:
     )
 
     @classmethod
-    def from_ranked(cls, r: scoring.RankedCourse) -> CourseRecommendation:
+    def from_ranked(cls, employee_id: uuid.UUID, r: scoring.RankedCourse) -> CourseRecommendation:
         return cls(
+            id=strawberry.ID(str(course_recommendation_id(employee_id, r.code))),
             course=Course(code=r.code),
             score=r.score,
             reasons=list(r.reasons),
@@ -187,6 +197,10 @@ class DevelopmentAction:
     kind: DevelopmentActionKind
     competency_code: str
     course: Course | None
+    recommendation_id: strawberry.ID | None = strawberry.field(
+        description="For a COURSE action: the course recommendation's id (as "
+        "`recommendedCourses.id`), to accept or dismiss it."
+    )
     score: float
     reasons: list[str]
 
@@ -197,12 +211,67 @@ class DevelopmentAction:
             kind=DevelopmentActionKind(a.kind),
             competency_code=a.competency_code,
             course=Course(code=a.course.code) if a.course else None,
+            recommendation_id=strawberry.ID(
+                str(course_recommendation_id(a.employee_id, a.course.code))
+            )
+            if a.course
+            else None,
             score=a.score,
             reasons=list(a.reasons),
         )
 
 
-def _employee_id(value: strawberry.ID) -> uuid.UUID | None:
+@strawberry.enum(description="What a recommendation suggests.")
+class RecommendationKind(Enum):
+    COURSE = "course"
+    SUCCESSOR = "successor"
+
+
+@strawberry.type(description="A recommendation as served, and whether it was accepted.")
+class IssuedRecommendationRecord:
+    id: strawberry.ID
+    kind: RecommendationKind
+    course: Course | None = strawberry.field(description="For COURSE recommendations.")
+    key_role_id: strawberry.ID | None = strawberry.field(
+        description="For SUCCESSOR suggestions (hr_leader and admin only)."
+    )
+    score: float = strawberry.field(description="The score when last served.")
+    model_version: int | None
+    first_issued_at: dt.datetime
+    last_issued_at: dt.datetime = strawberry.field(
+        description="Refreshed at most hourly while it keeps being served."
+    )
+    accepted: bool
+    accepted_at: dt.datetime | None
+    accepted_via: str | None = strawberry.field(
+        description="`enrollment`: learning assigned the course with this recommendation id."
+    )
+
+    @classmethod
+    def from_model(cls, m: IssuedRecommendation) -> IssuedRecommendationRecord:
+        return cls(
+            id=strawberry.ID(str(m.recommendation_id)),
+            kind=RecommendationKind(m.kind),
+            course=Course(code=m.course_code) if m.course_code else None,
+            key_role_id=strawberry.ID(str(m.key_role_id)) if m.key_role_id else None,
+            score=round(m.score, 4),
+            model_version=m.model_version,
+            first_issued_at=m.first_issued_at,
+            last_issued_at=m.last_issued_at,
+            accepted=m.accepted_at is not None,
+            accepted_at=m.accepted_at,
+            accepted_via=m.accepted_via,
+        )
+
+
+def _access(info: Ctx) -> LoadedAccess:
+    """The request's visibility checks, batched: the Employee entities of one
+    `_entities` call are looked up and checked together."""
+    direct = DirectAccess(info.context.session, info.context.principal)
+    return LoadedAccess(info.context.loader("recommender.visible_employee", direct.visible_many))
+
+
+def _parse_uuid(value: strawberry.ID) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -218,14 +287,28 @@ class Employee:
         return cls(id=id)
 
     def _service(self, info: Ctx) -> RecommenderService:
-        return RecommenderService(info.context.session, info.context.principal)
+        return RecommenderService(
+            info.context.session, info.context.principal, access=_access(info)
+        )
+
+    async def _visible_id(self, info: Ctx) -> uuid.UUID | None:
+        """The employee's id if the caller may see them. Checked before taking the
+        session lock, so every entity's check lands in the same DataLoader batch."""
+        employee_id = _parse_uuid(self.id)
+        if employee_id is None:
+            return None
+        try:
+            await _access(info).visible(employee_id)
+        except (errors.NotFound, errors.Forbidden):
+            return None
+        return employee_id
 
     @strawberry.field(
         description="Estimated level per competency with confidence and evidence, plus "
         "inferred competencies (labelled). Null unless the caller may see the employee."
     )
     async def skill_profile(self, info: Ctx) -> list[SkillLevel] | None:
-        employee_id = _employee_id(self.id)
+        employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
         try:
@@ -240,7 +323,7 @@ class Employee:
     async def skill_gaps(
         self, info: Ctx, target_job_profile_code: str | None = None
     ) -> SkillGapReport | None:
-        employee_id = _employee_id(self.id)
+        employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
         try:
@@ -272,7 +355,7 @@ class Employee:
     async def recommended_courses(
         self, info: Ctx, first: int = 10, target_job_profile_code: str | None = None
     ) -> list[CourseRecommendation] | None:
-        employee_id = _employee_id(self.id)
+        employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
         try:
@@ -290,14 +373,14 @@ class Employee:
             return None
         except errors.Forbidden:
             return None
-        return [CourseRecommendation.from_ranked(r) for r in ranked]
+        return [CourseRecommendation.from_ranked(employee_id, r) for r in ranked]
 
     @strawberry.field(
         description="For each active direct report of this employee (a manager), their "
         "top development actions: courses, or an assessment where evidence is thin."
     )
     async def team_development_actions(self, info: Ctx) -> list[DevelopmentAction] | None:
-        employee_id = _employee_id(self.id)
+        employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
         try:
@@ -306,12 +389,37 @@ class Employee:
             return None
         return [DevelopmentAction.from_data(a) for a in actions]
 
+    @strawberry.field(
+        description=f"Recommendations served for this employee, most recently served "
+        f"first, with acceptances (at most {MAX_HISTORY}). Same visibility as "
+        f"`recommendedCourses`; successor suggestions only for hr_leader and admin."
+    )
+    async def recommendation_history(
+        self, info: Ctx, first: int = 20
+    ) -> list[IssuedRecommendationRecord] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        try:
+            records = await locked(
+                info,
+                lambda: self._service(info).history(
+                    employee_id, first=max(0, min(first, MAX_HISTORY))
+                ),
+            )
+        except (errors.NotFound, errors.Forbidden):
+            return None
+        return [IssuedRecommendationRecord.from_model(m) for m in records]
 
-@strawberry.input
+
+@strawberry.input(
+    description="Either `recommendationId` (as served) or both `employeeId` and `courseCode`."
+)
 class DismissRecommendationInput:
-    employee_id: strawberry.ID
-    course_code: str
     reason: str
+    employee_id: strawberry.ID | None = None
+    course_code: str | None = None
+    recommendation_id: strawberry.ID | None = None
 
 
 @strawberry.type
@@ -338,7 +446,9 @@ DismissRecommendationResult = Annotated[
 class RecommendationMutation:
     @strawberry.mutation(
         description="Dismiss a course recommended for an employee (the employee, their "
-        "managers or HR). It is not recommended to them again; similar courses rank lower."
+        "managers or HR), by `recommendationId` or by `employeeId` and `courseCode`. It is "
+        "not recommended to them again; similar courses rank lower. Publishes "
+        "recommendation.feedback (kind dismissed)."
     )
     async def dismiss_recommendation(
         self, info: Ctx, input: DismissRecommendationInput
@@ -346,11 +456,24 @@ class RecommendationMutation:
         service = RecommenderService(info.context.session, info.context.principal)
 
         async def action() -> DismissRecommendationPayload:
-            employee_id = _employee_id(input.employee_id)
-            if employee_id is None:
-                raise ValidationFailed([DomainFieldError("input.employeeId", "not an employee id")])
+            employee_id = recommendation_id = None
+            if input.employee_id is not None:
+                employee_id = _parse_uuid(input.employee_id)
+                if employee_id is None:
+                    raise ValidationFailed(
+                        [DomainFieldError("input.employeeId", "not an employee id")]
+                    )
+            if input.recommendation_id is not None:
+                recommendation_id = _parse_uuid(input.recommendation_id)
+                if recommendation_id is None:
+                    raise ValidationFailed(
+                        [DomainFieldError("input.recommendationId", "not a recommendation id")]
+                    )
             dismissal = await service.dismiss(
-                employee_id, course_code=input.course_code, reason=input.reason
+                employee_id,
+                course_code=input.course_code,
+                recommendation_id=recommendation_id,
+                reason=input.reason,
             )
             return DismissRecommendationPayload(
                 dismissal=Dismissal(

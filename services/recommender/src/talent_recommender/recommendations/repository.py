@@ -18,13 +18,18 @@ from talent_recommender.ingest.models import (
     Course,
     CourseSkill,
     Employee,
+    Enrollment,
     JobProfile,
     JobRequirement,
 )
 from talent_recommender.profiles.estimates import evidence_query
 from talent_recommender.profiles.inference import LoadedModel, remember
 from talent_recommender.profiles.models import SkillEstimate, SkillModel
-from talent_recommender.recommendations.models import CoursePopularity, Dismissal
+from talent_recommender.recommendations.models import (
+    CoursePopularity,
+    Dismissal,
+    IssuedRecommendation,
+)
 from talent_recommender.recommendations.scoring import CandidateCourse, Requirement
 
 
@@ -149,6 +154,49 @@ class RecommenderRepository:
             )
             competencies.update(rows.all())
         return codes, competencies
+
+    async def open_enrollments(self, employee_id: uuid.UUID) -> tuple[set[str], Counter[str]]:
+        """Courses the employee is enrolled in and has not finished, and how many of
+        those came from an accepted recommendation teach each competency."""
+        rows = (
+            await self.session.execute(
+                select(Enrollment.course_code, IssuedRecommendation.accepted_at.is_not(None))
+                .outerjoin(
+                    IssuedRecommendation,
+                    IssuedRecommendation.recommendation_id == Enrollment.recommendation_id,
+                )
+                .where(Enrollment.employee_id == employee_id, Enrollment.closed_at.is_(None))
+            )
+        ).all()
+        open_codes = {code for code, _ in rows}
+        accepted = {code for code, was_accepted in rows if was_accepted}
+        competencies: Counter[str] = Counter()
+        if accepted:
+            skills = await self.session.scalars(
+                select(CourseSkill.competency_code).where(CourseSkill.course_code.in_(accepted))
+            )
+            competencies.update(skills.all())
+        return open_codes, competencies
+
+    async def issued(self, recommendation_id: uuid.UUID) -> IssuedRecommendation | None:
+        return await self.session.get(IssuedRecommendation, recommendation_id)
+
+    async def history(
+        self, employee_id: uuid.UUID, *, kinds: Collection[str], first: int
+    ) -> list[IssuedRecommendation]:
+        rows = await self.session.scalars(
+            select(IssuedRecommendation)
+            .where(
+                IssuedRecommendation.employee_id == employee_id,
+                IssuedRecommendation.kind.in_(list(kinds)),
+            )
+            .order_by(
+                IssuedRecommendation.last_issued_at.desc(),
+                IssuedRecommendation.recommendation_id,
+            )
+            .limit(first)
+        )
+        return list(rows.all())
 
     async def peer_completions(
         self, job_profile_code: str, course_codes: Collection[str]

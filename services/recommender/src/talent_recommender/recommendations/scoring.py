@@ -7,7 +7,7 @@ evaluated is what is served.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,6 +26,9 @@ PEER_WEIGHT = 0.30
 PEER_ONLY_FACTOR = 1.0
 # Score multiplier per dismissed course teaching one of the same competencies.
 DISMISSAL_PENALTY = 0.7
+# Score multiplier per open enrollment from an accepted recommendation teaching one of
+# the same competencies: that gap is being addressed.
+ACCEPTED_PENALTY = 0.5
 # Score multiplier per already chosen course on the same main competency (diversity).
 REPEAT_PENALTY = 0.6
 
@@ -150,6 +153,8 @@ def rank_courses(
     dismissed: set[str],
     dismissed_competencies: Counter[str],
     first: int,
+    enrolled: Collection[str] = frozenset(),
+    addressed: Mapping[str, int] | None = None,
 ) -> list[RankedCourse]:
     """Courses that close gaps, best first, at most `first`; candidates closing no gap
     that peers on the same path completed compete on their peer share alone.
@@ -160,26 +165,40 @@ def rank_courses(
             * (0.5 + 0.5 * confidence of the gaps it closes)
           + PEER_WEIGHT * (completions by peers on the same path, relative to the most
                            completed course there),
-    times DISMISSAL_PENALTY per dismissed course on the same competencies, then a greedy
+    times DISMISSAL_PENALTY per dismissed course on the same competencies and
+    ACCEPTED_PENALTY per accepted recommendation still being followed (an open
+    enrollment, `addressed`: competency -> count) on the same competencies, then a greedy
     pick with REPEAT_PENALTY per course already chosen for the same main competency so the
-    list is not all one competency. Completed, dismissed and far-too-advanced courses
-    (more than MAX_STRETCH above the estimate on a gap competency) are left out.
+    list is not all one competency. Completed, dismissed, currently enrolled and
+    far-too-advanced courses (more than MAX_STRETCH above the estimate on a gap
+    competency) are left out.
     """
     open_gaps = {g.competency_code: g for g in gaps if g.gap > 0}
+    addressed = addressed or {}
     max_popularity = max(peers.completions.values(), default=0)
     scored: list[tuple[float, RankedCourse]] = []
     for course in candidates:
-        if course.code in completed or course.code in dismissed:
+        if course.code in completed or course.code in dismissed or course.code in enrolled:
             continue
         covered = [(open_gaps[c], level) for c, level in course.skills.items() if c in open_gaps]
         done = peers.completions.get(course.code, 0)
         peer_share = done / max_popularity if max_popularity else 0.0
         penalties = sum(dismissed_competencies[c] for c in course.skills)
+        in_hand = sorted(c for c in course.skills if addressed.get(c))
+        factor = DISMISSAL_PENALTY**penalties * ACCEPTED_PENALTY ** sum(
+            addressed[c] for c in in_hand
+        )
+        in_hand_reasons = [
+            "ranked lower: an accepted course already addresses "
+            + (open_gaps[c].competency_name if c in open_gaps else c)
+            for c in in_hand
+        ]
         if not covered:
             if done:
                 reasons = [f"completed by {done} of {peers.headcount} peers in {peers.title}"]
                 if penalties:
                     reasons.append("ranked lower: similar to a course dismissed earlier")
+                reasons += in_hand_reasons
                 popular = RankedCourse(
                     code=course.code,
                     title=course.title,
@@ -187,7 +206,7 @@ def rank_courses(
                     reasons=tuple(reasons),
                     main_competency=next(iter(course.skills), ""),
                 )
-                scored.append((popular.score * DISMISSAL_PENALTY**penalties, popular))
+                scored.append((popular.score * factor, popular))
             continue
         if any(level > g.estimate + MAX_STRETCH for g, level in covered):
             continue
@@ -209,7 +228,7 @@ def rank_courses(
         score = (GAP_WEIGHT * min(1.0, closed / 2.0) + FIT_WEIGHT * fit) * (
             0.5 + 0.5 * trust
         ) + PEER_WEIGHT * peer_share
-        score *= DISMISSAL_PENALTY**penalties
+        score *= factor
         reasons = [gap_reason(g, target_title) for g, _ in covered if g.gap > 0]
         reasons += [
             f"teaches {g.competency_name} at level {level}"
@@ -219,6 +238,7 @@ def rank_courses(
             reasons.append(f"completed by {done} of {peers.headcount} peers in {peers.title}")
         if penalties:
             reasons.append("ranked lower: similar to a course dismissed earlier")
+        reasons += in_hand_reasons
         if trust < LOW_CONFIDENCE:
             reasons.append("estimate uncertain: an assessment would confirm the gap")
         scored.append(

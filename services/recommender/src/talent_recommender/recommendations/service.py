@@ -13,15 +13,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_contracts.recommender import RecommendationDismissed
-from talent_platform.auth import Principal
-from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from talent_contracts.recommender import RecommendationFeedback
+from talent_platform.auth import Principal, Role
+from talent_platform.errors import FieldError, NotFound, ValidationFailed
 from talent_recommender.db import outbox
 from talent_recommender.ingest.models import Employee
 from talent_recommender.ingest.repository import EmployeeRepository
-from talent_recommender.ingest.visibility import visible_employees
+from talent_recommender.ingest.visibility import DirectAccess, EmployeeAccess
 from talent_recommender.profiles.inference import LoadedModel
-from talent_recommender.recommendations.models import Dismissal
+from talent_recommender.recommendations.issuing import (
+    IssuedItem,
+    course_recommendation_id,
+    issue,
+)
+from talent_recommender.recommendations.models import Dismissal, IssuedRecommendation
 from talent_recommender.recommendations.repository import EvidenceRow, RecommenderRepository
 from talent_recommender.recommendations.scoring import (
     Basis,
@@ -68,19 +73,25 @@ class DevelopmentAction:
 
 
 class RecommenderService:
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, *, access: EmployeeAccess | None = None
+    ) -> None:
         self.session = session
         self.principal = principal
         self.repository = RecommenderRepository(session)
         self.employees = EmployeeRepository(session)
+        # GraphQL passes a DataLoader-backed access so a page of employees is checked
+        # in one go; everything else checks one employee at a time.
+        self.access = access or DirectAccess(session, principal)
+        self._model: tuple[LoadedModel | None] | None = None
 
     async def _visible(self, employee_id: uuid.UUID) -> Employee:
-        employee = await self.employees.get_or_none(employee_id)
-        if employee is None:
-            raise NotFound("employee", employee_id)
-        if employee_id not in await visible_employees(self.session, self.principal, [employee_id]):
-            raise Forbidden("you may not see this employee's development data")
-        return employee
+        return await self.access.visible(employee_id)
+
+    async def _latest_model(self) -> LoadedModel | None:
+        if self._model is None:
+            self._model = (await self.repository.latest_model(),)
+        return self._model[0]
 
     async def _estimates(
         self, employee_id: uuid.UUID, *, wanted: Sequence[str], model: LoadedModel | None
@@ -98,7 +109,7 @@ class RecommenderService:
 
     async def profile(self, employee_id: uuid.UUID) -> list[ProfileEntry]:
         employee = await self._visible(employee_id)
-        model = await self.repository.latest_model()
+        model = await self._latest_model()
         required = (
             [
                 r.competency_code
@@ -155,7 +166,7 @@ class RecommenderService:
                 raise NotFound("job profile", code)
             return None
         requirements = await self.repository.requirements(code)
-        model = await self.repository.latest_model()
+        model = await self._latest_model()
         estimates = await self._estimates(
             employee.employee_id, wanted=[r.competency_code for r in requirements], model=model
         )
@@ -165,8 +176,24 @@ class RecommenderService:
     async def recommend_courses(
         self, employee_id: uuid.UUID, *, first: int = 10, target_job_profile_code: str | None = None
     ) -> list[RankedCourse]:
+        """Ranked courses, each recorded as issued (its id is
+        `course_recommendation_id(employee_id, code)`)."""
         employee = await self._visible(employee_id)
-        return await self._recommend(employee, first=first, target=target_job_profile_code)
+        ranked = await self._recommend(employee, first=first, target=target_job_profile_code)
+        await self._issue([(employee.employee_id, r) for r in ranked])
+        return ranked
+
+    async def _issue(self, served: Sequence[tuple[uuid.UUID, RankedCourse]]) -> None:
+        model = await self._latest_model()
+        await issue(
+            self.session,
+            "course",
+            [
+                IssuedItem(employee_id=e, score=r.score, reasons=r.reasons, course_code=r.code)
+                for e, r in served
+            ],
+            model_version=model.version if model is not None else None,
+        )
 
     async def _recommend(
         self, employee: Employee, *, first: int, target: str | None = None
@@ -187,6 +214,7 @@ class RecommenderService:
         candidates += await self.repository.courses_by_code(popular)
         completed = await self.repository.completed_courses(employee.employee_id)
         dismissed, dismissed_competencies = await self.repository.dismissals(employee.employee_id)
+        enrolled, addressed = await self.repository.open_enrollments(employee.employee_id)
         peers = PeerContext(
             title=report.target_title,
             headcount=await self.repository.headcount(report.target_code),
@@ -203,6 +231,8 @@ class RecommenderService:
             dismissed=dismissed,
             dismissed_competencies=dismissed_competencies,
             first=first,
+            enrolled=enrolled,
+            addressed=addressed,
         )
 
     async def team_actions(
@@ -244,9 +274,48 @@ class RecommenderService:
                     )
                 )
             actions.extend(mine)
+        await self._issue([(a.employee_id, a.course) for a in actions if a.course is not None])
         return actions
 
-    async def dismiss(self, employee_id: uuid.UUID, *, course_code: str, reason: str) -> Dismissal:
+    async def history(self, employee_id: uuid.UUID, *, first: int) -> list[IssuedRecommendation]:
+        """What was recommended to the employee, most recently served first, with
+        acceptances. Successor suggestions only for hr_leader and admin."""
+        await self._visible(employee_id)
+        kinds = ["course"]
+        if self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
+            kinds.append("successor")
+        return await self.repository.history(employee_id, kinds=kinds, first=first)
+
+    async def dismiss(
+        self,
+        employee_id: uuid.UUID | None = None,
+        *,
+        course_code: str | None = None,
+        recommendation_id: uuid.UUID | None = None,
+        reason: str,
+    ) -> Dismissal:
+        """Dismiss by (employee, course) or by a served recommendation's id."""
+        if recommendation_id is not None:
+            if employee_id is not None or course_code is not None:
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            "input.recommendationId",
+                            "give either recommendationId or employeeId and courseCode",
+                        )
+                    ]
+                )
+            issued = await self.repository.issued(recommendation_id)
+            if issued is None or issued.kind != "course" or issued.course_code is None:
+                raise NotFound("recommendation", recommendation_id)
+            employee_id, course_code = issued.employee_id, issued.course_code
+        missing = [
+            FieldError(f"input.{name}", "required unless recommendationId is given")
+            for name, value in (("employeeId", employee_id), ("courseCode", course_code))
+            if value is None
+        ]
+        if employee_id is None or course_code is None:
+            raise ValidationFailed(missing)
         employee = await self._visible(employee_id)
         reason = reason.strip()
         if not reason:
@@ -265,13 +334,15 @@ class RecommenderService:
         await self.session.flush()
         await outbox.add(
             self.session,
-            RecommendationDismissed(
-                dismissal_id=dismissal.id,
+            RecommendationFeedback(
+                feedback_id=dismissal.id,
+                kind="dismissed",
+                recommendation_id=course_recommendation_id(employee.employee_id, course_code),
                 employee_id=employee.employee_id,
                 course_code=course_code,
                 reason=reason,
-                dismissed_by=self.principal.subject,
-                dismissed_at=dismissal.created_at or dt.datetime.now(dt.UTC),
+                by=self.principal.subject,
+                at=dismissal.created_at or dt.datetime.now(dt.UTC),
             ),
         )
         return dismissal
