@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from talent_cli.demo.catalogue import (
@@ -38,6 +39,20 @@ FOCUS_WEIGHT = 6.0
 ASSESSMENT_SOURCES = ("manager", "self", "peer", "assessment")
 ASSESSMENT_SOURCE_WEIGHTS = (0.5, 0.2, 0.15, 0.15)
 REVIEW_YEARS = 4
+# The true levels behind the assessments (see `assessments`): the spread of people's
+# levels around their role's requirement, how much of a standard deviation of drive adds,
+# the yearly drift, and the share of the distance to a course's level a completion closes.
+INDIVIDUAL_SD = 0.5
+SKILL_DRIVE = 0.3
+YEARLY_DRIFT_SD = 0.15
+COURSE_UPLIFT = 0.4
+# How each source observes the true level: (bias, noise standard deviation).
+SOURCE_ERROR = {
+    "assessment": (0.0, 0.3),
+    "manager": (0.0, 0.45),
+    "peer": (0.1, 0.6),
+    "self": (0.5, 0.6),
+}
 
 
 @dataclass(frozen=True)
@@ -256,13 +271,32 @@ def development_focus(person: Person) -> tuple[str, ...]:
     return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
 
 
-def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Assessment]:
+def assessments(
+    people: list[Person],
+    *,
+    seed: int,
+    as_of: dt.date,
+    catalog: Sequence[Course] = (),
+    completed: Sequence[Completion] = (),
+) -> list[Assessment]:
     """Yearly competency assessments (the last REVIEW_YEARS years of employment) of 2-6
-    competencies each employee's role requires, the same ones every year: the development
-    focus rated 1-2 below the requirement, the others around it. They are the demo's
-    `assessments` file (imported by performance) and the held-out evidence of the
-    recommender's offline evaluation (`talent recommender evaluate --demo`)."""
+    competencies each employee's role requires, the same ones every year. They are the
+    demo's `assessments` file (imported by performance) and the held-out evidence of the
+    recommender's offline evaluation (`talent recommender evaluate --demo`).
+
+    Behind the ratings is a true level per person and competency that persists: the
+    development focus starts 1-2 below the requirement, the others around it, shifted by
+    the person's drive and an individual offset. It drifts a little from year to year,
+    and each completed course on the competency closes part of the distance to the level
+    the course teaches (when that is higher). An assessment observes the true level
+    through its source: a formal assessment closely, a manager less so, peers more
+    noisily, and self-ratings run high."""
     rng = random.Random(f"{seed}/assessments")
+    teaches = {c.code: c.skills for c in catalog}
+    learned: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
+    for c in completed:
+        for code, level in teaches.get(c.course_code, ()):
+            learned.setdefault((c.employee_number, code), []).append((c.completed_on, level))
     result: list[Assessment] = []
     for person in people:
         required = requirements_of(person.profile_code)
@@ -271,6 +305,15 @@ def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Asse
         focus = set(development_focus(person))
         chosen = rng.sample(required, min(len(required), rng.randint(2, 6)))
         chosen += [r for r in required if r.competency_code in focus and r not in chosen]
+        start_level: dict[str, float] = {}
+        for r in chosen:
+            if r.competency_code in focus:
+                start_level[r.competency_code] = r.level - rng.uniform(1.0, 2.0)
+            else:
+                start_level[r.competency_code] = (
+                    r.level + SKILL_DRIVE * person.drive + rng.gauss(0.0, INDIVIDUAL_SD)
+                )
+        drift = dict.fromkeys(start_level, 0.0)
         for year in range(
             max(person.hire_date.year, as_of.year - REVIEW_YEARS + 1), as_of.year + 1
         ):
@@ -280,13 +323,15 @@ def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Asse
                 continue
             on = start + dt.timedelta(days=rng.randint(0, (end - start).days))
             source = rng.choices(ASSESSMENT_SOURCES, weights=ASSESSMENT_SOURCE_WEIGHTS)[0]
+            bias, noise = SOURCE_ERROR[source]
             for r in chosen:
-                if r.competency_code in focus:
-                    level = r.level - rng.choice((1, 2))
-                else:
-                    level = r.level + rng.choice((-1, 0, 0, 0, 1))
-                result.append(
-                    Assessment(person.number, r.competency_code, max(1, min(5, level)), on, source)
-                )
+                code = r.competency_code
+                drift[code] += rng.gauss(0.0, YEARLY_DRIFT_SD)
+                true = start_level[code] + drift[code]
+                for completed_on, taught in sorted(learned.get((person.number, code), ())):
+                    if completed_on < on and taught > true:
+                        true += COURSE_UPLIFT * (taught - true)
+                level = round(true + bias + rng.gauss(0.0, noise))
+                result.append(Assessment(person.number, code, max(1, min(5, level)), on, source))
     result.sort(key=lambda a: (a.employee_number, a.assessed_on, a.competency_code))
     return result
