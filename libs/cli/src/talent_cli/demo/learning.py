@@ -46,6 +46,13 @@ INDIVIDUAL_SD = 0.5
 SKILL_DRIVE = 0.3
 YEARLY_DRIFT_SD = 0.15
 COURSE_UPLIFT = 0.4
+# Course choice around the person's true level (see `completions`): a course this far at
+# or below it is picked this much less often, and so is one more than MAX_STRETCH_PICKED
+# above it.
+KNOWN_MARGIN = 0.5
+KNOWN_COURSE_FACTOR = 0.25
+MAX_STRETCH_PICKED = 2.0
+STRETCH_COURSE_FACTOR = 0.3
 # How each source observes the true level: (bias, noise standard deviation).
 SOURCE_ERROR = {
     "assessment": (0.0, 0.3),
@@ -199,10 +206,18 @@ def _related(competency: CompetencyDef, rng: random.Random) -> CompetencyDef:
 
 
 def completions(
-    people: list[Person], catalog: list[Course], rng: random.Random, *, as_of: dt.date
+    people: list[Person],
+    catalog: list[Course],
+    rng: random.Random,
+    *,
+    as_of: dt.date,
+    seed: int = 0,
 ) -> list[Completion]:
     """0-10 completions per employee: some compliance courses, then courses of their core,
-    functional and (for managers) leadership competencies near their level."""
+    functional and (for managers) leadership competencies near their level. Like real
+    learners they lean towards their development focus and towards courses a step above
+    what they know (`starting_levels`): a course at or below their level, or far above
+    it, is chosen less often."""
     by_prefix: dict[str, list[Course]] = {}
     for course in catalog:
         if course.mandatory:
@@ -221,7 +236,12 @@ def completions(
         pool = [c for c in pool if c.level <= min(5, person.level + 2)]
         picks = rng.sample(mandatory, min(len(mandatory), rng.randint(1, 4), count))
         focus = set(development_focus(person))
-        weights = [FOCUS_WEIGHT if c.skills[0][0] in focus else 1.0 for c in pool]
+        known = starting_levels(person, seed=seed)
+        weights = [
+            (FOCUS_WEIGHT if c.skills[0][0] in focus else 1.0)
+            * _suitability(c.level, known.get(c.skills[0][0]))
+            for c in pool
+        ]
         picks += _weighted_sample(pool, weights, min(len(pool), count - len(picks)), rng)
         earliest = person.hire_date + dt.timedelta(days=7)
         span = max(0, (as_of - earliest).days)
@@ -238,6 +258,18 @@ def completions(
             result.append(Completion(person.number, course.code, completed, score))
     result.sort(key=lambda c: (c.employee_number, c.completed_on, c.course_code))
     return result
+
+
+def _suitability(course_level: int, true_level: float | None) -> float:
+    """How likely someone at `true_level` picks a course teaching `course_level`,
+    relative to a course a step above what they know."""
+    if true_level is None:
+        return 1.0
+    if course_level <= true_level - KNOWN_MARGIN:
+        return KNOWN_COURSE_FACTOR
+    if course_level > true_level + MAX_STRETCH_PICKED:
+        return STRETCH_COURSE_FACTOR
+    return 1.0
 
 
 def _weighted_sample(
@@ -260,13 +292,32 @@ def requirements_of(profile_code: str) -> list[Requirement]:
     return _REQUIREMENTS.get(profile_code, [])
 
 
+def starting_levels(person: Person, *, seed: int) -> dict[str, float]:
+    """The person's true level (a real number) of every competency their role requires,
+    before the years their assessments cover: the development focus 1-2 below the
+    requirement, the others around it, shifted by drive and an individual offset. From
+    the person's own random stream, so completions and assessments share it."""
+    own = random.Random(f"{seed}/skills/{person.number}")
+    focus = set(development_focus(person))
+    levels: dict[str, float] = {}
+    for r in sorted(requirements_of(person.profile_code), key=lambda r: r.competency_code):
+        if r.competency_code in focus:
+            levels[r.competency_code] = r.level - own.uniform(1.0, 2.0)
+        else:
+            levels[r.competency_code] = (
+                r.level + SKILL_DRIVE * person.drive + own.gauss(0.0, INDIVIDUAL_SD)
+            )
+    return levels
+
+
 def development_focus(person: Person) -> tuple[str, ...]:
-    """The competencies of the person's role they are weakest in; fixed per person."""
+    """The competencies of the person's role they are weakest in; fixed per person. Only
+    requirements above level 1 qualify: nobody is below the lowest level."""
     own = random.Random(f"focus/{person.number}")
     codes = sorted(
         r.competency_code
         for r in requirements_of(person.profile_code)
-        if not r.competency_code.startswith("CORE")
+        if not r.competency_code.startswith("CORE") and r.level > 1
     )
     return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
 
@@ -305,15 +356,8 @@ def assessments(
         focus = set(development_focus(person))
         chosen = rng.sample(required, min(len(required), rng.randint(2, 6)))
         chosen += [r for r in required if r.competency_code in focus and r not in chosen]
-        start_level: dict[str, float] = {}
-        for r in chosen:
-            if r.competency_code in focus:
-                start_level[r.competency_code] = r.level - rng.uniform(1.0, 2.0)
-            else:
-                start_level[r.competency_code] = (
-                    r.level + SKILL_DRIVE * person.drive + rng.gauss(0.0, INDIVIDUAL_SD)
-                )
-        drift = dict.fromkeys(start_level, 0.0)
+        start_level = starting_levels(person, seed=seed)
+        drift = {r.competency_code: 0.0 for r in chosen}
         for year in range(
             max(person.hire_date.year, as_of.year - REVIEW_YEARS + 1), as_of.year + 1
         ):
