@@ -122,7 +122,7 @@ def _load_demo(
 ) -> str:
     from sqlalchemy.orm import Session
 
-    from talent_cli.demo import generate_records, learning
+    from talent_cli.demo import AS_OF, generate_records, learning, performance
     from talent_cli.dev.stack import migrate
     from talent_platform.db.session import create_sync_engine
     from talent_platform.infra.postgres import create_database
@@ -234,9 +234,20 @@ def _load_demo(
                 for a in records.assessments
             ),
         )
+        ratings = performance.ratings(records.people, seed=seed, as_of=AS_OF)
+        copy_rows(
+            session,
+            "rating",
+            ("employee_id", "cycle_code", "overall_rating", "rated_on"),
+            (
+                (employee_uuid(r.employee_number), r.cycle_code, r.overall_rating, r.rated_on)
+                for r in ratings
+            ),
+        )
     engine.dispose()
     progress(
         f"demo organisation: {employees} employees, {len(records.completions)} completions, "
-        f"{len(records.assessments)} assessments loaded into {scratch_name}"
+        f"{len(records.assessments)} assessments, {len(ratings)} ratings loaded into "
+        f"{scratch_name}"
     )
     return scratch
