@@ -69,6 +69,7 @@ async def test_evaluate_scores_held_out_completions_and_assessments(session: Asy
     assert report.rankings["recommender"]["recall"] == 1.0
     assert report.held_out_assessments == 3
     assert report.mae["recommender"] < report.mae["job_profile_mean"] + 1e-9
+    assert {"random", "competency_mean", "job_profile_mean"} <= set(report.mae)
     text = render(report)
     assert "precision@10" in text and "MAE recommender" in text and "vs popularity:" in text
 

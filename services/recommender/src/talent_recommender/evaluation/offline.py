@@ -54,6 +54,7 @@ TRAIN_SHARE = 0.8
 KEY_ROLE_LEVEL = 5
 APPOINTMENT_HISTORY_DAYS = 365
 CANDIDATE_LEVELS_BELOW = 2
+SKILL_METHODS = ("recommender", "random", "competency_mean", "job_profile_mean")
 
 
 @dataclass
@@ -173,7 +174,7 @@ def evaluate(session: Session, *, split: dt.date | None = None, seed: int = 0) -
         return found
 
     _rankings(evidence, split, estimate_with_inferred, report, seed=seed)
-    _skills(evidence, split, estimates, estimate_with_inferred, report)
+    _skills(evidence, split, estimates, estimate_with_inferred, report, seed=seed)
     _successors(session, evidence, report, seed=seed)
     return report
 
@@ -408,6 +409,8 @@ def _skills(
     estimates: dict[uuid.UUID, dict[str, LevelEstimate]],
     estimate_with_inferred: Any,
     report: Report,
+    *,
+    seed: int = 0,
 ) -> None:
     by_profile: dict[tuple[str | None, str], list[int]] = defaultdict(list)
     by_competency: dict[str, list[int]] = defaultdict(list)
@@ -427,7 +430,12 @@ def _skills(
         ) or by_competency.get(competency)
         return sum(levels) / len(levels) if levels else 3.0
 
-    errors: dict[str, float] = {"recommender": 0.0, "job_profile_mean": 0.0}
+    def competency_mean(competency: str) -> float:
+        levels = by_competency.get(competency)
+        return sum(levels) / len(levels) if levels else 3.0
+
+    rng = random.Random(seed)
+    errors: dict[str, float] = dict.fromkeys(SKILL_METHODS, 0.0)
     covered = 0
     for employee, competency, level in held:
         found = estimate_with_inferred(employee, [competency]).get(competency)
@@ -435,6 +443,8 @@ def _skills(
             covered += 1
         ours = found.level if found is not None else baseline(employee, competency)
         errors["recommender"] += abs(ours - level)
+        errors["random"] += abs(rng.randint(1, 5) - level)
+        errors["competency_mean"] += abs(competency_mean(competency) - level)
         errors["job_profile_mean"] += abs(baseline(employee, competency) - level)
     report.held_out_assessments = len(held)
     report.mae = {name: total / len(held) for name, total in errors.items()}
@@ -459,7 +469,8 @@ def render(report: Report) -> str:
             if name == "recommender":
                 continue
             lines.append(
-                f"  vs {name}: NDCG@10 {_ratio(ours['ndcg'], m['ndcg'])}, "
+                f"  vs {name}: precision@10 {_ratio(ours['precision'], m['precision'])}, "
+                f"NDCG@10 {_ratio(ours['ndcg'], m['ndcg'])}, "
                 f"recall@10 {_ratio(ours['recall'], m['recall'])}, "
                 f"MRR {_ratio(ours['mrr'], m['mrr'])}"
             )
@@ -469,12 +480,13 @@ def render(report: Report) -> str:
         lines += [
             f"skills profile: {report.held_out_assessments} held-out assessments "
             f"({mae['recommender_coverage']:.0%} with an estimate; the rest use the baseline)",
-            f"  MAE recommender        {mae['recommender']:.4f}",
-            f"  MAE job-profile mean   {mae['job_profile_mean']:.4f}",
         ]
-        if mae["job_profile_mean"]:
-            change = mae["recommender"] / mae["job_profile_mean"] - 1
-            lines.append(f"  recommender error vs job-profile mean: {change:+.1%}")
+        lines += [f"  MAE {name:24} {mae[name]:.4f}" for name in SKILL_METHODS]
+        for name in SKILL_METHODS[1:]:
+            lines.append(
+                f"  vs {name}: MAE {_ratio(mae['recommender'], mae[name])}"
+                + (f", {mae['recommender'] / mae[name] - 1:+.1%} error" if mae[name] else "")
+            )
     else:
         lines.append("skills profile: no held-out assessments")
     lines.append("")
