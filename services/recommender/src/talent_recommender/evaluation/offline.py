@@ -241,11 +241,12 @@ def _successors(session: Session, evidence: Evidence, report: Report, *, seed: i
         return
     cut = first_assessed + dt.timedelta(days=APPOINTMENT_HISTORY_DAYS)
     appointments = sorted(
-        (day, person.employee_id)
+        (day, person.employee_id, code)
         for person in people.values()
         if person.active
-        and person.job_profile_code in profiles
-        and profiles[person.job_profile_code][2] >= KEY_ROLE_LEVEL
+        and (code := person.job_profile_code) is not None
+        and code in profiles
+        and profiles[code][2] >= KEY_ROLE_LEVEL
         and (day := person.appointed_on()) is not None
         and day >= cut
     )
@@ -254,11 +255,9 @@ def _successors(session: Session, evidence: Evidence, report: Report, *, seed: i
         name: RankingScores(K) for name in ("recommender", "random", "same_org_unit_top_rating")
     }
     candidates_seen = 0
-    for day, appointee_id in appointments:
+    for day, appointee_id, code in appointments:
         appointee = people[appointee_id]
         before = day - dt.timedelta(days=1)
-        code = appointee.job_profile_code
-        assert code is not None
         title, family, level = profiles[code]
         unit = appointee.org_unit_code
         role = RoleTarget(
