@@ -6,13 +6,14 @@ from pathlib import Path
 
 import jwt
 import pytest
-from sqlalchemy import NullPool, create_engine, text
+from sqlalchemy import NullPool, create_engine, make_url, text
 
 from talent_cli import demo
 from talent_cli.main import main
 from talent_cli.services import service
 from talent_cli.state import StateDir
 from talent_platform.db import sync_url
+from talent_platform.infra.postgres import drop_database
 from talent_platform.testing import ServiceDatabaseFactory
 
 EMPLOYEES = 20
@@ -170,3 +171,21 @@ def test_diversity_is_imported_by_succession_though_the_demo_never_seeds_it(
             assert stored.scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_evaluate_on_the_demo_prints_every_section_with_margins(
+    people_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate --demo` loads a small demo organisation into the named scratch database
+    and prints courses, skills and successors next to their baselines."""
+    scratch = f"{make_url(people_database).database}_evaluation"
+    try:
+        argv = ["recommender", "evaluate", "--demo", "300", "--scratch-database", scratch]
+        assert main([*argv, "--database-url", people_database]) == 0
+    finally:
+        drop_database(people_database, scratch)
+    out = capsys.readouterr().out
+    assert "course recommendations (k=10)" in out
+    assert "vs popularity_in_job_profile: precision@10" in out
+    assert "vs job_profile_mean: MAE" in out
+    assert "successors:" in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -38,8 +39,15 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "--demo",
         type=int,
         metavar="EMPLOYEES",
-        help=f"evaluate on the demo organisation of this size, loaded into the scratch "
-        f"database {EVALUATION_DATABASE} (dropped and recreated)",
+        help="evaluate on the demo organisation of this size, loaded into the scratch "
+        "database (dropped and recreated)",
+    )
+    evaluate.add_argument(
+        "--scratch-database",
+        default=os.environ.get("TALENT_EVALUATION_DATABASE", EVALUATION_DATABASE),
+        metavar="NAME",
+        help="name of the scratch database for --demo (default: $TALENT_EVALUATION_DATABASE "
+        f"or {EVALUATION_DATABASE})",
     )
     evaluate.add_argument("--seed", type=int, default=42, help="demo seed")
     evaluate.add_argument("--database-url", help="the recommender database (default: its settings)")
@@ -76,7 +84,14 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
     from talent_recommender.evaluation.offline import evaluate, render
 
     if args.demo:
-        url = _load_demo(spec, url, employees=args.demo, seed=args.seed, progress=progress)
+        url = _load_demo(
+            spec,
+            url,
+            employees=args.demo,
+            seed=args.seed,
+            scratch_name=args.scratch_database,
+            progress=progress,
+        )
     engine = create_sync_engine(sync_url(url))
     try:
         started = time.perf_counter()
@@ -97,17 +112,23 @@ def employee_uuid(number: str) -> uuid.UUID:
 
 
 def _load_demo(
-    spec: object, url: str, *, employees: int, seed: int, progress: Callable[[str], None]
+    spec: object,
+    url: str,
+    *,
+    employees: int,
+    seed: int,
+    scratch_name: str = EVALUATION_DATABASE,
+    progress: Callable[[str], None],
 ) -> str:
     from sqlalchemy.orm import Session
 
-    from talent_cli.demo import generate_records, learning
+    from talent_cli.demo import AS_OF, generate_records, learning, performance
     from talent_cli.dev.stack import migrate
     from talent_platform.db.session import create_sync_engine
     from talent_platform.infra.postgres import create_database
     from talent_recommender.evaluation.loading import copy_rows
 
-    scratch = create_database(url, EVALUATION_DATABASE, drop_existing=True)
+    scratch = create_database(url, scratch_name, drop_existing=True)
     migrate(spec, scratch)  # type: ignore[arg-type]
     records = generate_records(employees=employees, seed=seed)
     now = dt.datetime.now(dt.UTC)
@@ -213,9 +234,20 @@ def _load_demo(
                 for a in records.assessments
             ),
         )
+        ratings = performance.ratings(records.people, seed=seed, as_of=AS_OF)
+        copy_rows(
+            session,
+            "rating",
+            ("employee_id", "cycle_code", "overall_rating", "rated_on"),
+            (
+                (employee_uuid(r.employee_number), r.cycle_code, r.overall_rating, r.rated_on)
+                for r in ratings
+            ),
+        )
     engine.dispose()
     progress(
         f"demo organisation: {employees} employees, {len(records.completions)} completions, "
-        f"{len(records.assessments)} assessments loaded into {EVALUATION_DATABASE}"
+        f"{len(records.assessments)} assessments, {len(ratings)} ratings loaded into "
+        f"{scratch_name}"
     )
     return scratch

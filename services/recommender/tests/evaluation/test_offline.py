@@ -8,6 +8,8 @@ import math
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from talent_contracts.people import JobHistoryRecorded, JobProfileUpdated, RequirementSnapshot
+from talent_contracts.performance import RatingCalibrated
 from talent_recommender.evaluation.metrics import (
     RankingScores,
     ndcg_at,
@@ -17,7 +19,7 @@ from talent_recommender.evaluation.metrics import (
 )
 from talent_recommender.evaluation.offline import Report, evaluate, render
 
-from ..factories import assessed, completed, deliver, hired
+from ..factories import assessed, competency, completed, deliver, employee_id, hired
 from ..world import build_world
 
 
@@ -67,5 +69,112 @@ async def test_evaluate_scores_held_out_completions_and_assessments(session: Asy
     assert report.rankings["recommender"]["recall"] == 1.0
     assert report.held_out_assessments == 3
     assert report.mae["recommender"] < report.mae["job_profile_mean"] + 1e-9
+    assert {"random", "competency_mean", "job_profile_mean"} <= set(report.mae)
     text = render(report)
     assert "precision@10" in text and "MAE recommender" in text and "vs popularity:" in text
+
+
+def _profile(code: str, level: int, requirements: dict[str, tuple[int, int]]) -> JobProfileUpdated:
+    return JobProfileUpdated(
+        code=code,
+        title=code.replace("-", " ").title(),
+        family="Finance",
+        level=level,
+        requirements=tuple(
+            RequirementSnapshot(competency_code=c, required_level=lvl, importance=imp)
+            for c, (lvl, imp) in requirements.items()
+        ),
+    )
+
+
+def _rated(number: str, rating: int, on: dt.date) -> RatingCalibrated:
+    return RatingCalibrated(
+        employee_id=employee_id(number),
+        cycle_id=None,
+        cycle_code=f"{on.year}-ANNUAL",
+        overall_rating=rating,
+        previous_rating=None,
+        rated_on=on,
+    )
+
+
+async def test_successor_section_replays_an_appointment_on_the_evidence_of_the_day_before(
+    session: AsyncSession,
+) -> None:
+    """D1 was promoted from Finance Manager to Finance Director on 2025-03-01: replayed
+    on 2025-02-28, D1 (assessed near director level, rated 5) is the recommender's first
+    suggestion among the managers; the same-org-unit baseline ranks by rating within
+    'finance' and below it, where N1 (rated 5, but a level-3 analyst far from the role)
+    competes."""
+    hire = dt.date(2020, 1, 6)
+    appointed = dt.date(2025, 3, 1)
+    await deliver(
+        session,
+        competency("fin-model", "Financial Modelling"),
+        competency("lead", "Leadership"),
+        _profile("fin-analyst", 3, {"fin-model": (3, 5), "lead": (1, 2)}),
+        _profile("fin-manager", 4, {"fin-model": (4, 5), "lead": (3, 4)}),
+        _profile("fin-director", 5, {"fin-model": (5, 5), "lead": (4, 5)}),
+        hired("D1", profile="fin-director", hire_date=hire, org_unit="finance"),
+        JobHistoryRecorded(
+            employee_id=employee_id("D1"),
+            job_profile_code="fin-manager",
+            start_date=hire,
+            end_date=appointed - dt.timedelta(days=1),
+        ),
+        hired("M2", profile="fin-manager", hire_date=hire, org_unit="finance / planning"),
+        hired("M3", profile="fin-manager", hire_date=hire, org_unit="finance / treasury"),
+        hired("N1", profile="fin-analyst", hire_date=hire, org_unit="finance"),
+        # Evidence starts in 2023: the appointment is more than a year later.
+        assessed("D1", "fin-model", 4, on=dt.date(2023, 5, 1)),
+        assessed("D1", "fin-model", 5, on=dt.date(2024, 5, 1)),
+        assessed("D1", "lead", 4, on=dt.date(2024, 5, 1)),
+        assessed("M2", "fin-model", 3, on=dt.date(2024, 5, 1)),
+        assessed("M2", "lead", 2, on=dt.date(2024, 5, 1)),
+        assessed("M3", "fin-model", 3, on=dt.date(2024, 5, 1)),
+        assessed("N1", "fin-model", 2, on=dt.date(2024, 5, 1)),
+        _rated("D1", 5, dt.date(2024, 12, 13)),
+        _rated("M2", 3, dt.date(2024, 12, 13)),
+        _rated("M3", 4, dt.date(2024, 12, 13)),
+        _rated("N1", 5, dt.date(2024, 12, 13)),
+        # Evidence after the appointment must not count.
+        _rated("M2", 5, dt.date(2025, 12, 12)),
+        assessed("M2", "fin-model", 5, on=dt.date(2025, 6, 1)),
+        assessed("M2", "lead", 5, on=dt.date(2025, 6, 1)),
+    )
+
+    def run(sync: Session) -> Report | None:
+        return evaluate(sync, split=dt.date(2025, 6, 1))
+
+    report = await session.run_sync(run)
+
+    assert report is not None
+    assert report.appointments == 1
+    # Candidates: everyone active then at most two levels below the director role.
+    assert report.candidates_per_appointment == 4
+    assert report.appointee_ranks == [1]
+    assert report.successors["recommender"] == {
+        "precision": 0.1,
+        "recall": 1.0,
+        "ndcg": 1.0,
+        "mrr": 1.0,
+    }
+    # D1 and N1 tie on rating 5 in 'finance' and below; D1 is first or second.
+    baseline = report.successors["same_org_unit_top_rating"]
+    assert baseline["recall"] == 1.0 and baseline["mrr"] in (1.0, 0.5)
+    assert set(report.successors) == {"recommender", "random", "same_org_unit_top_rating"}
+    text = render(report)
+    assert "successors: 1 appointments" in text and "vs same_org_unit_top_rating" in text
+
+
+async def test_no_successor_section_without_appointments(session: AsyncSession) -> None:
+    await build_world(session)
+    await deliver(session, assessed("E2", "fin-model", 2, on=dt.date(2025, 1, 1)))
+
+    def run(sync: Session) -> Report | None:
+        return evaluate(sync, split=dt.date(2025, 6, 1))
+
+    report = await session.run_sync(run)
+
+    assert report is not None and report.appointments == 0 and not report.successors
+    assert "successors: no appointments into key roles to replay" in render(report)

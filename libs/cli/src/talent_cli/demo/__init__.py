@@ -85,8 +85,10 @@ def generate_records(
     rng = random.Random(seed)
     people = OrganisationBuilder(rng, as_of=as_of).build(employees)
     catalog = learning.courses(rng)
-    completions = learning.completions(people, catalog, rng, as_of=as_of)
-    assessments = learning.assessments(people, seed=seed, as_of=as_of)
+    completions = learning.completions(people, catalog, rng, as_of=as_of, seed=seed)
+    assessments = learning.assessments(
+        people, seed=seed, as_of=as_of, catalog=catalog, completed=completions
+    )
     return DemoRecords(people, catalog, completions, assessments)
 
 

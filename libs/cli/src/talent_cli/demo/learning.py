@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from talent_cli.demo.catalogue import (
@@ -38,6 +39,27 @@ FOCUS_WEIGHT = 6.0
 ASSESSMENT_SOURCES = ("manager", "self", "peer", "assessment")
 ASSESSMENT_SOURCE_WEIGHTS = (0.5, 0.2, 0.15, 0.15)
 REVIEW_YEARS = 4
+# The true levels behind the assessments (see `assessments`): the spread of people's
+# levels around their role's requirement, how much of a standard deviation of drive adds,
+# the yearly drift, and the share of the distance to a course's level a completion closes.
+INDIVIDUAL_SD = 0.5
+SKILL_DRIVE = 0.3
+YEARLY_DRIFT_SD = 0.15
+COURSE_UPLIFT = 0.4
+# Course choice around the person's true level (see `completions`): a course this far at
+# or below it is picked this much less often, and so is one more than MAX_STRETCH_PICKED
+# above it.
+KNOWN_MARGIN = 0.5
+KNOWN_COURSE_FACTOR = 0.25
+MAX_STRETCH_PICKED = 2.0
+STRETCH_COURSE_FACTOR = 0.3
+# How each source observes the true level: (bias, noise standard deviation).
+SOURCE_ERROR = {
+    "assessment": (0.0, 0.3),
+    "manager": (0.0, 0.45),
+    "peer": (0.1, 0.6),
+    "self": (0.5, 0.6),
+}
 
 
 @dataclass(frozen=True)
@@ -184,10 +206,18 @@ def _related(competency: CompetencyDef, rng: random.Random) -> CompetencyDef:
 
 
 def completions(
-    people: list[Person], catalog: list[Course], rng: random.Random, *, as_of: dt.date
+    people: list[Person],
+    catalog: list[Course],
+    rng: random.Random,
+    *,
+    as_of: dt.date,
+    seed: int = 0,
 ) -> list[Completion]:
     """0-10 completions per employee: some compliance courses, then courses of their core,
-    functional and (for managers) leadership competencies near their level."""
+    functional and (for managers) leadership competencies near their level. Like real
+    learners they lean towards their development focus and towards courses a step above
+    what they know (`starting_levels`): a course at or below their level, or far above
+    it, is chosen less often."""
     by_prefix: dict[str, list[Course]] = {}
     for course in catalog:
         if course.mandatory:
@@ -206,7 +236,12 @@ def completions(
         pool = [c for c in pool if c.level <= min(5, person.level + 2)]
         picks = rng.sample(mandatory, min(len(mandatory), rng.randint(1, 4), count))
         focus = set(development_focus(person))
-        weights = [FOCUS_WEIGHT if c.skills[0][0] in focus else 1.0 for c in pool]
+        known = starting_levels(person, seed=seed)
+        weights = [
+            (FOCUS_WEIGHT if c.skills[0][0] in focus else 1.0)
+            * _suitability(c.level, known.get(c.skills[0][0]))
+            for c in pool
+        ]
         picks += _weighted_sample(pool, weights, min(len(pool), count - len(picks)), rng)
         earliest = person.hire_date + dt.timedelta(days=7)
         span = max(0, (as_of - earliest).days)
@@ -223,6 +258,18 @@ def completions(
             result.append(Completion(person.number, course.code, completed, score))
     result.sort(key=lambda c: (c.employee_number, c.completed_on, c.course_code))
     return result
+
+
+def _suitability(course_level: int, true_level: float | None) -> float:
+    """How likely someone at `true_level` picks a course teaching `course_level`,
+    relative to a course a step above what they know."""
+    if true_level is None:
+        return 1.0
+    if course_level <= true_level - KNOWN_MARGIN:
+        return KNOWN_COURSE_FACTOR
+    if course_level > true_level + MAX_STRETCH_PICKED:
+        return STRETCH_COURSE_FACTOR
+    return 1.0
 
 
 def _weighted_sample(
@@ -245,24 +292,62 @@ def requirements_of(profile_code: str) -> list[Requirement]:
     return _REQUIREMENTS.get(profile_code, [])
 
 
+def starting_levels(person: Person, *, seed: int) -> dict[str, float]:
+    """The person's true level (a real number) of every competency their role requires,
+    before the years their assessments cover: the development focus 1-2 below the
+    requirement, the others around it, shifted by drive and an individual offset. From
+    the person's own random stream, so completions and assessments share it."""
+    own = random.Random(f"{seed}/skills/{person.number}")
+    focus = set(development_focus(person))
+    levels: dict[str, float] = {}
+    for r in sorted(requirements_of(person.profile_code), key=lambda r: r.competency_code):
+        if r.competency_code in focus:
+            levels[r.competency_code] = r.level - own.uniform(1.0, 2.0)
+        else:
+            levels[r.competency_code] = (
+                r.level + SKILL_DRIVE * person.drive + own.gauss(0.0, INDIVIDUAL_SD)
+            )
+    return levels
+
+
 def development_focus(person: Person) -> tuple[str, ...]:
-    """The competencies of the person's role they are weakest in; fixed per person."""
+    """The competencies of the person's role they are weakest in; fixed per person. Only
+    requirements above level 1 qualify: nobody is below the lowest level."""
     own = random.Random(f"focus/{person.number}")
     codes = sorted(
         r.competency_code
         for r in requirements_of(person.profile_code)
-        if not r.competency_code.startswith("CORE")
+        if not r.competency_code.startswith("CORE") and r.level > 1
     )
     return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
 
 
-def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Assessment]:
+def assessments(
+    people: list[Person],
+    *,
+    seed: int,
+    as_of: dt.date,
+    catalog: Sequence[Course] = (),
+    completed: Sequence[Completion] = (),
+) -> list[Assessment]:
     """Yearly competency assessments (the last REVIEW_YEARS years of employment) of 2-6
-    competencies each employee's role requires, the same ones every year: the development
-    focus rated 1-2 below the requirement, the others around it. They are the demo's
-    `assessments` file (imported by performance) and the held-out evidence of the
-    recommender's offline evaluation (`talent recommender evaluate --demo`)."""
+    competencies each employee's role requires, the same ones every year. They are the
+    demo's `assessments` file (imported by performance) and the held-out evidence of the
+    recommender's offline evaluation (`talent recommender evaluate --demo`).
+
+    Behind the ratings is a true level per person and competency that persists: the
+    development focus starts 1-2 below the requirement, the others around it, shifted by
+    the person's drive and an individual offset. It drifts a little from year to year,
+    and each completed course on the competency closes part of the distance to the level
+    the course teaches (when that is higher). An assessment observes the true level
+    through its source: a formal assessment closely, a manager less so, peers more
+    noisily, and self-ratings run high."""
     rng = random.Random(f"{seed}/assessments")
+    teaches = {c.code: c.skills for c in catalog}
+    learned: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
+    for c in completed:
+        for code, level in teaches.get(c.course_code, ()):
+            learned.setdefault((c.employee_number, code), []).append((c.completed_on, level))
     result: list[Assessment] = []
     for person in people:
         required = requirements_of(person.profile_code)
@@ -271,6 +356,8 @@ def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Asse
         focus = set(development_focus(person))
         chosen = rng.sample(required, min(len(required), rng.randint(2, 6)))
         chosen += [r for r in required if r.competency_code in focus and r not in chosen]
+        start_level = starting_levels(person, seed=seed)
+        drift = {r.competency_code: 0.0 for r in chosen}
         for year in range(
             max(person.hire_date.year, as_of.year - REVIEW_YEARS + 1), as_of.year + 1
         ):
@@ -280,13 +367,15 @@ def assessments(people: list[Person], *, seed: int, as_of: dt.date) -> list[Asse
                 continue
             on = start + dt.timedelta(days=rng.randint(0, (end - start).days))
             source = rng.choices(ASSESSMENT_SOURCES, weights=ASSESSMENT_SOURCE_WEIGHTS)[0]
+            bias, noise = SOURCE_ERROR[source]
             for r in chosen:
-                if r.competency_code in focus:
-                    level = r.level - rng.choice((1, 2))
-                else:
-                    level = r.level + rng.choice((-1, 0, 0, 0, 1))
-                result.append(
-                    Assessment(person.number, r.competency_code, max(1, min(5, level)), on, source)
-                )
+                code = r.competency_code
+                drift[code] += rng.gauss(0.0, YEARLY_DRIFT_SD)
+                true = start_level[code] + drift[code]
+                for completed_on, taught in sorted(learned.get((person.number, code), ())):
+                    if completed_on < on and taught > true:
+                        true += COURSE_UPLIFT * (taught - true)
+                level = round(true + bias + rng.gauss(0.0, noise))
+                result.append(Assessment(person.number, code, max(1, min(5, level)), on, source))
     result.sort(key=lambda a: (a.employee_number, a.assessed_on, a.competency_code))
     return result

@@ -27,6 +27,10 @@ FOUNDED = dt.date(2008, 1, 7)
 EMAIL_DOMAIN = "example.com"
 TERMINATED_SHARE = 0.02
 IC_LEVEL_WEIGHTS = (0.3, 0.4, 0.3)  # levels 1, 2, 3
+# Who was promoted (see _promotion_chance): not pure chance, people with more drive were
+# more likely to be.
+PROMOTION_LOGIT = 0.5
+PROMOTION_DRIVE = 1.5
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class Person:
     status: str = "active"
     reports: list[Person] = field(default_factory=list)
     history: list[EarlierJob] = field(default_factory=list)
+    drive: float = 0.0
+    """A persistent individual trait (standard normal): people with more of it were more
+    likely to be promoted, are rated higher and are more skilled (see `drive`)."""
 
     @property
     def profile_code(self) -> str:
@@ -108,6 +115,7 @@ class OrganisationBuilder:
             leaf = not person.reports and person.manager is not None
             if leaf and self.rng.random() < TERMINATED_SHARE:
                 person.status = "terminated"
+            person.drive = drive(person.number)
             person.history = self._history(person)
         return people
 
@@ -215,7 +223,7 @@ class OrganisationBuilder:
         if person.function is None or person.level < 2:
             return []
         tenure = (self.as_of - person.hire_date).days
-        if tenure < 730 or self.rng.random() < 0.4:
+        if tenure < 730 or self.rng.random() >= _promotion_chance(person.drive):
             return []
         steps = 2 if tenure >= 5 * 365 and person.level >= 3 and self.rng.random() < 0.4 else 1
         # Promotion dates: at least a year apart, the last at least six months ago.
@@ -234,6 +242,18 @@ class OrganisationBuilder:
             history.append(EarlierJob(code, start, promoted - dt.timedelta(days=1)))
             start = promoted
         return history
+
+
+def drive(number: str) -> float:
+    """The person's drive: fixed per employee number, from its own random stream so it
+    leaves the organisation's other random choices as they were."""
+    return random.Random(f"drive/{number}").gauss(0.0, 1.0)
+
+
+def _promotion_chance(drive: float) -> float:
+    """Chance that a tenured person was promoted since hire: 60% on average, more for
+    people with more drive (logistic in drive)."""
+    return 1.0 / (1.0 + math.exp(-(PROMOTION_LOGIT + PROMOTION_DRIVE * drive)))
 
 
 def _breadth_first(root: Person) -> list[Person]:

@@ -9,6 +9,7 @@ files leaves every other file of a given seed byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from talent_cli.demo.organisation import Person
 PAST_CYCLES = (("2024-ANNUAL", dt.date(2024, 12, 13)), ("2025-ANNUAL", dt.date(2025, 12, 12)))
 # Ratings 1-5: most people meet expectations, few are at either end.
 RATING_WEIGHTS = (4, 14, 52, 22, 8)
+# People with more drive (Person.drive) are rated higher: rating k's weight is multiplied
+# by exp(DRIVE_TILT * drive * (k - 3)), so ratings are persistent but still vary by cycle.
+DRIVE_TILT = 0.6
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,10 @@ def ratings(people: list[Person], *, seed: int, as_of: dt.date) -> list[Rating]:
         for code, rated_on in PAST_CYCLES:
             # Rated in a cycle only after a full quarter in the company.
             if person.hire_date <= rated_on - dt.timedelta(days=90) and rated_on <= as_of:
-                rating = rng.choices(range(1, 6), weights=RATING_WEIGHTS)[0]
+                weights = [
+                    w * math.exp(DRIVE_TILT * person.drive * (k - 3))
+                    for k, w in enumerate(RATING_WEIGHTS, start=1)
+                ]
+                rating = rng.choices(range(1, 6), weights=weights)[0]
                 result.append(Rating(person.number, code, rating, rated_on))
     return result

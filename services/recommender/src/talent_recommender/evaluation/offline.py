@@ -8,6 +8,18 @@ among employees in the same job profile. The skills profile is judged by the mea
 absolute error on held-out assessments, next to the mean assessed level of the competency
 in the same job profile. The recommender side uses the served code: the estimate SQL as
 of the split date, the low-rank model fitted on those estimates, and rank_courses.
+
+Successors are judged on actual appointments into key roles: a leader (job level 5 or 6,
+the levels that hold key roles) promoted into their current job profile on day d was
+appointed to their role on d. Each appointment dated at least APPOINTMENT_HISTORY_DAYS
+after the first stored assessment is replayed on the evidence of the day before d (a
+rolling time split): candidates are the active employees hired by then, with the job
+profile they held then (job history) if it is at most two levels below the role's;
+estimates come from the served estimate SQL as of that day and ratings are those given by
+then. rank_successors ranks them; recall@10 and MRR@10 of the actual appointee are
+reported next to "same org unit as the key role (or below it), highest latest rating"
+and random, over the same candidates. Potential and HR readiness are left out (no
+potential or slate is stored as of those days), so every candidate gets the neutral value.
 """
 
 from __future__ import annotations
@@ -35,9 +47,14 @@ from talent_recommender.recommendations.scoring import (
     rank_courses,
 )
 from talent_recommender.recommendations.service import POPULAR_CANDIDATES
+from talent_recommender.successors.scoring import Candidate, RoleTarget, rank_successors
 
 K = 10
 TRAIN_SHARE = 0.8
+KEY_ROLE_LEVEL = 5
+APPOINTMENT_HISTORY_DAYS = 365
+CANDIDATE_LEVELS_BELOW = 2
+SKILL_METHODS = ("recommender", "random", "competency_mean", "job_profile_mean")
 
 
 @dataclass
@@ -112,6 +129,11 @@ class Report:
     held_out_assessments: int = 0
     mae: dict[str, float] = field(default_factory=dict)
     model_metrics: dict[str, float] = field(default_factory=dict)
+    appointments: int = 0
+    candidates_per_appointment: float = 0.0
+    successors: dict[str, dict[str, float]] = field(default_factory=dict)
+    appointee_ranks: list[int] = field(default_factory=list)
+    """The appointee's rank (1 = first) among all candidates, per appointment."""
 
 
 def evaluate(session: Session, *, split: dt.date | None = None, seed: int = 0) -> Report | None:
@@ -152,8 +174,162 @@ def evaluate(session: Session, *, split: dt.date | None = None, seed: int = 0) -
         return found
 
     _rankings(evidence, split, estimate_with_inferred, report, seed=seed)
-    _skills(evidence, split, estimates, estimate_with_inferred, report)
+    _skills(evidence, split, estimates, estimate_with_inferred, report, seed=seed)
+    _successors(session, evidence, report, seed=seed)
     return report
+
+
+@dataclass(frozen=True)
+class Person:
+    employee_id: uuid.UUID
+    org_unit_code: str | None
+    job_profile_code: str | None
+    hire_date: dt.date | None
+    active: bool
+    jobs: tuple[tuple[str, dt.date, dt.date | None], ...]
+    """Earlier jobs from job history: (job profile, start, end)."""
+
+    def profile_on(self, day: dt.date) -> str | None:
+        """The job profile held on `day` (None before hire)."""
+        if self.hire_date is None or self.hire_date > day:
+            return None
+        for code, start, end in self.jobs:
+            if start <= day and (end is None or day <= end):
+                return code
+        return self.job_profile_code
+
+    def appointed_on(self) -> dt.date | None:
+        """The day the current job profile started after an earlier, different one."""
+        earlier = [end for code, _, end in self.jobs if end is not None]
+        if not earlier or all(code == self.job_profile_code for code, _, _ in self.jobs):
+            return None
+        return max(earlier) + dt.timedelta(days=1)
+
+
+def _people(session: Session) -> dict[uuid.UUID, Person]:
+    jobs: dict[uuid.UUID, list[tuple[str, dt.date, dt.date | None]]] = defaultdict(list)
+    for employee, code, start, end in session.execute(
+        text("SELECT employee_id, job_profile_code, start_date, end_date FROM job_history")
+    ):
+        jobs[employee].append((code, start, end))
+    return {
+        e: Person(e, unit, profile, hired, status == "active", tuple(sorted(jobs.get(e, []))))
+        for e, unit, profile, hired, status in session.execute(
+            text(
+                "SELECT employee_id, org_unit_code, job_profile_code, hire_date, status"
+                " FROM employee"
+            )
+        )
+    }
+
+
+def _successors(session: Session, evidence: Evidence, report: Report, *, seed: int) -> None:
+    people = _people(session)
+    profiles: dict[str, tuple[str, str, int]] = {
+        code: (title, family, level)
+        for code, title, family, level in session.execute(
+            text("SELECT code, title, family, level FROM job_profile")
+        )
+    }
+    ratings: dict[uuid.UUID, list[tuple[dt.date, str, int]]] = defaultdict(list)
+    for employee, cycle, rating, rated_on in session.execute(
+        text("SELECT employee_id, cycle_code, overall_rating, rated_on FROM rating")
+    ):
+        ratings[employee].append((rated_on, cycle, rating))
+    first_assessed = min((d for _, _, _, d in evidence.assessments), default=None)
+    if first_assessed is None:
+        return
+    cut = first_assessed + dt.timedelta(days=APPOINTMENT_HISTORY_DAYS)
+    appointments = sorted(
+        (day, person.employee_id, code)
+        for person in people.values()
+        if person.active
+        and (code := person.job_profile_code) is not None
+        and code in profiles
+        and profiles[code][2] >= KEY_ROLE_LEVEL
+        and (day := person.appointed_on()) is not None
+        and day >= cut
+    )
+    rng = random.Random(seed)
+    scores = {
+        name: RankingScores(K) for name in ("recommender", "random", "same_org_unit_top_rating")
+    }
+    candidates_seen = 0
+    for day, appointee_id, code in appointments:
+        appointee = people[appointee_id]
+        before = day - dt.timedelta(days=1)
+        title, family, level = profiles[code]
+        unit = appointee.org_unit_code
+        role = RoleTarget(
+            key_role_id=uuid.uuid5(appointee_id, "key-role"),
+            title=title,
+            job_profile_code=code,
+            job_family=family,
+            job_level=level,
+            org_unit_code=unit,
+            incumbent_id=None,
+            requirements=evidence.requirements.get(code, []),
+        )
+        pool: dict[uuid.UUID, str] = {}
+        for person in people.values():
+            held = person.profile_on(before)
+            if not person.active or held is None or held not in profiles:
+                continue
+            if level - CANDIDATE_LEVELS_BELOW <= profiles[held][2] <= level:
+                pool[person.employee_id] = held
+        if appointee_id not in pool:
+            continue
+        wanted = [r.competency_code for r in role.requirements]
+        statement, params = estimates_query(list(pool), as_of=before)
+        known: dict[uuid.UUID, dict[str, LevelEstimate]] = defaultdict(dict)
+        for row in session.execute(statement, params):
+            if row.competency_code in wanted:
+                known[row.employee_id][row.competency_code] = LevelEstimate(
+                    float(row.level), float(row.confidence), Basis.EVIDENCE
+                )
+        rated = {
+            e: [(cycle, r) for on, cycle, r in sorted(ratings.get(e, []), reverse=True) if on < day]
+            for e in pool
+        }
+        candidates = [
+            Candidate(
+                employee_id=e,
+                org_unit_code=people[e].org_unit_code,
+                job_profile_code=held,
+                job_title=profiles[held][0],
+                job_family=profiles[held][1],
+                job_level=profiles[held][2],
+                estimates=known.get(e, {}),
+                ratings=rated[e],
+                potential=None,
+                assessed_readiness=None,
+            )
+            for e, held in sorted(pool.items())
+        ]
+        ranked = rank_successors(role, candidates, names=evidence.names, first=len(candidates))
+        order = [str(s.employee_id) for s in ranked]
+        relevant = {str(appointee_id)}
+        report.appointee_ranks.append(order.index(str(appointee_id)) + 1)
+        scores["recommender"].add(order, relevant)
+        ids = sorted(str(e) for e in pool)
+        scores["random"].add(rng.sample(ids, min(K, len(ids))), relevant)
+        in_unit = sorted(
+            str(e)
+            for e in pool
+            if unit is not None
+            and (
+                people[e].org_unit_code == unit
+                or (people[e].org_unit_code or "").startswith(f"{unit} / ")
+            )
+        )
+        rng.shuffle(in_unit)  # ties between equal ratings fall randomly
+        in_unit.sort(key=lambda e: -(rated[uuid.UUID(e)][0][1] if rated[uuid.UUID(e)] else 0))
+        scores["same_org_unit_top_rating"].add(in_unit, relevant)
+        candidates_seen += len(candidates)
+        report.appointments += 1
+    if report.appointments:
+        report.candidates_per_appointment = candidates_seen / report.appointments
+        report.successors = {name: s.means() for name, s in scores.items()}
 
 
 def _rankings(
@@ -232,6 +408,8 @@ def _skills(
     estimates: dict[uuid.UUID, dict[str, LevelEstimate]],
     estimate_with_inferred: Any,
     report: Report,
+    *,
+    seed: int = 0,
 ) -> None:
     by_profile: dict[tuple[str | None, str], list[int]] = defaultdict(list)
     by_competency: dict[str, list[int]] = defaultdict(list)
@@ -251,7 +429,12 @@ def _skills(
         ) or by_competency.get(competency)
         return sum(levels) / len(levels) if levels else 3.0
 
-    errors: dict[str, float] = {"recommender": 0.0, "job_profile_mean": 0.0}
+    def competency_mean(competency: str) -> float:
+        levels = by_competency.get(competency)
+        return sum(levels) / len(levels) if levels else 3.0
+
+    rng = random.Random(seed)
+    errors: dict[str, float] = dict.fromkeys(SKILL_METHODS, 0.0)
     covered = 0
     for employee, competency, level in held:
         found = estimate_with_inferred(employee, [competency]).get(competency)
@@ -259,6 +442,8 @@ def _skills(
             covered += 1
         ours = found.level if found is not None else baseline(employee, competency)
         errors["recommender"] += abs(ours - level)
+        errors["random"] += abs(rng.randint(1, 5) - level)
+        errors["competency_mean"] += abs(competency_mean(competency) - level)
         errors["job_profile_mean"] += abs(baseline(employee, competency) - level)
     report.held_out_assessments = len(held)
     report.mae = {name: total / len(held) for name, total in errors.items()}
@@ -283,7 +468,8 @@ def render(report: Report) -> str:
             if name == "recommender":
                 continue
             lines.append(
-                f"  vs {name}: NDCG@10 {_ratio(ours['ndcg'], m['ndcg'])}, "
+                f"  vs {name}: precision@10 {_ratio(ours['precision'], m['precision'])}, "
+                f"NDCG@10 {_ratio(ours['ndcg'], m['ndcg'])}, "
                 f"recall@10 {_ratio(ours['recall'], m['recall'])}, "
                 f"MRR {_ratio(ours['mrr'], m['mrr'])}"
             )
@@ -293,14 +479,39 @@ def render(report: Report) -> str:
         lines += [
             f"skills profile: {report.held_out_assessments} held-out assessments "
             f"({mae['recommender_coverage']:.0%} with an estimate; the rest use the baseline)",
-            f"  MAE recommender        {mae['recommender']:.4f}",
-            f"  MAE job-profile mean   {mae['job_profile_mean']:.4f}",
         ]
-        if mae["job_profile_mean"]:
-            change = mae["recommender"] / mae["job_profile_mean"] - 1
-            lines.append(f"  recommender error vs job-profile mean: {change:+.1%}")
+        lines += [f"  MAE {name:24} {mae[name]:.4f}" for name in SKILL_METHODS]
+        for name in SKILL_METHODS[1:]:
+            lines.append(
+                f"  vs {name}: MAE {_ratio(mae['recommender'], mae[name])}"
+                + (f", {mae['recommender'] / mae[name] - 1:+.1%} error" if mae[name] else "")
+            )
     else:
         lines.append("skills profile: no held-out assessments")
+    lines.append("")
+    if report.successors:
+        ranks = sorted(report.appointee_ranks)
+        lines += [
+            f"successors: {report.appointments} appointments into key roles, each on the "
+            f"evidence of the day before ({report.candidates_per_appointment:.0f} candidates "
+            "each on average)",
+            f"  {'':28} {'recall@10':>10} {'MRR':>6}",
+        ]
+        for name, m in report.successors.items():
+            lines.append(f"  {name:28} {m['recall']:10.4f} {m['mrr']:6.4f}")
+        ours = report.successors["recommender"]
+        for name, m in report.successors.items():
+            if name != "recommender":
+                lines.append(
+                    f"  vs {name}: recall@10 {_ratio(ours['recall'], m['recall'])}, "
+                    f"MRR {_ratio(ours['mrr'], m['mrr'])}"
+                )
+        lines.append(
+            f"  appointee's rank among all candidates: median {ranks[len(ranks) // 2]}, "
+            f"best {ranks[0]}, worst {ranks[-1]}"
+        )
+    else:
+        lines.append("successors: no appointments into key roles to replay")
     if report.model_metrics:
         m = report.model_metrics
         nan = float("nan")

@@ -38,6 +38,9 @@ NO_RATING = 0.4
 NO_POTENTIAL = 0.4
 POTENTIAL_VALUE = {"high": 1.0, "medium": 0.6, "low": 0.2}
 READINESS_VALUE = {"ready_now": 1.0, "ready_1_2_years": 0.6, "ready_3_plus_years": 0.2}
+# Role adjacency of a move at the same level in the same job family (one level below in
+# the same family is 1): key roles are mostly filled by promotion from the level below.
+LATERAL_MOVE = 0.5
 # Readiness estimate thresholds on fit (see estimate_readiness).
 READY_NOW_FIT = 0.85
 READY_SOON_FIT = 0.65
@@ -127,7 +130,7 @@ def adjacency(role: RoleTarget, candidate: Candidate) -> tuple[float, str | None
         if below == 1:
             return 1.0, f"{title} is one level below, in the same job family"
         if below == 0:
-            return 0.8, f"{title} is a lateral move in the same job family"
+            return LATERAL_MOVE, f"{title} is a lateral move in the same job family"
         if below == 2:
             return 0.5, f"{title} is two levels below, in the same job family"
         return 0.1, None
