@@ -13,6 +13,10 @@ from talent_recommender.ingest.models import (
     JobHistory,
     JobProfile,
     JobRequirement,
+    KeyRole,
+    Nomination,
+    PerformanceSummary,
+    Potential,
     Rating,
 )
 from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
@@ -38,6 +42,10 @@ __all__ = [
     "JobHistory",
     "JobProfile",
     "JobRequirement",
+    "KeyRole",
+    "Nomination",
+    "PerformanceSummary",
+    "Potential",
     "Rating",
     "RefitRequest",
     "SkillEstimate",

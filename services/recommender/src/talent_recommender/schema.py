@@ -5,6 +5,7 @@ import strawberry
 from talent_platform.graphql import ERROR_TYPES, TransactionExtension
 from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
 from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
+from talent_recommender.successors.graphql import KeyRole
 
 
 @strawberry.type
@@ -20,8 +21,8 @@ class Mutation(RecommendationMutation, RefitMutation):
 schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
-    # Employee is reachable only through people's entities: declare it explicitly.
-    types=[*ERROR_TYPES, Employee],
+    # Employee and KeyRole are reachable only through other subgraphs' entities.
+    types=[*ERROR_TYPES, Employee, KeyRole],
     extensions=[TransactionExtension],
     federation_version="2.9",
 )

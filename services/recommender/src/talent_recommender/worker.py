@@ -1,5 +1,6 @@
 """`python -m talent_recommender.worker`: the outbox relay, the consumer of people,
-learning and performance events, and the refit loop (schedule and on-demand requests)."""
+learning, performance and succession events, and the refit loop (schedule and on-demand
+requests)."""
 
 import sys
 import threading
@@ -12,7 +13,7 @@ from talent_recommender.db import messaging
 from talent_recommender.ingest.consumers import registry
 from talent_recommender.profiles.refits import schedule
 
-CONSUMES = ["people", "learning", "performance"]
+CONSUMES = ["people", "learning", "performance", "succession"]
 
 
 def main() -> int:

@@ -52,8 +52,13 @@ async def count(session: AsyncSession, model: type, **where: object) -> int:
 
 
 async def test_every_consumed_event_type_has_a_handler() -> None:
-    assert {t.split(".")[1] for t in registry.handlers} == {"people", "learning", "performance"}
-    assert len(registry.handlers) == 15
+    assert {t.split(".")[1] for t in registry.handlers} == {
+        "people",
+        "learning",
+        "performance",
+        "succession",
+    }
+    assert len(registry.handlers) == 21
 
 
 async def test_redelivered_and_replayed_events_change_nothing(session: AsyncSession) -> None:

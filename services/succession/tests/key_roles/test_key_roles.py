@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -9,9 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.succession import KeyRoleDefined, KeyRoleVacated
 from talent_platform.auth import Role
+from talent_platform.errors import Forbidden
 from talent_succession.audit.models import AuditEntry
 
-from ..factories import HR_LEADER, execute, make_employee, outbox_events, principal, run
+from ..factories import (
+    HR_LEADER,
+    execute,
+    make_employee,
+    make_key_role,
+    outbox_events,
+    principal,
+    run,
+)
 
 DEFINE = """
 mutation ($input: DefineKeyRoleInput!) {
@@ -32,6 +42,14 @@ query ($filter: KeyRoleFilterInput, $sort: KeyRoleSort!, $desc: Boolean!, $first
     totalCount
     pageInfo { hasNextPage }
     nodes { code }
+  }
+}
+"""
+
+ENTITY = """
+query ($id: ID!) {
+  _entities(representations: [{__typename: "KeyRole", id: $id}]) {
+    ... on KeyRole { code title }
   }
 }
 """
@@ -195,3 +213,36 @@ async def test_the_audit_log_lists_changes_newest_first_for_hr_leaders_only(
     boss = await make_employee(session, number="E1")
     denied, errors = await run(session, log, as_=principal(boss, Role.MANAGER))
     assert denied is None and "requires one of the roles" in errors[0].message
+
+
+async def test_hr_leaders_resolve_a_key_role_entity_by_id(session: AsyncSession) -> None:
+    role = await make_key_role(session, code="CFO")
+    await make_key_role(session, code="CTO")
+
+    data = await execute(session, ENTITY, as_=HR_LEADER, variables={"id": str(role.id)})
+
+    assert data == {"_entities": [{"code": "CFO", "title": "Role CFO"}]}
+
+
+async def test_employees_and_managers_get_forbidden_for_a_key_role_entity(
+    session: AsyncSession,
+) -> None:
+    boss = await make_employee(session, number="E1")
+    role = await make_key_role(session, code="CFO")
+
+    for token in (principal(boss, Role.EMPLOYEE, Role.MANAGER), principal(boss)):
+        data, errors = await run(session, ENTITY, as_=token, variables={"id": str(role.id)})
+
+        assert data == {"_entities": [None]}
+        assert len(errors) == 1
+        assert isinstance(errors[0].original_error, Forbidden)
+        assert "visible to hr_leader and admin only" in errors[0].message
+
+
+async def test_an_unknown_or_malformed_key_role_id_resolves_to_null(session: AsyncSession) -> None:
+    await make_key_role(session, code="CFO")
+
+    for unknown in (str(uuid.uuid4()), "not-a-uuid"):
+        data = await execute(session, ENTITY, as_=HR_LEADER, variables={"id": unknown})
+
+        assert data == {"_entities": [None]}

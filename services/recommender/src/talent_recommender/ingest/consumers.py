@@ -1,4 +1,5 @@
-"""Builds the recommender's projections from people, learning and performance events.
+"""Builds the recommender's projections from people, learning, performance and
+succession events.
 
 Every handler is an upsert keyed by the source's natural key, so a re-delivered or
 replayed event changes nothing (the platform's inbox already skips exact duplicates by
@@ -39,6 +40,14 @@ from talent_contracts.people import (
 )
 from talent_contracts.performance import CompetencyAssessed, RatingCalibrated
 from talent_contracts.recommender import RecommendationFeedback
+from talent_contracts.succession import (
+    KeyRoleDefined,
+    KeyRoleVacated,
+    PotentialAssessed,
+    ReadinessAssessed,
+    SuccessorNominated,
+    SuccessorRemoved,
+)
 from talent_platform.db.base import utcnow
 from talent_platform.events import Envelope, HandlerRegistry
 from talent_recommender.db import outbox
@@ -54,6 +63,10 @@ from talent_recommender.ingest.models import (
     JobHistory,
     JobProfile,
     JobRequirement,
+    KeyRole,
+    Nomination,
+    PerformanceSummary,
+    Potential,
     Rating,
 )
 from talent_recommender.profiles.estimates import mark_stale
@@ -446,5 +459,196 @@ def on_rating(session: Session, payload: RatingCalibrated, envelope: Envelope) -
         statement.on_conflict_do_update(
             index_elements=[Rating.employee_id, Rating.cycle_code],
             set_={k: statement.excluded[k] for k in ("overall_rating", "rated_on")},
+        )
+    )
+    summarise_performance(session, payload.employee_id)
+
+
+def summarise_performance(session: Session, employee_id: uuid.UUID) -> None:
+    """The mean of the employee's two most recent calibrated ratings (as
+    successors.scoring.performance reads them: latest rated_on, then cycle, first)."""
+    recent = (
+        select(Rating.overall_rating)
+        .where(Rating.employee_id == employee_id)
+        .order_by(Rating.rated_on.desc(), Rating.cycle_code.desc())
+        .limit(2)
+        .subquery()
+    )
+    mean, count = session.execute(
+        select(func.avg(recent.c.overall_rating), func.count()).select_from(recent)
+    ).one()
+    if not count:
+        return
+    statement = insert(PerformanceSummary).values(
+        employee_id=employee_id, recent_mean=float(mean), ratings=count
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[PerformanceSummary.employee_id],
+            set_={"recent_mean": statement.excluded.recent_mean, "ratings": count},
+        )
+    )
+
+
+@handles(KeyRoleDefined)
+def on_key_role(session: Session, payload: KeyRoleDefined, envelope: Envelope) -> None:
+    current = session.get(KeyRole, payload.key_role_id)
+    if current is not None and current.updated_at > envelope.time:
+        return  # a stale re-delivery
+    values = {
+        "key_role_id": payload.key_role_id,
+        "code": payload.code,
+        "title": payload.title,
+        "job_profile_code": payload.job_profile_code,
+        "incumbent_id": payload.incumbent_id,
+        "org_unit_code": payload.org_unit_code,
+        "criticality": payload.criticality,
+        "updated_at": envelope.time,
+    }
+    statement = insert(KeyRole).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[KeyRole.key_role_id],
+            set_={k: statement.excluded[k] for k in values if k != "key_role_id"},
+        )
+    )
+    session.expire_all()
+
+
+@handles(KeyRoleVacated)
+def on_key_role_vacated(session: Session, payload: KeyRoleVacated, envelope: Envelope) -> None:
+    # Only if nothing newer (a later definition naming a new incumbent) was applied.
+    session.execute(
+        update(KeyRole)
+        .where(
+            KeyRole.key_role_id == payload.key_role_id,
+            KeyRole.incumbent_id == payload.previous_incumbent_id,
+            KeyRole.updated_at <= envelope.time,
+        )
+        .values(incumbent_id=None, updated_at=envelope.time)
+    )
+    session.expire_all()
+
+
+@handles(PotentialAssessed)
+def on_potential(session: Session, payload: PotentialAssessed, envelope: Envelope) -> None:
+    """The latest assessment wins (by date, then id), whatever order they arrive in."""
+    statement = insert(Potential).values(
+        employee_id=payload.employee_id,
+        assessment_id=payload.assessment_id,
+        potential=payload.potential,
+        assessed_on=payload.assessed_on,
+    )
+    newer = (statement.excluded.assessed_on > Potential.assessed_on) | (
+        (statement.excluded.assessed_on == Potential.assessed_on)
+        & (statement.excluded.assessment_id >= Potential.assessment_id)
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Potential.employee_id],
+            set_={k: statement.excluded[k] for k in ("assessment_id", "potential", "assessed_on")},
+            where=newer,
+        )
+    )
+
+
+@handles(SuccessorNominated)
+def on_nominated(session: Session, payload: SuccessorNominated, envelope: Envelope) -> None:
+    statement = insert(Nomination).values(
+        nomination_id=payload.nomination_id,
+        key_role_id=payload.key_role_id,
+        employee_id=payload.employee_id,
+        readiness=payload.readiness,
+        readiness_on=payload.nominated_on,
+        rank=payload.rank,
+        suggestion_id=payload.suggestion_id,
+        nominated_on=payload.nominated_on,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Nomination.nomination_id],
+            set_={
+                "rank": statement.excluded.rank,
+                "suggestion_id": statement.excluded.suggestion_id,
+                "nominated_on": statement.excluded.nominated_on,
+                # A readiness assessment applied earlier (out of order) stays if newer.
+                "readiness": func.coalesce(Nomination.readiness, statement.excluded.readiness),
+                "readiness_on": func.coalesce(
+                    Nomination.readiness_on, statement.excluded.readiness_on
+                ),
+            },
+        )
+    )
+    if payload.suggestion_id is not None:
+        accept_suggestion(session, payload, envelope)
+
+
+def accept_suggestion(session: Session, payload: SuccessorNominated, envelope: Envelope) -> None:
+    rid = payload.suggestion_id
+    accepted = session.execute(
+        update(IssuedRecommendation)
+        .where(
+            IssuedRecommendation.recommendation_id == rid,
+            IssuedRecommendation.accepted_at.is_(None),
+            IssuedRecommendation.kind == "successor",
+            IssuedRecommendation.employee_id == payload.employee_id,
+            IssuedRecommendation.key_role_id == payload.key_role_id,
+        )
+        .values(accepted_at=envelope.time, accepted_via="nomination")
+        .returning(IssuedRecommendation.recommendation_id)
+    ).first()
+    if accepted is None or rid is None:
+        log.info("nomination %s: suggestion %s not accepted", payload.nomination_id, rid)
+        return
+    outbox.add_sync(
+        session,
+        RecommendationFeedback(
+            feedback_id=uuid.uuid5(rid, f"accepted/{payload.nomination_id}"),
+            kind="accepted",
+            recommendation_id=rid,
+            employee_id=payload.employee_id,
+            course_code=None,
+            key_role_id=payload.key_role_id,
+            reason=None,
+            by="succession",
+            at=envelope.time,
+        ),
+    )
+
+
+@handles(ReadinessAssessed)
+def on_readiness(session: Session, payload: ReadinessAssessed, envelope: Envelope) -> None:
+    statement = insert(Nomination).values(
+        nomination_id=payload.nomination_id,
+        key_role_id=payload.key_role_id,
+        employee_id=payload.employee_id,
+        readiness=payload.readiness,
+        readiness_on=payload.assessed_on,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Nomination.nomination_id],
+            set_={
+                "readiness": statement.excluded.readiness,
+                "readiness_on": statement.excluded.readiness_on,
+            },
+            where=(Nomination.readiness_on.is_(None))
+            | (Nomination.readiness_on <= statement.excluded.readiness_on),
+        )
+    )
+
+
+@handles(SuccessorRemoved)
+def on_removed(session: Session, payload: SuccessorRemoved, envelope: Envelope) -> None:
+    statement = insert(Nomination).values(
+        nomination_id=payload.nomination_id,
+        key_role_id=payload.key_role_id,
+        employee_id=payload.employee_id,
+        removed_on=payload.removed_on,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Nomination.nomination_id],
+            set_={"removed_on": statement.excluded.removed_on},
         )
     )

@@ -159,3 +159,59 @@ class Enrollment(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # completed, cancelled, waived or failed
     closed_as: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class PerformanceSummary(Base):
+    """Per employee: the mean of the two most recent calibrated ratings (what successor
+    ranking uses), kept by the rating consumer so a shortlist needs no per-employee sort."""
+
+    __tablename__ = "performance_summary"
+
+    employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    recent_mean: Mapped[float] = mapped_column(Double)
+    ratings: Mapped[int] = mapped_column(SmallInteger)
+
+
+class KeyRole(Base):
+    """Succession's key roles, as of its latest key_role.defined / vacated event."""
+
+    __tablename__ = "key_role"
+
+    key_role_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    job_profile_code: Mapped[str | None] = mapped_column(String(100), default=None)
+    incumbent_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    org_unit_code: Mapped[str | None] = mapped_column(String(200), default=None)
+    criticality: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Potential(Base):
+    """An employee's latest potential assessment (low, medium, high)."""
+
+    __tablename__ = "potential"
+
+    employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    assessment_id: Mapped[uuid.UUID] = mapped_column()
+    potential: Mapped[str] = mapped_column(String(10))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Nomination(Base):
+    """A successor on a key role's slate, with HR's readiness for that role. Built from
+    successor.nominated, readiness.assessed and successor.removed in any order: a removal
+    seen first leaves a removed row that a late nomination does not revive."""
+
+    __tablename__ = "nomination"
+    __table_args__ = (Index("ix_nomination_key_role_id", "key_role_id"),)
+
+    nomination_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key_role_id: Mapped[uuid.UUID] = mapped_column()
+    employee_id: Mapped[uuid.UUID] = mapped_column()
+    readiness: Mapped[str | None] = mapped_column(String(30), default=None)
+    readiness_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    rank: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    suggestion_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    nominated_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    removed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)

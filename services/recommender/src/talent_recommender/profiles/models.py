@@ -6,7 +6,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Double, Identity, Integer, LargeBinary, String, Text, func
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Double,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +29,15 @@ class SkillEstimate(Base):
     (assessments, completions, time in roles). Inferred levels are never stored here."""
 
     __tablename__ = "skill_estimate"
+    # Successor shortlists sum estimates over a role's competencies across everyone:
+    # an index-only scan by competency.
+    __table_args__ = (
+        Index(
+            "ix_skill_estimate_competency_code",
+            "competency_code",
+            postgresql_include=["employee_id", "level"],
+        ),
+    )
 
     employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     competency_code: Mapped[str] = mapped_column(String(100), primary_key=True)

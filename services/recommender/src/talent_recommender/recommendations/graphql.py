@@ -244,7 +244,8 @@ class IssuedRecommendationRecord:
     accepted: bool
     accepted_at: dt.datetime | None
     accepted_via: str | None = strawberry.field(
-        description="`enrollment`: learning assigned the course with this recommendation id."
+        description="`enrollment`: learning assigned the course with this recommendation id; "
+        "`nomination`: succession nominated the successor with this suggestion id."
     )
 
     @classmethod

@@ -38,9 +38,21 @@ NO_RATING = 0.4
 NO_POTENTIAL = 0.4
 POTENTIAL_VALUE = {"high": 1.0, "medium": 0.6, "low": 0.2}
 READINESS_VALUE = {"ready_now": 1.0, "ready_1_2_years": 0.6, "ready_3_plus_years": 0.2}
-# Role adjacency of a move at the same level in the same job family (one level below in
-# the same family is 1): key roles are mostly filled by promotion from the level below.
+# Role adjacency by levels below the role: in the same job family one level below is 1
+# (key roles are mostly filled by promotion from the level below), a lateral move (0
+# below) or two below 0.5; in another family a comparable level (0 or 1 below) 0.4;
+# anything else 0.1. Unknown levels: 0.5 in the same family, 0.2 otherwise.
 LATERAL_MOVE = 0.5
+SAME_FAMILY = {1: 1.0, 0: LATERAL_MOVE, 2: 0.5}
+OTHER_FAMILY = {0: 0.4, 1: 0.4}
+FAR_MOVE = 0.1
+UNKNOWN_LEVEL_SAME_FAMILY = 0.5
+UNKNOWN_LEVEL = 0.2
+SAME_FAMILY_TEXT = {
+    1: "is one level below, in the same job family",
+    0: "is a lateral move in the same job family",
+    2: "is two levels below, in the same job family",
+}
 # Readiness estimate thresholds on fit (see estimate_readiness).
 READY_NOW_FIT = 0.85
 READY_SOON_FIT = 0.65
@@ -123,20 +135,23 @@ def adjacency(role: RoleTarget, candidate: Candidate) -> tuple[float, str | None
     """How natural a move into the role is, 0-1, with a reason when there is one."""
     same_family = role.job_family is not None and candidate.job_family == role.job_family
     if role.job_level is None or candidate.job_level is None:
-        return (0.5, None) if same_family else (0.2, None)
+        return (UNKNOWN_LEVEL_SAME_FAMILY, None) if same_family else (UNKNOWN_LEVEL, None)
     below = role.job_level - candidate.job_level
+    value = adjacency_value(same_family=same_family, levels_below=below)
     title = candidate.job_title or candidate.job_profile_code or "current role"
-    if same_family:
-        if below == 1:
-            return 1.0, f"{title} is one level below, in the same job family"
-        if below == 0:
-            return LATERAL_MOVE, f"{title} is a lateral move in the same job family"
-        if below == 2:
-            return 0.5, f"{title} is two levels below, in the same job family"
-        return 0.1, None
-    if below in (0, 1):
-        return 0.4, f"{title} is at a comparable level in another job family"
-    return 0.1, None
+    reason = None
+    if same_family and below in SAME_FAMILY_TEXT:
+        reason = f"{title} {SAME_FAMILY_TEXT[below]}"
+    elif not same_family and below in OTHER_FAMILY:
+        reason = f"{title} is at a comparable level in another job family"
+    return value, reason
+
+
+def adjacency_value(*, same_family: bool, levels_below: int) -> float:
+    """The adjacency of a move from `levels_below` levels below the role (the shortlist
+    query in successors/repository.py computes the same from these tables)."""
+    table = SAME_FAMILY if same_family else OTHER_FAMILY
+    return table.get(levels_below, FAR_MOVE)
 
 
 def performance(ratings: Sequence[tuple[str, int]]) -> tuple[float, str | None]:

@@ -20,6 +20,7 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
+from talent_succession.audit.service import require_confidential
 from talent_succession.enums import Level, level_or_none
 from talent_succession.key_roles.models import KeyRole as KeyRoleModel
 from talent_succession.key_roles.service import (
@@ -88,7 +89,9 @@ async def _bench(info: Ctx, keys: Sequence[uuid.UUID]) -> list[BenchStrength]:
     return [BenchStrength.from_counts(counts.get(k, BenchCounts())) for k in keys]
 
 
-@strawberry.type(description="A position whose succession is planned (confidential).")
+@strawberry.federation.type(
+    keys=["id"], description="A position whose succession is planned (confidential)."
+)
 class KeyRole:
     id: strawberry.ID
     code: str
@@ -121,6 +124,16 @@ class KeyRole:
             vacated_on=m.vacated_on,
             _incumbent_id=m.incumbent_id,
         )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> KeyRole | None:
+        """Confidential like `keyRole`: FORBIDDEN for everyone else, whatever the id."""
+        await require_confidential(info.context.session, info.context.principal)
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            return None
+        return await key_role_by_id_loader(info).load(key)
 
     @strawberry.field(description="The current holder; null when the role is vacant.")
     def incumbent(self) -> EmployeeType | None:

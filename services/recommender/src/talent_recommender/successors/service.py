@@ -1,0 +1,185 @@
+"""Successor suggestions for a key role (hr_leader and admin only).
+
+Candidates: the SQL shortlist (successors/repository.py) plus everyone on the role's
+current slate; never the incumbent, an inactive employee, someone HR removed from this
+slate, or the caller. Ranked by successors.scoring.rank_successors on evidence-based
+estimates, calibrated ratings, potential, role adjacency and HR's readiness for the
+role. Every served suggestion is recorded as issued (its id is stable:
+`successor_recommendation_id(employee, key role)`), and every read is logged as a
+sensitive read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from talent_platform.auth import Principal, Role
+from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from talent_recommender.recommendations.issuing import (
+    IssuedItem,
+    issue,
+    successor_recommendation_id,
+)
+from talent_recommender.recommendations.repository import RecommenderRepository
+from talent_recommender.successors.repository import (
+    SHORTLIST,
+    SlateEntry,
+    SuccessorRepository,
+)
+from talent_recommender.successors.scoring import (
+    Candidate,
+    OrgUnitShare,
+    RoleTarget,
+    SuccessorSuggestion,
+    org_unit_shares,
+    rank_successors,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 50
+
+
+@dataclass(frozen=True)
+class ServedSuggestion:
+    id: uuid.UUID
+    suggestion: SuccessorSuggestion
+    readiness_assessed: bool
+    slate: SlateEntry | None
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class SuccessorReport:
+    key_role_id: uuid.UUID
+    suggestions: list[ServedSuggestion]
+    org_units: list[OrgUnitShare]
+
+
+class SuccessorService:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, *, shortlist: int = SHORTLIST
+    ) -> None:
+        self.session = session
+        self.principal = principal
+        self.repository = SuccessorRepository(session)
+        self.shortlist = shortlist
+
+    def _require_hr_leader(self) -> None:
+        if not self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
+            raise Forbidden("successor suggestions are visible to hr_leader and admin only")
+
+    async def suggest(self, key_role_id: uuid.UUID, *, first: int = 10) -> SuccessorReport:
+        self._require_hr_leader()
+        if not 1 <= first <= MAX_SUGGESTIONS:
+            raise ValidationFailed([FieldError("first", f"must be 1-{MAX_SUGGESTIONS}")])
+        role = await self.repository.key_role(key_role_id)
+        if role is None:
+            raise NotFound("key role", key_role_id)
+        profile = await self.repository.job_profile(role.job_profile_code)
+        requirements = (
+            await RecommenderRepository(self.session).requirements(profile.code)
+            if profile is not None
+            else []
+        )
+        slate, removed = await self.repository.slate(key_role_id)
+        excluded = set(removed)
+        if role.incumbent_id is not None:
+            excluded.add(role.incumbent_id)
+        if self.principal.employee_id is not None:
+            excluded.add(self.principal.employee_id)
+        pool = await self.repository.shortlist(
+            profile=profile, requirements=requirements, excluded=excluded, limit=self.shortlist
+        )
+        on_slate = {s.employee_id: s for s in slate if s.employee_id not in excluded}
+        ids = list(dict.fromkeys([*pool, *on_slate]))
+        rows = [r for r in await self.repository.candidates(ids) if r.status == "active"]
+        wanted = [r.competency_code for r in requirements]
+        estimates = await self.repository.estimates(ids, wanted)
+        ratings = await self.repository.recent_ratings(ids)
+        potentials = await self.repository.potentials(ids)
+        names = await self.repository.competency_names(wanted)
+        target = RoleTarget(
+            key_role_id=role.key_role_id,
+            title=role.title,
+            job_profile_code=role.job_profile_code,
+            job_family=profile.family if profile is not None else None,
+            job_level=profile.level if profile is not None else None,
+            org_unit_code=role.org_unit_code,
+            incumbent_id=role.incumbent_id,
+            requirements=requirements,
+        )
+        candidates = [
+            Candidate(
+                employee_id=r.employee_id,
+                org_unit_code=r.org_unit_code,
+                job_profile_code=r.job_profile_code,
+                job_title=r.job_title,
+                job_family=r.job_family,
+                job_level=r.job_level,
+                estimates=estimates.get(r.employee_id, {}),
+                ratings=ratings.get(r.employee_id, []),
+                potential=potentials.get(r.employee_id),
+                assessed_readiness=(
+                    on_slate[r.employee_id].readiness if r.employee_id in on_slate else None
+                ),
+            )
+            for r in rows
+        ]
+        ranked = rank_successors(target, candidates, names=names, first=first)
+        served_ids = {
+            s.employee_id: successor_recommendation_id(s.employee_id, key_role_id) for s in ranked
+        }
+        accepted = await self.repository.accepted(served_ids.values())
+        served = []
+        for s in ranked:
+            entry = on_slate.get(s.employee_id)
+            reasons = s.reasons
+            if entry is not None:
+                since = f" since {entry.nominated_on.isoformat()}" if entry.nominated_on else ""
+                rank = f" (rank {entry.rank})" if entry.rank else ""
+                reasons = (f"on the slate{rank}{since}", *reasons)
+            served.append(
+                ServedSuggestion(
+                    id=served_ids[s.employee_id],
+                    suggestion=dataclasses.replace(s, reasons=reasons),
+                    readiness_assessed=entry is not None and entry.readiness is not None,
+                    slate=entry,
+                    accepted=served_ids[s.employee_id] in accepted
+                    or (entry is not None and entry.suggestion_id == served_ids[s.employee_id]),
+                )
+            )
+        await issue(
+            self.session,
+            "successor",
+            [
+                IssuedItem(
+                    employee_id=s.suggestion.employee_id,
+                    score=s.suggestion.score,
+                    reasons=s.suggestion.reasons,
+                    key_role_id=key_role_id,
+                )
+                for s in served
+            ],
+            model_version=None,
+        )
+        log.info(
+            "sensitive read",
+            extra={
+                "what": "successor_suggestions",
+                "key_role_id": str(key_role_id),
+                "by": self.principal.subject,
+                "suggestions": len(served),
+                "candidates": len(candidates),
+            },
+        )
+        return SuccessorReport(
+            key_role_id=key_role_id,
+            suggestions=served,
+            org_units=org_unit_shares([s.suggestion for s in served]),
+        )
