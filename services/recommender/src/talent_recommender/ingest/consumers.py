@@ -295,36 +295,69 @@ def on_enrollment_assigned(
 def accept_recommendation(
     session: Session, payload: EnrollmentAssigned, envelope: Envelope
 ) -> None:
-    rid = payload.recommendation_id
+    record_acceptance(
+        session,
+        payload.recommendation_id,
+        kind="course",
+        employee_id=payload.employee_id,
+        course_code=payload.course_code,
+        via="enrollment",
+        source_id=payload.enrollment_id,
+        at=envelope.time,
+    )
+
+
+def record_acceptance(
+    session: Session,
+    rid: uuid.UUID | None,
+    *,
+    kind: str,
+    employee_id: uuid.UUID,
+    via: str,
+    source_id: uuid.UUID,
+    at: dt.datetime,
+    course_code: str | None = None,
+    key_role_id: uuid.UUID | None = None,
+) -> None:
+    """Mark the issued recommendation `rid` accepted (once) and publish
+    recommendation.feedback, if this recommender issued it for this very employee and
+    course or key role; `source_id` is the enrollment or nomination that accepted it."""
+    what = (
+        IssuedRecommendation.course_code == course_code
+        if kind == "course"
+        else IssuedRecommendation.key_role_id == key_role_id
+    )
     accepted = session.execute(
         update(IssuedRecommendation)
         .where(
             IssuedRecommendation.recommendation_id == rid,
             IssuedRecommendation.accepted_at.is_(None),
-            IssuedRecommendation.kind == "course",
-            IssuedRecommendation.employee_id == payload.employee_id,
-            IssuedRecommendation.course_code == payload.course_code,
+            IssuedRecommendation.kind == kind,
+            IssuedRecommendation.employee_id == employee_id,
+            what,
         )
-        .values(accepted_at=envelope.time, accepted_via="enrollment")
+        .values(accepted_at=at, accepted_via=via)
         .returning(IssuedRecommendation.recommendation_id)
     ).first()
     if accepted is None or rid is None:
         # Already accepted (a replay), or an id this recommender never issued for this
-        # employee and course: nothing to learn from.
-        log.info("enrollment %s: recommendation %s not accepted", payload.enrollment_id, rid)
+        # employee and course or key role: nothing to learn from.
+        log.info("%s %s: recommendation %s not accepted", via, source_id, rid)
         return
+    by = {"enrollment": "learning", "nomination": "succession"}[via]
     outbox.add_sync(
         session,
         RecommendationFeedback(
-            feedback_id=uuid.uuid5(rid, f"accepted/{payload.enrollment_id}"),
+            feedback_id=uuid.uuid5(rid, f"accepted/{source_id}"),
             kind="accepted",
             recommendation_id=rid,
-            employee_id=payload.employee_id,
-            course_code=payload.course_code,
+            employee_id=employee_id,
+            course_code=course_code,
+            key_role_id=key_role_id,
             reason=None,
-            by="learning",
-            at=envelope.time,
-            enrollment_id=payload.enrollment_id,
+            by=by,
+            at=at,
+            enrollment_id=source_id if via == "enrollment" else None,
         ),
     )
 
@@ -584,35 +617,15 @@ def on_nominated(session: Session, payload: SuccessorNominated, envelope: Envelo
 
 
 def accept_suggestion(session: Session, payload: SuccessorNominated, envelope: Envelope) -> None:
-    rid = payload.suggestion_id
-    accepted = session.execute(
-        update(IssuedRecommendation)
-        .where(
-            IssuedRecommendation.recommendation_id == rid,
-            IssuedRecommendation.accepted_at.is_(None),
-            IssuedRecommendation.kind == "successor",
-            IssuedRecommendation.employee_id == payload.employee_id,
-            IssuedRecommendation.key_role_id == payload.key_role_id,
-        )
-        .values(accepted_at=envelope.time, accepted_via="nomination")
-        .returning(IssuedRecommendation.recommendation_id)
-    ).first()
-    if accepted is None or rid is None:
-        log.info("nomination %s: suggestion %s not accepted", payload.nomination_id, rid)
-        return
-    outbox.add_sync(
+    record_acceptance(
         session,
-        RecommendationFeedback(
-            feedback_id=uuid.uuid5(rid, f"accepted/{payload.nomination_id}"),
-            kind="accepted",
-            recommendation_id=rid,
-            employee_id=payload.employee_id,
-            course_code=None,
-            key_role_id=payload.key_role_id,
-            reason=None,
-            by="succession",
-            at=envelope.time,
-        ),
+        payload.suggestion_id,
+        kind="successor",
+        employee_id=payload.employee_id,
+        key_role_id=payload.key_role_id,
+        via="nomination",
+        source_id=payload.nomination_id,
+        at=envelope.time,
     )
 
 
