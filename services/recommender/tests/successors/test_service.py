@@ -445,3 +445,49 @@ async def test_performance_summary_is_the_mean_of_the_two_latest(session: AsyncS
     )
     summary = await session.get(PerformanceSummary, employee_id("S1"))
     assert summary is not None and summary.recent_mean == 4.5 and summary.ratings == 2
+
+
+KEY_ROLE_GAPS = """
+query($r: [_Any!]!) { _entities(representations: $r) { ... on Employee {
+  keyRoleGaps { keyRoleId keyRoleCode keyRoleTitle targetJobProfileCode targetTitle
+                gaps { competencyCode requiredLevel estimate gap } }
+} } }
+"""
+
+
+async def key_role_gaps(session: AsyncSession, number: str, as_: Principal) -> Any:
+    context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
+    result = await schema.execute(
+        KEY_ROLE_GAPS,
+        variable_values={"r": [{"__typename": "Employee", "id": str(employee_id(number))}]},
+        context_value=context,
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data["_entities"][0]["keyRoleGaps"]
+
+
+async def test_gaps_against_the_key_roles_a_successor_is_nominated_for(
+    session: AsyncSession,
+) -> None:
+    await build_bench(session)
+    reports = await key_role_gaps(session, "N1", HR_LEADER)
+    assert [(r["keyRoleId"], r["keyRoleCode"], r["targetTitle"]) for r in reports] == [
+        (str(ROLE), "HEAD-FPA", "Finance Manager")
+    ]
+    assert reports[0]["gaps"][0] == {
+        "competencyCode": "fin_model",
+        "requiredLevel": 4,
+        "estimate": 3.0,
+        "gap": 1.0,
+    }
+    # Succession data: an HR coordinator (who sees the employee) gets null, not gaps.
+    assert await key_role_gaps(session, "N1", HR) is None
+    # Removed from the slate: no longer a target; never nominated: none.
+    nomination = await session.scalar(
+        select(Nomination.nomination_id).where(Nomination.employee_id == employee_id("N1"))
+    )
+    assert nomination is not None
+    await deliver(session, removed("N1", nomination))
+    assert await key_role_gaps(session, "N1", HR_LEADER) == []
+    assert await key_role_gaps(session, "S2", HR_LEADER) == []

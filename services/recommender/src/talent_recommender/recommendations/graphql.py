@@ -160,6 +160,18 @@ class SkillGapReport:
     gaps: list[SkillGap]
 
 
+@strawberry.type(
+    description="Gaps against the job profile of a key role the employee is nominated for."
+)
+class KeyRoleGapReport:
+    key_role_id: strawberry.ID
+    key_role_code: str
+    key_role_title: str
+    target_job_profile_code: str
+    target_title: str
+    gaps: list[SkillGap]
+
+
 @strawberry.type(description="A recommended course with its score and reasons.")
 class CourseRecommendation:
     id: strawberry.ID = strawberry.field(
@@ -347,6 +359,31 @@ class Employee:
             target_title=report.target_title,
             gaps=[SkillGap.from_gap(g) for g in report.gaps],
         )
+
+    @strawberry.field(
+        description="Gaps against each key role the employee is currently nominated for "
+        "(its job profile), by key role code. Succession data: hr_leader and admin only, "
+        "null for everyone else."
+    )
+    async def key_role_gaps(self, info: Ctx) -> list[KeyRoleGapReport] | None:
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        try:
+            reports = await locked(info, lambda: self._service(info).key_role_gaps(employee_id))
+        except (errors.NotFound, errors.Forbidden):
+            return None
+        return [
+            KeyRoleGapReport(
+                key_role_id=strawberry.ID(str(r.key_role_id)),
+                key_role_code=r.key_role_code,
+                key_role_title=r.key_role_title,
+                target_job_profile_code=r.report.target_code,
+                target_title=r.report.target_title,
+                gaps=[SkillGap.from_gap(g) for g in r.report.gaps],
+            )
+            for r in reports
+        ]
 
     @strawberry.field(
         description=f"Courses closing the employee's gaps (current job profile, or "

@@ -21,6 +21,8 @@ from talent_recommender.ingest.models import (
     Enrollment,
     JobProfile,
     JobRequirement,
+    KeyRole,
+    Nomination,
 )
 from talent_recommender.profiles.estimates import evidence_query
 from talent_recommender.profiles.inference import LoadedModel, remember
@@ -177,6 +179,22 @@ class RecommenderRepository:
             )
             competencies.update(skills.all())
         return open_codes, competencies
+
+    async def nominated_key_roles(self, employee_id: uuid.UUID) -> list[KeyRole]:
+        """Key roles with a job profile whose current slate has the employee, by code."""
+        rows = await self.session.scalars(
+            select(KeyRole)
+            .join(Nomination, Nomination.key_role_id == KeyRole.key_role_id)
+            .where(
+                Nomination.employee_id == employee_id,
+                Nomination.nominated_on.is_not(None),
+                Nomination.removed_on.is_(None),
+                KeyRole.job_profile_code.is_not(None),
+            )
+            .order_by(KeyRole.code)
+            .distinct()
+        )
+        return list(rows.all())
 
     async def issued(self, recommendation_id: uuid.UUID) -> IssuedRecommendation | None:
         return await self.session.get(IssuedRecommendation, recommendation_id)

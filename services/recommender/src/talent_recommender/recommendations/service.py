@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.recommender import RecommendationFeedback
 from talent_platform.auth import Principal, Role
-from talent_platform.errors import FieldError, NotFound, ValidationFailed
+from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from talent_recommender.db import outbox
 from talent_recommender.ingest.models import Employee
 from talent_recommender.ingest.repository import EmployeeRepository
@@ -60,6 +60,14 @@ class GapReport:
     target_code: str
     target_title: str
     gaps: list[Gap]
+
+
+@dataclass(frozen=True)
+class KeyRoleGapReport:
+    key_role_id: uuid.UUID
+    key_role_code: str
+    key_role_title: str
+    report: GapReport
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,19 @@ class RecommenderService:
         )
         names = await self.repository.competency_names([r.competency_code for r in requirements])
         return GapReport(code, profile.title, compute_gaps(requirements, estimates, names))
+
+    async def key_role_gaps(self, employee_id: uuid.UUID) -> list[KeyRoleGapReport]:
+        """Gaps against the job profile of every key role the employee is currently
+        nominated for (succession data: hr_leader and admin only)."""
+        if not self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
+            raise Forbidden("gaps against key roles are visible to hr_leader and admin only")
+        employee = await self._visible(employee_id)
+        found = []
+        for role in await self.repository.nominated_key_roles(employee_id):
+            report = await self._gaps(employee, role.job_profile_code)
+            if report is not None:
+                found.append(KeyRoleGapReport(role.key_role_id, role.code, role.title, report))
+        return found
 
     async def recommend_courses(
         self, employee_id: uuid.UUID, *, first: int = 10, target_job_profile_code: str | None = None
