@@ -2,16 +2,26 @@
 
 Generates an organisation of EMPLOYEES employees, 10,000 courses, 2,000 competencies,
 500 job profiles (20 requirements each) and 50 evidence records per employee (30
-assessments and 20 completions: 5,000,000 at the default size), loads it into a fresh,
-migrated recommender database with COPY, then measures:
+assessments and 20 completions: 5,000,000 at the default size), and for successor
+suggestions two calibrated ratings per employee (cycles 2024 and 2025, around the same
+personal offset as the assessments) with their performance summaries, a potential
+assessment for about 40% of the employees, 2,000 key roles on the level 5-6 profiles
+(each with an incumbent holding the profile while there is one) and 3 nominations per
+key role (about 3% of them removed); loads it into a fresh, migrated recommender
+database with COPY, then measures:
 
 - the full refit (every estimate rebuilt from all evidence in SQL, peer popularity,
   TruncatedSVD on the sparse matrix): wall time and the bench process's peak memory
   (tracemalloc for Python and numpy allocations, ru_maxrss for the whole process;
-  PostgreSQL's own memory is not included);
+  PostgreSQL's own memory is not included; the refit ends with VACUUM ANALYZE of the
+  rebuilt estimates, without which the successor shortlist cannot use its index-only
+  scan);
 - course recommendations for one employee through the service (p50/p95 over 200
   employees, HR principal, no HTTP), each served twice: first (recorded as issued, with
   outbox events) and again (already issued);
+- successor suggestions for one key role through the service (p50/p95 over 200 distinct
+  key roles, hr_leader principal, first 10), each served twice in the same way, with the
+  mean number of suggestions and of candidates ranked (shortlist plus slate);
 - event ingest: assessment and completion events through the consumer's batch path
   (inbox, handler, one recompute of the touched employees per batch of 500), events
   per second.
@@ -24,11 +34,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
+import logging
 import random
 import sys
 import time
 import tracemalloc
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,6 +67,8 @@ from talent_recommender.evaluation.loading import copy_rows
 from talent_recommender.ingest.consumers import registry
 from talent_recommender.profiles.refits import refit_now
 from talent_recommender.recommendations.service import RecommenderService
+from talent_recommender.successors import service as successors_service
+from talent_recommender.successors.service import SuccessorService
 
 COURSES = 10_000
 COMPETENCIES = 2_000
@@ -61,10 +76,26 @@ PROFILES = 500
 REQUIREMENTS_PER_PROFILE = 20
 ASSESSMENTS_PER_EMPLOYEE = 30
 COMPLETIONS_PER_EMPLOYEE = 20
+CYCLES = (("2024", dt.date(2024, 12, 15)), ("2025", dt.date(2025, 12, 15)))
+POTENTIAL_SHARE = 0.4
+KEY_ROLES = 2_000
+SLATE = 3
+REMOVED_SHARE = 0.03
+READINESS = ("ready_now", "ready_1_2_years", "ready_3_plus_years")
 CHUNK = 200_000
 HR = Principal(subject="bench", employee_id=None, roles=frozenset({Role.HR_LEADER}))
 TODAY = dt.date(2026, 11, 1)
 KEPT_DATABASE = "talent_bench_recommender_kept"
+# What the rating consumer keeps (ingest.consumers.summarise_performance), for everyone
+# at once, as migration 0004 fills it: the mean of the two most recent ratings.
+PERFORMANCE_SUMMARY_SQL = """
+INSERT INTO performance_summary (employee_id, recent_mean, ratings)
+SELECT employee_id, avg(overall_rating), count(*) FROM (
+    SELECT employee_id, overall_rating, row_number() OVER (
+        PARTITION BY employee_id ORDER BY rated_on DESC, cycle_code DESC) AS n
+    FROM rating) recent
+WHERE n <= 2 GROUP BY employee_id
+"""
 
 
 def eid(i: int) -> str:
@@ -90,7 +121,10 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
         session,
         "job_profile",
         ("code", "title", "family", "level"),
-        ((f"P{p:03d}", f"Profile {p}", f"Family {p % 20}", p % 6 + 1) for p in range(PROFILES)),
+        (
+            (f"P{p:03d}", f"Profile {p}", f"Family {p % 20}", profile_level(p))
+            for p in range(PROFILES)
+        ),
     )
     # Each profile requires 20 competencies of its family's block of 100, levels 2-5.
     profile_reqs = np.zeros((PROFILES, REQUIREMENTS_PER_PROFILE), dtype=np.int64)
@@ -178,7 +212,7 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
     total_assessments = 0
     for start in range(0, n, CHUNK // ASSESSMENTS_PER_EMPLOYEE):
         stop = min(n, start + CHUNK // ASSESSMENTS_PER_EMPLOYEE)
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for i in range(start, stop):
             p = int(profile_of[i])
             js = rng.integers(0, REQUIREMENTS_PER_PROFILE, ASSESSMENTS_PER_EMPLOYEE)
@@ -242,16 +276,162 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
             rows,
         )
     counts["completion"] = total_completions
+    counts.update(load_succession(session, n, rng, profile_of=profile_of, offsets=offsets))
     session.execute(text("ANALYZE"))
     elapsed = time.perf_counter() - started
     evidence = counts["assessment"] + counts["completion"]
     print(
         f"loaded {n:,} employees, {COURSES:,} courses, {COMPETENCIES:,} competencies, "
         f"{int(evidence):,} evidence records ({int(counts['assessment']):,} assessments, "
-        f"{int(counts['completion']):,} completions) in {elapsed:.1f} s "
-        f"({evidence / elapsed:,.0f} evidence rows/s with generation)"
+        f"{int(counts['completion']):,} completions), {int(counts['rating']):,} ratings "
+        f"({int(counts['performance_summary']):,} performance summaries), "
+        f"{int(counts['potential']):,} potential assessments, {int(counts['key_role']):,} key "
+        f"roles ({int(counts['incumbents']):,} with an incumbent), "
+        f"{int(counts['nomination']):,} nominations ({int(counts['removed']):,} removed) "
+        f"in {elapsed:.1f} s ({evidence / elapsed:,.0f} evidence rows/s with generation)"
     )
     return counts
+
+
+def load_succession(
+    session: Session,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    profile_of: np.ndarray,
+    offsets: np.ndarray,
+) -> dict[str, float]:
+    """Ratings, performance summaries, potential, key roles and their slates: what the
+    successor suggestions read besides estimates."""
+    counts: dict[str, float] = {}
+    # Two calibrated ratings each, around 3 plus the personal offset of the assessments.
+    ratings = np.clip(np.rint(3 + offsets[:, None] + rng.normal(0, 0.7, (n, 2))), 1, 5)
+    counts["rating"] = copy_rows(
+        session,
+        "rating",
+        ("employee_id", "cycle_code", "overall_rating", "rated_on"),
+        (
+            (eid(i), cycle, int(ratings[i, c]), rated_on)
+            for i in range(n)
+            for c, (cycle, rated_on) in enumerate(CYCLES)
+        ),
+    )
+    session.execute(text(PERFORMANCE_SUMMARY_SQL))
+    counts["performance_summary"] = session.scalar(text("SELECT count(*) FROM performance_summary"))
+    # Potential for 40%, high for the strongest offsets, low for the weakest.
+    assessed = np.flatnonzero(rng.random(n) < POTENTIAL_SHARE)
+    signal = offsets[assessed] + rng.normal(0, 0.5, len(assessed))
+    days = rng.integers(0, 600, len(assessed))
+    counts["potential"] = copy_rows(
+        session,
+        "potential",
+        ("employee_id", "assessment_id", "potential", "assessed_on"),
+        (
+            (
+                eid(int(i)),
+                rid(3, k),
+                "high" if signal[k] > 0.7 else "low" if signal[k] < -0.7 else "medium",
+                TODAY - dt.timedelta(days=int(days[k])),
+            )
+            for k, i in enumerate(assessed)
+        ),
+    )
+    # Key roles on the senior profiles (levels 5-6), each held by a different holder of
+    # its profile while there are any; 3 nominees each, from one level below in the same
+    # family (none in this generator: a family's profiles are every 20th, so its levels
+    # are 1, 3, 5 or 2, 4, 6), else two levels below in it, else one below in any.
+    holders: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        holders[int(profile_of[i])].append(i)
+    for found in holders.values():
+        rng.shuffle(found)
+    senior = [p for p in range(PROFILES) if profile_level(p) >= 5]
+    roles: list[tuple[object, ...]] = []
+    nominations: list[tuple[object, ...]] = []
+    for k in range(KEY_ROLES):
+        p = senior[k % len(senior)]
+        free = holders[p]
+        incumbent = free.pop() if free else None
+        roles.append(
+            (
+                rid(4, k),
+                f"KR{k:04d}",
+                f"Key role {k} (Profile {p})",
+                f"P{p:03d}",
+                eid(incumbent) if incumbent is not None else None,
+                f"Unit {incumbent % 300 if incumbent is not None else int(rng.integers(300))}",
+                ("high", "medium", "low")[k % 3],
+                dt.datetime.now(dt.UTC),
+            )
+        )
+        pool = [i for q in feeder_profiles(p) for i in holders[q] if i != incumbent]
+        picks = rng.choice(len(pool), min(len(pool), SLATE), replace=False) if pool else ()
+        for rank, j in enumerate(picks, start=1):
+            nominated_on = TODAY - dt.timedelta(days=int(rng.integers(30, 700)))
+            removed_on = nominated_on + dt.timedelta(days=int(rng.integers(1, 30)))
+            nominations.append(
+                (
+                    rid(5, len(nominations)),
+                    rid(4, k),
+                    eid(pool[int(j)]),
+                    READINESS[int(rng.integers(len(READINESS)))],
+                    nominated_on,
+                    rank,
+                    nominated_on,
+                    removed_on if rng.random() < REMOVED_SHARE else None,
+                )
+            )
+    counts["key_role"] = copy_rows(
+        session,
+        "key_role",
+        (
+            "key_role_id",
+            "code",
+            "title",
+            "job_profile_code",
+            "incumbent_id",
+            "org_unit_code",
+            "criticality",
+            "updated_at",
+        ),
+        roles,
+    )
+    counts["incumbents"] = sum(1 for r in roles if r[4] is not None)
+    counts["nomination"] = copy_rows(
+        session,
+        "nomination",
+        (
+            "nomination_id",
+            "key_role_id",
+            "employee_id",
+            "readiness",
+            "readiness_on",
+            "rank",
+            "nominated_on",
+            "removed_on",
+        ),
+        nominations,
+    )
+    counts["removed"] = sum(1 for r in nominations if r[7] is not None)
+    return counts
+
+
+def profile_level(p: int) -> int:
+    return p % 6 + 1
+
+
+def feeder_profiles(p: int) -> list[int]:
+    """Where a key role on profile p draws its nominees from (see load_succession)."""
+    family, level = p % 20, profile_level(p)
+    for same_family, below in ((True, 1), (True, 2), (False, 1)):
+        found = [
+            q
+            for q in range(PROFILES)
+            if profile_level(q) == level - below and (q % 20 == family) == same_family
+        ]
+        if found:
+            return found
+    return []
 
 
 async def recommendation_latency(url: str, n: int, samples: int) -> list[float]:
@@ -278,6 +458,62 @@ async def recommendation_latency(url: str, n: int, samples: int) -> list[float]:
     print(
         f"course recommendations for one employee ({samples} employees, "
         f"mean {sum(sizes) / len(sizes):.1f} courses each): "
+        + "; ".join(
+            f"{label} p50 {percentile(timings[key], 50):.1f} ms, "
+            f"p95 {percentile(timings[key], 95):.1f} ms"
+            for key, label in (("first", "first served (issued)"), ("again", "served again"))
+        )
+    )
+    return timings["first"] + timings["again"]
+
+
+class CandidateCount(logging.Handler):
+    """How many candidates each suggestion ranked, from the service's sensitive-read log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.counts: list[int] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = getattr(record, "candidates", None)
+        if isinstance(found, int):
+            self.counts.append(found)
+
+
+async def successor_latency(url: str, samples: int) -> list[float]:
+    """Suggestions for distinct random key roles, each served twice like the courses: the
+    first time every suggestion is newly issued (rows and outbox events written), the
+    second time it is already issued."""
+    engine = create_async_engine(async_url(url), pool_size=2)
+    rng = random.Random(13)
+    roles = [uuid.UUID(rid(4, k)) for k in rng.sample(range(KEY_ROLES), samples)]
+    timings: dict[str, list[float]] = {"first": [], "again": []}
+    sizes: list[int] = []
+    counter = CandidateCount()
+    service_log = logging.getLogger(successors_service.__name__)
+    level = service_log.level
+    service_log.addHandler(counter)
+    service_log.setLevel(logging.INFO)
+    try:
+        for serving in ("first", "again"):
+            for role in roles:
+                async with AsyncSession(engine) as session, session.begin():
+                    started = time.perf_counter()
+                    report = await SuccessorService(session, HR).suggest(role, first=10)
+                    timings[serving].append((time.perf_counter() - started) * 1000)
+                    sizes.append(len(report.suggestions))
+    finally:
+        service_log.removeHandler(counter)
+        service_log.setLevel(level)
+        await engine.dispose()
+    considered = (
+        f", {sum(counter.counts) / len(counter.counts):.0f} candidates ranked"
+        if counter.counts
+        else ""
+    )
+    print(
+        f"successor suggestions for one key role ({samples} key roles, "
+        f"mean {sum(sizes) / len(sizes):.1f} suggestions{considered} each): "
         + "; ".join(
             f"{label} p50 {percentile(timings[key], 50):.1f} ms, "
             f"p95 {percentile(timings[key], 95):.1f} ms"
@@ -392,7 +628,12 @@ def main(n: int, *, keep: bool = False) -> None:
             f"process peak RSS {peak_rss_mb():,.0f} MiB; model metrics {model.metrics}"
         )
         engine.dispose()
+        # As the services do at startup (talent_platform.app): long-lived objects frozen,
+        # out of the collector's full passes.
+        gc.collect()
+        gc.freeze()
         asyncio.run(recommendation_latency(url, n, samples=200))
+        asyncio.run(successor_latency(url, samples=200))
         ingest_rate(url, n, events=5_000)
 
 

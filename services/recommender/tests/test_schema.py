@@ -27,8 +27,16 @@ def test_the_recommender_extends_peoples_employee_with_its_fields() -> None:
         "id",
         "skillProfile",
         "skillGaps",
+        "keyRoleGaps",
         "recommendedCourses",
         "teamDevelopmentActions",
         "recommendationHistory",
     ]
     assert [d.name.value for d in employee.directives or ()] == ["key"]
+    key_role = types["KeyRole"]
+    assert [f.name.value for f in key_role.fields or ()] == [
+        "id",
+        "successorSuggestions",
+        "successorSuggestionOrgUnits",
+    ]
+    assert [d.name.value for d in key_role.directives or ()] == ["key"]

@@ -24,6 +24,10 @@ def refit_now(engine: Engine, *, rank: int) -> SkillModel:
         # One refit at a time across processes (worker schedule, CLI).
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFIT_LOCK})
         model = refit(session, rank=rank)
+    # The rebuilt estimates have no visibility map until a VACUUM, so index-only scans
+    # (successor shortlists) read the whole table meanwhile; autovacuum may be late or off.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) skill_estimate"))
     log.info(
         "refit done",
         extra={"version": model.version, "entries": model.entries, "metrics": model.metrics},

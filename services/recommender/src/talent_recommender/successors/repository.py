@@ -93,7 +93,7 @@ LEFT JOIN reached f ON f.employee_id = e.employee_id
 LEFT JOIN performance_summary ps ON ps.employee_id = e.employee_id
 LEFT JOIN potential pt ON pt.employee_id = e.employee_id
 WHERE e.status = 'active'
-  AND p.level BETWEEN :low AND :high
+  AND p.level = ANY(:levels)
   AND NOT (e.employee_id = ANY(:excluded))
 ORDER BY
     {scoring.FIT_WEIGHT} * CASE WHEN :required > 0
@@ -160,8 +160,14 @@ class SuccessorRepository:
                 "profile": profile.code if profile is not None else None,
                 "family": profile.family if profile is not None else None,
                 "role_level": level if level is not None else 0,
-                "low": level - CANDIDATE_LEVELS_BELOW if level is not None else -1000,
-                "high": level if level is not None else 1000,
+                # A list, not BETWEEN: psycopg prepares a statement used repeatedly, and
+                # PostgreSQL's generic plan for a range guesses 2 of 500 profiles (it is
+                # half) and picks nested loops over ~50,000 employees (2.5x slower).
+                "levels": (
+                    list(range(level - CANDIDATE_LEVELS_BELOW, level + 1))
+                    if level is not None
+                    else list(range(-1000, 1001))
+                ),
                 "required": float(sum(r.required_level * r.importance for r in requirements)),
                 "floor": float(sum(NO_EVIDENCE_LEVEL * r.importance for r in requirements)),
                 "excluded": list(excluded),
