@@ -89,3 +89,27 @@ def test_org_unit_shares_count_every_suggestion() -> None:
         ("Sales", 1),
     ]
     assert abs(sum(s.share for s in shares) - 1) < 1e-9
+
+
+def test_no_protected_attribute_can_reach_the_ranking() -> None:
+    """Neither the candidate a ranking sees nor anything the recommender stores about
+    people has a protected attribute (succession keeps diversity data to itself)."""
+    from talent_recommender.models import Base
+
+    protected = (
+        "age", "birth", "dob", "gender", "sex", "ethnic", "race", "religio", "disab",
+        "nationality", "marital",
+    )  # fmt: skip
+    names = [f.name for f in dataclasses.fields(Candidate)] + [
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+    ]
+
+    def is_protected(name: str) -> bool:
+        words = name.lower().replace(".", "_").split("_")
+        return any(w.startswith(p) for w in words for p in protected)
+
+    assert not [n for n in names if is_protected(n)]
+    assert "employee.org_unit_code" in names  # the check sees the projections
+    assert is_protected("employee.birth_date") and is_protected("gender")
