@@ -604,7 +604,7 @@ def on_nominated(session: Session, payload: SuccessorNominated, envelope: Envelo
                 "rank": statement.excluded.rank,
                 "suggestion_id": statement.excluded.suggestion_id,
                 "nominated_on": statement.excluded.nominated_on,
-                # A readiness assessment applied earlier (out of order) stays if newer.
+                # A readiness assessment applied first (out of order) came later: it stays.
                 "readiness": func.coalesce(Nomination.readiness, statement.excluded.readiness),
                 "readiness_on": func.coalesce(
                     Nomination.readiness_on, statement.excluded.readiness_on
