@@ -94,8 +94,6 @@ async def _report(info: Ctx, key_role_id: str, first: int) -> SuccessorReport:
         role_id = uuid.UUID(key_role_id)
     except ValueError:
         raise ValidationFailed([FieldError("id", "not a key role id")]) from None
-    if not 1 <= first <= MAX_SUGGESTIONS:
-        raise ValidationFailed([FieldError("first", f"must be 1-{MAX_SUGGESTIONS}")])
     reports = _REPORTS.setdefault(info.context, {})
     key = (role_id, first)
     if key not in reports:

@@ -21,7 +21,6 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_recommender.ingest.models import (
-    Competency,
     Employee,
     JobProfile,
     KeyRole,
@@ -245,12 +244,6 @@ class SuccessorRepository:
             )
         )
         return {e: p for e, p in rows.all()}
-
-    async def competency_names(self, codes: Collection[str]) -> dict[str, str]:
-        rows = await self.session.execute(
-            select(Competency.code, Competency.name).where(Competency.code.in_(list(codes)))
-        )
-        return {c: n for c, n in rows.all()}
 
     async def accepted(self, recommendation_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         if not recommendation_ids:

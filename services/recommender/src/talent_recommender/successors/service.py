@@ -82,11 +82,8 @@ class SuccessorService:
         if role is None:
             raise NotFound("key role", key_role_id)
         profile = await self.repository.job_profile(role.job_profile_code)
-        requirements = (
-            await RecommenderRepository(self.session).requirements(profile.code)
-            if profile is not None
-            else []
-        )
+        shared = RecommenderRepository(self.session)
+        requirements = await shared.requirements(profile.code) if profile is not None else []
         slate, removed = await self.repository.slate(key_role_id)
         excluded = set(removed)
         if role.incumbent_id is not None:
@@ -103,7 +100,7 @@ class SuccessorService:
         estimates = await self.repository.estimates(ids, wanted)
         ratings = await self.repository.recent_ratings(ids)
         potentials = await self.repository.potentials(ids)
-        names = await self.repository.competency_names(wanted)
+        names = await shared.competency_names(wanted)
         target = RoleTarget(
             key_role_id=role.key_role_id,
             title=role.title,
