@@ -12,7 +12,7 @@ from talent_learning.paths.graphql import PathMutation, PathQuery
 from talent_learning.people.graphql import Employee
 from talent_learning.reports.graphql import ReportQuery
 from talent_learning.requests.graphql import TrainingRequestMutation, TrainingRequestQuery
-from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
@@ -42,7 +42,7 @@ class Mutation(
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = TalentSchema(
     query=Query,
     mutation=Mutation,
     # Employee is reachable only through people's entities: declare it explicitly.

@@ -5,7 +5,7 @@ import strawberry
 from talent_people.employees.graphql import EmployeeMutation, EmployeeQuery
 from talent_people.framework.graphql import FrameworkMutation, FrameworkQuery
 from talent_people.imports.graphql import ImportMutation
-from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
@@ -18,7 +18,7 @@ class Mutation(EmployeeMutation, FrameworkMutation, ImportMutation):
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = TalentSchema(
     query=Query,
     mutation=Mutation,
     types=ERROR_TYPES,

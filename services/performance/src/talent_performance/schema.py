@@ -10,7 +10,7 @@ from talent_performance.imports.graphql import ImportMutation
 from talent_performance.people.graphql import Employee
 from talent_performance.reports.graphql import ReportQuery
 from talent_performance.reviews.graphql import ReviewMutation, ReviewQuery
-from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
@@ -23,7 +23,7 @@ class Mutation(CycleMutation, ReviewMutation, CalibrationMutation, GoalMutation,
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = TalentSchema(
     query=Query,
     mutation=Mutation,
     # Employee is reachable only through people's entities: declare it explicitly.

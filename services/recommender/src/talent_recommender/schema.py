@@ -2,7 +2,7 @@
 
 import strawberry
 
-from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
 from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
 from talent_recommender.successors.graphql import KeyRole
@@ -18,7 +18,7 @@ class Mutation(RecommendationMutation, RefitMutation):
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = TalentSchema(
     query=Query,
     mutation=Mutation,
     # Employee and KeyRole are reachable only through other subgraphs' entities.

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from talent_platform.graphql import ERROR_TYPES, TransactionExtension
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 from talent_succession.audit.graphql import AccessMutation, AuditQuery
 from talent_succession.diversity.graphql import DiversityMutation, DiversityQuery
 from talent_succession.imports.graphql import ImportMutation
@@ -45,7 +45,7 @@ class Mutation(
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = TalentSchema(
     query=Query,
     mutation=Mutation,
     # Employee is reachable only through people's entities: declare it explicitly.

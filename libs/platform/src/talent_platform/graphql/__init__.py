@@ -20,6 +20,7 @@ from talent_platform.graphql.pagination import (
     connection,
     page_request,
 )
+from talent_platform.graphql.schema import TalentSchema
 
 __all__ = [
     "ERROR_TYPES",
@@ -35,6 +36,7 @@ __all__ = [
     "PageInfo",
     "PageRequest",
     "TalentContext",
+    "TalentSchema",
     "TransactionExtension",
     "ValidationError",
     "connection",
