@@ -1,6 +1,7 @@
 """Who may see an employee's skills profile, gaps and recommendations: the employee,
 anyone up their reporting chain (from the recommender's projection of people's reporting
-lines) and HR (hr_coordinator, hr_leader, admin)."""
+lines) and HR (hr_coordinator, hr_leader, admin). What rests on succession data (successor
+suggestions, gaps against key roles) only hr_leader and admin."""
 
 from __future__ import annotations
 
@@ -11,10 +12,21 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from talent_platform.auth import Principal
+from talent_platform.auth import Principal, Role
 from talent_platform.errors import Forbidden, NotFound
 from talent_recommender.ingest.models import Employee
 from talent_recommender.ingest.repository import EmployeeRepository
+
+SUCCESSION_READERS = (Role.HR_LEADER, Role.ADMIN)
+
+
+def sees_succession(principal: Principal) -> bool:
+    return principal.has_role(*SUCCESSION_READERS)
+
+
+def require_succession_reader(principal: Principal, what: str) -> None:
+    if not sees_succession(principal):
+        raise Forbidden(f"{what} are visible to hr_leader and admin only")
 
 
 async def visible_employees(

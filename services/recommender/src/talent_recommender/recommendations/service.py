@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.recommender import RecommendationFeedback
-from talent_platform.auth import Principal, Role
-from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from talent_platform.auth import Principal
+from talent_platform.errors import FieldError, NotFound, ValidationFailed
 from talent_recommender.db import outbox
 from talent_recommender.ingest.models import Employee
 from talent_recommender.ingest.repository import EmployeeRepository
-from talent_recommender.ingest.visibility import DirectAccess, EmployeeAccess
+from talent_recommender.ingest.visibility import (
+    DirectAccess,
+    EmployeeAccess,
+    require_succession_reader,
+    sees_succession,
+)
 from talent_recommender.profiles.inference import LoadedModel
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
@@ -184,8 +189,7 @@ class RecommenderService:
     async def key_role_gaps(self, employee_id: uuid.UUID) -> list[KeyRoleGapReport]:
         """Gaps against the job profile of every key role the employee is currently
         nominated for (succession data: hr_leader and admin only)."""
-        if not self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
-            raise Forbidden("gaps against key roles are visible to hr_leader and admin only")
+        require_succession_reader(self.principal, "gaps against key roles")
         employee = await self._visible(employee_id)
         found = []
         for role in await self.repository.nominated_key_roles(employee_id):
@@ -303,7 +307,7 @@ class RecommenderService:
         acceptances. Successor suggestions only for hr_leader and admin."""
         await self._visible(employee_id)
         kinds = ["course"]
-        if self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
+        if sees_succession(self.principal):
             kinds.append("successor")
         return await self.repository.history(employee_id, kinds=kinds, first=first)
 

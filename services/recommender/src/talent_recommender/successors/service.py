@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_platform.auth import Principal, Role
-from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from talent_platform.auth import Principal
+from talent_platform.errors import FieldError, NotFound, ValidationFailed
+from talent_recommender.ingest.visibility import require_succession_reader
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
     issue,
@@ -70,12 +71,8 @@ class SuccessorService:
         self.repository = SuccessorRepository(session)
         self.shortlist = shortlist
 
-    def _require_hr_leader(self) -> None:
-        if not self.principal.has_role(Role.HR_LEADER, Role.ADMIN):
-            raise Forbidden("successor suggestions are visible to hr_leader and admin only")
-
     async def suggest(self, key_role_id: uuid.UUID, *, first: int = 10) -> SuccessorReport:
-        self._require_hr_leader()
+        require_succession_reader(self.principal, "successor suggestions")
         if not 1 <= first <= MAX_SUGGESTIONS:
             raise ValidationFailed([FieldError("first", f"must be 1-{MAX_SUGGESTIONS}")])
         role = await self.repository.key_role(key_role_id)
