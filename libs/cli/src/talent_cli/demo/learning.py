@@ -311,13 +311,13 @@ def starting_levels(person: Person, *, seed: int) -> dict[str, float]:
 
 
 def development_focus(person: Person) -> tuple[str, ...]:
-    """The competencies of the person's role they are weakest in; fixed per person. Only
-    requirements above level 1 qualify: nobody is below the lowest level."""
+    """The competencies of the person's role they are weakest in; fixed per person. Any
+    requirement above level 1 qualifies (nobody is below the lowest level), core ones
+    included: people differ in where they need to grow, so colleagues in the same role
+    need different courses."""
     own = random.Random(f"focus/{person.number}")
     codes = sorted(
-        r.competency_code
-        for r in requirements_of(person.profile_code)
-        if not r.competency_code.startswith("CORE") and r.level > 1
+        r.competency_code for r in requirements_of(person.profile_code) if r.level > 1
     )
     return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
 
