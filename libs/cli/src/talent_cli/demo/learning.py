@@ -316,9 +316,7 @@ def development_focus(person: Person) -> tuple[str, ...]:
     included: people differ in where they need to grow, so colleagues in the same role
     need different courses."""
     own = random.Random(f"focus/{person.number}")
-    codes = sorted(
-        r.competency_code for r in requirements_of(person.profile_code) if r.level > 1
-    )
+    codes = sorted(r.competency_code for r in requirements_of(person.profile_code) if r.level > 1)
     return tuple(own.sample(codes, min(FOCUS_COMPETENCIES, len(codes))))
 
 
