@@ -12,6 +12,7 @@ from talent_contracts.people import JobHistoryRecorded, JobProfileUpdated, Requi
 from talent_contracts.performance import RatingCalibrated
 from talent_recommender.evaluation.metrics import (
     RankingScores,
+    difference_interval,
     ndcg_at,
     precision_at,
     recall_at,
@@ -36,6 +37,22 @@ def test_ranking_metrics_at_k() -> None:
     scores.add(ranked, relevant)
     scores.add(["z"], relevant)
     assert scores.means()["mrr"] == 0.75
+    assert scores.lists == 2 and scores.values["mrr"] == [0.5, 1.0]
+
+
+def test_difference_interval_is_paired_and_brackets_the_mean_difference() -> None:
+    # Per list the recommender leads by exactly 0.1: pairing removes the lists' own spread.
+    theirs = [i / 100 for i in range(100)]
+    ours = [t + 0.1 for t in theirs]
+    low, high = difference_interval(ours, theirs)
+    assert math.isclose(low, 0.1) and math.isclose(high, 0.1)
+    # A lead of 1 on half the lists and -1 on the other half is no lead.
+    low, high = difference_interval([1.0, 0.0] * 50, [0.0, 1.0] * 50)
+    assert low < 0 < high
+    # The same seed gives the same interval.
+    mixed = [1.0, 0.0, 0.5, 0.0] * 25
+    assert difference_interval(mixed, [0.0] * 100) == difference_interval(mixed, [0.0] * 100)
+    assert difference_interval([], []) == (0.0, 0.0)
 
 
 async def test_evaluate_scores_held_out_completions_and_assessments(session: AsyncSession) -> None:
@@ -71,7 +88,11 @@ async def test_evaluate_scores_held_out_completions_and_assessments(session: Asy
     assert report.mae["recommender"] < report.mae["job_profile_mean"] + 1e-9
     assert {"random", "competency_mean", "job_profile_mean"} <= set(report.mae)
     text = render(report)
-    assert "precision@10" in text and "MAE recommender" in text and "vs popularity:" in text
+    assert "precision@10" in text and "MAE recommender" in text
+    assert "vs popularity (difference, 95% bootstrap interval):" in text
+    low, high = report.intervals["random"]["recall"]
+    lead = report.rankings["recommender"]["recall"] - report.rankings["random"]["recall"]
+    assert 0 <= low <= lead <= high <= 1
 
 
 def _profile(code: str, level: int, requirements: dict[str, tuple[int, int]]) -> JobProfileUpdated:
@@ -165,6 +186,9 @@ async def test_successor_section_replays_an_appointment_on_the_evidence_of_the_d
     assert set(report.successors) == {"recommender", "random", "same_org_unit_top_rating"}
     text = render(report)
     assert "successors: 1 appointments" in text and "vs same_org_unit_top_rating" in text
+    # Random's 10 picks hold all 4 candidates: no lead on recall, with one appointment
+    # nothing to resample either.
+    assert report.successor_intervals["random"]["recall"] == (0.0, 0.0)
 
 
 async def test_no_successor_section_without_appointments(session: AsyncSession) -> None:

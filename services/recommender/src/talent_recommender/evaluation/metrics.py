@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 def precision_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return sum(1 for item in ranked[:k] if item in relevant) / k
@@ -30,22 +32,58 @@ def reciprocal_rank(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return 0.0
 
 
+METRICS = ("precision", "recall", "ndcg", "mrr")
+BOOTSTRAP_SAMPLES = 2000
+
+
 @dataclass
 class RankingScores:
+    """Each metric of every list added, in the order added: two methods scored on the same
+    lists can be compared list by list (`difference_interval`)."""
+
     k: int
-    lists: int = 0
-    sums: dict[str, float] = field(
-        default_factory=lambda: {"precision": 0.0, "recall": 0.0, "ndcg": 0.0, "mrr": 0.0}
-    )
+    values: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in METRICS})
+
+    @property
+    def lists(self) -> int:
+        return len(self.values["precision"])
 
     def add(self, ranked: Sequence[str], relevant: set[str]) -> None:
-        self.lists += 1
-        self.sums["precision"] += precision_at(ranked, relevant, self.k)
-        self.sums["recall"] += recall_at(ranked, relevant, self.k)
-        self.sums["ndcg"] += ndcg_at(ranked, relevant, self.k)
-        self.sums["mrr"] += reciprocal_rank(ranked, relevant, self.k)
+        self.values["precision"].append(precision_at(ranked, relevant, self.k))
+        self.values["recall"].append(recall_at(ranked, relevant, self.k))
+        self.values["ndcg"].append(ndcg_at(ranked, relevant, self.k))
+        self.values["mrr"].append(reciprocal_rank(ranked, relevant, self.k))
 
     def means(self) -> dict[str, float]:
         return {
-            name: total / self.lists if self.lists else 0.0 for name, total in self.sums.items()
+            name: sum(values) / len(values) if values else 0.0
+            for name, values in self.values.items()
         }
+
+
+def difference_interval(
+    ours: Sequence[float],
+    theirs: Sequence[float],
+    *,
+    confidence: float = 0.95,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """A paired percentile-bootstrap interval of mean(ours - theirs): the lists (one per
+    employee or appointment) are resampled with replacement, keeping each list's two scores
+    together. An interval above 0 says the difference is not the luck of which employees
+    happened to be held out."""
+    if len(ours) != len(theirs):
+        raise ValueError(f"paired scores differ in length: {len(ours)} and {len(theirs)}")
+    if not ours:
+        return (0.0, 0.0)
+    differences = np.asarray(ours, dtype=np.float64) - np.asarray(theirs, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    means = np.empty(samples)
+    for start in range(0, samples, 100):  # 100 resamples at a time bounds the memory
+        rows = min(100, samples - start)
+        picks = rng.integers(0, len(differences), size=(rows, len(differences)))
+        means[start : start + rows] = differences[picks].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return (float(low), float(high))

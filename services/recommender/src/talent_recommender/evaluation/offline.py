@@ -25,6 +25,7 @@ potential or slate is stored as of those days), so every candidate gets the neut
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import uuid
 from collections import Counter, defaultdict
@@ -34,7 +35,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from talent_recommender.evaluation.metrics import RankingScores
+from talent_recommender.evaluation.metrics import RankingScores, difference_interval
 from talent_recommender.profiles.estimates import estimates_query
 from talent_recommender.profiles.inference import LoadedModel, build_matrix, fit
 from talent_recommender.recommendations.scoring import (
@@ -126,12 +127,15 @@ class Report:
     test_employees: int = 0
     held_out_completions: int = 0
     rankings: dict[str, dict[str, float]] = field(default_factory=dict)
+    intervals: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    """Per baseline and metric: the 95% bootstrap interval of (recommender - baseline)."""
     held_out_assessments: int = 0
     mae: dict[str, float] = field(default_factory=dict)
     model_metrics: dict[str, float] = field(default_factory=dict)
     appointments: int = 0
     candidates_per_appointment: float = 0.0
     successors: dict[str, dict[str, float]] = field(default_factory=dict)
+    successor_intervals: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     appointee_ranks: list[int] = field(default_factory=list)
     """The appointee's rank (1 = first) among all candidates, per appointment."""
 
@@ -330,6 +334,7 @@ def _successors(session: Session, evidence: Evidence, report: Report, *, seed: i
     if report.appointments:
         report.candidates_per_appointment = candidates_seen / report.appointments
         report.successors = {name: s.means() for name, s in scores.items()}
+        report.successor_intervals = _intervals(scores, seed=seed)
 
 
 def _rankings(
@@ -395,6 +400,22 @@ def _rankings(
         scores["popularity"].add(_top(popularity, done, K), relevant)
         scores["popularity_in_job_profile"].add(_top(in_profile[profile], done, K), relevant)
     report.rankings = {name: s.means() for name, s in scores.items()}
+    report.intervals = _intervals(scores, seed=seed)
+
+
+def _intervals(
+    scores: dict[str, RankingScores], *, seed: int
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """The paired bootstrap interval of the recommender's lead over each baseline."""
+    ours = scores["recommender"]
+    return {
+        name: {
+            metric: difference_interval(ours.values[metric], theirs.values[metric], seed=seed)
+            for metric in ours.values
+        }
+        for name, theirs in scores.items()
+        if name != "recommender"
+    }
 
 
 def _top(counts: Counter[str], exclude: set[str], k: int) -> list[str]:
@@ -462,17 +483,11 @@ def render(report: Report) -> str:
     for name, m in report.rankings.items():
         figures = f"{m['precision']:12.4f} {m['recall']:10.4f} {m['ndcg']:8.4f} {m['mrr']:6.4f}"
         lines.append(f"  {name:28} {figures}")
-    ours = report.rankings.get("recommender")
-    if ours:
-        for name, m in report.rankings.items():
-            if name == "recommender":
-                continue
-            lines.append(
-                f"  vs {name}: precision@10 {_ratio(ours['precision'], m['precision'])}, "
-                f"NDCG@10 {_ratio(ours['ndcg'], m['ndcg'])}, "
-                f"recall@10 {_ratio(ours['recall'], m['recall'])}, "
-                f"MRR {_ratio(ours['mrr'], m['mrr'])}"
-            )
+    lines += _comparisons(
+        report.rankings,
+        report.intervals,
+        {"precision": "precision@10", "recall": "recall@10", "ndcg": "NDCG@10", "mrr": "MRR"},
+    )
     lines.append("")
     if report.mae:
         mae = report.mae
@@ -499,13 +514,9 @@ def render(report: Report) -> str:
         ]
         for name, m in report.successors.items():
             lines.append(f"  {name:28} {m['recall']:10.4f} {m['mrr']:6.4f}")
-        ours = report.successors["recommender"]
-        for name, m in report.successors.items():
-            if name != "recommender":
-                lines.append(
-                    f"  vs {name}: recall@10 {_ratio(ours['recall'], m['recall'])}, "
-                    f"MRR {_ratio(ours['mrr'], m['mrr'])}"
-                )
+        lines += _comparisons(
+            report.successors, report.successor_intervals, {"recall": "recall@10", "mrr": "MRR"}
+        )
         lines.append(
             f"  appointee's rank among all candidates: median {ranks[len(ranks) // 2]}, "
             f"best {ranks[0]}, worst {ranks[-1]}"
@@ -523,7 +534,30 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _comparisons(
+    results: dict[str, dict[str, float]],
+    intervals: dict[str, dict[str, tuple[float, float]]],
+    labels: dict[str, str],
+) -> list[str]:
+    """One line per baseline and metric: ratio, difference and the difference's 95%
+    bootstrap interval (an interval above 0: the lead is not chance)."""
+    ours = results.get("recommender")
+    if not ours:
+        return []
+    lines = []
+    for name, theirs in results.items():
+        if name == "recommender":
+            continue
+        lines.append(f"  vs {name} (difference, 95% bootstrap interval):")
+        for metric, label in labels.items():
+            low, high = intervals.get(name, {}).get(metric, (math.nan, math.nan))
+            lines.append(
+                f"    {label:13} {_ratio(ours[metric], theirs[metric])} [{low:+.4f}, {high:+.4f}]"
+            )
+    return lines
+
+
 def _ratio(ours: float, theirs: float) -> str:
     if theirs == 0:
-        return "baseline is 0" if ours > 0 else "both 0"
+        return f"baseline is 0 ({ours - theirs:+.4f})"
     return f"{ours / theirs:.2f}x ({ours - theirs:+.4f})"
