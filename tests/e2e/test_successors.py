@@ -232,3 +232,53 @@ def test_suggested_successors_are_plausible_confidential_and_accepted_by_nominat
         "accepted": True,
         "acceptedVia": "nomination",
     }
+
+
+DISMISS = """mutation ($input: DismissSuccessorSuggestionInput!) {
+  dismissSuccessorSuggestion(input: $input) {
+    __typename
+    ... on DismissSuccessorSuggestionPayload {
+      dismissal { suggestionId reason keyRole { id code } employee { id name } }
+    }
+    ... on Error { message }
+  }
+}"""
+
+
+def test_a_dismissed_successor_suggestion_does_not_come_back(stack: Stack) -> None:
+    hr = stack.tokens["hr_leader"]
+    role = demo_key_role(stack, hr)
+    code = role["code"]
+    wait_for_recommender_to_catch_up(stack)
+    answers: list[list[dict[str, Any]]] = []
+
+    def suggested() -> bool:
+        answers.append((suggestions_for(stack, hr, code) or {}).get("successorSuggestions") or [])
+        return bool(answers[-1])
+
+    wait_until(suggested, timeout=90)
+    served = answers[-1]
+    # One HR did not put on the slate (a slate member would come back).
+    chosen = next(s for s in served if s["slateRank"] is None)
+    request = {"input": {"suggestionId": chosen["id"], "reason": "declined a move"}}
+
+    # Only hr_leader and admin may dismiss: a manager is refused, nothing changes.
+    refused = stack.query(stack.tokens["manager"], DISMISS, request)["dismissSuccessorSuggestion"]
+    assert refused["__typename"] == "Forbidden", refused
+
+    done = stack.query(hr, DISMISS, request)["dismissSuccessorSuggestion"]
+    assert done["__typename"] == "DismissSuccessorSuggestionPayload", done
+    dismissal = done["dismissal"]
+    assert dismissal["suggestionId"] == chosen["id"] and dismissal["reason"] == "declined a move"
+    # The gateway resolves the entities through their owners.
+    assert dismissal["keyRole"] == {"id": role["id"], "code": code}
+    assert dismissal["employee"]["id"] == chosen["employee"]["id"]
+    assert dismissal["employee"]["name"] == chosen["employee"]["name"]
+
+    after = suggestions_for(stack, hr, code, first=50)
+    assert after is not None
+    assert chosen["employee"]["id"] not in {
+        s["employee"]["id"] for s in after["successorSuggestions"]
+    }
+    again = stack.query(hr, DISMISS, request)["dismissSuccessorSuggestion"]
+    assert again["__typename"] == "Conflict", again

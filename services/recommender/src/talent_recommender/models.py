@@ -25,6 +25,7 @@ from talent_recommender.recommendations.models import (
     Dismissal,
     IssuedRecommendation,
 )
+from talent_recommender.successors.models import SuccessorDismissal
 
 __all__ = [
     "Assessment",
@@ -50,5 +51,6 @@ __all__ = [
     "RefitRequest",
     "SkillEstimate",
     "SkillModel",
+    "SuccessorDismissal",
     "messaging",
 ]

@@ -5,7 +5,7 @@ import strawberry
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
 from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
-from talent_recommender.successors.graphql import KeyRole
+from talent_recommender.successors.graphql import KeyRole, SuccessorMutation
 
 
 @strawberry.type
@@ -14,7 +14,7 @@ class Query(StatusQuery):
 
 
 @strawberry.type
-class Mutation(RecommendationMutation, RefitMutation):
+class Mutation(RecommendationMutation, RefitMutation, SuccessorMutation):
     pass
 
 

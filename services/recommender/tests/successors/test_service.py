@@ -380,6 +380,112 @@ async def outbox(session: AsyncSession, event_type: str) -> list[dict[str, Any]]
     return [json.loads(p) for p in rows.scalars().all()]
 
 
+DISMISS = """
+mutation($id: ID!, $reason: String!) {
+  dismissSuccessorSuggestion(input: {suggestionId: $id, reason: $reason}) {
+    __typename
+    ... on DismissSuccessorSuggestionPayload {
+      dismissal { suggestionId keyRole { id } employee { id } reason dismissedBy }
+    }
+    ... on ValidationError { fields { field message } }
+    ... on NotFound { message }
+    ... on Forbidden { message }
+    ... on Conflict { message }
+  }
+}
+"""
+
+
+async def dismiss(
+    session: AsyncSession,
+    suggestion: str,
+    reason: str = "moving abroad",
+    *,
+    as_: Principal = HR_LEADER,
+) -> dict[str, Any]:
+    context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
+    result = await schema.execute(
+        DISMISS, variable_values={"id": suggestion, "reason": reason}, context_value=context
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    payload: dict[str, Any] = result.data["dismissSuccessorSuggestion"]
+    return payload
+
+
+async def test_a_dismissed_suggestion_is_not_suggested_again(session: AsyncSession) -> None:
+    await build_bench(session)
+    entity, _ = await suggestions(session, first=3)
+    assert entity is not None
+    top = entity["successorSuggestions"][0]
+    assert uuid.UUID(top["employee"]["id"]) == employee_id("S1")
+
+    done = await dismiss(session, top["id"], "  relocating next year ")
+
+    assert done["__typename"] == "DismissSuccessorSuggestionPayload"
+    assert done["dismissal"] == {
+        "suggestionId": top["id"],
+        "keyRole": {"id": str(ROLE)},
+        "employee": {"id": str(employee_id("S1"))},
+        "reason": "relocating next year",
+        "dismissedBy": HR_LEADER.subject,
+    }
+    again, _ = await suggestions(session, first=3)
+    assert again is not None
+    assert employee_id("S1") not in who(again["successorSuggestions"])
+    assert len(again["successorSuggestions"]) == 3
+    feedback = await outbox(session, "talent.recommender.recommendation.feedback.v1")
+    assert [
+        (f["kind"], f["recommendation_id"], f["key_role_id"], f["employee_id"], f["reason"])
+        for f in feedback
+    ] == [("dismissed", top["id"], str(ROLE), str(employee_id("S1")), "relocating next year")]
+    # Dismissing again is a conflict, and publishes nothing more.
+    twice = await dismiss(session, top["id"])
+    assert twice["__typename"] == "Conflict" and "already dismissed" in twice["message"]
+    assert len(await outbox(session, "talent.recommender.recommendation.feedback.v1")) == 1
+    # HR putting the employee on the slate anyway brings them back.
+    await deliver(session, nominated("S1", uuid.uuid4(), rank=3))
+    back, _ = await suggestions(session, first=5)
+    assert back is not None and employee_id("S1") in who(back["successorSuggestions"])
+
+
+async def test_dismissing_a_suggestion_validates_and_is_for_hr_leaders_only(
+    session: AsyncSession,
+) -> None:
+    await build_bench(session)
+    entity, _ = await suggestions(session, first=1)
+    assert entity is not None
+    served = entity["successorSuggestions"][0]["id"]
+
+    blank = await dismiss(session, served, "   ")
+    assert blank["__typename"] == "ValidationError"
+    assert blank["fields"] == [{"field": "input.reason", "message": "say why it is dismissed"}]
+    long = await dismiss(session, served, "x" * 2001)
+    assert long["fields"][0]["field"] == "input.reason"
+    bad_id = await dismiss(session, "not-a-uuid")
+    assert bad_id["fields"] == [{"field": "input.suggestionId", "message": "not a suggestion id"}]
+    never_served = await dismiss(session, str(uuid.uuid4()))
+    assert never_served["__typename"] == "NotFound"
+    refused = await dismiss(session, served, as_=HR)
+    assert refused["__typename"] == "Forbidden"
+    assert await outbox(session, "talent.recommender.recommendation.feedback.v1") == []
+    # A course recommendation's id is not a successor suggestion.
+    course_id = uuid.uuid4()
+    session.add(
+        IssuedRecommendation(
+            recommendation_id=course_id,
+            kind="course",
+            employee_id=employee_id("S2"),
+            course_code="FM-2",
+            score=0.5,
+            first_issued_at=dt.datetime.now(dt.UTC),
+            last_issued_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    await session.flush()
+    assert (await dismiss(session, str(course_id)))["__typename"] == "NotFound"
+
+
 # -- ingest of succession events -------------------------------------------------------
 
 

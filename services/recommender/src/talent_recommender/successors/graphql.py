@@ -1,17 +1,27 @@
 """`KeyRole.successorSuggestions` and `KeyRole.successorSuggestionOrgUnits`: the
-recommender extends succession's KeyRole entity (hr_leader and admin only)."""
+recommender extends succession's KeyRole entity (hr_leader and admin only); and
+`dismissSuccessorSuggestion`."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 import weakref
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from talent_platform.errors import FieldError, ValidationFailed
-from talent_platform.graphql import TalentContext
+from talent_platform.graphql import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    run_mutation,
+)
 from talent_recommender.recommendations.graphql import Employee, SkillGap, locked
 from talent_recommender.successors import scoring
 from talent_recommender.successors.service import (
@@ -40,7 +50,8 @@ _REPORTS: weakref.WeakKeyDictionary[
 class SuccessorSuggestion:
     id: strawberry.ID = strawberry.field(
         description="Stable for this key role and employee: pass it to succession's "
-        "`nominateSuccessor(input: {suggestionId})` to accept the suggestion."
+        "`nominateSuccessor(input: {suggestionId})` to accept the suggestion, or to "
+        "`dismissSuccessorSuggestion(input: {suggestionId, reason})` to dismiss it."
     )
     employee: Employee
     score: float = strawberry.field(description="0-1; suggestions are ranked by it.")
@@ -114,9 +125,10 @@ class KeyRole:
 
     @strawberry.field(
         description=f"Suggested successors, best first (1-{MAX_SUGGESTIONS}; default 10): "
-        "active employees, never the incumbent, anyone HR removed from this slate or the "
-        "caller, with fit, readiness, strengths, gaps and reasons. hr_leader and admin "
-        "only (FORBIDDEN otherwise); every read is logged."
+        "active employees, never the incumbent, anyone HR removed from this slate or "
+        "whose suggestion HR dismissed (unless on the slate now), or the caller, with "
+        "fit, readiness, strengths, gaps and reasons. hr_leader and admin only "
+        "(FORBIDDEN otherwise); every read is logged."
     )
     async def successor_suggestions(self, info: Ctx, first: int = 10) -> list[SuccessorSuggestion]:
         report = await _report(info, str(self.id), first)
@@ -137,3 +149,70 @@ class KeyRole:
             )
             for u in report.org_units
         ]
+
+
+@strawberry.input(description="A served successor suggestion to dismiss, and why.")
+class DismissSuccessorSuggestionInput:
+    suggestion_id: strawberry.ID = strawberry.field(
+        description="`SuccessorSuggestion.id` as served."
+    )
+    reason: str = strawberry.field(description="Why (1-2000 characters); kept for audit.")
+
+
+@strawberry.type(description="HR dismissed a successor suggestion.")
+class SuccessorDismissal:
+    id: strawberry.ID
+    suggestion_id: strawberry.ID
+    key_role: KeyRole
+    employee: Employee
+    reason: str
+    dismissed_by: str = strawberry.field(description="The token subject who dismissed it.")
+    dismissed_at: dt.datetime
+
+
+@strawberry.type
+class DismissSuccessorSuggestionPayload:
+    dismissal: SuccessorDismissal
+
+
+DismissSuccessorSuggestionResult = Annotated[
+    DismissSuccessorSuggestionPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("DismissSuccessorSuggestionResult"),
+]
+
+
+@strawberry.type
+class SuccessorMutation:
+    @strawberry.mutation(
+        description="Dismiss a successor suggestion (hr_leader and admin only): the "
+        "employee is not suggested for that key role again, unless HR puts them on its "
+        "slate. NOT_FOUND for an id that was never served as a successor suggestion, "
+        "CONFLICT when it is already dismissed. Publishes recommendation.feedback (kind "
+        "dismissed, with keyRoleId)."
+    )
+    async def dismiss_successor_suggestion(
+        self, info: Ctx, input: DismissSuccessorSuggestionInput
+    ) -> DismissSuccessorSuggestionResult:
+        service = SuccessorService(info.context.session, info.context.principal)
+
+        async def action() -> DismissSuccessorSuggestionPayload:
+            try:
+                suggestion_id = uuid.UUID(str(input.suggestion_id))
+            except ValueError:
+                raise ValidationFailed(
+                    [FieldError("input.suggestionId", "not a suggestion id")]
+                ) from None
+            dismissal = await service.dismiss(suggestion_id, reason=input.reason)
+            return DismissSuccessorSuggestionPayload(
+                dismissal=SuccessorDismissal(
+                    id=strawberry.ID(str(dismissal.id)),
+                    suggestion_id=strawberry.ID(str(dismissal.recommendation_id)),
+                    key_role=KeyRole(id=strawberry.ID(str(dismissal.key_role_id))),
+                    employee=Employee(id=strawberry.ID(str(dismissal.employee_id))),
+                    reason=dismissal.reason,
+                    dismissed_by=dismissal.dismissed_by,
+                    dismissed_at=dismissal.created_at,
+                )
+            )
+
+        return await run_mutation(info.context, action)

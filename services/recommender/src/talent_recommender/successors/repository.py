@@ -36,6 +36,7 @@ from talent_recommender.recommendations.scoring import (
     Requirement,
 )
 from talent_recommender.successors import scoring
+from talent_recommender.successors.models import SuccessorDismissal
 
 # Candidates whose current job profile is at most this many levels below the role.
 CANDIDATE_LEVELS_BELOW = 2
@@ -143,6 +144,25 @@ class SuccessorRepository:
         ]
         entries.sort(key=lambda s: (s.rank or 0, str(s.employee_id)))
         return entries, removed
+
+    async def dismissed(self, key_role_id: uuid.UUID) -> set[uuid.UUID]:
+        """Employees whose suggestion for this role HR dismissed."""
+        rows = await self.session.scalars(
+            select(SuccessorDismissal.employee_id).where(
+                SuccessorDismissal.key_role_id == key_role_id
+            )
+        )
+        return set(rows.all())
+
+    async def dismissal(
+        self, key_role_id: uuid.UUID, employee_id: uuid.UUID
+    ) -> SuccessorDismissal | None:
+        return await self.session.scalar(
+            select(SuccessorDismissal).where(
+                SuccessorDismissal.key_role_id == key_role_id,
+                SuccessorDismissal.employee_id == employee_id,
+            )
+        )
 
     async def shortlist(
         self,

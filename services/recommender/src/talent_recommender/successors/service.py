@@ -2,24 +2,27 @@
 
 Candidates: the SQL shortlist (successors/repository.py) plus everyone on the role's
 current slate; never the incumbent, an inactive employee, someone HR removed from this
-slate, or the caller. Ranked by successors.scoring.rank_successors on evidence-based
-estimates, calibrated ratings, potential, role adjacency and HR's readiness for the
-role. Every served suggestion is recorded as issued (its id is stable:
-`successor_recommendation_id(employee, key role)`), and every read is logged as a
-sensitive read.
+slate or whose suggestion HR dismissed (unless now on the slate), or the caller. Ranked
+by successors.scoring.rank_successors on evidence-based estimates, calibrated ratings,
+potential, role adjacency and HR's readiness for the role. Every served suggestion is
+recorded as issued (its id is stable: `successor_recommendation_id(employee, key role)`),
+and every read is logged as a sensitive read. HR can dismiss a suggestion with a reason.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_contracts.recommender import RecommendationFeedback
 from talent_platform.auth import Principal
-from talent_platform.errors import FieldError, NotFound, ValidationFailed
+from talent_platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from talent_recommender.db import outbox
 from talent_recommender.ingest.visibility import require_succession_reader
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
@@ -27,6 +30,7 @@ from talent_recommender.recommendations.issuing import (
     successor_recommendation_id,
 )
 from talent_recommender.recommendations.repository import RecommenderRepository
+from talent_recommender.successors.models import SuccessorDismissal
 from talent_recommender.successors.repository import (
     SHORTLIST,
     SlateEntry,
@@ -44,6 +48,7 @@ from talent_recommender.successors.scoring import (
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 50
+MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ class SuccessorService:
         shared = RecommenderRepository(self.session)
         requirements = await shared.requirements(profile.code) if profile is not None else []
         slate, removed = await self.repository.slate(key_role_id)
-        excluded = set(removed)
+        dismissed = await self.repository.dismissed(key_role_id)
+        excluded = removed | (dismissed - {s.employee_id for s in slate})
         if role.incumbent_id is not None:
             excluded.add(role.incumbent_id)
         if self.principal.employee_id is not None:
@@ -177,3 +183,51 @@ class SuccessorService:
             suggestions=served,
             org_units=org_unit_shares([s.suggestion for s in served]),
         )
+
+    async def dismiss(self, recommendation_id: uuid.UUID, *, reason: str) -> SuccessorDismissal:
+        """HR dismisses a served successor suggestion: the employee is not suggested for
+        the role again (unless put on its slate). Publishes recommendation.feedback."""
+        require_succession_reader(self.principal, "successor suggestions")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed([FieldError("input.reason", "say why it is dismissed")])
+        if len(reason) > MAX_REASON:
+            raise ValidationFailed([FieldError("input.reason", f"at most {MAX_REASON} characters")])
+        issued = await RecommenderRepository(self.session).issued(recommendation_id)
+        if issued is None or issued.kind != "successor" or issued.key_role_id is None:
+            raise NotFound("successor suggestion", recommendation_id)
+        key_role_id, employee_id = issued.key_role_id, issued.employee_id
+        if await self.repository.dismissal(key_role_id, employee_id) is not None:
+            raise Conflict(f"successor suggestion {recommendation_id} is already dismissed")
+        dismissal = SuccessorDismissal(
+            key_role_id=key_role_id,
+            employee_id=employee_id,
+            recommendation_id=recommendation_id,
+            reason=reason,
+            dismissed_by=self.principal.subject,
+        )
+        self.session.add(dismissal)
+        await self.session.flush()
+        await outbox.add(
+            self.session,
+            RecommendationFeedback(
+                feedback_id=dismissal.id,
+                kind="dismissed",
+                recommendation_id=recommendation_id,
+                employee_id=employee_id,
+                course_code=None,
+                key_role_id=key_role_id,
+                reason=reason,
+                by=self.principal.subject,
+                at=dismissal.created_at or dt.datetime.now(dt.UTC),
+            ),
+        )
+        log.info(
+            "successor suggestion dismissed",
+            extra={
+                "key_role_id": str(key_role_id),
+                "recommendation_id": str(recommendation_id),
+                "by": self.principal.subject,
+            },
+        )
+        return dismissal
