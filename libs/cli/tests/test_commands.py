@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jwt
@@ -186,6 +187,9 @@ def test_evaluate_on_the_demo_prints_every_section_with_margins(
         drop_database(people_database, scratch)
     out = capsys.readouterr().out
     assert "course recommendations (k=10)" in out
-    assert "vs popularity_in_job_profile: precision@10" in out
+    assert "vs popularity_in_job_profile (difference, 95% bootstrap interval):" in out
+    assert re.search(
+        r"^    precision@10 +[0-9.]+x \([+-][0-9.]+\) \[[+-][0-9.]+, [+-][0-9.]+\]$", out, re.M
+    )
     assert "vs job_profile_mean: MAE" in out
     assert "successors:" in out
