@@ -6,17 +6,14 @@ records, their reporting chain, HR); callers get NotFound/Forbidden domain error
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_contracts.recommender import RecommendationFeedback
 from talent_platform.auth import Principal
 from talent_platform.errors import FieldError, NotFound, ValidationFailed
-from talent_recommender.db import outbox
 from talent_recommender.ingest.models import Employee
 from talent_recommender.ingest.repository import EmployeeRepository
 from talent_recommender.ingest.visibility import (
@@ -26,6 +23,7 @@ from talent_recommender.ingest.visibility import (
     sees_succession,
 )
 from talent_recommender.profiles.inference import LoadedModel
+from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
     course_recommendation_id,
@@ -342,11 +340,7 @@ class RecommenderService:
         if employee_id is None or course_code is None:
             raise ValidationFailed(missing)
         employee = await self._visible(employee_id)
-        reason = reason.strip()
-        if not reason:
-            raise ValidationFailed([FieldError("input.reason", "say why it is dismissed")])
-        if len(reason) > 2000:
-            raise ValidationFailed([FieldError("input.reason", "at most 2000 characters")])
+        reason = dismissal_reason(reason)
         if not await self.repository.course_exists(course_code):
             raise NotFound("course", course_code)
         dismissal = Dismissal(
@@ -357,17 +351,14 @@ class RecommenderService:
         )
         self.session.add(dismissal)
         await self.session.flush()
-        await outbox.add(
+        await publish_dismissal(
             self.session,
-            RecommendationFeedback(
-                feedback_id=dismissal.id,
-                kind="dismissed",
-                recommendation_id=course_recommendation_id(employee.employee_id, course_code),
-                employee_id=employee.employee_id,
-                course_code=course_code,
-                reason=reason,
-                by=self.principal.subject,
-                at=dismissal.created_at or dt.datetime.now(dt.UTC),
-            ),
+            feedback_id=dismissal.id,
+            recommendation_id=course_recommendation_id(employee.employee_id, course_code),
+            employee_id=employee.employee_id,
+            course_code=course_code,
+            reason=reason,
+            by=self.principal.subject,
+            at=dismissal.created_at,
         )
         return dismissal

@@ -12,18 +12,16 @@ and every read is logged as a sensitive read. HR can dismiss a suggestion with a
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_contracts.recommender import RecommendationFeedback
 from talent_platform.auth import Principal
 from talent_platform.errors import Conflict, FieldError, NotFound, ValidationFailed
-from talent_recommender.db import outbox
 from talent_recommender.ingest.visibility import require_succession_reader
+from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
     issue,
@@ -48,7 +46,6 @@ from talent_recommender.successors.scoring import (
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 50
-MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -188,11 +185,7 @@ class SuccessorService:
         """HR dismisses a served successor suggestion: the employee is not suggested for
         the role again (unless put on its slate). Publishes recommendation.feedback."""
         require_succession_reader(self.principal, "successor suggestions")
-        reason = reason.strip()
-        if not reason:
-            raise ValidationFailed([FieldError("input.reason", "say why it is dismissed")])
-        if len(reason) > MAX_REASON:
-            raise ValidationFailed([FieldError("input.reason", f"at most {MAX_REASON} characters")])
+        reason = dismissal_reason(reason)
         issued = await RecommenderRepository(self.session).issued(recommendation_id)
         if issued is None or issued.kind != "successor" or issued.key_role_id is None:
             raise NotFound("successor suggestion", recommendation_id)
@@ -208,19 +201,15 @@ class SuccessorService:
         )
         self.session.add(dismissal)
         await self.session.flush()
-        await outbox.add(
+        await publish_dismissal(
             self.session,
-            RecommendationFeedback(
-                feedback_id=dismissal.id,
-                kind="dismissed",
-                recommendation_id=recommendation_id,
-                employee_id=employee_id,
-                course_code=None,
-                key_role_id=key_role_id,
-                reason=reason,
-                by=self.principal.subject,
-                at=dismissal.created_at or dt.datetime.now(dt.UTC),
-            ),
+            feedback_id=dismissal.id,
+            recommendation_id=recommendation_id,
+            employee_id=employee_id,
+            key_role_id=key_role_id,
+            reason=reason,
+            by=self.principal.subject,
+            at=dismissal.created_at,
         )
         log.info(
             "successor suggestion dismissed",
