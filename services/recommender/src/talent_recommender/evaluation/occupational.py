@@ -16,8 +16,9 @@ Competency framework
 
 Level scale
     O*NET rates level LV on 0-7, but skills that matter to an occupation (importance
-    >= 3) span about 2-6. LV 1..6 is mapped linearly onto 1..5 (clipped), so required
-    levels use the whole 1-5 scale instead of bunching at 3.
+    >= 3) span about 2-6 with a median of 3.5. Level = LV - 0.5, clipped to 1-5: one
+    O*NET point is one step, and the middle of the required range lands on 3, so
+    required levels spread over 2-5 instead of bunching at 3.
 
 Job profiles
     An industrial company (manufacturing, engineering, IT, sales and corporate
@@ -81,7 +82,8 @@ Ground truth (the evaluation tasks' definitions)
         competencies of importance x (min(course level, required) - true level).
     true fit of an employee to a profile: 1 - S/4 + 0.05 U, with S the importance-weighted
         mean shortfall below the required levels and U the importance-weighted mean
-        surplus capped at 1 per competency (surplus counts a little, as a tie-break).
+        surplus above them (surplus counts a little: it orders people who all meet the
+        requirements by their headroom, and hardly offsets a shortfall elsewhere).
     best fitting for a key role: the k active employees other than its incumbent with the
         highest true fit to its job profile, from the whole organisation (ties by id).
 """
@@ -166,6 +168,8 @@ _DIVISION_LOCATIONS: dict[str, tuple[str, ...]] = {
     "Commercial": ("Chicago", "Atlanta", "Denver", "Remote"),
 }
 _TEAM_SIZE = 10
+_LONGEST_TENURE_SHARE = 1.0 - math.exp(-10.4 / 4.0)
+"""Tenure is exponential with mean 4 years truncated at 10.5 years: the CDF there."""
 _TEAMS_PER_SECTION = 6
 
 _MANDATORY_COURSES: tuple[tuple[str, int | None, tuple[tuple[str, int], ...]], ...] = (
@@ -251,7 +255,9 @@ class OccupationalOrg:
     """employee id -> courses completed at least once."""
     key_roles: dict[str, tuple[str, str | None]]
     """key role code -> (job profile code, incumbent id or None when vacant)."""
-    _fit_cache: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    _fit_cache: dict[str, dict[str, float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
 
 # --- O*NET ---------------------------------------------------------------------------
@@ -290,7 +296,7 @@ def _tier(element_id: str) -> str:
 
 
 def _map_level(onet_level: Vector | float) -> Vector:
-    return np.clip(1.0 + (np.asarray(onet_level, dtype=np.float64) - 1.0) * 0.8, 1.0, 5.0)
+    return np.clip(np.asarray(onet_level, dtype=np.float64) - 0.5, 1.0, 5.0)
 
 
 def _round_half_up(value: float) -> int:
@@ -507,7 +513,7 @@ def _build_people(
             main = members[int(rng.choice(len(members), p=pyramid))]
             short = _short_title(onet.titles[main])
             team_names[short] += 1
-            team_name = short if team_names[short] == 1 else f"{short} {team_names[short]}"
+            team_name = f"{short} team {team_names[short]}"
             if sections:
                 section = t % sections
                 team_unit = f"{unit} / Section {chr(65 + section)} / {team_name}"
@@ -593,7 +599,7 @@ def _assign_careers(people: list[_Person], profiles: _Profiles, as_of: dt.date, 
             person.end = _random_day(_add_date(as_of, -4.0), as_of - dt.timedelta(days=1), rng)
         last_day = person.end or as_of
         if person.role in ("member", "lead"):
-            tenure = min(10.5, 0.1 + float(rng.exponential(4.0)))
+            tenure = 0.1 - 4.0 * math.log(1.0 - float(rng.random()) * _LONGEST_TENURE_SHARE)
             if person.role == "lead":
                 tenure = max(tenure, 2.0 + float(rng.uniform(0, 4)))
         else:
@@ -736,7 +742,7 @@ def _make_courses(
             )
         low, high = _MODALITY_HOURS[modality]
         skill = onet.skills[primary]
-        onet_level = 1.0 + (level - 1) * 1.25
+        onet_level = level + 0.5
         anchors = onet.anchors.get(skill.element_id, [])
         outcome = (
             min(anchors, key=lambda a: abs(a[0] - onet_level))[1] if anchors else skill.description
@@ -979,7 +985,7 @@ def _fit(levels: dict[str, float], needs: dict[str, tuple[int, int]]) -> float:
         level = levels[competency]
         total += importance
         shortfall += importance * max(0.0, required - level)
-        surplus += importance * min(1.0, max(0.0, level - required))
+        surplus += importance * max(0.0, level - required)
     return 1.0 - shortfall / total / 4.0 + 0.05 * surplus / total
 
 
@@ -1016,7 +1022,7 @@ def _ratings(
             continue
         fit = np.array(fits)
         standardised = (fit - fit.mean()) / (fit.std() or 1.0)
-        latent = 0.6 * standardised + 0.3 * ability[rated] + rng.normal(0, 0.6, len(rated))
+        latent = 0.5 * standardised + 0.3 * ability[rated] + rng.normal(0, 0.7, len(rated))
         cut = np.quantile(latent, np.cumsum([0.03, 0.12, 0.55, 0.23]))
         for i, value in zip(rated, latent, strict=True):
             latest[i] = float(value)
@@ -1112,8 +1118,9 @@ def _key_roles(
         while title in titles:
             title, suffix = f"{base} ({suffix})", suffix + 1
         titles.add(title)
-        high = 0.5 if holder is not None and people[holder].role != "member" else 0.15
-        criticality = str(rng.choice(["high", "medium", "low"], p=[high, 0.45, 0.55 - high]))
+        leads_people = holder is not None and people[holder].role != "member"
+        shares = [0.4, 0.45, 0.15] if leads_people else [0.15, 0.45, 0.40]
+        criticality = str(rng.choice(["high", "medium", "low"], p=shares))
         incumbent = ids[holder] if holder is not None else None
         rows.append(
             {
@@ -1322,7 +1329,7 @@ def course_relevance(org: OccupationalOrg, employee_id: str) -> dict[str, float]
 
 def true_fit(org: OccupationalOrg, employee_id: str, job_profile_code: str) -> float:
     """1 - S/4 + 0.05 U: S the importance-weighted mean shortfall below the profile's
-    required levels, U the importance-weighted mean surplus capped at 1 per competency."""
+    required levels, U the importance-weighted mean surplus above them."""
     return _fit(_levels_of(org, employee_id), org.requirements[job_profile_code])
 
 
