@@ -3,6 +3,9 @@
 talent recommender evaluate                  evaluate on the recommender's stored evidence
 talent recommender evaluate --demo 2000      load the demo organisation (with its
                                              assessments) into a scratch database first
+talent recommender evaluate --independent    generate an organisation from public
+                                             occupational data (O*NET) with known true
+                                             skills and evaluate the served recommender on it
 talent recommender refit                     run a full refit now
 """
 
@@ -14,6 +17,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from talent_cli.services import service
 from talent_cli.state import StateDir
@@ -49,7 +53,23 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         help="name of the scratch database for --demo (default: $TALENT_EVALUATION_DATABASE "
         f"or {EVALUATION_DATABASE})",
     )
-    evaluate.add_argument("--seed", type=int, default=42, help="demo seed")
+    evaluate.add_argument(
+        "--independent",
+        type=int,
+        nargs="?",
+        const=3000,
+        metavar="EMPLOYEES",
+        help="evaluate on an organisation generated from public occupational data (default "
+        "3000 employees, 600 courses, 60 key roles), loaded into the scratch database",
+    )
+    evaluate.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="the O*NET/ESCO reference data for --independent (default: "
+        "$TALENT_REFERENCE_DATA or ../shared/data beside the repository)",
+    )
+    evaluate.add_argument("--seed", type=int, default=42, help="demo or independent seed")
     evaluate.add_argument("--database-url", help="the recommender database (default: its settings)")
     refit = sub.add_parser(
         "refit",
@@ -81,6 +101,9 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
         )
         return 0
 
+    if args.independent:
+        return _independent(spec, url, args, progress)
+
     from talent_recommender.evaluation.offline import evaluate, render
 
     if args.demo:
@@ -103,6 +126,41 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
         print("nothing to evaluate: no completions stored")
         return 1
     print(render(report))
+    progress(f"evaluated in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _independent(
+    spec: object, url: str, args: argparse.Namespace, progress: Callable[[str], None]
+) -> int:
+    from talent_cli.dev.stack import migrate
+    from talent_platform.db.session import create_sync_engine, sync_url
+    from talent_platform.infra.postgres import create_database
+    from talent_recommender.evaluation import independent, occupational
+
+    data_dir = args.data_dir or occupational.default_data_dir()
+    if data_dir is None or not Path(data_dir).is_dir():
+        print(
+            "no reference data: pass --data-dir DIR (the folder holding onet-23/) or set "
+            "TALENT_REFERENCE_DATA"
+        )
+        return 2
+    started = time.perf_counter()
+    org = occupational.generate(Path(data_dir), employees=args.independent, seed=args.seed)
+    progress(
+        f"independent organisation: {len(org.rows['employees'])} employees, "
+        f"{len(org.rows['assessments'])} assessments ({len(org.withheld_assessments)} withheld), "
+        f"{len(org.rows['completions'])} completions, generated in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    scratch = create_database(url, args.scratch_database, drop_existing=True)
+    migrate(spec, scratch)  # type: ignore[arg-type]
+    engine = create_sync_engine(sync_url(scratch))
+    try:
+        report = independent.evaluate(engine, scratch, org, seed=args.seed)
+    finally:
+        engine.dispose()
+    print(independent.render(report, seed=args.seed))
     progress(f"evaluated in {time.perf_counter() - started:.1f} s")
     return 0
 

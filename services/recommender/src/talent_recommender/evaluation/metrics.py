@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,9 +19,15 @@ def recall_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return sum(1 for item in ranked[:k] if item in relevant) / len(relevant)
 
 
-def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
-    dcg = sum(1.0 / math.log2(i + 2) for i, item in enumerate(ranked[:k]) if item in relevant)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+def ndcg_at(
+    ranked: Sequence[str], relevant: set[str], k: int, gains: Mapping[str, float] | None = None
+) -> float:
+    """Binary relevance, or graded by `gains` (item -> gain, relevant items only)."""
+    if gains is None:
+        gains = dict.fromkeys(relevant, 1.0)
+    dcg = sum(gains.get(item, 0.0) / math.log2(i + 2) for i, item in enumerate(ranked[:k]))
+    best = sorted(gains.values(), reverse=True)[:k]
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(best))
     return dcg / ideal if ideal else 0.0
 
 
@@ -48,10 +54,12 @@ class RankingScores:
     def lists(self) -> int:
         return len(self.values["precision"])
 
-    def add(self, ranked: Sequence[str], relevant: set[str]) -> None:
+    def add(
+        self, ranked: Sequence[str], relevant: set[str], gains: Mapping[str, float] | None = None
+    ) -> None:
         self.values["precision"].append(precision_at(ranked, relevant, self.k))
         self.values["recall"].append(recall_at(ranked, relevant, self.k))
-        self.values["ndcg"].append(ndcg_at(ranked, relevant, self.k))
+        self.values["ndcg"].append(ndcg_at(ranked, relevant, self.k, gains))
         self.values["mrr"].append(reciprocal_rank(ranked, relevant, self.k))
 
     def means(self) -> dict[str, float]:

@@ -24,11 +24,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import psycopg
 from sqlalchemy import TextClause, event, text
 from sqlalchemy.orm import Session
+
+from talent_recommender.profiles.posterior import (
+    SOURCES,
+    Calibration,
+    EvidenceSummary,
+    Readings,
+    SkillPriorModel,
+    confidence_of,
+    summarise,
+)
 
 ASSESSMENT_HALF_LIFE_DAYS = 730.0
 SOURCE_WEIGHTS = {"assessment": 1.0, "manager": 0.8, "peer": 0.5, "self": 0.3}
@@ -91,24 +104,6 @@ def _evidence_sql(employee_filter: str) -> str:
     """
 
 
-def _estimates_sql(employee_filter: str) -> str:
-    return f"""
-    SELECT employee_id, competency_code,
-           least(greatest(sum(weight * value) / sum(weight), 1), 5) AS level,
-           1 - exp(-sum(weight)) AS confidence,
-           count(*) AS evidence_count,
-           max(on_date) AS last_evidence_on
-      FROM (
-        SELECT *, max(on_date) FILTER (WHERE kind = 'assessment')
-                    OVER (PARTITION BY employee_id, competency_code) AS last_assessed_on
-          FROM ({_evidence_sql(employee_filter)}) evidence
-         WHERE weight > 0
-      ) dated
-     WHERE kind = 'assessment' OR last_assessed_on IS NULL OR on_date >= last_assessed_on
-     GROUP BY employee_id, competency_code
-    """
-
-
 _FOR_IDS = "{t}.employee_id = ANY(:ids)"
 _ALL = "TRUE"
 
@@ -132,13 +127,169 @@ def evidence_query(
     return statement, _params(as_of, ids=list(employee_ids))
 
 
-def estimates_query(
-    employee_ids: Collection[uuid.UUID] | None, *, as_of: dt.date | None = None
-) -> tuple[TextClause, dict[str, Any]]:
-    """Estimates (without storing them) of these employees, or of everyone when None."""
-    if employee_ids is None:
-        return text(_estimates_sql(_ALL)), _params(as_of)
-    return text(_estimates_sql(_FOR_IDS)), _params(as_of, ids=list(employee_ids))
+def _readings_sql(employee_filter: str) -> str:
+    """Rows (employee_id, competency_code, source, value, strength, on_date) of every reading
+    dated on or before :as_of: assessments by their source, completions towards the course's
+    level (strength: the score, 70 when unscored, over 100), and ended roles towards the level
+    they required (strength: the years in them, capped at 3, over 3). The current job
+    profile is not a reading: it is the prior (profiles/posterior.py)."""
+    return f"""
+    SELECT a.employee_id, a.competency_code, a.source, a.level::float8 AS value,
+           1.0::float8 AS strength, a.assessed_on AS on_date
+      FROM assessment a
+     WHERE a.assessed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="a")}
+    UNION ALL
+    SELECT c.employee_id, s.competency_code, 'completion', s.level::float8,
+           coalesce(c.score, {UNSCORED_COMPLETION_SCORE}) / 100.0, c.completed_on
+      FROM completion c JOIN course_skill s ON s.course_code = c.course_code
+     WHERE c.completed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="c")}
+    UNION ALL
+    SELECT h.employee_id, r.competency_code, 'role', r.required_level::float8,
+           least((h.end_date - h.start_date) / 365.25, :years_cap) / :years_cap, h.end_date
+      FROM job_history h JOIN job_requirement r ON r.job_profile_code = h.job_profile_code
+     WHERE h.end_date IS NOT NULL AND h.end_date <= CAST(:as_of AS date)
+       AND h.end_date > h.start_date AND {employee_filter.format(t="h")}
+    """
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    employee_id: uuid.UUID
+    competency_code: str
+    level: float
+    confidence: float
+    evidence_count: int
+    last_evidence_on: dt.date
+    evidence_level: float
+    evidence_precision: float
+
+
+@dataclass
+class ReadingSet:
+    """Readings as arrays, with the employee and competency each index stands for."""
+
+    readings: Readings
+    employees: list[uuid.UUID]
+    competencies: list[str]
+    as_of: dt.date
+
+
+def read_readings(
+    session: Session,
+    employee_ids: Collection[uuid.UUID] | None,
+    *,
+    as_of: dt.date | None = None,
+    competencies: Sequence[str] = (),
+) -> ReadingSet:
+    """Every reading of these employees (everyone when None) as of a day. Competency
+    indexes follow `competencies` first (a model's order), then new codes as met."""
+    day = as_of or dt.date.today()
+    sql = _readings_sql(_ALL if employee_ids is None else _FOR_IDS)
+    params: dict[str, Any] = {"as_of": day, "years_cap": ROLE_YEARS_CAP}
+    if employee_ids is not None:
+        params["ids"] = list(employee_ids)
+    employee_index: dict[uuid.UUID, int] = {}
+    competency_index = {c: i for i, c in enumerate(competencies)}
+    source_index = {s: i for i, s in enumerate(SOURCES)}
+    employees, codes, sources, values, ages = [], [], [], [], []
+    strengths = []
+    result = session.execute(text(sql), params, execution_options={"yield_per": 100_000})
+    for employee, code, source, value, strength, on_date in result:
+        employees.append(employee_index.setdefault(employee, len(employee_index)))
+        codes.append(competency_index.setdefault(code, len(competency_index)))
+        sources.append(source_index.get(source, source_index["self"]))
+        values.append(value)
+        strengths.append(strength)
+        ages.append((day - on_date).days)
+    readings = Readings(
+        employee=np.asarray(employees, dtype=np.int64),
+        competency=np.asarray(codes, dtype=np.int64),
+        source=np.asarray(sources, dtype=np.int64),
+        value=np.asarray(values, dtype=np.float64),
+        age_days=np.asarray(ages, dtype=np.float64),
+        strength=np.asarray(strengths, dtype=np.float64),
+    )
+    return ReadingSet(readings, list(employee_index), list(competency_index), day)
+
+
+def estimate_rows(
+    reading_set: ReadingSet,
+    summary: EvidenceSummary,
+    model: SkillPriorModel | None,
+    profile_of: Mapping[uuid.UUID, str | None],
+) -> list[EstimateRow]:
+    """The stored estimates: for every (employee, competency) with evidence, the posterior
+    given all of that employee's evidence (without a model: the evidence mean)."""
+    rows: list[EstimateRow] = []
+    bounds = np.searchsorted(summary.employee, np.arange(len(reading_set.employees) + 1))
+    for e, employee_id in enumerate(reading_set.employees):
+        start, end = int(bounds[e]), int(bounds[e + 1])
+        if start == end:
+            continue
+        own = slice(start, end)
+        codes = [reading_set.competencies[c] for c in summary.competency[own]]
+        means, precisions = summary.mean[own], summary.precision[own]
+        if model is not None:
+            indexes = [model.competency_index.get(code, -1) for code in codes]
+            known = np.asarray([i >= 0 for i in indexes])
+            observed = np.asarray([i for i in indexes if i >= 0], dtype=np.int64)
+            level, sd = model.posterior_arrays(
+                profile_of.get(employee_id),
+                observed,
+                means[known],
+                precisions[known],
+                observed,
+            )
+            levels = means.copy()
+            sds = 1.0 / np.sqrt(precisions)
+            levels[known], sds[known] = level, sd
+        else:
+            levels, sds = means, 1.0 / np.sqrt(precisions)
+        confidences = confidence_of(sds)
+        for i, code in enumerate(codes):
+            rows.append(
+                EstimateRow(
+                    employee_id=employee_id,
+                    competency_code=code,
+                    level=float(np.clip(levels[i], 1.0, 5.0)),
+                    confidence=float(confidences[i]),
+                    evidence_count=int(summary.count[start + i]),
+                    last_evidence_on=reading_set.as_of
+                    - dt.timedelta(days=int(summary.newest_age_days[start + i])),
+                    evidence_level=float(means[i]),
+                    evidence_precision=float(precisions[i]),
+                )
+            )
+    return rows
+
+
+def compute_estimates(
+    session: Session,
+    employee_ids: Collection[uuid.UUID] | None,
+    *,
+    model: SkillPriorModel | None,
+    as_of: dt.date | None = None,
+    profiles: Mapping[uuid.UUID, str | None] | None = None,
+) -> list[EstimateRow]:
+    """Estimates (without storing them) of these employees, or of everyone when None, with
+    a fitted model's calibration and priors (or the default calibration without one).
+    `profiles` gives the job profile each employee held then (default: their current one)."""
+    reading_set = read_readings(
+        session, employee_ids, as_of=as_of, competencies=model.competency_codes if model else ()
+    )
+    if not reading_set.employees:
+        return []
+    calibration = model.calibration if model is not None else Calibration.default()
+    summary = summarise(reading_set.readings, calibration)
+    profile_of: Mapping[uuid.UUID, str | None] = profiles or dict(
+        session.execute(
+            text(
+                "SELECT employee_id, job_profile_code FROM employee WHERE employee_id = ANY(:ids)"
+            ),
+            {"ids": reading_set.employees},
+        ).all()
+    )
+    return estimate_rows(reading_set, summary, model, profile_of)
 
 
 _STALE = "talent_recommender.stale_estimates"
@@ -146,8 +297,8 @@ _STALE = "talent_recommender.stale_estimates"
 
 def mark_stale(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
     """Recompute these employees' estimates when the transaction commits (or at
-    `recompute_stale`): a consumer batch of 500 events then recomputes each employee once,
-    in one statement, instead of once per event."""
+    `recompute_stale`): a consumer batch of 500 events then recomputes each employee once
+    instead of once per event."""
     session.info.setdefault(_STALE, set()).update(employee_ids)
 
 
@@ -167,31 +318,48 @@ def _recompute_before_commit(session: Session) -> None:
 
 
 def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
-    """Replace the stored estimates of these employees (and only theirs)."""
+    """Replace the stored estimates of these employees (and only theirs), with the latest
+    model's calibration and priors."""
     if not employee_ids:
         return
+    from talent_recommender.profiles.inference import latest_model_sync
+
     ids = list(set(employee_ids))
+    loaded = latest_model_sync(session)
+    rows = compute_estimates(session, ids, model=loaded.skills if loaded else None)
     session.execute(text("DELETE FROM skill_estimate WHERE employee_id = ANY(:ids)"), {"ids": ids})
+    store_estimates(session, rows)
+
+
+ESTIMATE_COLUMNS = (
+    "employee_id",
+    "competency_code",
+    "level",
+    "confidence",
+    "evidence_count",
+    "last_evidence_on",
+    "evidence_level",
+    "evidence_precision",
+)
+
+
+def store_estimates(session: Session, rows: Sequence[EstimateRow]) -> None:
+    if not rows:
+        return
+    raw = session.connection().connection.driver_connection
+    if isinstance(raw, psycopg.Connection):
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY skill_estimate ({', '.join(ESTIMATE_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(tuple(getattr(row, c) for c in ESTIMATE_COLUMNS))
+        return
+    # An async session's connection (tests): plain inserts.
     session.execute(
         text(
-            "INSERT INTO skill_estimate (employee_id, competency_code, level, confidence,"
-            " evidence_count, last_evidence_on) " + _estimates_sql(_FOR_IDS)
+            f"INSERT INTO skill_estimate ({', '.join(ESTIMATE_COLUMNS)}) VALUES "
+            f"({', '.join(':' + c for c in ESTIMATE_COLUMNS)})"
         ),
-        _params(None, ids=ids),
+        [{c: getattr(row, c) for c in ESTIMATE_COLUMNS} for row in rows],
     )
-
-
-def rebuild_all_estimates(session: Session) -> int:
-    """Recompute every stored estimate from all evidence (part of a full refit)."""
-    # Millions of evidence rows are sorted by (employee, competency): in memory, not in
-    # temporary files (the setting ends with the transaction).
-    session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
-    session.execute(text("TRUNCATE skill_estimate"))
-    result = session.execute(
-        text(
-            "INSERT INTO skill_estimate (employee_id, competency_code, level, confidence,"
-            " evidence_count, last_evidence_on) " + _estimates_sql(_ALL)
-        ),
-        _params(None),
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,194 +1,122 @@
-"""Inferred competencies: a low-rank model of the sparse employee x competency matrix.
+"""The skills model: fitted at every refit, used by every estimate and inference.
 
-Entries are the evidence-based estimates, centred by each competency's mean level over
-the employees who have evidence for it; missing entries stay zero ("no deviation known"),
-so the matrix stays sparse (scipy CSR, never dense). TruncatedSVD finds the components;
-an employee's inferred level for a competency without evidence is that competency's mean
-plus their centred row projected onto the components and back ("fold-in"), which works
-for employees the model never saw. Inferred levels are always labelled inferred.
+A refit reads every reading (assessments, completions, ended roles), fits the model of
+profiles/posterior.py (source calibration, job-profile priors, the covariance of people's
+deviations from them), stores it as a new version, and rebuilds every stored estimate as
+its posterior. Employees hired after the fit get inferred levels too: inference needs only
+the stored model and the person's evidence.
 
-A refit holds out a random 5% of the entries, fits on the rest and records the held-out
-mean absolute error next to the competency-mean baseline, with its training window.
+The fit records, in `metrics`, a leave-one-out check on a random 5% of the
+(employee, competency) evidence: the posterior's mean absolute error against the held-out
+evidence mean next to the job-profile prior's, and the share of held-out evidence inside
+the 80% predictive interval (calibration of the confidence).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import psycopg
-from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from talent_platform.db.base import utcnow
-from talent_recommender.profiles.estimates import rebuild_all_estimates
-from talent_recommender.profiles.models import SkillModel
-
-HOLDOUT_SHARE = 0.05
-MIN_LEVEL, MAX_LEVEL = 1.0, 5.0
-# Inferred levels are never as trustworthy as evidence: their confidence stays below this.
-INFERRED_CONFIDENCE_CAP = 0.35
-
-FloatArray = npt.NDArray[np.float32]
-
-_COPY_HEADER = 19
-_ESTIMATE_TUPLE = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("row_length", ">i4"),
-        ("row", ">i4"),
-        ("col_length", ">i4"),
-        ("col", ">i4"),
-        ("level_length", ">i4"),
-        ("level", ">f8"),
-    ]
+from talent_recommender.profiles.estimates import (
+    EstimateRow,
+    ReadingSet,
+    estimate_rows,
+    read_readings,
+    store_estimates,
+)
+from talent_recommender.profiles.models import SkillEstimate, SkillModel
+from talent_recommender.profiles.posterior import (
+    Calibration,
+    Posterior,
+    Requirements,
+    SkillPriorModel,
+    fit,
 )
 
-
-@dataclass(frozen=True)
-class LevelMatrix:
-    """The sparse matrix of estimates, rows in the order employees were read."""
-
-    matrix: sparse.csr_matrix
-    competency_codes: list[str]
-
-
-def build_matrix(rows: Iterable[tuple[Any, str, float]]) -> LevelMatrix:
-    """(employee key, competency code, level) rows, grouped by employee in any order."""
-    employee_index: dict[Any, int] = {}
-    competency_index: dict[str, int] = {}
-    row_ids: list[int] = []
-    col_ids: list[int] = []
-    values: list[float] = []
-    for employee, code, level in rows:
-        row_ids.append(employee_index.setdefault(employee, len(employee_index)))
-        col_ids.append(competency_index.setdefault(code, len(competency_index)))
-        values.append(level)
-    matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), (np.asarray(row_ids), np.asarray(col_ids))),
-        shape=(len(employee_index), len(competency_index)),
-    )
-    return LevelMatrix(matrix=matrix, competency_codes=list(competency_index))
+ALGORITHM = "gaussian-prior/calibrated-sources"
+REBUILD_WORK_MEM = "512MB"
 
 
 @dataclass(frozen=True)
-class FittedModel:
-    competency_codes: list[str]
-    means: FloatArray
-    components: FloatArray
-    metrics: dict[str, float]
+class FittedSkills:
+    model: SkillPriorModel
+    estimates: list[EstimateRow]
+    reading_set: ReadingSet
 
 
-def _column_means(matrix: sparse.csr_matrix) -> FloatArray:
-    sums = np.asarray(matrix.sum(axis=0)).ravel()
-    counts = np.diff(matrix.tocsc().indptr)
-    means: FloatArray = (sums / np.maximum(counts, 1)).astype(np.float32)
-    return means
-
-
-def _centred(matrix: sparse.csr_matrix, means: FloatArray) -> sparse.csr_matrix:
-    centred = matrix.copy()
-    centred.data = centred.data - means[centred.indices]
-    return centred
-
-
-def fit(levels: LevelMatrix, *, rank: int, seed: int = 0) -> FittedModel:
-    started = time.perf_counter()
-    coo = levels.matrix.tocoo()
-    rng = np.random.default_rng(seed)
-    held = rng.random(coo.nnz) < HOLDOUT_SHARE
-    train = sparse.csr_matrix(
-        (coo.data[~held], (coo.row[~held], coo.col[~held])), shape=coo.shape, dtype=np.float32
-    )
-    means = _column_means(train)
-    centred = _centred(train, means)
-    n_components = max(1, min(rank, min(centred.shape) - 1))
-    svd = TruncatedSVD(n_components=n_components, algorithm="randomized", random_state=seed)
-    svd.fit(centred)
-    components = svd.components_.astype(np.float32)
-    metrics: dict[str, float] = {
-        "explained_variance": float(svd.explained_variance_ratio_.sum()),
-        "fit_seconds": 0.0,
-        "heldout_entries": float(held.sum()),
-    }
-    if held.any():
-        rows, cols, actual = coo.row[held], coo.col[held], coo.data[held]
-        factors = np.asarray(centred @ components.T)  # each employee's fold-in (n x rank)
-        predicted = np.clip(
-            means[cols] + np.einsum("ij,ji->i", factors[rows], components[:, cols]),
-            MIN_LEVEL,
-            MAX_LEVEL,
+def fit_skills(
+    session: Session, *, rank: int, as_of: dt.date | None = None, seed: int = 0
+) -> FittedSkills | None:
+    """Fit the model on every reading dated on or before `as_of` (today) and compute every
+    (employee, competency) posterior from it; None when there is no evidence at all."""
+    competencies = list(
+        session.scalars(
+            text(
+                "SELECT code FROM competency UNION SELECT competency_code FROM job_requirement"
+                " ORDER BY 1"
+            )
         )
-        metrics["heldout_mae"] = float(np.abs(predicted - actual).mean())
-        metrics["heldout_mae_competency_mean"] = float(np.abs(means[cols] - actual).mean())
-    metrics["fit_seconds"] = time.perf_counter() - started
-    return FittedModel(levels.competency_codes, means, components, metrics)
-
-
-def _to_bytes(array: FloatArray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _from_bytes(data: bytes) -> FloatArray:
-    loaded: FloatArray = np.load(io.BytesIO(data), allow_pickle=False)
-    return loaded
-
-
-def read_stored_estimates(session: Session) -> LevelMatrix:
-    """Every stored estimate as a sparse matrix. PostgreSQL numbers the rows and columns
-    and streams them through binary COPY; numpy reads the fixed-size tuples in place (no
-    Python object per row)."""
-    codes = list(
-        session.scalars(text("SELECT DISTINCT competency_code FROM skill_estimate ORDER BY 1"))
     )
-    raw = session.connection().connection.driver_connection
-    if not isinstance(raw, psycopg.Connection):
-        # An async session's connection (tests): stream rows instead.
-        result = session.execute(
-            text("SELECT employee_id, competency_code, level FROM skill_estimate"),
-            execution_options={"yield_per": 100_000},
+    reading_set = read_readings(session, None, as_of=as_of, competencies=competencies)
+    if not reading_set.employees:
+        return None
+    profiles = list(session.scalars(text("SELECT code FROM job_profile ORDER BY code")))
+    profile_index = {p: i for i, p in enumerate(profiles)}
+    profile_of: dict[object, str | None] = dict(
+        session.execute(text("SELECT employee_id, job_profile_code FROM employee")).all()
+    )
+    employee_profile = np.asarray(
+        [profile_index.get(profile_of.get(e) or "", -1) for e in reading_set.employees],
+        dtype=np.int64,
+    )
+    competency_index = {c: i for i, c in enumerate(reading_set.competencies)}
+    required = [
+        (profile_index[p], competency_index[c], float(level))
+        for p, c, level in session.execute(
+            text("SELECT job_profile_code, competency_code, required_level FROM job_requirement")
         )
-        return build_matrix((e, c, float(v)) for e, c, v in result)
-    statement = (
-        "COPY (SELECT (dense_rank() OVER (ORDER BY s.employee_id) - 1)::int4, c.i::int4,"
-        " s.level::float8 FROM skill_estimate s JOIN (SELECT competency_code,"
-        " dense_rank() OVER (ORDER BY competency_code) - 1 AS i"
-        " FROM (SELECT DISTINCT competency_code FROM skill_estimate) d) c"
-        " USING (competency_code)) TO STDOUT (FORMAT binary)"
+        if p in profile_index and c in competency_index
+    ]
+    requirements = Requirements(
+        profile=np.asarray([p for p, _, _ in required], dtype=np.int64),
+        competency=np.asarray([c for _, c, _ in required], dtype=np.int64),
+        level=np.asarray([level for _, _, level in required], dtype=np.float64),
     )
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        data = b"".join(bytes(chunk) for chunk in copy)
-    # PostgreSQL's binary COPY: a 19-byte header, fixed-size tuples (field count, then
-    # length and value per field, big-endian), a 2-byte trailer.
-    tuples = np.frombuffer(data[_COPY_HEADER:-2], dtype=_ESTIMATE_TUPLE)
-    rows = tuples["row"].astype(np.int64)
-    matrix = sparse.csr_matrix(
-        (tuples["level"].astype(np.float32), (rows, tuples["col"].astype(np.int64))),
-        shape=(int(rows.max()) + 1 if len(rows) else 0, len(codes)),
+    model, summary = fit(
+        reading_set.readings,
+        employee_profile=employee_profile,
+        requirements=requirements,
+        competency_codes=reading_set.competencies,
+        profile_codes=profiles,
+        rank=rank,
+        seed=seed,
     )
-    return LevelMatrix(matrix=matrix, competency_codes=codes)
+    rows = estimate_rows(reading_set, summary, model, profile_of)  # type: ignore[arg-type]
+    return FittedSkills(model=model, estimates=rows, reading_set=reading_set)
 
 
 def refit(session: Session, *, rank: int, rebuild: bool = True) -> SkillModel:
-    """The full refit: rebuild every estimate from all evidence (optional), rebuild the
-    peer popularity of courses, fit the low-rank model and store it as a new version."""
+    """The full refit: fit the skills model on all evidence, store it as a new version,
+    rebuild every stored estimate from it (optional) and the peer popularity of courses."""
     started = time.perf_counter()
+    # Millions of readings are sorted and hashed: in memory, not in temporary files (the
+    # setting ends with the transaction).
+    session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
+    fitted = fit_skills(session, rank=rank)
+    fitted_at = time.perf_counter()
     if rebuild:
-        rebuild_all_estimates(session)
+        session.execute(text("TRUNCATE skill_estimate"))
+        if fitted is not None:
+            store_estimates(session, fitted.estimates)
         rebuild_course_popularity(session)
-    rebuilt = time.perf_counter()
-    levels = read_stored_estimates(session)
-    read = time.perf_counter()
+    stored = time.perf_counter()
     window = session.execute(
         text(
             "SELECT least((SELECT min(assessed_on) FROM assessment),"
@@ -197,28 +125,36 @@ def refit(session: Session, *, rank: int, rebuild: bool = True) -> SkillModel:
             " (SELECT max(completed_on) FROM completion))"
         )
     ).one()
-    fitted = fit(levels, rank=rank) if levels.matrix.nnz else None
-    model = SkillModel(
+    model = fitted.model if fitted is not None else None
+    employees = len(fitted.reading_set.employees) if fitted is not None else 0
+    row = SkillModel(
         trained_at=utcnow(),
         window_start=window[0],
         window_end=window[1],
-        algorithm="truncated-svd/centred-fold-in",
-        rank=fitted.components.shape[0] if fitted else 0,
-        employees=levels.matrix.shape[0],
-        competencies=levels.matrix.shape[1],
-        entries=int(levels.matrix.nnz),
+        algorithm=ALGORITHM,
+        rank=int(model.loadings.shape[1]) if model is not None else 0,
+        employees=employees,
+        competencies=len(model.competency_codes) if model is not None else 0,
+        entries=len(fitted.estimates) if fitted is not None else 0,
         metrics={
-            **(fitted.metrics if fitted else {}),
-            "rebuild_seconds": round(rebuilt - started, 2),
-            "read_seconds": round(read - rebuilt, 2),
+            **(model.metrics if model is not None else {}),
+            "fit_seconds": round(fitted_at - started, 2),
+            "store_seconds": round(stored - fitted_at, 2),
         },
-        competency_codes=levels.competency_codes,
-        competency_means=_to_bytes(fitted.means if fitted else np.zeros(0, dtype=np.float32)),
-        components=_to_bytes(fitted.components if fitted else np.zeros((0, 0), dtype=np.float32)),
+        competency_codes=model.competency_codes if model is not None else [],
+        competency_means=b"",
+        components=b"",
+        profile_codes=model.profile_codes if model is not None else [],
+        calibration=(
+            {"bias": dict(model.calibration.bias), "variance": dict(model.calibration.variance)}
+            if model is not None
+            else None
+        ),
+        parameters=model.to_bytes() if model is not None else None,
     )
-    session.add(model)
+    session.add(row)
     session.flush()
-    return model
+    return row
 
 
 def rebuild_course_popularity(session: Session) -> None:
@@ -245,55 +181,78 @@ class InferredLevel:
 class LoadedModel:
     version: int
     trained_at: dt.datetime
-    competency_codes: list[str]
-    index: dict[str, int]
-    means: FloatArray
-    components: FloatArray
+    skills: SkillPriorModel
 
     @classmethod
-    def from_row(cls, row: SkillModel) -> LoadedModel:
+    def from_row(cls, row: SkillModel) -> LoadedModel | None:
+        if row.parameters is None or row.calibration is None:
+            return None  # a model of an earlier algorithm, or fitted on no evidence
+        calibration = Calibration(
+            bias=row.calibration.get("bias", {}), variance=row.calibration.get("variance", {})
+        )
         return cls(
             version=row.version,
             trained_at=row.trained_at,
-            competency_codes=list(row.competency_codes),
-            index={c: i for i, c in enumerate(row.competency_codes)},
-            means=_from_bytes(row.competency_means),
-            components=_from_bytes(row.components),
+            skills=SkillPriorModel.from_stored(
+                row.parameters,
+                competency_codes=list(row.competency_codes),
+                profile_codes=list(row.profile_codes or []),
+                calibration=calibration,
+            ),
         )
 
+    def posterior(
+        self,
+        profile: str | None,
+        evidence: Mapping[str, tuple[float, float]],
+        wanted: Iterable[str],
+    ) -> dict[str, Posterior]:
+        return self.skills.posterior(profile, evidence, list(wanted))
+
     def infer(
-        self, observed: Mapping[str, float], *, wanted: Iterable[str] | None = None
+        self,
+        profile: str | None,
+        evidence: Mapping[str, tuple[float, float]],
+        *,
+        wanted: Iterable[str] | None = None,
     ) -> dict[str, InferredLevel]:
         """Inferred levels for competencies without evidence (`wanted`, or every one the
-        model knows), from the employee's evidence-based levels."""
-        if self.components.size == 0:
-            return {}
-        centred = np.zeros(len(self.competency_codes), dtype=np.float32)
-        known = 0
-        for code, level in observed.items():
-            i = self.index.get(code)
-            if i is not None:
-                centred[i] = level - self.means[i]
-                known += 1
-        reconstructed = self.means + (self.components @ centred) @ self.components
-        confidence = INFERRED_CONFIDENCE_CAP * (1.0 - float(np.exp(-known / 5.0)))
-        codes = self.competency_codes if wanted is None else wanted
-        found: dict[str, InferredLevel] = {}
-        for code in codes:
-            i = self.index.get(code)
-            if i is None or code in observed:
-                continue
-            level = float(np.clip(reconstructed[i], MIN_LEVEL, MAX_LEVEL))
-            found[code] = InferredLevel(code, round(level, 2), round(confidence, 3))
-        return found
+        model knows), from the person's job profile and evidence (competency code ->
+        (evidence mean, precision))."""
+        codes = self.skills.competency_codes if wanted is None else wanted
+        missing = [c for c in codes if c not in evidence]
+        return {
+            code: InferredLevel(code, round(p.level, 2), round(p.confidence, 3))
+            for code, p in self.posterior(profile, evidence, missing).items()
+        }
 
 
-MODEL_CACHE: dict[int, LoadedModel] = {}
+def evidence_of(estimates: Iterable[SkillEstimate]) -> dict[str, tuple[float, float]]:
+    """Stored estimates' evidence summaries: competency code -> (mean, precision)."""
+    return {
+        e.competency_code: (e.evidence_level, e.evidence_precision)
+        for e in estimates
+        if e.evidence_level is not None and e.evidence_precision
+    }
+
+
+MODEL_CACHE: dict[int, LoadedModel | None] = {}
 """The latest model per process, by version (a refit adds a version; old ones are dropped)."""
 
 
-def remember(row: SkillModel) -> LoadedModel:
+def remember(row: SkillModel) -> LoadedModel | None:
     if row.version not in MODEL_CACHE:
         MODEL_CACHE.clear()
         MODEL_CACHE[row.version] = LoadedModel.from_row(row)
     return MODEL_CACHE[row.version]
+
+
+def latest_model_sync(session: Session) -> LoadedModel | None:
+    """The latest stored model (cached per version), from a synchronous session."""
+    version = session.scalar(select(SkillModel.version).order_by(SkillModel.version.desc()))
+    if version is None:
+        return None
+    if version in MODEL_CACHE:
+        return MODEL_CACHE[version]
+    row = session.get(SkillModel, version)
+    return remember(row) if row is not None else None

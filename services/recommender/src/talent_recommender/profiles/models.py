@@ -25,8 +25,10 @@ from talent_recommender.db import Base
 
 
 class SkillEstimate(Base):
-    """An employee's level (1-5) in a competency, estimated from their evidence only
-    (assessments, completions, time in roles). Inferred levels are never stored here."""
+    """An employee's level (1-5) in a competency they have evidence for (assessments,
+    completions, earlier roles): the posterior of the latest model (profiles/posterior.py),
+    with the evidence summary it came from. Levels of competencies without evidence are
+    inferred on demand and never stored here."""
 
     __tablename__ = "skill_estimate"
     # Successor shortlists sum estimates over a role's competencies across everyone:
@@ -45,15 +47,19 @@ class SkillEstimate(Base):
     confidence: Mapped[float] = mapped_column(Double)
     evidence_count: Mapped[int] = mapped_column(Integer)
     last_evidence_on: Mapped[dt.date | None] = mapped_column(Date)
+    evidence_level: Mapped[float | None] = mapped_column(Double)
+    """Precision-weighted mean of the calibrated readings."""
+    evidence_precision: Mapped[float | None] = mapped_column(Double)
 
 
 class SkillModel(Base):
-    """One fitted low-rank model of the employee x competency matrix.
+    """One fitted skills model (profiles/posterior.py).
 
-    Stores only what inference needs for any employee, including ones hired after the
-    fit: each competency's mean level and the components (rank x competencies, float32).
-    An employee's inferred levels are their centred evidence row projected onto the
-    components and back (fold-in), so nothing per employee is stored.
+    Stores only what estimates and inference need for any employee, including ones hired
+    after the fit: the sources' calibration, and in `parameters` (numpy's npz) the prior
+    mean of every (job profile, competency) and the covariance factors of people's
+    deviations from it. `competency_means` and `components` belong to the low-rank model
+    used until 2026-12 and are empty for newer versions.
     """
 
     __tablename__ = "skill_model"
@@ -71,6 +77,9 @@ class SkillModel(Base):
     competency_codes: Mapped[list[str]] = mapped_column(JSONB)
     competency_means: Mapped[bytes] = mapped_column(LargeBinary)
     components: Mapped[bytes] = mapped_column(LargeBinary)
+    profile_codes: Mapped[list[str] | None] = mapped_column(JSONB)
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    parameters: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class RefitRequest(Base):

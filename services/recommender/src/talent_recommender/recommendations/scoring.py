@@ -6,17 +6,21 @@ evaluated is what is served.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from scipy import special
+
 # Below this confidence a gap is better checked by an assessment than trusted.
 LOW_CONFIDENCE = 0.3
 # A course teaching a gap competency more than this above the estimate is far too advanced.
 MAX_STRETCH = 2.0
-# Estimate of a required competency with no evidence and no model.
+# Estimate of a required competency with no evidence and no model, and its spread.
 NO_EVIDENCE_LEVEL = 1.0
+NO_EVIDENCE_SPREAD = 2.0
 # Ranking weights (see rank_courses).
 GAP_WEIGHT = 0.8
 FIT_WEIGHT = 0.15
@@ -44,6 +48,31 @@ class LevelEstimate:
     level: float
     confidence: float
     basis: Basis
+
+    @property
+    def sd(self) -> float:
+        """The posterior standard deviation behind the confidence, which is
+        P(|true level - level| <= 0.5) = erf(0.5 / (sd * sqrt 2))."""
+        return spread_of(self.confidence)
+
+
+def spread_of(confidence: float) -> float:
+    if confidence <= 0.0:
+        return NO_EVIDENCE_SPREAD
+    if confidence >= 0.9999:
+        return 0.01
+    return min(NO_EVIDENCE_SPREAD, 0.5 / (math.sqrt(2.0) * float(special.erfinv(confidence))))
+
+
+def expected_reach(estimate: LevelEstimate, required: float) -> float:
+    """E[min(true level, required)] when the true level ~ Normal(level, sd): how much of
+    a requirement a person is expected to meet, counting the doubt of a thin estimate."""
+    sd = estimate.sd
+    z = (estimate.level - required) / sd
+    excess = sd * math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) + (
+        estimate.level - required
+    ) * 0.5 * math.erfc(-z / math.sqrt(2.0))
+    return estimate.level - excess
 
 
 @dataclass(frozen=True)

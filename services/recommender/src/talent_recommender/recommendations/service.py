@@ -22,7 +22,7 @@ from talent_recommender.ingest.visibility import (
     require_succession_reader,
     sees_succession,
 )
-from talent_recommender.profiles.inference import LoadedModel
+from talent_recommender.profiles.inference import LoadedModel, evidence_of
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
     IssuedItem,
@@ -105,16 +105,18 @@ class RecommenderService:
         return self._model[0]
 
     async def _estimates(
-        self, employee_id: uuid.UUID, *, wanted: Sequence[str], model: LoadedModel | None
+        self, employee: Employee, *, wanted: Sequence[str], model: LoadedModel | None
     ) -> dict[str, LevelEstimate]:
-        """Evidence-based estimates, completed with inferred ones for `wanted` codes."""
+        """Estimates of the competencies with evidence (stored posteriors), completed with
+        inferred ones for the `wanted` codes without evidence."""
+        stored = await self.repository.estimates(employee.employee_id)
         found = {
-            e.competency_code: LevelEstimate(e.level, e.confidence, Basis.EVIDENCE)
-            for e in await self.repository.estimates(employee_id)
+            e.competency_code: LevelEstimate(e.level, e.confidence, Basis.EVIDENCE) for e in stored
         }
         if model is not None:
-            observed = {code: e.level for code, e in found.items()}
-            for code, inferred in model.infer(observed, wanted=wanted).items():
+            for code, inferred in model.infer(
+                employee.job_profile_code, evidence_of(stored), wanted=wanted
+            ).items():
                 found[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
         return found
 
@@ -129,11 +131,15 @@ class RecommenderService:
             if employee.job_profile_code
             else []
         )
-        estimates = await self._estimates(employee_id, wanted=required, model=model)
+        estimates = await self._estimates(employee, wanted=required, model=model)
         if model is not None:
-            observed = {c: e.level for c, e in estimates.items() if e.basis is Basis.EVIDENCE}
+            summaries = evidence_of(await self.repository.estimates(employee_id))
             strongest = sorted(
-                (i for i in model.infer(observed).values() if i.level >= EXTRA_INFERRED_MIN_LEVEL),
+                (
+                    i
+                    for i in model.infer(employee.job_profile_code, summaries).values()
+                    if i.level >= EXTRA_INFERRED_MIN_LEVEL
+                ),
                 key=lambda i: -i.level,
             )[:EXTRA_INFERRED]
             for i in strongest:
@@ -179,7 +185,7 @@ class RecommenderService:
         requirements = await self.repository.requirements(code)
         model = await self._latest_model()
         estimates = await self._estimates(
-            employee.employee_id, wanted=[r.competency_code for r in requirements], model=model
+            employee, wanted=[r.competency_code for r in requirements], model=model
         )
         names = await self.repository.competency_names([r.competency_code for r in requirements])
         return GapReport(code, profile.title, compute_gaps(requirements, estimates, names))

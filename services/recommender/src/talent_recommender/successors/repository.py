@@ -1,12 +1,13 @@
 """The reads behind successor suggestions: the key role, a shortlist, and the evidence of
 the shortlisted candidates.
 
-The shortlist is one statement over everyone: active employees whose job profile sits
-in the level band below the role (CANDIDATE_LEVELS_BELOW levels below up to the role's
-level, any family, as the offline evaluation replays it), scored in SQL with the same
-formula as successors.scoring.rank_successors minus the readiness part (HR's readiness
-exists only for slate members, who are always added), best SHORTLIST kept. Ranking the
-shortlist in Python therefore gives the same top suggestions as ranking everyone.
+The shortlist is one statement over every active employee of the organisation (any org
+unit, any job family, any level), pre-scored in SQL: the expected competency fit counts
+each required competency at the stored estimate where the candidate has evidence and at
+their job profile's prior (from the latest model) where they have none, plus the same
+secondary parts as successors.scoring.rank_successors minus HR's readiness (which only
+slate members have, and they are always added). The best SHORTLIST are then ranked
+exactly in Python on their full posteriors.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from talent_recommender.ingest.models import (
     Nomination,
     Potential,
 )
+from talent_recommender.profiles.inference import LoadedModel, evidence_of
 from talent_recommender.profiles.models import SkillEstimate
 from talent_recommender.recommendations.models import IssuedRecommendation
 from talent_recommender.recommendations.scoring import (
@@ -38,8 +40,6 @@ from talent_recommender.recommendations.scoring import (
 from talent_recommender.successors import scoring
 from talent_recommender.successors.models import SuccessorDismissal
 
-# Candidates whose current job profile is at most this many levels below the role.
-CANDIDATE_LEVELS_BELOW = 2
 # How many candidates the SQL pre-score keeps for exact ranking (besides the slate).
 SHORTLIST = 200
 
@@ -77,30 +77,44 @@ def _shortlist_sql() -> str:
     )
     return f"""
 WITH req AS (
-    SELECT competency_code, required_level, importance
-    FROM job_requirement WHERE job_profile_code = :profile
-), reached AS (
+    SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:required_levels AS float8[]),
+                         CAST(:importances AS float8[]))
+        AS r(competency_code, required_level, importance)
+), prior AS (
+    SELECT * FROM unnest(CAST(:prior_profiles AS text[]), CAST(:prior_codes AS text[]),
+                         CAST(:prior_levels AS float8[]))
+        AS p(job_profile_code, competency_code, level)
+), base AS (
+    SELECT * FROM unnest(CAST(:base_profiles AS text[]), CAST(:base_reached AS float8[]))
+        AS b(job_profile_code, reached)
+), evidence AS (
     SELECT s.employee_id,
-           sum(r.importance * (least(s.level, r.required_level) - {NO_EVIDENCE_LEVEL}))
-               AS above_floor
-    FROM skill_estimate s JOIN req r ON r.competency_code = s.competency_code
+           sum(r.importance * (least(s.level, r.required_level)
+               - least(coalesce(pr.level, :missing_level), r.required_level))) AS gained
+    FROM skill_estimate s
+    JOIN req r ON r.competency_code = s.competency_code
+    JOIN employee e ON e.employee_id = s.employee_id
+    LEFT JOIN prior pr ON pr.job_profile_code = e.job_profile_code
+                      AND pr.competency_code = s.competency_code
     GROUP BY s.employee_id
 )
 SELECT e.employee_id
 FROM employee e
-JOIN job_profile p ON p.code = e.job_profile_code
-LEFT JOIN reached f ON f.employee_id = e.employee_id
+LEFT JOIN job_profile p ON p.code = e.job_profile_code
+LEFT JOIN base b ON b.job_profile_code = e.job_profile_code
+LEFT JOIN evidence f ON f.employee_id = e.employee_id
 LEFT JOIN performance_summary ps ON ps.employee_id = e.employee_id
 LEFT JOIN potential pt ON pt.employee_id = e.employee_id
 WHERE e.status = 'active'
-  AND p.level = ANY(:levels)
   AND NOT (e.employee_id = ANY(:excluded))
 ORDER BY
     {scoring.FIT_WEIGHT} * CASE WHEN :required > 0
-        THEN (:floor + coalesce(f.above_floor, 0)) / :required ELSE 0 END
+        THEN (coalesce(b.reached, :no_profile_reached) + coalesce(f.gained, 0)) / :required
+        ELSE 0 END
   + {scoring.PERFORMANCE_WEIGHT} * coalesce((ps.recent_mean - 1) / 4, {scoring.NO_RATING})
   + {scoring.POTENTIAL_WEIGHT} * CASE pt.potential {potential} ELSE {scoring.NO_POTENTIAL} END
   + {scoring.ADJACENCY_WEIGHT} * CASE
+        WHEN p.level IS NULL THEN {scoring.UNKNOWN_LEVEL}
         WHEN p.family = :family THEN {same} ELSE {other} END
     DESC,
     e.employee_id
@@ -170,25 +184,49 @@ class SuccessorRepository:
         profile: JobProfile | None,
         requirements: Sequence[Requirement],
         excluded: Collection[uuid.UUID],
+        model: LoadedModel | None,
         limit: int = SHORTLIST,
     ) -> list[uuid.UUID]:
-        level = profile.level if profile is not None else None
+        codes = [r.competency_code for r in requirements]
+        prior_profiles: list[str] = []
+        prior_codes: list[str] = []
+        prior_levels: list[float] = []
+        base_profiles: list[str] = []
+        base_reached: list[float] = []
+        no_profile_reached = sum(r.importance * NO_EVIDENCE_LEVEL for r in requirements)
+        if model is not None:
+            skills = model.skills
+            for p in [*skills.profile_codes, None]:
+                reached = 0.0
+                for r in requirements:
+                    prior = skills.prior_of(p, r.competency_code)
+                    level = NO_EVIDENCE_LEVEL if prior is None else prior
+                    reached += r.importance * min(level, r.required_level)
+                    if p is not None and prior is not None:
+                        prior_profiles.append(p)
+                        prior_codes.append(r.competency_code)
+                        prior_levels.append(prior)
+                if p is None:
+                    no_profile_reached = reached
+                else:
+                    base_profiles.append(p)
+                    base_reached.append(reached)
         rows = await self.session.scalars(
             SHORTLIST_SQL,
             {
-                "profile": profile.code if profile is not None else None,
+                "codes": codes,
+                "required_levels": [float(r.required_level) for r in requirements],
+                "importances": [float(r.importance) for r in requirements],
+                "prior_profiles": prior_profiles,
+                "prior_codes": prior_codes,
+                "prior_levels": prior_levels,
+                "base_profiles": base_profiles,
+                "base_reached": base_reached,
+                "no_profile_reached": no_profile_reached,
+                "missing_level": NO_EVIDENCE_LEVEL,
                 "family": profile.family if profile is not None else None,
-                "role_level": level if level is not None else 0,
-                # A list, not BETWEEN: psycopg prepares a statement used repeatedly, and
-                # PostgreSQL's generic plan for a range guesses 2 of 500 profiles (it is
-                # half) and picks nested loops over ~50,000 employees (2.5x slower).
-                "levels": (
-                    list(range(level - CANDIDATE_LEVELS_BELOW, level + 1))
-                    if level is not None
-                    else list(range(-1000, 1001))
-                ),
+                "role_level": profile.level if profile is not None and profile.level else 0,
                 "required": float(sum(r.required_level * r.importance for r in requirements)),
-                "floor": float(sum(NO_EVIDENCE_LEVEL * r.importance for r in requirements)),
                 "excluded": list(excluded),
                 "limit": limit,
             },
@@ -212,26 +250,44 @@ class SuccessorRepository:
         return [CandidateRow(*row) for row in rows.all()]
 
     async def estimates(
-        self, employee_ids: Collection[uuid.UUID], competency_codes: Collection[str]
+        self,
+        candidates: Sequence[CandidateRow],
+        competency_codes: Collection[str],
+        *,
+        model: LoadedModel | None,
     ) -> dict[uuid.UUID, dict[str, LevelEstimate]]:
-        """Evidence-based estimates only: a successor decision rests on evidence, never
-        on a model's guess."""
+        """Each candidate's estimates of the role's competencies: the stored posterior
+        where they have evidence, inferred by the model from their profile and their other
+        evidence where they have none (labelled inferred)."""
         found: dict[uuid.UUID, dict[str, LevelEstimate]] = defaultdict(dict)
-        if not employee_ids or not competency_codes:
+        if not candidates or not competency_codes:
             return found
-        rows = await self.session.execute(
-            select(
-                SkillEstimate.employee_id,
-                SkillEstimate.competency_code,
-                SkillEstimate.level,
-                SkillEstimate.confidence,
-            ).where(
-                SkillEstimate.employee_id.in_(list(employee_ids)),
-                SkillEstimate.competency_code.in_(list(competency_codes)),
+        stored: dict[uuid.UUID, list[SkillEstimate]] = defaultdict(list)
+        rows = await self.session.scalars(
+            select(SkillEstimate).where(
+                SkillEstimate.employee_id.in_([c.employee_id for c in candidates])
             )
         )
-        for employee_id, code, level, confidence in rows.all():
-            found[employee_id][code] = LevelEstimate(level, confidence, Basis.EVIDENCE)
+        for row in rows.all():
+            stored[row.employee_id].append(row)
+        wanted = list(competency_codes)
+        for candidate in candidates:
+            own = stored.get(candidate.employee_id, [])
+            estimates = found[candidate.employee_id]
+            for row in own:
+                if row.competency_code in competency_codes:
+                    estimates[row.competency_code] = LevelEstimate(
+                        row.level, row.confidence, Basis.EVIDENCE
+                    )
+            if model is None:
+                continue
+            missing = [c for c in wanted if c not in estimates]
+            if not missing:
+                continue
+            for code, inferred in model.infer(
+                candidate.job_profile_code, evidence_of(own), wanted=missing
+            ).items():
+                estimates[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
         return found
 
     async def recent_ratings(

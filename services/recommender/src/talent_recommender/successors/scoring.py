@@ -3,10 +3,12 @@
 The GraphQL service and the offline evaluation feed it the same shapes (a role target and
 a shortlist of candidates with their evidence), so what is evaluated is what is served.
 
-Features are competency fit against the role's job profile, calibrated performance,
-potential, an HR readiness assessment when the candidate is already on the slate, and
-role adjacency (job family and level). Age, gender, ethnicity or any other protected
-attribute is not a field of `Candidate`, so it cannot be a feature.
+Candidates come from the whole organisation. The score is led by the expected competency
+fit against the role's job profile (every estimate counts with its doubt, see
+`expected_fit`); calibrated performance, potential, role adjacency (job family and level)
+and HR's readiness assessment of a slate member are secondary and can only reorder people
+of similar fit. Age, gender, ethnicity or any other protected attribute is not a field of
+`Candidate`, so it cannot be a feature.
 """
 
 from __future__ import annotations
@@ -18,21 +20,26 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from talent_recommender.recommendations.scoring import (
+    NO_EVIDENCE_LEVEL,
+    Basis,
     Gap,
     LevelEstimate,
     Requirement,
     compute_gaps,
+    expected_reach,
     fmt,
     gap_reason,
 )
 
 # Weights of the score's parts (they sum to 1; the readiness part is left out, and the
 # others rescaled, when HR has not assessed the candidate's readiness for this role).
-FIT_WEIGHT = 0.35
-PERFORMANCE_WEIGHT = 0.2
-POTENTIAL_WEIGHT = 0.15
-ADJACENCY_WEIGHT = 0.2
-READINESS_WEIGHT = 0.1
+# Fit leads: the secondary parts together move a score by at most 0.15, about what
+# separates a fit of 80% from one of 95%.
+FIT_WEIGHT = 0.8
+PERFORMANCE_WEIGHT = 0.06
+POTENTIAL_WEIGHT = 0.03
+ADJACENCY_WEIGHT = 0.06
+READINESS_WEIGHT = 0.05
 # Neutral values for missing evidence: no rating or potential neither helps nor sinks.
 NO_RATING = 0.4
 NO_POTENTIAL = 0.4
@@ -122,13 +129,21 @@ class OrgUnitShare:
     share: float
 
 
-def competency_fit(gaps: Sequence[Gap]) -> float:
-    """Importance-weighted share of the required levels the estimates reach (0-1)."""
-    required = sum(g.required_level * g.importance for g in gaps)
+def expected_fit(
+    requirements: Sequence[Requirement], estimates: Mapping[str, LevelEstimate]
+) -> float:
+    """The importance-weighted share of the required levels a candidate is expected to
+    reach, each estimate taken with its doubt (`expected_reach`): a thinly evidenced 5
+    counts for less than a well-evidenced one. Missing estimates count as level 1."""
+    required = sum(r.required_level * r.importance for r in requirements)
     if not required:
         return 0.0
-    reached = sum(min(g.estimate, g.required_level) * g.importance for g in gaps)
-    return reached / required
+    missing = LevelEstimate(NO_EVIDENCE_LEVEL, 1.0, Basis.NONE)
+    reached = sum(
+        r.importance * expected_reach(estimates.get(r.competency_code, missing), r.required_level)
+        for r in requirements
+    )
+    return max(0.0, reached / required)
 
 
 def adjacency(role: RoleTarget, candidate: Candidate) -> tuple[float, str | None]:
@@ -202,7 +217,7 @@ def rank_successors(
         if candidate.employee_id == role.incumbent_id:
             continue
         gaps = compute_gaps(role.requirements, candidate.estimates, names)
-        fit = competency_fit(gaps)
+        fit = expected_fit(role.requirements, candidate.estimates)
         rated, rating_reason = performance(candidate.ratings)
         potential = POTENTIAL_VALUE.get(candidate.potential or "", NO_POTENTIAL)
         adjacent, adjacency_reason = adjacency(role, candidate)
@@ -229,8 +244,23 @@ def rank_successors(
             if gaps
             else f"{role.title} lists no competency requirements"
         ]
+        carrying = sorted(
+            (g for g in gaps if g.gap == 0),
+            key=lambda g: (-g.importance * g.required_level, g.competency_code),
+        )[:SHOWN]
+        if carrying:
+            reasons.append(
+                "fit carried by "
+                + ", ".join(
+                    f"{g.competency_name} {fmt(g.estimate)}"
+                    + (" (inferred)" if g.basis is Basis.INFERRED else "")
+                    for g in carrying
+                )
+            )
         if adjacency_reason:
             reasons.append(adjacency_reason)
+        elif candidate.job_title:
+            reasons.append(f"currently {candidate.job_title}, outside the usual path")
         if rating_reason:
             reasons.append(rating_reason)
         if candidate.potential:

@@ -3,10 +3,11 @@
 Candidates: the SQL shortlist (successors/repository.py) plus everyone on the role's
 current slate; never the incumbent, an inactive employee, someone HR removed from this
 slate or whose suggestion HR dismissed (unless now on the slate), or the caller. Ranked
-by successors.scoring.rank_successors on evidence-based estimates, calibrated ratings,
-potential, role adjacency and HR's readiness for the role. Every served suggestion is
-recorded as issued (its id is stable: `successor_recommendation_id(employee, key role)`),
-and every read is logged as a sensitive read. HR can dismiss a suggestion with a reason.
+by successors.scoring.rank_successors on estimates (evidence, or inferred), calibrated
+ratings, potential, role adjacency and HR's readiness for the role, with fit leading.
+Every served suggestion is recorded as issued (its id is stable:
+`successor_recommendation_id(employee, key role)`), and every read is logged as a
+sensitive read. HR can dismiss a suggestion with a reason.
 """
 
 from __future__ import annotations
@@ -90,14 +91,19 @@ class SuccessorService:
             excluded.add(role.incumbent_id)
         if self.principal.employee_id is not None:
             excluded.add(self.principal.employee_id)
+        model = await shared.latest_model()
         pool = await self.repository.shortlist(
-            profile=profile, requirements=requirements, excluded=excluded, limit=self.shortlist
+            profile=profile,
+            requirements=requirements,
+            excluded=excluded,
+            model=model,
+            limit=self.shortlist,
         )
         on_slate = {s.employee_id: s for s in slate if s.employee_id not in excluded}
         ids = list(dict.fromkeys([*pool, *on_slate]))
         rows = [r for r in await self.repository.candidates(ids) if r.status == "active"]
         wanted = [r.competency_code for r in requirements]
-        estimates = await self.repository.estimates(ids, wanted)
+        estimates = await self.repository.estimates(rows, wanted, model=model)
         ratings = await self.repository.recent_ratings(ids)
         potentials = await self.repository.potentials(ids)
         names = await shared.competency_names(wanted)

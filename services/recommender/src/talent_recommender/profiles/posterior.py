@@ -1,0 +1,572 @@
+"""Skill estimates as posteriors: each person's evidence, shrunk towards a prior.
+
+The model, fitted on an organisation's own data at every refit (empirical Bayes):
+
+- **Sources are calibrated, not trusted at face value.** Every piece of evidence is a
+  noisy reading of the true level: an assessment by source s reads it with a bias b_s and
+  a noise variance v_s; a completed course reads it as the course's level; a past role as
+  the level that role required. Wherever two sources read the same (employee,
+  competency), the mean of their difference estimates b_s - b_t and its variance
+  v_s + v_t; least squares over every pair of sources gives each source's bias (formal
+  assessments are the reference, bias 0) and variance. Self-ratings that run half a
+  level high are corrected by half a level and weigh what their noise allows.
+- **Evidence per (employee, competency)** is the precision-weighted mean m of the
+  corrected readings, precision P = sum of 1 / v, each reading's precision halved every
+  HALF_LIFE_DAYS of age (people change).
+- **The prior** of a competency for a person is what their job profile predicts: the
+  shrunk mean evidence of the profile's holders, itself shrunk towards a regression on
+  the level the profile requires (or the competency's mean where it requires nothing).
+- **People differ in correlated ways.** The deviations from the prior, m - prior, have a
+  covariance across competencies (someone strong in negotiation tends to be strong in
+  persuasion), estimated from pairs of competencies observed together, minus the evidence
+  noise, and kept as `rank` factors plus a diagonal (a factor-analysis form, positive
+  definite by construction).
+- **The posterior** of every competency given the person's evidence is the Gaussian
+  conditional: prior + Cov(all, observed) (Cov(observed) + noise)^-1 (m - prior), with
+  its variance. Well-evidenced competencies stay close to their evidence, thinly
+  evidenced ones lean on the prior and on the person's other competencies, and a
+  competency without evidence is inferred from both (labelled inferred by the caller).
+- **Confidence** is the posterior probability that the true level lies within half a
+  level of the estimate: erf(0.5 / (sd * sqrt 2)). `fit` measures it on held-out
+  evidence: the share of held-out readings inside the 80% predictive interval.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+SOURCES = ("assessment", "manager", "peer", "self", "completion", "role")
+REFERENCE_SOURCE = "assessment"
+# Before a fit has measured them: a formal assessment reads the level within about half
+# a level, a manager a little worse, peers and self-ratings worse still; a completed
+# course or a past role says little on its own.
+DEFAULT_VARIANCE = {
+    "assessment": 0.25,
+    "manager": 0.4,
+    "peer": 0.6,
+    "self": 0.8,
+    "completion": 1.2,
+    "role": 1.2,
+}
+MIN_VARIANCE = 0.05
+MAX_VARIANCE = 4.0
+# Fewer pairs than this between two sources say too little about their difference.
+MIN_PAIRS = 30
+HALF_LIFE_DAYS = 730.0
+# Shrinkage strengths (in pseudo-observations) of the profile means and the competency
+# offsets towards what they are shrunk to.
+PROFILE_SHRINKAGE = 5.0
+COMPETENCY_SHRINKAGE = 10.0
+# Covariances of two competencies observed together fewer times than this are taken as 0;
+# more pairs shrink less (n / (n + COVARIANCE_SHRINKAGE)).
+MIN_COVARIANCE_PAIRS = 20
+COVARIANCE_SHRINKAGE = 50.0
+MIN_UNIQUE_VARIANCE = 0.02
+# Evidence at least this precise (noise variance at most 0.5) measures person-level spread.
+SHARP_PRECISION = 2.0
+NO_PRIOR_VARIANCE = 1.0e6
+MIN_LEVEL, MAX_LEVEL = 1.0, 5.0
+HOLDOUT_SHARE = 0.05
+INTERVAL_80 = 1.2816  # the standard normal's 90th percentile
+
+
+def confidence_of(sd: FloatArray | float) -> FloatArray:
+    """P(|true level - estimate| <= 0.5) under the posterior."""
+    sd_array = np.maximum(np.asarray(sd, dtype=np.float64), 1e-6)
+    result: FloatArray = np.vectorize(math.erf)(0.5 / (sd_array * math.sqrt(2.0)))
+    return result
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Each source's bias (added to the true level) and noise variance."""
+
+    bias: Mapping[str, float]
+    variance: Mapping[str, float]
+    pairs: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> Calibration:
+        return cls(bias=dict.fromkeys(SOURCES, 0.0), variance=dict(DEFAULT_VARIANCE))
+
+    def bias_of(self, source: str) -> float:
+        return float(self.bias.get(source, 0.0))
+
+    def variance_of(self, source: str) -> float:
+        return float(self.variance.get(source, DEFAULT_VARIANCE.get(source, 1.0)))
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Raw evidence, one entry per reading: whose, of what, from which source, the level it
+    points to and its age in days."""
+
+    employee: IntArray
+    competency: IntArray
+    source: IntArray
+    """Index into SOURCES."""
+    value: FloatArray
+    age_days: FloatArray
+    strength: FloatArray
+    """How much of a full reading it is (a course's score, the years in a role): scales its
+    precision."""
+
+
+def calibrate(readings: Readings) -> Calibration:
+    """Source biases and variances from pairs of sources reading the same (employee,
+    competency); defaults where the data has too few pairs."""
+    n_sources = len(SOURCES)
+    keys = readings.employee * (int(readings.competency.max(initial=0)) + 1) + readings.competency
+    means: list[tuple[IntArray, FloatArray]] = []
+    for s in range(n_sources):
+        chosen = readings.source == s
+        unique, inverse = np.unique(keys[chosen], return_inverse=True)
+        sums = np.bincount(inverse, weights=readings.value[chosen], minlength=len(unique))
+        counts = np.bincount(inverse, minlength=len(unique))
+        means.append((unique, sums / np.maximum(counts, 1)))
+    pair_rows: list[tuple[int, int, float, float, int]] = []
+    for s in range(n_sources):
+        for t in range(s + 1, n_sources):
+            common, i, j = np.intersect1d(means[s][0], means[t][0], return_indices=True)
+            if len(common) < MIN_PAIRS:
+                continue
+            difference = means[s][1][i] - means[t][1][j]
+            pair_rows.append((s, t, float(difference.mean()), float(difference.var()), len(common)))
+    default = Calibration.default()
+    if not pair_rows:
+        return default
+    reference = SOURCES.index(REFERENCE_SOURCE)
+    # Biases: b_s - b_t = mean difference, weighted by pair counts, b_reference = 0.
+    rows = []
+    targets = []
+    weights = []
+    for s, t, mean, _, n in pair_rows:
+        row = np.zeros(n_sources)
+        row[s], row[t] = 1.0, -1.0
+        rows.append(row)
+        targets.append(mean)
+        weights.append(math.sqrt(n))
+    anchor = np.zeros(n_sources)
+    anchor[reference] = 1.0
+    rows.append(anchor)
+    targets.append(0.0)
+    weights.append(1000.0)
+    # Sources without any pair keep bias 0 (a weak pull towards it).
+    for s in range(n_sources):
+        prior_row = np.zeros(n_sources)
+        prior_row[s] = 1.0
+        rows.append(prior_row)
+        targets.append(0.0)
+        weights.append(0.01)
+    w = np.asarray(weights)[:, None]
+    bias, *_ = np.linalg.lstsq(np.asarray(rows) * w, np.asarray(targets) * w[:, 0], rcond=None)
+    # Variances: Var(s - t) = v_s + v_t.
+    rows = []
+    targets = []
+    weights = []
+    for s, t, _, variance, n in pair_rows:
+        row = np.zeros(n_sources)
+        row[s] = row[t] = 1.0
+        rows.append(row)
+        targets.append(variance)
+        weights.append(math.sqrt(n))
+    for s in range(n_sources):
+        prior_row = np.zeros(n_sources)
+        prior_row[s] = 1.0
+        rows.append(prior_row)
+        targets.append(DEFAULT_VARIANCE[SOURCES[s]])
+        weights.append(0.05)
+    w = np.asarray(weights)[:, None]
+    variance, *_ = np.linalg.lstsq(np.asarray(rows) * w, np.asarray(targets) * w[:, 0], rcond=None)
+    paired: dict[str, int] = {}
+    for s, t, _, _, n in pair_rows:
+        paired[SOURCES[s]] = paired.get(SOURCES[s], 0) + n
+        paired[SOURCES[t]] = paired.get(SOURCES[t], 0) + n
+    return Calibration(
+        bias={
+            name: round(float(bias[i]), 4) if name in paired else 0.0
+            for i, name in enumerate(SOURCES)
+        },
+        variance={
+            name: round(float(np.clip(variance[i], MIN_VARIANCE, MAX_VARIANCE)), 4)
+            if name in paired
+            else DEFAULT_VARIANCE[name]
+            for i, name in enumerate(SOURCES)
+        },
+        pairs=paired,
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceSummary:
+    """Per (employee, competency) with evidence: the precision-weighted mean of the
+    corrected readings and its precision, with how many readings and the latest's age."""
+
+    employee: IntArray
+    competency: IntArray
+    mean: FloatArray
+    precision: FloatArray
+    count: IntArray
+    newest_age_days: FloatArray
+
+
+def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
+    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
+    variance = np.asarray([calibration.variance_of(s) for s in SOURCES])
+    corrected = readings.value - bias[readings.source]
+    precision = (
+        np.power(0.5, np.maximum(readings.age_days, 0.0) / HALF_LIFE_DAYS)
+        * np.maximum(readings.strength, 0.0)
+        / variance[readings.source]
+    )
+    width = int(readings.competency.max(initial=0)) + 1
+    keys = readings.employee * width + readings.competency
+    keep = precision > 0
+    keys, precision, corrected = keys[keep], precision[keep], corrected[keep]
+    ages = readings.age_days[keep]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    total = np.bincount(inverse, weights=precision, minlength=len(unique))
+    weighted = np.bincount(inverse, weights=precision * corrected, minlength=len(unique))
+    counts = np.bincount(inverse, minlength=len(unique))
+    newest = np.full(len(unique), np.inf)
+    np.minimum.at(newest, inverse, ages)
+    return EvidenceSummary(
+        employee=unique // width,
+        competency=unique % width,
+        mean=weighted / np.maximum(total, 1e-12),
+        precision=total.astype(np.float64),
+        count=counts.astype(np.int64),
+        newest_age_days=newest,
+    )
+
+
+@dataclass(frozen=True)
+class Posterior:
+    level: float
+    sd: float
+
+    @property
+    def confidence(self) -> float:
+        return float(confidence_of(self.sd))
+
+
+@dataclass(frozen=True)
+class SkillPriorModel:
+    """What a refit stores: calibration, the prior mean of every (job profile,
+    competency), and the covariance of people's deviations from it (loadings x loadings'
+    + diagonal)."""
+
+    competency_codes: list[str]
+    profile_codes: list[str]
+    prior_means: FloatArray
+    """(profiles + 1) x competencies; the last row is for people without a job profile."""
+    loadings: FloatArray
+    """competencies x rank."""
+    unique_variance: FloatArray
+    calibration: Calibration
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "competency_index", {c: i for i, c in enumerate(self.competency_codes)}
+        )
+        object.__setattr__(self, "profile_index", {p: i for i, p in enumerate(self.profile_codes)})
+
+    competency_index: dict[str, int] = field(init=False, repr=False, compare=False)
+    profile_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def prior_row(self, profile: str | None) -> FloatArray:
+        row: FloatArray = self.prior_means[
+            self.profile_index.get(profile or "", len(self.profile_codes))
+        ]
+        return row
+
+    def prior_of(self, profile: str | None, competency: str) -> float | None:
+        i = self.competency_index.get(competency)
+        return None if i is None else float(self.prior_row(profile)[i])
+
+    def posterior_arrays(
+        self,
+        profile: str | None,
+        observed: IntArray,
+        means: FloatArray,
+        precisions: FloatArray,
+        wanted: IntArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Posterior means and standard deviations of the `wanted` competency indexes,
+        given evidence (mean, precision) on the `observed` ones."""
+        prior = self.prior_row(profile)
+        loadings_w = self.loadings[wanted]
+        prior_variance = (loadings_w**2).sum(axis=1) + self.unique_variance[wanted]
+        if len(observed) == 0:
+            return prior[wanted].copy(), np.sqrt(prior_variance)
+        loadings_o = self.loadings[observed]
+        system = loadings_o @ loadings_o.T
+        system[np.diag_indices_from(system)] += self.unique_variance[observed] + 1.0 / precisions
+        cross = loadings_w @ loadings_o.T
+        same = wanted[:, None] == observed[None, :]
+        cross = cross + same * self.unique_variance[wanted][:, None]
+        deviation = means - prior[observed]
+        solved = np.linalg.solve(system, np.column_stack([deviation, cross.T]))
+        level = prior[wanted] + cross @ solved[:, 0]
+        variance = prior_variance - np.einsum("ij,ji->i", cross, solved[:, 1:])
+        return level, np.sqrt(np.maximum(variance, 1e-6))
+
+    def posterior(
+        self,
+        profile: str | None,
+        evidence: Mapping[str, tuple[float, float]],
+        wanted: Sequence[str],
+    ) -> dict[str, Posterior]:
+        """Posteriors of the `wanted` competencies (known to the model) from the
+        person's evidence: competency code -> (mean of corrected readings, precision)."""
+        known = [
+            (self.competency_index[c], m, p)
+            for c, (m, p) in evidence.items()
+            if c in self.competency_index
+        ]
+        codes = [c for c in wanted if c in self.competency_index]
+        if not codes:
+            return {}
+        observed = np.asarray([i for i, _, _ in known], dtype=np.int64)
+        level, sd = self.posterior_arrays(
+            profile,
+            observed,
+            np.asarray([m for _, m, _ in known], dtype=np.float64),
+            np.asarray([p for _, _, p in known], dtype=np.float64),
+            np.asarray([self.competency_index[c] for c in codes], dtype=np.int64),
+        )
+        return {
+            code: Posterior(float(np.clip(level[i], MIN_LEVEL, MAX_LEVEL)), float(sd[i]))
+            for i, code in enumerate(codes)
+        }
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            prior_means=self.prior_means.astype(np.float32),
+            loadings=self.loadings.astype(np.float32),
+            unique_variance=self.unique_variance.astype(np.float32),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_stored(
+        cls,
+        data: bytes,
+        *,
+        competency_codes: list[str],
+        profile_codes: list[str],
+        calibration: Calibration,
+    ) -> SkillPriorModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return cls(
+                competency_codes=competency_codes,
+                profile_codes=profile_codes,
+                prior_means=arrays["prior_means"].astype(np.float64),
+                loadings=arrays["loadings"].astype(np.float64),
+                unique_variance=arrays["unique_variance"].astype(np.float64),
+                calibration=calibration,
+            )
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """Job profiles' required levels: profile index, competency index, level."""
+
+    profile: IntArray
+    competency: IntArray
+    level: FloatArray
+
+
+def _profile_priors(
+    summary: EvidenceSummary,
+    employee_profile: IntArray,
+    requirements: Requirements,
+    n_profiles: int,
+    n_competencies: int,
+) -> FloatArray:
+    required = np.zeros((n_profiles + 1, n_competencies))
+    required[requirements.profile, requirements.competency] = requirements.level
+    profile = employee_profile[summary.employee]
+    profile = np.where(profile < 0, n_profiles, profile)
+    level = required[profile, summary.competency]
+    reliability = summary.precision / (summary.precision + 2.0)
+    m = summary.mean
+    is_required = level > 0
+    # Required pairs: evidence ~ a + b * required level + competency offset.
+    if is_required.sum() >= 10 and np.ptp(level[is_required]) > 0:
+        w = reliability[is_required]
+        x = level[is_required]
+        design = np.column_stack([np.ones_like(x), x]) * np.sqrt(w)[:, None]
+        (intercept, slope), *_ = np.linalg.lstsq(design, m[is_required] * np.sqrt(w), rcond=None)
+    else:
+        intercept, slope = (float(m[is_required].mean()) if is_required.any() else 3.0), 0.0
+    residual = m - (intercept + slope * level)
+    offset_sum = np.bincount(
+        summary.competency[is_required],
+        weights=(reliability * residual)[is_required],
+        minlength=n_competencies,
+    )
+    offset_weight = np.bincount(
+        summary.competency[is_required], weights=reliability[is_required], minlength=n_competencies
+    )
+    offset = offset_sum / (offset_weight + COMPETENCY_SHRINKAGE)
+    # Not required: the competency's mean among people whose profile does not require it.
+    free = ~is_required
+    overall = float(np.average(m[free], weights=reliability[free])) if free.any() else 3.0
+    free_sum = np.bincount(
+        summary.competency[free], weights=(reliability * m)[free], minlength=n_competencies
+    )
+    free_weight = np.bincount(
+        summary.competency[free], weights=reliability[free], minlength=n_competencies
+    )
+    not_required = (free_sum + COMPETENCY_SHRINKAGE * overall) / (
+        free_weight + COMPETENCY_SHRINKAGE
+    )
+    expected = np.where(
+        required > 0, intercept + slope * required + offset[None, :], not_required[None, :]
+    )
+    cell_sum = np.zeros((n_profiles + 1, n_competencies))
+    cell_weight = np.zeros((n_profiles + 1, n_competencies))
+    np.add.at(cell_sum, (profile, summary.competency), reliability * m)
+    np.add.at(cell_weight, (profile, summary.competency), reliability)
+    priors: FloatArray = (cell_sum + PROFILE_SHRINKAGE * expected) / (
+        cell_weight + PROFILE_SHRINKAGE
+    )
+    # People without a profile: the competency's overall mean.
+    all_sum = np.bincount(summary.competency, weights=reliability * m, minlength=n_competencies)
+    all_weight = np.bincount(summary.competency, weights=reliability, minlength=n_competencies)
+    priors[n_profiles] = (all_sum + COMPETENCY_SHRINKAGE * overall) / (
+        all_weight + COMPETENCY_SHRINKAGE
+    )
+    return np.clip(priors, MIN_LEVEL, MAX_LEVEL)
+
+
+def _covariance_factors(
+    summary: EvidenceSummary,
+    deviation: FloatArray,
+    n_employees: int,
+    n_competencies: int,
+    rank: int,
+) -> tuple[FloatArray, FloatArray]:
+    from scipy import sparse
+
+    values = sparse.csr_matrix(
+        (deviation, (summary.employee, summary.competency)), shape=(n_employees, n_competencies)
+    )
+    present = sparse.csr_matrix(
+        (np.ones_like(deviation), (summary.employee, summary.competency)),
+        shape=(n_employees, n_competencies),
+    )
+    products = np.asarray((values.T @ values).todense())
+    counts = np.asarray((present.T @ present).todense())
+    covariance = np.where(counts >= MIN_COVARIANCE_PAIRS, products / np.maximum(counts, 1), 0.0)
+    off_diagonal = ~np.eye(n_competencies, dtype=bool)
+    covariance[off_diagonal] *= (counts / (counts + COVARIANCE_SHRINKAGE))[off_diagonal]
+    # A competency's person-level variance: the squared deviations minus their evidence
+    # noise, from well-evidenced pairs only (old or indirect readings have a noise
+    # variance that would swamp the difference).
+    sharp = summary.precision >= SHARP_PRECISION
+    excess = np.bincount(
+        summary.competency[sharp],
+        weights=(deviation**2 - 1.0 / summary.precision)[sharp],
+        minlength=n_competencies,
+    )
+    sharp_counts = np.bincount(summary.competency[sharp], minlength=n_competencies)
+    diagonal = np.maximum(excess / np.maximum(sharp_counts, 1), MIN_UNIQUE_VARIANCE * 2)
+    # Competencies seen too rarely: the median of the others.
+    rare = sharp_counts < MIN_COVARIANCE_PAIRS
+    if (~rare).any():
+        diagonal[rare] = float(np.median(diagonal[~rare]))
+    else:
+        diagonal[:] = 0.5
+    np.fill_diagonal(covariance, diagonal)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    order = np.argsort(eigenvalues)[::-1][: max(0, min(rank, n_competencies - 1))]
+    kept = eigenvalues[order] > 1e-6
+    loadings = eigenvectors[:, order[kept]] * np.sqrt(eigenvalues[order[kept]])
+    unique = np.maximum(diagonal - (loadings**2).sum(axis=1), MIN_UNIQUE_VARIANCE)
+    return loadings, unique
+
+
+def fit(
+    readings: Readings,
+    *,
+    employee_profile: IntArray,
+    requirements: Requirements,
+    competency_codes: list[str],
+    profile_codes: list[str],
+    rank: int,
+    seed: int = 0,
+) -> tuple[SkillPriorModel, EvidenceSummary]:
+    """Calibrate the sources, summarise the evidence and fit priors and covariance.
+    `employee_profile[e]` is the profile index of employee index e (-1: none)."""
+    calibration = calibrate(readings)
+    summary = summarise(readings, calibration)
+    n_profiles, n_competencies = len(profile_codes), len(competency_codes)
+    n_employees = int(employee_profile.shape[0])
+    priors = _profile_priors(summary, employee_profile, requirements, n_profiles, n_competencies)
+    profile = employee_profile[summary.employee]
+    profile = np.where(profile < 0, n_profiles, profile)
+    deviation = summary.mean - priors[profile, summary.competency]
+    loadings, unique = _covariance_factors(summary, deviation, n_employees, n_competencies, rank)
+    model = SkillPriorModel(
+        competency_codes=competency_codes,
+        profile_codes=profile_codes,
+        prior_means=priors,
+        loadings=loadings,
+        unique_variance=unique,
+        calibration=calibration,
+    )
+    model.metrics.update(_held_out(model, summary, employee_profile, seed=seed))
+    return model, summary
+
+
+def _held_out(
+    model: SkillPriorModel, summary: EvidenceSummary, employee_profile: IntArray, *, seed: int
+) -> dict[str, float]:
+    """Leave-one-out on a random HOLDOUT_SHARE of (employee, competency) evidence: the
+    posterior from the person's other evidence against the held-out evidence mean (MAE,
+    next to the profile prior's), and the share of held-out means inside the 80%
+    predictive interval (posterior variance + that evidence's own noise)."""
+    rng = np.random.default_rng(seed)
+    held = np.flatnonzero(rng.random(len(summary.employee)) < HOLDOUT_SHARE)[:5000]
+    if len(held) == 0:
+        return {}
+    starts = np.searchsorted(summary.employee, summary.employee[held], side="left")
+    ends = np.searchsorted(summary.employee, summary.employee[held], side="right")
+    errors, prior_errors, inside = [], [], 0
+    for h, start, end in zip(held, starts, ends, strict=True):
+        others = np.asarray([i for i in range(start, end) if i != h], dtype=np.int64)
+        profile_index = int(employee_profile[summary.employee[h]])
+        profile = model.profile_codes[profile_index] if profile_index >= 0 else None
+        level, sd = model.posterior_arrays(
+            profile,
+            summary.competency[others],
+            summary.mean[others],
+            summary.precision[others],
+            summary.competency[h : h + 1],
+        )
+        actual = summary.mean[h]
+        estimate = float(np.clip(level[0], MIN_LEVEL, MAX_LEVEL))
+        errors.append(abs(estimate - actual))
+        prior_errors.append(abs(float(model.prior_row(profile)[summary.competency[h]]) - actual))
+        spread = math.sqrt(float(sd[0]) ** 2 + 1.0 / float(summary.precision[h]))
+        inside += abs(estimate - actual) <= INTERVAL_80 * spread
+    return {
+        "heldout_entries": float(len(held)),
+        "heldout_mae": float(np.mean(errors)),
+        "heldout_mae_profile_prior": float(np.mean(prior_errors)),
+        "heldout_coverage_80": inside / len(held),
+    }
