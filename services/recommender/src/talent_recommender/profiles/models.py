@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Double,
@@ -71,6 +72,9 @@ class SkillModel(Base):
     competency_codes: Mapped[list[str]] = mapped_column(JSONB)
     competency_means: Mapped[bytes] = mapped_column(LargeBinary)
     components: Mapped[bytes] = mapped_column(LargeBinary)
+    # Evidence records (profiles/freshness.py) when the refit started: the baseline of the
+    # refit on evidence growth. Null for models fitted before it was recorded.
+    evidence_records: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class RefitRequest(Base):
