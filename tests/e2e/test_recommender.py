@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -230,3 +231,49 @@ def test_a_manager_accepts_a_recommended_course_through_learning(stack: Stack) -
     wait_until(accepted, timeout=30)
     record = {h["id"]: h for h in recommended()["recommendationHistory"]}[chosen["id"]]
     assert record["acceptedVia"] == "enrollment" and record["acceptedAt"]
+
+
+FRESHNESS = "{ recommenderStatus { caughtUp pendingEvents lagSeconds modelVersion } }"
+ACTIVE_NUMBERS = "{ employees(first: 100, filter: {status: ACTIVE}) { nodes { employeeNumber } } }"
+COMPETENCY_CODES = "{ competencies(first: 3) { nodes { code } } }"
+
+
+def test_an_imported_batch_of_evidence_is_fitted_without_a_refit_request(
+    stack: Stack, tmp_path: Path
+) -> None:
+    admin = stack.tokens["admin"]
+
+    def status() -> dict[str, Any]:
+        found: dict[str, Any] = stack.query(admin, FRESHNESS)["recommenderStatus"]
+        return found
+
+    # The seeded organisation is applied and a first model fitted, nobody asked for one.
+    wait_until(lambda: status()["caughtUp"] and status()["modelVersion"] is not None, timeout=120)
+    before = status()
+    numbers = [
+        n["employeeNumber"] for n in stack.query(admin, ACTIVE_NUMBERS)["employees"]["nodes"]
+    ]
+    codes = [c["code"] for c in stack.query(admin, COMPETENCY_CODES)["competencies"]["nodes"]]
+    # 300 peer assessments: about 9% more than the demo's ~3,350 evidence records.
+    rows = [
+        f"{number},{code},{1 + i % 5},{dt.date.today().isoformat()},peer"
+        for i, (number, code) in enumerate((n, c) for n in numbers for c in codes)
+    ]
+    csv_path = tmp_path / "assessments.csv"
+    csv_path.write_text(
+        "employee_id,competency_code,level,assessed_on,source\n" + "\n".join(rows) + "\n"
+    )
+    assert len(rows) >= 250
+
+    stack.talent("import", "assessments", str(csv_path))
+
+    def refitted() -> bool:
+        now = status()
+        return (
+            now["caughtUp"] is True
+            and (now["pendingEvents"], now["lagSeconds"]) == (0, 0)
+            and now["modelVersion"] > before["modelVersion"]
+        )
+
+    if not wait_for(refitted, timeout=120, interval=0.5):
+        pytest.fail(f"no refit after the import: {before} -> {status()}")

@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     consumer_max_consecutive_failures: int = 50
+    # The lag snapshot a worker records for its API (events/lag.py): how often, and after
+    # how long without a new one it no longer counts as caught up.
+    consumer_lag_record_interval_s: float = 1.0
+    consumer_lag_stale_after_s: float = 15.0
 
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500

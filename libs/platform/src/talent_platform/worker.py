@@ -1,5 +1,7 @@
 """A service's worker process: the outbox relay plus the service's event consumer, and
-(when `worker_metrics_port` is set) a small HTTP endpoint with `/metrics` and `/healthz`."""
+(when `worker_metrics_port` is set) a small HTTP endpoint with `/metrics` and `/healthz`.
+With a `lag_table`, the consumer records its lag there for the service's API
+(events/lag.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import threading
 from types import FrameType
 
 from prometheus_client import CollectorRegistry
+from sqlalchemy import Table
 
 from talent_platform.db.session import create_sync_engine
 from talent_platform.events.consumer import EventConsumer, HandlerRegistry
 from talent_platform.events.kafka import ensure_topics, service_topics
+from talent_platform.events.lag import LagRecorder
 from talent_platform.events.positions import OffsetReader
 from talent_platform.events.relay import OutboxRelay
 from talent_platform.events.tables import MessagingTables
@@ -39,8 +43,10 @@ class Worker:
         tables: MessagingTables,
         registry: HandlerRegistry | None = None,
         consumes: list[str] | None = None,
+        lag_table: Table | None = None,
     ) -> None:
         self.settings = settings
+        self.lag_table = lag_table
         self.engine = create_sync_engine(settings.database_url)
         self.topics = [settings.topic_prefix + t for t in consumes or []]
         self.relay = OutboxRelay(settings, engine=self.engine, outbox=tables.outbox)
@@ -59,10 +65,26 @@ class Worker:
         self._reader: OffsetReader | None = None
         self._relay_thread: threading.Thread | None = None
 
+    def _offset_reader(self) -> OffsetReader:
+        if self._reader is None:
+            self._reader = OffsetReader(self.settings)
+        return self._reader
+
+    def _lag_recorder(self) -> LagRecorder | None:
+        if self.consumer is None or self.lag_table is None:
+            return None
+        return LagRecorder(
+            engine=self.engine,
+            table=self.lag_table,
+            consumer=self.consumer,
+            reader=self._offset_reader(),
+            topics=self.topics,
+            interval_s=self.settings.consumer_lag_record_interval_s,
+        )
+
     def _start_endpoint(self) -> None:
         if self.settings.worker_metrics_port is None:
             return
-        self._reader = OffsetReader(self.settings)
         registry = CollectorRegistry()
         registry.register(
             WorkerCollector(
@@ -70,7 +92,7 @@ class Worker:
                 engine=self.engine,
                 relay=self.relay,
                 consumer=self.consumer,
-                reader=self._reader,
+                reader=self._offset_reader(),
                 consumed_topics=self.topics,
             )
         )
@@ -106,7 +128,8 @@ class Worker:
         log.info("worker started", extra={"consumes": self.topics})
         try:
             if self.consumer is not None:
-                self.consumer.run(stop)
+                recorder = self._lag_recorder()
+                self.consumer.run(stop, after_poll=recorder.record if recorder else None)
             else:
                 stop.wait()
         finally:
@@ -125,6 +148,7 @@ def run_worker(
     tables: MessagingTables,
     registry: HandlerRegistry | None = None,
     consumes: list[str] | None = None,
+    lag_table: Table | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
@@ -137,7 +161,9 @@ def run_worker(
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    worker = Worker(settings, tables=tables, registry=registry, consumes=consumes)
+    worker = Worker(
+        settings, tables=tables, registry=registry, consumes=consumes, lag_table=lag_table
+    )
     try:
         worker.run(stop)
     except Exception:

@@ -1,4 +1,4 @@
-"""Fixtures for event tests: a database with a sample table plus outbox and inbox."""
+"""Fixtures for event tests: a database with a sample table plus outbox, inbox and\nconsumer lag."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, create_
 from talent_contracts import EventPayload, event
 from talent_platform.db import new_metadata, sync_url
 from talent_platform.events import MessagingTables, Outbox, messaging_tables
+from talent_platform.events.lag import consumer_lag_table
 from talent_platform.infra.postgres import create_database, drop_database
 from talent_platform.settings import ServiceSettings
 from talent_platform.testing import isolated_database_name
@@ -30,6 +31,7 @@ widgets = Table(
     Column("seen", Integer, default=0),
 )
 tables: MessagingTables = messaging_tables(metadata)
+lag_table = consumer_lag_table(metadata)
 outbox = Outbox(tables.outbox, service="platformtest")
 
 
@@ -51,6 +53,7 @@ def engine(events_database: str) -> Iterator[Engine]:
         conn.execute(tables.outbox.delete())
         conn.execute(tables.inbox.delete())
         conn.execute(widgets.delete())
+        conn.execute(lag_table.delete())
     yield engine
     engine.dispose()
 

@@ -19,3 +19,10 @@ class RecommenderSettings(ServiceSettings):
     )
     refit_poll_s: float = 5.0
     model_rank: int = Field(default=16, description="Rank of the low-rank skills model.")
+    refit_evidence_growth: float = Field(
+        default=0.05,
+        ge=0.0,
+        description="The worker refits once the evidence records (assessments, completions, "
+        "job history) grew by more than this share since the last fit and the consumer is "
+        "caught up, or when there is evidence and no model yet (0: never on growth).",
+    )

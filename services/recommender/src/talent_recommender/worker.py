@@ -1,6 +1,6 @@
 """`python -m talent_recommender.worker`: the outbox relay, the consumer of people,
 learning, performance and succession events, and the refit loop (schedule and on-demand
-requests)."""
+requests, and evidence growth once the consumer is caught up)."""
 
 import sys
 import threading
@@ -9,8 +9,9 @@ from talent_contracts import service_topic
 from talent_platform.db.session import create_sync_engine
 from talent_platform.worker import run_worker
 from talent_recommender.config import RecommenderSettings
-from talent_recommender.db import messaging
+from talent_recommender.db import consumer_lag, messaging
 from talent_recommender.ingest.consumers import registry
+from talent_recommender.profiles.freshness import EvidenceGrowth
 from talent_recommender.profiles.refits import schedule
 
 CONSUMES = ["people", "learning", "performance", "succession"]
@@ -27,6 +28,10 @@ def main() -> int:
             "rank": settings.model_rank,
             "interval_s": settings.refit_interval_s,
             "poll_s": settings.refit_poll_s,
+            "evidence_growth": EvidenceGrowth(
+                share=settings.refit_evidence_growth,
+                stale_after_s=settings.consumer_lag_stale_after_s,
+            ),
         },
         name="refits",
         daemon=True,
@@ -37,6 +42,7 @@ def main() -> int:
             settings,
             tables=messaging,
             registry=registry,
+            lag_table=consumer_lag,
             consumes=[service_topic(s) for s in CONSUMES],
         )
     finally:

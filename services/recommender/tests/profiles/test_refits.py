@@ -52,6 +52,7 @@ def test_the_worker_runs_a_pending_request_once(committed: Engine) -> None:
         model = session.get(SkillModel, version)
         assert model is not None
         assert (model.employees, model.competencies, model.entries) == (6, 3, 18)
+        assert model.evidence_records == 18  # the growth rule's baseline
         assert model.competency_codes == ["comms", "excel", "lead"]
     assert run_pending(committed, rank=2) is None  # nothing left to do
 

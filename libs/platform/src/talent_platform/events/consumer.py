@@ -266,7 +266,9 @@ class EventConsumer:
         )
 
     # -- the loop ---------------------------------------------------------------------
-    def run(self, stop: threading.Event, *, on_idle: Callable[[], None] | None = None) -> None:
+    def run(self, stop: threading.Event, *, after_poll: Callable[[], None] | None = None) -> None:
+        """Consume until `stop` is set. `after_poll` runs on this thread after every poll,
+        once what it fetched is applied and committed (the lag recorder)."""
         consumer = self.consumer_factory(self.settings, group_id=self.group_id)
         assignments = _Assignments()
         consumer.subscribe(self.topics, listener=assignments)
@@ -284,10 +286,6 @@ class EventConsumer:
                     continue
                 if assignments.new:
                     batches = _start_from_committed(consumer, assignments, batches)
-                if not batches:
-                    if on_idle is not None:
-                        on_idle()
-                    continue
                 for tp, records in batches.items():
                     self.handle_batch(records)
                     last = records[-1].offset + 1
@@ -301,6 +299,8 @@ class EventConsumer:
                         log.warning(
                             "offset commit failed", extra={"partition": str(tp)}, exc_info=True
                         )
+                if after_poll is not None:
+                    after_poll()
         finally:
             self.running = False
             consumer.close()

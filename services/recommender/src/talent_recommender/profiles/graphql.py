@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from talent_platform.auth import Role
 from talent_platform.db.base import utcnow
+from talent_platform.events.lag import read_lag_snapshot_async
 from talent_platform.graphql import (
     Conflict,
     Forbidden,
@@ -18,6 +19,7 @@ from talent_platform.graphql import (
     ValidationError,
     run_mutation,
 )
+from talent_recommender.db import consumer_lag
 from talent_recommender.ingest.models import IngestState
 from talent_recommender.profiles.models import RefitRequest, SkillModel
 
@@ -35,8 +37,19 @@ class RecommenderStatus:
         "explained variance, fit time."
     )
     events_processed: int
+    pending_events: int = strawberry.field(
+        description="Records published to the topics the recommender consumes and not yet "
+        "applied, as its worker last observed them."
+    )
+    caught_up: bool = strawberry.field(
+        description="True when nothing is pending and the worker observed that within the "
+        "last `consumer_lag_stale_after_s` (15 s by default); false while events are "
+        "pending and whenever the worker has not reported for longer (it is stopped or "
+        "cannot reach the broker)."
+    )
     lag_seconds: float | None = strawberry.field(
-        description="How long after it happened the last applied event was applied."
+        description="0 when caught up; otherwise how long after it happened the last "
+        "applied event was applied (null before any)."
     )
     last_event_at: dt.datetime | None
 
@@ -62,8 +75,13 @@ class StatusQuery:
             )
         ).first()
         state = await session.get(IngestState, 1)
+        intake = await read_lag_snapshot_async(
+            session, consumer_lag, stale_after_s=info.context.settings.consumer_lag_stale_after_s
+        )
         lag = None
-        if state is not None and state.last_event_time and state.last_processed_at:
+        if intake.caught_up:
+            lag = 0.0
+        elif state is not None and state.last_event_time and state.last_processed_at:
             lag = max(0.0, (state.last_processed_at - state.last_event_time).total_seconds())
         return RecommenderStatus(
             model_version=model.version if model else None,
@@ -72,6 +90,8 @@ class StatusQuery:
             training_window_end=model.window_end if model else None,
             model_metrics=model.metrics if model else None,
             events_processed=state.events_processed if state else 0,
+            pending_events=intake.pending,
+            caught_up=intake.caught_up,
             lag_seconds=round(lag, 3) if lag is not None else None,
             last_event_at=state.last_event_time if state else None,
         )

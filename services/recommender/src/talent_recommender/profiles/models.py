@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Double,
@@ -80,6 +81,9 @@ class SkillModel(Base):
     profile_codes: Mapped[list[str] | None] = mapped_column(JSONB)
     calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     parameters: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Evidence records (profiles/freshness.py) when the refit started: the baseline of the
+    # refit on evidence growth. Null for models fitted before it was recorded.
+    evidence_records: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class RefitRequest(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from talent_platform.db.base import utcnow
+from talent_recommender.profiles.freshness import EvidenceGrowth, evidence_records
 from talent_recommender.profiles.inference import refit
 from talent_recommender.profiles.models import RefitRequest, SkillModel
 
@@ -23,7 +24,9 @@ def refit_now(engine: Engine, *, rank: int) -> SkillModel:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         # One refit at a time across processes (worker schedule, CLI).
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFIT_LOCK})
+        evidence = evidence_records(session)
         model = refit(session, rank=rank)
+        model.evidence_records = evidence
     # The rebuilt estimates have no visibility map until a VACUUM, so index-only scans
     # (successor shortlists) read the whole table meanwhile; autovacuum may be late or off.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -69,14 +72,27 @@ def run_pending(engine: Engine, *, rank: int) -> int | None:
 
 
 def schedule(
-    engine: Engine, stop: threading.Event, *, rank: int, interval_s: float, poll_s: float
+    engine: Engine,
+    stop: threading.Event,
+    *,
+    rank: int,
+    interval_s: float,
+    poll_s: float,
+    evidence_growth: EvidenceGrowth | None = None,
 ) -> None:
-    """The worker's refit loop: on-demand requests within `poll_s`, and a refit every
+    """The worker's refit loop: on-demand requests within `poll_s`, a refit once the
+    evidence grew enough (`evidence_growth`, profiles/freshness.py), and a refit every
     `interval_s` (0 disables the schedule) counted from the last model's training time."""
     while not stop.wait(poll_s):
         try:
             if run_pending(engine, rank=rank) is not None:
                 continue
+            if evidence_growth is not None:
+                with Session(engine) as session:
+                    due = evidence_growth.refit_due(session)
+                if due:
+                    refit_now(engine, rank=rank)
+                    continue
             if interval_s > 0:
                 with Session(engine) as session:
                     last = session.scalar(
