@@ -59,9 +59,7 @@ def test_never_suggests_the_incumbent_and_ranks_evidence_of_fit_first() -> None:
     assert strong.score > low.score
     assert strong.readiness is Readiness.READY_NOW
     assert low.readiness is Readiness.READY_3_PLUS_YEARS
-    assert (
-        strong.reasons[0] == "meets 2 of 2 requirements of Finance Director (competency fit 100%)"
-    )
+    assert strong.reasons[0] == "meets 2 of 2 requirements of Finance Director (competency fit 96%)"
     assert "Finance Manager is one level below, in the same job family" in strong.reasons
     assert (
         "gap of 2 on Financial Modelling: estimated 2, Finance Director requires 4" in low.reasons

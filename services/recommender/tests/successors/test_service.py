@@ -226,18 +226,21 @@ async def test_ranks_plausible_successors_with_reasons(session: AsyncSession) ->
     # The strong senior analyst (one level below, rated, high potential) leads.
     assert ids[0] == employee_id("S1")
     top = listed[0]
-    assert "meets 3 of 3 requirements of Head of FP&A (competency fit 100%)" in top["reasons"]
+    assert "meets 3 of 3 requirements of Head of FP&A (competency fit 95%)" in top["reasons"]
     assert "Senior Financial Analyst is one level below, in the same job family" in top["reasons"]
     assert "calibrated rating 4 of 5 in 2025" in top["reasons"]
     assert "high potential" in top["reasons"]
     assert top["readiness"] == "READY_NOW" and top["readinessAssessed"] is False
-    assert top["fit"] == 1.0 and top["gaps"] == []
+    assert top["fit"] > 0.9 and top["gaps"] == []  # expected fit: estimates carry doubt
     assert top["strengths"][0] == "Financial Modelling at 4 (requires 4)"
-    # Never the incumbent, a terminated employee, someone removed from the slate, or
-    # anyone too far below; the other family and two-levels-below are still candidates.
-    for absent in ("M1", "T1", "X1", "C1"):
+    # Never the incumbent, a terminated employee or someone removed from the slate; the
+    # other family, two levels below and a capable clerk far below are all candidates:
+    # the whole organisation is searched, and the reasons say who is off the usual path.
+    for absent in ("M1", "T1", "X1"):
         assert employee_id(absent) not in ids
-    assert {employee_id(n) for n in ("S2", "A1", "R1", "N1")} <= set(ids)
+    assert {employee_id(n) for n in ("S2", "A1", "R1", "N1", "C1")} <= set(ids)
+    clerk = listed[ids.index(employee_id("C1"))]
+    assert any("outside the usual path" in r for r in clerk["reasons"])
     # Equal evidence: one level below in the family beats two below and another family.
     assert ids.index(employee_id("S1")) < ids.index(employee_id("A1"))
     assert ids.index(employee_id("S1")) < ids.index(employee_id("R1"))
@@ -265,7 +268,7 @@ async def test_org_unit_shares_cover_every_suggestion(session: AsyncSession) -> 
     assert entity is not None
     shares = entity["successorSuggestionOrgUnits"]
     assert sum(s["suggestions"] for s in shares) == len(entity["successorSuggestions"]) == 5
-    assert shares[0] == {"orgUnitCode": "finance/fpa", "suggestions": 3, "share": 0.6}
+    assert shares[0] == {"orgUnitCode": "finance/fpa", "suggestions": 2, "share": 0.4}
     assert sum(s["share"] for s in shares) == pytest.approx(1.0)
 
 

@@ -68,8 +68,8 @@ PROFILE_SHRINKAGE = 5.0
 COMPETENCY_SHRINKAGE = 10.0
 # Covariances of two competencies observed together fewer times than this are taken as 0;
 # more pairs shrink less (n / (n + COVARIANCE_SHRINKAGE)).
-MIN_COVARIANCE_PAIRS = 20
-COVARIANCE_SHRINKAGE = 50.0
+MIN_COVARIANCE_PAIRS = 10
+COVARIANCE_SHRINKAGE = 20.0
 MIN_UNIQUE_VARIANCE = 0.02
 # Evidence at least this precise (noise variance at most 0.5) measures person-level spread.
 SHARP_PRECISION = 2.0
