@@ -193,3 +193,33 @@ def test_evaluate_on_the_demo_prints_every_section_with_margins(
     )
     assert "vs job_profile_mean: MAE" in out
     assert "successors:" in out
+
+
+def test_evaluate_independent_judges_the_served_recommender_against_known_truth(
+    people_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate --independent` generates the occupational organisation, loads it into the
+    scratch database and prints the three tasks with baselines, intervals and targets."""
+    from talent_recommender.evaluation.occupational import default_data_dir
+
+    data_dir = default_data_dir()
+    if data_dir is None:
+        pytest.skip("no reference data beside the repository (../shared/data)")
+    scratch = f"{make_url(people_database).database}_independent"
+    try:
+        argv = ["recommender", "evaluate", "--independent", "400", "--scratch-database", scratch]
+        assert main([*argv, "--database-url", people_database, "--seed", "3"]) == 0
+    finally:
+        drop_database(people_database, scratch)
+    out = capsys.readouterr().out
+    assert "skills: " in out and "required_level_of_current_job" in out
+    mae = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(r"^  (recommender|competency_mean) +([0-9.]+) ", out, re.M)
+    }
+    assert mae["recommender"] < mae["competency_mean"]
+    assert re.search(
+        r"^  vs popularity_in_job_profile: NDCG@10 [0-9.]+x .*\[[+-][0-9.]+, ", out, re.M
+    )
+    assert re.search(r"^  vs same_org_unit: recall@10 ", out, re.M)
+    assert out.count("target (") == 3
