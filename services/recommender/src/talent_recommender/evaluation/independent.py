@@ -49,6 +49,7 @@ from talent_recommender.evaluation.occupational import (
     best_fitting,
     course_relevance,
 )
+from talent_recommender.profiles.estimates import years_in_role
 from talent_recommender.profiles.inference import evidence_of, latest_model_sync, refit
 from talent_recommender.profiles.models import SkillEstimate
 from talent_recommender.recommendations.scoring import spread_of
@@ -320,6 +321,11 @@ def evaluate(
 
 def _skills(session: Session, org: OccupationalOrg, report: IndependentReport) -> None:
     loaded = latest_model_sync(session)
+    since: dict[uuid.UUID, dt.date | None] = dict(
+        session.execute(
+            text("SELECT employee_id, coalesce(in_role_since, hire_date) FROM employee")
+        ).all()
+    )
     stored: dict[uuid.UUID, list[SkillEstimate]] = defaultdict(list)
     for row in session.scalars(select(SkillEstimate)):
         stored[row.employee_id].append(row)
@@ -346,7 +352,12 @@ def _skills(session: Session, org: OccupationalOrg, report: IndependentReport) -
         if found is not None:
             estimate, confidence = found.level, found.confidence
         elif loaded is not None:
-            inferred = loaded.infer(profile, evidence_of(rows), wanted=[competency])
+            inferred = loaded.infer(
+                profile,
+                evidence_of(rows),
+                wanted=[competency],
+                tenure_years=years_in_role(since.get(employee_uuid(employee)), as_of=org.as_of),
+            )
             estimate = inferred[competency].level if competency in inferred else 3.0
             confidence = inferred[competency].confidence if competency in inferred else 0.0
         else:

@@ -212,11 +212,19 @@ def read_readings(
     return ReadingSet(readings, list(employee_index), list(competency_index), day)
 
 
+def years_in_role(since: dt.date | None, *, as_of: dt.date | None = None) -> float | None:
+    """Years from the start of the current role (or hire) to `as_of` (today)."""
+    if since is None:
+        return None
+    return max(0.0, ((as_of or dt.date.today()) - since).days / 365.25)
+
+
 def estimate_rows(
     reading_set: ReadingSet,
     summary: EvidenceSummary,
     model: SkillPriorModel | None,
     profile_of: Mapping[uuid.UUID, str | None],
+    tenure_of: Mapping[uuid.UUID, float | None] | None = None,
 ) -> list[EstimateRow]:
     """The stored estimates: for every (employee, competency) with evidence, the posterior
     given all of that employee's evidence (without a model: the evidence mean)."""
@@ -239,6 +247,7 @@ def estimate_rows(
                 means[known],
                 precisions[known],
                 observed,
+                (tenure_of or {}).get(employee_id),
             )
             levels = means.copy()
             sds = 1.0 / np.sqrt(precisions)
@@ -281,15 +290,19 @@ def compute_estimates(
         return []
     calibration = model.calibration if model is not None else Calibration.default()
     summary = summarise(reading_set.readings, calibration)
-    profile_of: Mapping[uuid.UUID, str | None] = profiles or dict(
-        session.execute(
-            text(
-                "SELECT employee_id, job_profile_code FROM employee WHERE employee_id = ANY(:ids)"
-            ),
-            {"ids": reading_set.employees},
-        ).all()
-    )
-    return estimate_rows(reading_set, summary, model, profile_of)
+    current = session.execute(
+        text(
+            "SELECT employee_id, job_profile_code, coalesce(in_role_since, hire_date)"
+            " FROM employee WHERE employee_id = ANY(:ids)"
+        ),
+        {"ids": reading_set.employees},
+    ).all()
+    if profiles is None:
+        profile_of: Mapping[uuid.UUID, str | None] = {e: p for e, p, _ in current}
+        tenure_of = {e: years_in_role(since, as_of=reading_set.as_of) for e, _, since in current}
+    else:
+        profile_of, tenure_of = profiles, {}
+    return estimate_rows(reading_set, summary, model, profile_of, tenure_of)
 
 
 _STALE = "talent_recommender.stale_estimates"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from talent_recommender.profiles.estimates import (
     estimate_rows,
     read_readings,
     store_estimates,
+    years_in_role,
 )
 from talent_recommender.profiles.models import SkillEstimate, SkillModel
 from talent_recommender.profiles.posterior import (
@@ -69,12 +71,20 @@ def fit_skills(
         return None
     profiles = list(session.scalars(text("SELECT code FROM job_profile ORDER BY code")))
     profile_index = {p: i for i, p in enumerate(profiles)}
-    profile_of: dict[object, str | None] = dict(
-        session.execute(text("SELECT employee_id, job_profile_code FROM employee")).all()
-    )
+    people = session.execute(
+        text(
+            "SELECT employee_id, job_profile_code, coalesce(in_role_since, hire_date) FROM employee"
+        )
+    ).all()
+    profile_of: dict[uuid.UUID, str | None] = {e: p for e, p, _ in people}
+    tenure_of = {e: years_in_role(since, as_of=reading_set.as_of) for e, _, since in people}
     employee_profile = np.asarray(
         [profile_index.get(profile_of.get(e) or "", -1) for e in reading_set.employees],
         dtype=np.int64,
+    )
+    employee_tenure = np.asarray(
+        [np.nan if (t := tenure_of.get(e)) is None else t for e in reading_set.employees],
+        dtype=np.float64,
     )
     competency_index = {c: i for i, c in enumerate(reading_set.competencies)}
     required = [
@@ -96,9 +106,10 @@ def fit_skills(
         competency_codes=reading_set.competencies,
         profile_codes=profiles,
         rank=rank,
+        employee_tenure=employee_tenure,
         seed=seed,
     )
-    rows = estimate_rows(reading_set, summary, model, profile_of)  # type: ignore[arg-type]
+    rows = estimate_rows(reading_set, summary, model, profile_of, tenure_of)
     return FittedSkills(model=model, estimates=rows, reading_set=reading_set)
 
 
@@ -146,7 +157,12 @@ def refit(session: Session, *, rank: int, rebuild: bool = True) -> SkillModel:
         components=b"",
         profile_codes=model.profile_codes if model is not None else [],
         calibration=(
-            {"bias": dict(model.calibration.bias), "variance": dict(model.calibration.variance)}
+            {
+                "bias": dict(model.calibration.bias),
+                "variance": dict(model.calibration.variance),
+                "growth_per_year": model.calibration.growth,
+                "spread_scale": model.calibration.spread_scale,
+            }
             if model is not None
             else None
         ),
@@ -188,7 +204,10 @@ class LoadedModel:
         if row.parameters is None or row.calibration is None:
             return None  # a model of an earlier algorithm, or fitted on no evidence
         calibration = Calibration(
-            bias=row.calibration.get("bias", {}), variance=row.calibration.get("variance", {})
+            bias=row.calibration.get("bias", {}),
+            variance=row.calibration.get("variance", {}),
+            growth=float(row.calibration.get("growth_per_year", 0.0)),
+            spread_scale=float(row.calibration.get("spread_scale", 1.0)),
         )
         return cls(
             version=row.version,
@@ -206,8 +225,10 @@ class LoadedModel:
         profile: str | None,
         evidence: Mapping[str, tuple[float, float]],
         wanted: Iterable[str],
+        *,
+        tenure_years: float | None = None,
     ) -> dict[str, Posterior]:
-        return self.skills.posterior(profile, evidence, list(wanted))
+        return self.skills.posterior(profile, evidence, list(wanted), tenure_years)
 
     def infer(
         self,
@@ -215,15 +236,17 @@ class LoadedModel:
         evidence: Mapping[str, tuple[float, float]],
         *,
         wanted: Iterable[str] | None = None,
+        tenure_years: float | None = None,
     ) -> dict[str, InferredLevel]:
         """Inferred levels for competencies without evidence (`wanted`, or every one the
-        model knows), from the person's job profile and evidence (competency code ->
-        (evidence mean, precision))."""
+        model knows), from the person's job profile, years in it and evidence (competency
+        code -> (evidence mean, precision))."""
         codes = self.skills.competency_codes if wanted is None else wanted
         missing = [c for c in codes if c not in evidence]
+        posteriors = self.posterior(profile, evidence, missing, tenure_years=tenure_years)
         return {
             code: InferredLevel(code, round(p.level, 2), round(p.confidence, 3))
-            for code, p in self.posterior(profile, evidence, missing).items()
+            for code, p in posteriors.items()
         }
 
 

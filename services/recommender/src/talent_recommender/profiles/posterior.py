@@ -33,6 +33,7 @@ The model, fitted on an organisation's own data at every refit (empirical Bayes)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,19 @@ SHARP_PRECISION = 2.0
 NO_PRIOR_VARIANCE = 1.0e6
 MIN_LEVEL, MAX_LEVEL = 1.0, 5.0
 HOLDOUT_SHARE = 0.05
+# Years in the current role: people grow into a role, so the prior of a competency the
+# role requires moves with time in it, by an offset per band fitted from the data.
+TENURE_BANDS = (1.0, 2.0, 4.0)
+TENURE_SHRINKAGE = 20.0
+
+
+def tenure_band(years: float | None) -> int:
+    """0: under a year in the role ... len(TENURE_BANDS): longer; -1: unknown."""
+    if years is None or math.isnan(years):
+        return -1
+    return int(np.searchsorted(TENURE_BANDS, years, side="right"))
+
+
 INTERVAL_80 = 1.2816  # the standard normal's 90th percentile
 
 
@@ -93,6 +107,11 @@ class Calibration:
     bias: Mapping[str, float]
     variance: Mapping[str, float]
     pairs: Mapping[str, int] = field(default_factory=dict)
+    growth: float = 0.0
+    """Levels gained per year: an assessment made t years ago reads growth x t low."""
+    spread_scale: float = 1.0
+    """Posterior variances times this match the errors against held-out formal
+    assessments (see `_spread_scale`)."""
 
     @classmethod
     def default(cls) -> Calibration:
@@ -119,6 +138,39 @@ class Readings:
     strength: FloatArray
     """How much of a full reading it is (a course's score, the years in a role): scales its
     precision."""
+
+
+ASSESSING_SOURCES = ("assessment", "manager", "peer", "self")
+MAX_GROWTH_PER_YEAR = 0.5
+
+
+def growth_per_year(readings: Readings) -> float:
+    """How much people's levels rise per year, from repeated readings of one (employee,
+    competency) by the same kind of assessor (whose own bias cancels in the difference):
+    the least-squares slope of the change against the years between readings."""
+    assessing = np.isin(readings.source, [SOURCES.index(s) for s in ASSESSING_SOURCES])
+    width = int(readings.competency.max(initial=0)) + 1
+    keys = (readings.employee * width + readings.competency) * len(SOURCES) + readings.source
+    keys, ages, values = keys[assessing], readings.age_days[assessing], readings.value[assessing]
+    order = np.lexsort((-ages, keys))
+    keys, ages, values = keys[order], ages[order], values[order]
+    same = keys[1:] == keys[:-1]
+    years = (ages[:-1] - ages[1:])[same] / 365.25
+    change = (values[1:] - values[:-1])[same]
+    usable = years > 0.25
+    if usable.sum() < MIN_PAIRS:
+        return 0.0
+    slope = float((change[usable] * years[usable]).sum() / (years[usable] ** 2).sum())
+    return float(np.clip(slope, 0.0, MAX_GROWTH_PER_YEAR))
+
+
+def brought_forward(readings: Readings, growth: float) -> Readings:
+    """Assessments as of today: each raised by the growth since it was made."""
+    if growth == 0.0:
+        return readings
+    assessing = np.isin(readings.source, [SOURCES.index(s) for s in ASSESSING_SOURCES])
+    shift = np.where(assessing, growth * np.maximum(readings.age_days, 0.0) / 365.25, 0.0)
+    return dataclasses.replace(readings, value=readings.value + shift)
 
 
 def calibrate(readings: Readings) -> Calibration:
@@ -220,6 +272,7 @@ class EvidenceSummary:
 
 
 def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
+    readings = brought_forward(readings, calibration.growth)
     bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
     variance = np.asarray([calibration.variance_of(s) for s in SOURCES])
     corrected = readings.value - bias[readings.source]
@@ -273,6 +326,10 @@ class SkillPriorModel:
     """competencies x rank."""
     unique_variance: FloatArray
     calibration: Calibration
+    required: npt.NDArray[np.bool_]
+    """(profiles + 1) x competencies: which competencies each profile requires."""
+    tenure_shift: FloatArray
+    """Prior offset of a required competency per band of years in the role."""
     metrics: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -284,15 +341,21 @@ class SkillPriorModel:
     competency_index: dict[str, int] = field(init=False, repr=False, compare=False)
     profile_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
-    def prior_row(self, profile: str | None) -> FloatArray:
-        row: FloatArray = self.prior_means[
-            self.profile_index.get(profile or "", len(self.profile_codes))
-        ]
+    def prior_row(self, profile: str | None, tenure_years: float | None = None) -> FloatArray:
+        index = self.profile_index.get(profile or "", len(self.profile_codes))
+        row: FloatArray = self.prior_means[index]
+        band = tenure_band(tenure_years)
+        if band >= 0 and len(self.tenure_shift) > band:
+            row = np.clip(
+                row + self.tenure_shift[band] * self.required[index], MIN_LEVEL, MAX_LEVEL
+            )
         return row
 
-    def prior_of(self, profile: str | None, competency: str) -> float | None:
+    def prior_of(
+        self, profile: str | None, competency: str, tenure_years: float | None = None
+    ) -> float | None:
         i = self.competency_index.get(competency)
-        return None if i is None else float(self.prior_row(profile)[i])
+        return None if i is None else float(self.prior_row(profile, tenure_years)[i])
 
     def posterior_arrays(
         self,
@@ -301,14 +364,15 @@ class SkillPriorModel:
         means: FloatArray,
         precisions: FloatArray,
         wanted: IntArray,
+        tenure_years: float | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Posterior means and standard deviations of the `wanted` competency indexes,
         given evidence (mean, precision) on the `observed` ones."""
-        prior = self.prior_row(profile)
+        prior = self.prior_row(profile, tenure_years)
         loadings_w = self.loadings[wanted]
         prior_variance = (loadings_w**2).sum(axis=1) + self.unique_variance[wanted]
         if len(observed) == 0:
-            return prior[wanted].copy(), np.sqrt(prior_variance)
+            return prior[wanted].copy(), np.sqrt(prior_variance * self.calibration.spread_scale)
         loadings_o = self.loadings[observed]
         system = loadings_o @ loadings_o.T
         system[np.diag_indices_from(system)] += self.unique_variance[observed] + 1.0 / precisions
@@ -319,13 +383,14 @@ class SkillPriorModel:
         solved = np.linalg.solve(system, np.column_stack([deviation, cross.T]))
         level = prior[wanted] + cross @ solved[:, 0]
         variance = prior_variance - np.einsum("ij,ji->i", cross, solved[:, 1:])
-        return level, np.sqrt(np.maximum(variance, 1e-6))
+        return level, np.sqrt(np.maximum(variance, 1e-6) * self.calibration.spread_scale)
 
     def posterior(
         self,
         profile: str | None,
         evidence: Mapping[str, tuple[float, float]],
         wanted: Sequence[str],
+        tenure_years: float | None = None,
     ) -> dict[str, Posterior]:
         """Posteriors of the `wanted` competencies (known to the model) from the
         person's evidence: competency code -> (mean of corrected readings, precision)."""
@@ -344,6 +409,7 @@ class SkillPriorModel:
             np.asarray([m for _, m, _ in known], dtype=np.float64),
             np.asarray([p for _, _, p in known], dtype=np.float64),
             np.asarray([self.competency_index[c] for c in codes], dtype=np.int64),
+            tenure_years,
         )
         return {
             code: Posterior(float(np.clip(level[i], MIN_LEVEL, MAX_LEVEL)), float(sd[i]))
@@ -357,6 +423,8 @@ class SkillPriorModel:
             prior_means=self.prior_means.astype(np.float32),
             loadings=self.loadings.astype(np.float32),
             unique_variance=self.unique_variance.astype(np.float32),
+            required=self.required,
+            tenure_shift=self.tenure_shift.astype(np.float32),
         )
         return buffer.getvalue()
 
@@ -377,6 +445,8 @@ class SkillPriorModel:
                 loadings=arrays["loadings"].astype(np.float64),
                 unique_variance=arrays["unique_variance"].astype(np.float64),
                 calibration=calibration,
+                required=arrays["required"].astype(bool),
+                tenure_shift=arrays["tenure_shift"].astype(np.float64),
             )
 
 
@@ -508,18 +578,37 @@ def fit(
     competency_codes: list[str],
     profile_codes: list[str],
     rank: int,
+    employee_tenure: FloatArray | None = None,
     seed: int = 0,
 ) -> tuple[SkillPriorModel, EvidenceSummary]:
     """Calibrate the sources, summarise the evidence and fit priors and covariance.
-    `employee_profile[e]` is the profile index of employee index e (-1: none)."""
-    calibration = calibrate(readings)
+    `employee_profile[e]` is the profile index of employee index e (-1: none),
+    `employee_tenure[e]` their years in that role (nan: unknown)."""
+    growth = growth_per_year(readings)
+    calibration = dataclasses.replace(
+        calibrate(brought_forward(readings, growth)), growth=round(growth, 4)
+    )
     summary = summarise(readings, calibration)
     n_profiles, n_competencies = len(profile_codes), len(competency_codes)
     n_employees = int(employee_profile.shape[0])
     priors = _profile_priors(summary, employee_profile, requirements, n_profiles, n_competencies)
     profile = employee_profile[summary.employee]
     profile = np.where(profile < 0, n_profiles, profile)
+    required = np.zeros((n_profiles + 1, n_competencies), dtype=bool)
+    required[requirements.profile, requirements.competency] = True
+    if employee_tenure is None:
+        employee_tenure = np.full(n_employees, np.nan)
+    bands = np.asarray([tenure_band(float(t)) for t in employee_tenure], dtype=np.int64)
     deviation = summary.mean - priors[profile, summary.competency]
+    is_required = required[profile, summary.competency]
+    band = bands[summary.employee]
+    reliability = summary.precision / (summary.precision + 2.0)
+    shift = np.zeros(len(TENURE_BANDS) + 1)
+    for b in range(len(shift)):
+        chosen = is_required & (band == b)
+        weight = reliability[chosen]
+        shift[b] = float((weight * deviation[chosen]).sum() / (weight.sum() + TENURE_SHRINKAGE))
+    deviation = deviation - np.where(is_required & (band >= 0), shift[np.maximum(band, 0)], 0.0)
     loadings, unique = _covariance_factors(summary, deviation, n_employees, n_competencies, rank)
     model = SkillPriorModel(
         competency_codes=competency_codes,
@@ -528,13 +617,111 @@ def fit(
         loadings=loadings,
         unique_variance=unique,
         calibration=calibration,
+        required=required,
+        tenure_shift=shift,
     )
-    model.metrics.update(_held_out(model, summary, employee_profile, seed=seed))
+    scale = _spread_scale(model, readings, employee_profile, employee_tenure, seed=seed)
+    model = dataclasses.replace(
+        model, calibration=dataclasses.replace(calibration, spread_scale=round(scale, 4))
+    )
+    model.metrics.update(_held_out(model, summary, employee_profile, employee_tenure, seed=seed))
     return model, summary
 
 
+MAX_SPREAD_SCALE = 10.0
+SPREAD_SAMPLE = 3000
+
+
+def _spread_scale(
+    model: SkillPriorModel,
+    readings: Readings,
+    employee_profile: IntArray,
+    employee_tenure: FloatArray,
+    *,
+    seed: int,
+) -> float:
+    """How much the posterior variance must grow to match reality. Formal assessments are
+    held out in turn: for up to SPREAD_SAMPLE (employee, competency) pairs with one, the
+    posterior from everything else the person has (their other readings of it included,
+    formal readings of other competencies too) is compared with the formal mean. The
+    mean squared error, less the formal readings' own noise, over the mean posterior
+    variance is the factor (at least 1: readings that share a person's own bias, like
+    self-ratings, are less independent than the model assumes, never more)."""
+    formal = readings.source == SOURCES.index(REFERENCE_SOURCE)
+    if formal.sum() < MIN_PAIRS:
+        return 1.0
+    width = int(readings.competency.max(initial=0)) + 1
+    keys = readings.employee * width + readings.competency
+    targets = np.unique(keys[formal])
+    rng = np.random.default_rng(seed)
+    if len(targets) > SPREAD_SAMPLE:
+        targets = rng.choice(targets, SPREAD_SAMPLE, replace=False)
+    chosen = np.isin(readings.employee, targets // width)
+    subset = dataclasses.replace(
+        readings,
+        employee=readings.employee[chosen],
+        competency=readings.competency[chosen],
+        source=readings.source[chosen],
+        value=readings.value[chosen],
+        age_days=readings.age_days[chosen],
+        strength=readings.strength[chosen],
+    )
+    subset_keys = keys[chosen]
+    subset_formal = formal[chosen]
+    variance_formal = model.calibration.variance_of(REFERENCE_SOURCE)
+    errors, variances = [], []
+    for key in targets:
+        own = subset.employee == key // width
+        held = own & (subset_keys == key) & subset_formal
+        rest = own & ~held
+        actual = brought_forward(
+            dataclasses.replace(
+                subset,
+                employee=subset.employee[held],
+                competency=subset.competency[held],
+                source=subset.source[held],
+                value=subset.value[held],
+                age_days=subset.age_days[held],
+                strength=subset.strength[held],
+            ),
+            model.calibration.growth,
+        ).value.mean()
+        summary = summarise(
+            dataclasses.replace(
+                subset,
+                employee=np.zeros(int(rest.sum()), dtype=np.int64),
+                competency=subset.competency[rest],
+                source=subset.source[rest],
+                value=subset.value[rest],
+                age_days=subset.age_days[rest],
+                strength=subset.strength[rest],
+            ),
+            model.calibration,
+        )
+        profile_index = int(employee_profile[key // width])
+        level, sd = model.posterior_arrays(
+            model.profile_codes[profile_index] if profile_index >= 0 else None,
+            summary.competency,
+            summary.mean,
+            summary.precision,
+            np.asarray([key % width], dtype=np.int64),
+            float(employee_tenure[key // width]),
+        )
+        errors.append((float(np.clip(level[0], MIN_LEVEL, MAX_LEVEL)) - actual) ** 2)
+        # The formal mean's own noise is not the posterior's error.
+        errors[-1] -= variance_formal / int(held.sum())
+        variances.append(float(sd[0]) ** 2 / model.calibration.spread_scale)
+    excess = float(np.mean(errors))
+    return float(np.clip(excess / max(float(np.mean(variances)), 1e-6), 1.0, MAX_SPREAD_SCALE))
+
+
 def _held_out(
-    model: SkillPriorModel, summary: EvidenceSummary, employee_profile: IntArray, *, seed: int
+    model: SkillPriorModel,
+    summary: EvidenceSummary,
+    employee_profile: IntArray,
+    employee_tenure: FloatArray,
+    *,
+    seed: int,
 ) -> dict[str, float]:
     """Leave-one-out on a random HOLDOUT_SHARE of (employee, competency) evidence: the
     posterior from the person's other evidence against the held-out evidence mean (MAE,
@@ -551,17 +738,21 @@ def _held_out(
         others = np.asarray([i for i in range(start, end) if i != h], dtype=np.int64)
         profile_index = int(employee_profile[summary.employee[h]])
         profile = model.profile_codes[profile_index] if profile_index >= 0 else None
+        tenure = float(employee_tenure[summary.employee[h]])
         level, sd = model.posterior_arrays(
             profile,
             summary.competency[others],
             summary.mean[others],
             summary.precision[others],
             summary.competency[h : h + 1],
+            tenure,
         )
         actual = summary.mean[h]
         estimate = float(np.clip(level[0], MIN_LEVEL, MAX_LEVEL))
         errors.append(abs(estimate - actual))
-        prior_errors.append(abs(float(model.prior_row(profile)[summary.competency[h]]) - actual))
+        prior_errors.append(
+            abs(float(model.prior_row(profile, tenure)[summary.competency[h]]) - actual)
+        )
         spread = math.sqrt(float(sd[0]) ** 2 + 1.0 / float(summary.precision[h]))
         inside += abs(estimate - actual) <= INTERVAL_80 * spread
     return {

@@ -22,6 +22,7 @@ from talent_recommender.ingest.visibility import (
     require_succession_reader,
     sees_succession,
 )
+from talent_recommender.profiles.estimates import years_in_role
 from talent_recommender.profiles.inference import LoadedModel, evidence_of
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
@@ -115,7 +116,10 @@ class RecommenderService:
         }
         if model is not None:
             for code, inferred in model.infer(
-                employee.job_profile_code, evidence_of(stored), wanted=wanted
+                employee.job_profile_code,
+                evidence_of(stored),
+                wanted=wanted,
+                tenure_years=years_in_role(employee.in_role_since or employee.hire_date),
             ).items():
                 found[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
         return found
@@ -137,7 +141,11 @@ class RecommenderService:
             strongest = sorted(
                 (
                     i
-                    for i in model.infer(employee.job_profile_code, summaries).values()
+                    for i in model.infer(
+                        employee.job_profile_code,
+                        summaries,
+                        tenure_years=years_in_role(employee.in_role_since or employee.hire_date),
+                    ).values()
                     if i.level >= EXTRA_INFERRED_MIN_LEVEL
                 ),
                 key=lambda i: -i.level,

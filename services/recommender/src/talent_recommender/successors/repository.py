@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_recommender.ingest.models import (
@@ -28,6 +28,7 @@ from talent_recommender.ingest.models import (
     Nomination,
     Potential,
 )
+from talent_recommender.profiles.estimates import years_in_role
 from talent_recommender.profiles.inference import LoadedModel, evidence_of
 from talent_recommender.profiles.models import SkillEstimate
 from talent_recommender.recommendations.models import IssuedRecommendation
@@ -62,6 +63,7 @@ class CandidateRow:
     job_title: str | None
     job_family: str | None
     job_level: int | None
+    in_role_since: dt.date | None = None
 
 
 def _case(column: str, table: dict[int, float], default: float) -> str:
@@ -243,6 +245,7 @@ class SuccessorRepository:
                 JobProfile.title,
                 JobProfile.family,
                 JobProfile.level,
+                func.coalesce(Employee.in_role_since, Employee.hire_date),
             )
             .outerjoin(JobProfile, JobProfile.code == Employee.job_profile_code)
             .where(Employee.employee_id.in_(list(employee_ids)))
@@ -285,7 +288,10 @@ class SuccessorRepository:
             if not missing:
                 continue
             for code, inferred in model.infer(
-                candidate.job_profile_code, evidence_of(own), wanted=missing
+                candidate.job_profile_code,
+                evidence_of(own),
+                wanted=missing,
+                tenure_years=years_in_role(candidate.in_role_since),
             ).items():
                 estimates[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
         return found
