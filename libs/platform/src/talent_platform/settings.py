@@ -53,6 +53,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     consumer_max_consecutive_failures: int = 50
+    # While the database is away a record waits (backoff doubling up to this) instead of
+    # counting towards its attempts: only the record's own errors lead to the DLQ.
+    consumer_database_backoff_max_s: float = 5.0
 
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500
