@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
     # how long without a new one it no longer counts as caught up.
     consumer_lag_record_interval_s: float = 1.0
     consumer_lag_stale_after_s: float = 15.0
+    # While the database is away a record waits (backoff doubling up to this) instead of
+    # counting towards its attempts: only the record's own errors lead to the DLQ.
+    consumer_database_backoff_max_s: float = 5.0
 
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500

@@ -105,7 +105,11 @@ class Worker:
         self.endpoint.start()
 
     def health(self) -> dict[str, bool]:
-        parts = {"relay": self._relay_thread is not None and self._relay_thread.is_alive()}
+        """Liveness: false parts make `/healthz` answer 503 and the supervisor restart the
+        process. A relay loop that ended while the process lives would leave the outbox
+        unsent for good."""
+        thread = self._relay_thread
+        parts = {"relay": thread is not None and thread.is_alive()}
         if self.consumer is not None:
             parts["consumer"] = self.consumer.running
         return parts

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
+from talent_platform.db.errors import is_database_unavailable
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
 from talent_platform.events.kafka import create_consumer, create_producer
 from talent_platform.events.positions import PositionLog
@@ -45,6 +46,48 @@ Handler = Callable[[Session, EventPayload, Envelope], None]
 
 class TooManyFailures(RuntimeError):
     pass
+
+
+class ConsumerStopping(Exception):
+    """The loop was stopped while a record waited for the database: nothing past that
+    record may be committed."""
+
+
+class _Outage:
+    """Waits out a database that is away: backoff doubling up to `max_s`, logged."""
+
+    def __init__(self, max_s: float) -> None:
+        self.max_s = max_s
+        self.backoff = min(0.5, max_s)
+        self.started: float | None = None
+
+    def wait(
+        self, stop: threading.Event, error: Exception, *, record: ConsumerRecord, ce_id: str
+    ) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        log.warning(
+            "database unavailable; waiting to apply the record",
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "ce_id": ce_id,
+                "waited_s": round(now - self.started, 1),
+                "error": f"{type(error).__name__}: {error}"[:500],
+            },
+        )
+        if stop.wait(self.backoff):
+            raise ConsumerStopping("stopped while waiting for the database") from error
+        self.backoff = min(self.backoff * 2, self.max_s)
+
+    def over(self) -> None:
+        if self.started is not None:
+            log.info(
+                "database available again",
+                extra={"waited_s": round(time.monotonic() - self.started, 1)},
+            )
 
 
 @dataclass
@@ -95,6 +138,7 @@ class EventConsumer:
         self._dlq_producer: KafkaProducer | None = None
         self._dlq_positions = PositionLog(settings, shared=True)
         self._consecutive_failures = 0
+        self._stop = threading.Event()
         self.running = False
         self.last_poll = 0.0
 
@@ -202,21 +246,28 @@ class EventConsumer:
             self.handle(record)
 
     def handle(self, record: ConsumerRecord) -> None:
-        """Process one record to completion: applied, skipped, or dead-lettered."""
+        """Process one record to completion: applied, skipped, or dead-lettered.
+
+        While the database is away (`is_database_unavailable`) the record is retried
+        without limit and nothing counts towards its attempts or the consecutive
+        failures; raises `ConsumerStopping` if the loop is stopped meanwhile."""
         try:
             envelope, payload = self._decode(record)
         except (EnvelopeError, ValidationError, ValueError) as exc:
             self._dead_letter(record, exc, attempts=0)
             return
         last_error: Exception | None = None
-        for attempt in range(1, self.settings.consumer_max_attempts + 1):
+        attempt = 0
+        outage = _Outage(self.settings.consumer_database_backoff_max_s)
+        while attempt < self.settings.consumer_max_attempts:
             try:
                 with Session(self.engine) as session, session.begin():
                     outcome = self._apply(session, record, envelope, payload)
-                self._count(outcome)
-                self._consecutive_failures = 0
-                return
             except Exception as exc:
+                if is_database_unavailable(exc):
+                    outage.wait(self._stop, exc, record=record, ce_id=envelope.id)
+                    continue
+                attempt += 1
                 last_error = exc
                 log.warning(
                     "handler failed",
@@ -224,6 +275,11 @@ class EventConsumer:
                     exc_info=True,
                 )
                 time.sleep(self.settings.consumer_retry_backoff_s * attempt)
+                continue
+            outage.over()
+            self._count(outcome)
+            self._consecutive_failures = 0
+            return
         assert last_error is not None
         self._consecutive_failures += 1
         if self._consecutive_failures >= self.settings.consumer_max_consecutive_failures:
@@ -269,6 +325,7 @@ class EventConsumer:
     def run(self, stop: threading.Event, *, after_poll: Callable[[], None] | None = None) -> None:
         """Consume until `stop` is set. `after_poll` runs on this thread after every poll,
         once what it fetched is applied and committed (the lag recorder)."""
+        self._stop = stop
         consumer = self.consumer_factory(self.settings, group_id=self.group_id)
         assignments = _Assignments()
         consumer.subscribe(self.topics, listener=assignments)
@@ -287,7 +344,11 @@ class EventConsumer:
                 if assignments.new:
                     batches = _start_from_committed(consumer, assignments, batches)
                 for tp, records in batches.items():
-                    self.handle_batch(records)
+                    try:
+                        self.handle_batch(records)
+                    except ConsumerStopping:
+                        log.info("consumer stopped while the database was away")
+                        return
                     last = records[-1].offset + 1
                     self.stats.positions[f"{tp.topic}:{tp.partition}"] = last
                     try:

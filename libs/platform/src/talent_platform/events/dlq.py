@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -160,23 +160,49 @@ def list_dead_letters(
         partitions = _partitions(reader, topics if topics is not None else dlq_topics(settings))
         if not partitions:
             return []
-        redriven = reader.committed(redrive_group(service), partitions) if service else {}
         ends = {tp: end for tp, end in reader.published_ends(partitions).items() if end}
         client.assign(partitions)
         client.seek_to_beginning(*partitions)
-        found = []
-        for record in _records(client, ends, idle_s=idle_s, timeout_s=timeout_s):
-            letter = _letter(record, redriven)
-            if service is None or letter.consumer_group == group_of(service):
-                found.append(letter)
-        return found
+        found = [
+            letter
+            for letter in (
+                _letter(record)
+                for record in _records(client, ends, idle_s=idle_s, timeout_s=timeout_s)
+            )
+            if service is None or letter.consumer_group == group_of(service)
+        ]
+        # Each letter is redriven by the redrive group of the service that dead-lettered
+        # it, whichever service asks.
+        redrivers = {
+            group: redriver
+            for group in {letter.consumer_group for letter in found if letter.consumer_group}
+            if (redriver := redrive_group_of(group)) is not None
+        }
+        passed = {
+            group: reader.committed(redriver, partitions) for group, redriver in redrivers.items()
+        }
+        return [
+            replace(letter, redriven=_passed(letter, passed.get(letter.consumer_group or "")))
+            for letter in found
+        ]
     finally:
         client.close(autocommit=False)
         reader.close()
 
 
-def _letter(record: ConsumerRecord, redriven: dict[TopicPartition, int | None]) -> DeadLetter:
-    passed = redriven.get(TopicPartition(record.topic, record.partition))
+def redrive_group_of(consumer_group: str) -> str | None:
+    """The redrive group of a service's consumer group (`group_of`); None for a group
+    that is not a service's."""
+    service = consumer_group.removeprefix("talent-")
+    return redrive_group(service) if service != consumer_group else None
+
+
+def _passed(letter: DeadLetter, redriven: dict[TopicPartition, int | None] | None) -> bool:
+    offset = (redriven or {}).get(TopicPartition(letter.topic, letter.partition))
+    return offset is not None and letter.offset < offset
+
+
+def _letter(record: ConsumerRecord) -> DeadLetter:
     return DeadLetter(
         topic=record.topic,
         partition=record.partition,
@@ -184,7 +210,6 @@ def _letter(record: ConsumerRecord, redriven: dict[TopicPartition, int | None]) 
         key=record.key,
         value=record.value or b"",
         headers=[(k, v) for k, v in (record.headers or []) if v is not None],
-        redriven=passed is not None and record.offset < passed,
     )
 
 
@@ -220,7 +245,7 @@ def redrive(
             else:
                 client.seek(tp, start)
         for record in _records(client, ends, idle_s=idle_s, timeout_s=timeout_s):
-            letter = _letter(record, {})
+            letter = _letter(record)
             tp = TopicPartition(record.topic, record.partition)
             if letter.consumer_group != group_of(service):
                 result.other_groups += 1

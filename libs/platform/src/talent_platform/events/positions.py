@@ -30,6 +30,9 @@ from talent_platform.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 POSITIONS_GROUP = "talent.positions"
+BROKER_CALL_TIMEOUT_MS = 5000
+"""Bound of one offset fetch or commit: a broker that does not answer (paused, partitioned)
+must not hold a publish, a dead letter or a metrics read for longer."""
 
 
 def _client(settings: ServiceSettings, group_id: str) -> KafkaConsumer:
@@ -71,12 +74,13 @@ class PositionLog:
                 client = self._ensure()
                 for tp in ends:
                     if self.shared or tp not in self._known:
-                        committed = client.committed(tp)
+                        committed = client.committed(tp, timeout_ms=BROKER_CALL_TIMEOUT_MS)
                         self._known[tp] = max(self._known.get(tp, 0), committed or 0)
                 raised = {tp: end for tp, end in ends.items() if end > self._known[tp]}
                 if raised:
                     client.commit(
-                        {tp: OffsetAndMetadata(end, "", -1) for tp, end in raised.items()}
+                        {tp: OffsetAndMetadata(end, "", -1) for tp, end in raised.items()},
+                        timeout_ms=BROKER_CALL_TIMEOUT_MS,
                     )
                     self._known.update(raised)
             except Exception:  # positions feed metrics: never fail a publish over them
@@ -108,7 +112,9 @@ class PositionLog:
 
 class OffsetReader:
     """Reads committed offsets of any group (published ends: `POSITIONS_GROUP`), and the
-    partitions of topics. Thread-safe (one lock; kafka-python clients are not)."""
+    partitions of topics. Thread-safe (one lock; kafka-python clients are not). Every call
+    is bounded (`BROKER_CALL_TIMEOUT_MS`, then KafkaTimeoutError); the worker's metrics
+    read it off the scrape's thread (observability/metrics.py `BrokerFigures`)."""
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
@@ -130,7 +136,9 @@ class OffsetReader:
         with self._lock:
             try:
                 client = self._client(group)
-                return {tp: client.committed(tp) for tp in partitions}
+                return {
+                    tp: client.committed(tp, timeout_ms=BROKER_CALL_TIMEOUT_MS) for tp in partitions
+                }
             except (KafkaError, OSError):
                 self._close_locked()
                 raise

@@ -30,6 +30,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Engine, Row, Select, Table, func, select, text
 
+from talent_platform.db.errors import is_database_unavailable
 from talent_platform.db.session import libpq_url
 from talent_platform.events.envelope import Envelope, encode
 from talent_platform.events.kafka import (
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[ServiceSettings], KafkaProducer]
 TOPIC_CHECK_INTERVAL_S = 1.0
+RESTART_BACKOFF_MIN_S = 0.5
+RESTART_BACKOFF_MAX_S = 10.0
 
 # The oldest transaction still running in this database (as a 64-bit id, like the
 # outbox's txid column). Rows written by it or by any later transaction wait, so rows
@@ -207,6 +210,7 @@ class OutboxRelay:
         self.published = 0
         self.failures = 0
         self.leading = False
+        self.restarts = 0
         self._last_purge = 0.0
 
     def _pending_statement(self) -> Select[Any]:
@@ -262,42 +266,66 @@ class OutboxRelay:
         return int(result.rowcount or 0)
 
     def run(self, stop: threading.Event) -> None:
-        """Publish until `stop` is set. Broker errors back off and retry forever."""
+        """Publish until `stop` is set. Any error (broker, database, or a bug) is logged,
+        the leadership given up, and the loop starts over after a backoff: the thread
+        only ends when stopped."""
+        backoff = RESTART_BACKOFF_MIN_S
+        try:
+            while not stop.is_set():
+                try:
+                    self._lead_and_publish(stop)
+                    backoff = RESTART_BACKOFF_MIN_S
+                except Exception as exc:
+                    self.leading = False
+                    self.restarts += 1
+                    log.warning(
+                        "outbox relay failed; restarting",
+                        extra={
+                            "service": self.settings.service_name,
+                            "database_unavailable": is_database_unavailable(exc),
+                            "backoff_s": backoff,
+                        },
+                        exc_info=True,
+                    )
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, RESTART_BACKOFF_MAX_S)
+        finally:
+            self.leading = False
+            self.publisher.close()
+
+    def _lead_and_publish(self, stop: threading.Event) -> None:
+        """Take the relay lock, then publish until stopped; raises whatever breaks it."""
         backoff = 0.1
-        while not stop.is_set():
+        with psycopg.connect(
+            libpq_url(str(self.engine.url.render_as_string(hide_password=False))),
+            autocommit=True,
+            connect_timeout=10,
+        ) as conn:
             try:
-                with psycopg.connect(
-                    libpq_url(str(self.engine.url.render_as_string(hide_password=False))),
-                    autocommit=True,
-                ) as conn:
-                    if not self._lead(conn, stop):
+                if not self._lead(conn, stop):
+                    return
+                self.leading = True
+                conn.execute(f'LISTEN "{self.channel}"')
+                log.info("outbox relay leading", extra={"service": self.settings.service_name})
+                while not stop.is_set():
+                    try:
+                        sent = self.publish_pending()
+                        backoff = 0.1
+                    except KafkaError:
+                        log.warning("outbox publish failed; retrying", exc_info=True)
+                        stop.wait(backoff)
+                        backoff = min(backoff * 2, 5.0)
                         continue
-                    self.leading = True
-                    conn.execute(f'LISTEN "{self.channel}"')
-                    log.info("outbox relay leading", extra={"service": self.settings.service_name})
-                    while not stop.is_set():
-                        try:
-                            sent = self.publish_pending()
-                            backoff = 0.1
-                        except KafkaError:
-                            log.warning("outbox publish failed; retrying", exc_info=True)
-                            stop.wait(backoff)
-                            backoff = min(backoff * 2, 5.0)
-                            continue
-                        self._maybe_purge()
-                        if sent >= self.settings.outbox_batch_size:
-                            continue
-                        # Sleep until a commit notifies us, or the fallback poll interval.
-                        for _ in conn.notifies(
-                            timeout=self.settings.outbox_poll_interval_s, stop_after=1
-                        ):
-                            pass
-            except psycopg.OperationalError:
+                    self._maybe_purge()
+                    if sent >= self.settings.outbox_batch_size:
+                        continue
+                    # Sleep until a commit notifies us, or the fallback poll interval.
+                    for _ in conn.notifies(
+                        timeout=self.settings.outbox_poll_interval_s, stop_after=1
+                    ):
+                        pass
+            finally:
                 self.leading = False
-                log.warning("outbox relay lost its database connection", exc_info=True)
-                stop.wait(1.0)
-        self.leading = False
-        self.publisher.close()
 
     def _lead(self, conn: psycopg.Connection[Any], stop: threading.Event) -> bool:
         while not stop.is_set():

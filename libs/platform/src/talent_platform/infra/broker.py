@@ -6,6 +6,7 @@ which is what a crashed broker looks like to our services.
 
 from __future__ import annotations
 
+import signal
 import socket
 import struct
 import subprocess
@@ -122,6 +123,7 @@ class TansuBroker:
     def stop(self, *, timeout: float = 5.0) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a paused broker would ignore SIGTERM
             process.terminate()
             try:
                 process.wait(timeout)
@@ -131,6 +133,16 @@ class TansuBroker:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+    def pause(self) -> None:
+        """Freeze the broker (SIGSTOP): connections stay open and nothing answers, like a
+        broker stuck in a long pause. Always `resume()` afterwards."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
 
     def restart(self) -> None:
         """Stop and start on the same port; memory storage loses everything in between."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -187,6 +188,73 @@ def dead_letters_waiting(
     return waiting
 
 
+@dataclass(frozen=True)
+class OffsetFigures:
+    lag: list[ConsumerLag]
+    dead_letters: dict[str, int]
+    read_at: float
+    """`time.monotonic()` when the broker answered."""
+
+
+class BrokerFigures:
+    """Consumer lag and dead letters waiting, read from the broker on a thread of their
+    own so that a scrape never waits on a broker that does not answer.
+
+    A scrape starts a read (unless one is still running), waits up to `wait_s` for it,
+    and serves the last figures the broker gave, fresh or not; `age_s` says how old."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        consumer: EventConsumer,
+        reader: OffsetReader,
+        topics: Sequence[str],
+        wait_s: float = 2.0,
+    ) -> None:
+        self.service = service
+        self.consumer = consumer
+        self.reader = reader
+        self.topics = list(topics)
+        self.wait_s = wait_s
+        self._lock = threading.Lock()  # guards the fields below; never held over I/O
+        self._last: OffsetFigures | None = None
+        self._reading: threading.Event | None = None
+        self._last_read_failed = False
+
+    def current(self) -> tuple[OffsetFigures | None, bool]:
+        """The latest figures, and whether the read this scrape waited for succeeded."""
+        with self._lock:
+            reading = self._reading
+            if reading is None:
+                reading = self._reading = threading.Event()
+                threading.Thread(
+                    target=self._read, args=(reading,), name="worker-offsets", daemon=True
+                ).start()
+        finished = reading.wait(self.wait_s)
+        with self._lock:
+            if not finished:
+                log.warning("broker offsets not read in time; serving the last known figures")
+            return self._last, finished and not self._last_read_failed
+
+    def _read(self, reading: threading.Event) -> None:
+        failed = False
+        figures: OffsetFigures | None = None
+        try:
+            lag = consumer_lag(self.consumer, self.reader, self.topics)
+            waiting = dead_letters_waiting(self.service, self.reader, self.topics)
+            figures = OffsetFigures(lag, waiting, time.monotonic())
+        except Exception:
+            failed = True
+            log.warning("reading broker offsets for metrics failed", exc_info=True)
+        with self._lock:
+            if figures is not None:
+                self._last = figures
+            self._last_read_failed = failed
+            self._reading = None
+        reading.set()
+
+
 class WorkerCollector(Collector):
     """Reads the relay, the consumer, the outbox and the broker's offsets at scrape time."""
 
@@ -206,6 +274,11 @@ class WorkerCollector(Collector):
         self.consumer = consumer
         self.reader = reader
         self.consumed_topics = list(consumed_topics)
+        self.broker_figures = (
+            BrokerFigures(service, consumer=consumer, reader=reader, topics=consumed_topics)
+            if consumer is not None and reader is not None
+            else None
+        )
 
     def describe(self) -> Iterable[Metric]:
         return []  # collected lazily: the registry must not scrape at registration
@@ -240,6 +313,12 @@ class WorkerCollector(Collector):
                 labels,
                 self.relay.failures,
             )
+            yield _counter(
+                "talent_relay_restarts",
+                "Times the relay loop failed (database lost, say) and started over.",
+                labels,
+                self.relay.restarts,
+            )
             yield _gauge(
                 "talent_relay_leading",
                 "1 when this worker's relay holds the service's relay lock.",
@@ -261,32 +340,11 @@ class WorkerCollector(Collector):
             ):
                 family.add_metric([self.service, outcome], value)
             yield family
-            if self.reader is not None:
-                lag_family = GaugeMetricFamily(
-                    "talent_consumer_lag",
-                    "Records published to a partition and not yet handled by this service's "
-                    "consumer group (published positions minus committed position).",
-                    labels=["service", "group", "topic", "partition"],
-                )
-                dlq_family = GaugeMetricFamily(
-                    "talent_dlq_messages",
-                    "Dead-lettered records in a DLQ topic not yet redriven by this service.",
-                    labels=["service", "topic"],
-                )
-                try:
-                    for lag in consumer_lag(self.consumer, self.reader, self.consumed_topics):
-                        lag_family.add_metric(
-                            [self.service, self.consumer.group_id, lag.topic, str(lag.partition)],
-                            lag.lag,
-                        )
-                    waiting = dead_letters_waiting(self.service, self.reader, self.consumed_topics)
-                    for topic, count in waiting.items():
-                        dlq_family.add_metric([self.service, topic], count)
-                except Exception:
+            if self.broker_figures is not None:
+                figures, fresh = self.broker_figures.current()
+                if not fresh:
                     errors += 1
-                    log.warning("reading broker offsets for metrics failed", exc_info=True)
-                yield lag_family
-                yield dlq_family
+                yield from _offset_metrics(self.service, self.consumer.group_id, figures)
         yield _gauge(
             "talent_metrics_scrape_errors",
             "Parts of the last scrape that could not be read.",
@@ -298,6 +356,35 @@ class WorkerCollector(Collector):
             "Time the last scrape took.",
             labels,
             time.perf_counter() - started,
+        )
+
+
+def _offset_metrics(service: str, group: str, figures: OffsetFigures | None) -> Iterator[Metric]:
+    lag_family = GaugeMetricFamily(
+        "talent_consumer_lag",
+        "Records published to a partition and not yet handled by this service's "
+        "consumer group (published positions minus committed position).",
+        labels=["service", "group", "topic", "partition"],
+    )
+    dlq_family = GaugeMetricFamily(
+        "talent_dlq_messages",
+        "Dead-lettered records in a DLQ topic not yet redriven by this service.",
+        labels=["service", "topic"],
+    )
+    if figures is not None:
+        for lag in figures.lag:
+            lag_family.add_metric([service, group, lag.topic, str(lag.partition)], lag.lag)
+        for topic, count in figures.dead_letters.items():
+            dlq_family.add_metric([service, topic], count)
+    yield lag_family
+    yield dlq_family
+    if figures is not None:
+        yield _gauge(
+            "talent_broker_offsets_age_seconds",
+            "Age of the lag and dead-letter figures: they are the last the broker gave, "
+            "and grow old while it does not answer.",
+            [service],
+            time.monotonic() - figures.read_at,
         )
 
 
