@@ -63,6 +63,9 @@ MAX_VARIANCE = 4.0
 # Fewer pairs than this between two sources say too little about their difference.
 MIN_PAIRS = 30
 HALF_LIFE_DAYS = 730.0
+# Readings older than a formal assessment of the same competency keep this share of
+# their precision.
+SUPERSEDED = 0.25
 # Shrinkage strengths (in pseudo-observations) of the profile means and the competency
 # offsets towards what they are shrunk to.
 PROFILE_SHRINKAGE = 5.0
@@ -72,6 +75,10 @@ COMPETENCY_SHRINKAGE = 10.0
 MIN_COVARIANCE_PAIRS = 10
 COVARIANCE_SHRINKAGE = 20.0
 MIN_UNIQUE_VARIANCE = 0.02
+# People differ from their role's typical level by at least about 0.4 of a level (sd): a
+# floor under the estimated person-level variance, so a small or uniform organisation
+# cannot make the prior so tight that a fresh formal assessment barely moves an estimate.
+MIN_PERSON_VARIANCE = 0.15
 # Evidence at least this precise (noise variance at most 0.5) measures person-level spread.
 SHARP_PRECISION = 2.0
 NO_PRIOR_VARIANCE = 1.0e6
@@ -283,6 +290,19 @@ def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
     )
     width = int(readings.competency.max(initial=0)) + 1
     keys = readings.employee * width + readings.competency
+    # A formal assessment supersedes what came before it: the assessor saw what the
+    # courses taught, what the roles demanded and what earlier ratings said.
+    formal = readings.source == SOURCES.index(REFERENCE_SOURCE)
+    if formal.any():
+        latest_keys = np.unique(keys[formal])
+        newest_formal = np.full(len(latest_keys), np.inf)
+        np.minimum.at(
+            newest_formal, np.searchsorted(latest_keys, keys[formal]), readings.age_days[formal]
+        )
+        position = np.clip(np.searchsorted(latest_keys, keys), 0, len(latest_keys) - 1)
+        assessed = latest_keys[position] == keys
+        older = assessed & (readings.age_days > newest_formal[position])
+        precision = np.where(older, precision * SUPERSEDED, precision)
     keep = precision > 0
     keys, precision, corrected = keys[keep], precision[keep], corrected[keep]
     ages = readings.age_days[keep]
@@ -554,7 +574,7 @@ def _covariance_factors(
         minlength=n_competencies,
     )
     sharp_counts = np.bincount(summary.competency[sharp], minlength=n_competencies)
-    diagonal = np.maximum(excess / np.maximum(sharp_counts, 1), MIN_UNIQUE_VARIANCE * 2)
+    diagonal = np.maximum(excess / np.maximum(sharp_counts, 1), MIN_PERSON_VARIANCE)
     # Competencies seen too rarely: the median of the others.
     rare = sharp_counts < MIN_COVARIANCE_PAIRS
     if (~rare).any():
