@@ -543,6 +543,41 @@ def _profile_priors(
     return np.clip(priors, MIN_LEVEL, MAX_LEVEL)
 
 
+def _tenure_shift(
+    readings: Readings,
+    calibration: Calibration,
+    priors: FloatArray,
+    employee_profile: IntArray,
+    employee_tenure: FloatArray,
+    required: npt.NDArray[np.bool_],
+    n_profiles: int,
+) -> FloatArray:
+    """The prior offset of a required competency per band of years in the role, from
+    readings made during the current role, banded by the years in it when they were made:
+    formal assessments where there are enough (other assessors compress towards the
+    role's expectation), else every calibrated assessment."""
+    profile = employee_profile[readings.employee]
+    profile = np.where(profile < 0, n_profiles, profile)
+    years_then = employee_tenure[readings.employee] - readings.age_days / 365.25
+    in_role = ~np.isnan(years_then) & (years_then >= 0)
+    on_requirement = required[profile, readings.competency] & in_role
+    formal = readings.source == SOURCES.index(REFERENCE_SOURCE)
+    assessing = np.isin(readings.source, [SOURCES.index(s) for s in ASSESSING_SOURCES])
+    chosen = on_requirement & (formal if (on_requirement & formal).sum() >= 200 else assessing)
+    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
+    residual = (
+        readings.value[chosen]
+        - bias[readings.source[chosen]]
+        - priors[profile[chosen], readings.competency[chosen]]
+    )
+    bands = np.asarray([tenure_band(float(y)) for y in years_then[chosen]], dtype=np.int64)
+    shift = np.zeros(len(TENURE_BANDS) + 1)
+    for b in range(len(shift)):
+        values = residual[bands == b]
+        shift[b] = float(values.sum() / (len(values) + TENURE_SHRINKAGE))
+    return shift
+
+
 def _covariance_factors(
     summary: EvidenceSummary,
     deviation: FloatArray,
@@ -622,12 +657,9 @@ def fit(
     deviation = summary.mean - priors[profile, summary.competency]
     is_required = required[profile, summary.competency]
     band = bands[summary.employee]
-    reliability = summary.precision / (summary.precision + 2.0)
-    shift = np.zeros(len(TENURE_BANDS) + 1)
-    for b in range(len(shift)):
-        chosen = is_required & (band == b)
-        weight = reliability[chosen]
-        shift[b] = float((weight * deviation[chosen]).sum() / (weight.sum() + TENURE_SHRINKAGE))
+    shift = _tenure_shift(
+        readings, calibration, priors, employee_profile, employee_tenure, required, n_profiles
+    )
     deviation = deviation - np.where(is_required & (band >= 0), shift[np.maximum(band, 0)], 0.0)
     loadings, unique = _covariance_factors(summary, deviation, n_employees, n_competencies, rank)
     model = SkillPriorModel(
