@@ -63,7 +63,13 @@ from talent_platform.events import Envelope, EventConsumer, encode
 from talent_platform.infra.postgres import create_database, database_exists, database_url
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.db import messaging
-from talent_recommender.evaluation.loading import copy_rows
+from talent_recommender.evaluation.loading import (
+    ASSESSMENT_COLUMNS,
+    COMPLETION_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    KEY_ROLE_COLUMNS,
+    copy_rows,
+)
 from talent_recommender.ingest.consumers import registry
 from talent_recommender.profiles.refits import refit_now
 from talent_recommender.recommendations.service import RecommenderService
@@ -154,17 +160,7 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
     counts["employee"] = copy_rows(
         session,
         "employee",
-        (
-            "employee_id",
-            "name",
-            "status",
-            "manager_id",
-            "org_unit_code",
-            "job_profile_code",
-            "hire_date",
-            "in_role_since",
-            "updated_at",
-        ),
+        EMPLOYEE_COLUMNS,
         (
             (
                 eid(i),
@@ -245,7 +241,7 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
         copy_rows(
             session,
             "assessment",
-            ("assessment_id", "employee_id", "competency_code", "level", "source", "assessed_on"),
+            ASSESSMENT_COLUMNS,
             rows,
         )
     counts["assessment"] = total_assessments
@@ -272,7 +268,7 @@ def load(session: Session, n: int, rng: np.random.Generator) -> dict[str, float]
         copy_rows(
             session,
             "completion",
-            ("completion_id", "employee_id", "course_code", "completed_on", "score"),
+            COMPLETION_COLUMNS,
             rows,
         )
     counts["completion"] = total_completions
@@ -384,16 +380,7 @@ def load_succession(
     counts["key_role"] = copy_rows(
         session,
         "key_role",
-        (
-            "key_role_id",
-            "code",
-            "title",
-            "job_profile_code",
-            "incumbent_id",
-            "org_unit_code",
-            "criticality",
-            "updated_at",
-        ),
+        KEY_ROLE_COLUMNS,
         roles,
     )
     counts["incumbents"] = sum(1 for r in roles if r[4] is not None)

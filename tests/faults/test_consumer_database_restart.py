@@ -23,9 +23,10 @@ from talent_platform.infra.broker import create_topics
 from talent_platform.infra.postgres import LocalPostgres
 from talent_platform.settings import ServiceSettings
 from talent_platform.testing import wait_for
+from talent_platform.testing.topics import read_topic
 
 from .conftest import SERVICE, WidgetCreated, applied, registry, tables
-from .helpers import OUTAGE_S, database_away, read_topic
+from .helpers import OUTAGE_S, database_away
 
 
 class EventSource:

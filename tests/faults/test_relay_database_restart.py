@@ -21,9 +21,10 @@ from talent_platform.events.outbox import Outbox
 from talent_platform.infra.postgres import LocalPostgres
 from talent_platform.settings import ServiceSettings
 from talent_platform.testing import wait_for
+from talent_platform.testing.topics import read_topic
 
 from .conftest import SERVICE, WidgetCreated, tables
-from .helpers import OUTAGE_S, database_away, read_topic
+from .helpers import OUTAGE_S, database_away
 
 outbox = Outbox(tables.outbox, service=SERVICE)
 

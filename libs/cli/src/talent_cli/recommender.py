@@ -184,7 +184,12 @@ def _load_demo(
     from talent_cli.dev.stack import migrate
     from talent_platform.db.session import create_sync_engine
     from talent_platform.infra.postgres import create_database
-    from talent_recommender.evaluation.loading import copy_rows
+    from talent_recommender.evaluation.loading import (
+        ASSESSMENT_COLUMNS,
+        COMPLETION_COLUMNS,
+        EMPLOYEE_COLUMNS,
+        copy_rows,
+    )
 
     scratch = create_database(url, scratch_name, drop_existing=True)
     migrate(spec, scratch)  # type: ignore[arg-type]
@@ -213,17 +218,7 @@ def _load_demo(
         copy_rows(
             session,
             "employee",
-            (
-                "employee_id",
-                "name",
-                "status",
-                "manager_id",
-                "org_unit_code",
-                "job_profile_code",
-                "hire_date",
-                "in_role_since",
-                "updated_at",
-            ),
+            EMPLOYEE_COLUMNS,
             (
                 (
                     employee_uuid(p.number),
@@ -264,7 +259,7 @@ def _load_demo(
         copy_rows(
             session,
             "completion",
-            ("completion_id", "employee_id", "course_code", "completed_on", "score"),
+            COMPLETION_COLUMNS,
             (
                 (
                     uuid.uuid4(),
@@ -279,7 +274,7 @@ def _load_demo(
         copy_rows(
             session,
             "assessment",
-            ("assessment_id", "employee_id", "competency_code", "level", "source", "assessed_on"),
+            ASSESSMENT_COLUMNS,
             (
                 (
                     uuid.uuid4(),

@@ -17,9 +17,9 @@ from talent_platform.events.envelope import Envelope, encode
 from talent_platform.infra.broker import create_topics
 from talent_platform.settings import ServiceSettings
 from talent_platform.testing import wait_for
+from talent_platform.testing.topics import read_topic
 
 from .conftest import WidgetCreated, tables, widgets
-from .helpers import read_topic
 
 
 def _registry(fail_for: set[str]) -> HandlerRegistry:

@@ -14,9 +14,9 @@ from talent_platform.events.envelope import decode
 from talent_platform.infra.broker import TansuBroker
 from talent_platform.settings import ServiceSettings
 from talent_platform.testing import wait_for
+from talent_platform.testing.topics import read_topic
 
 from .conftest import WidgetCreated, outbox, tables, widgets
-from .helpers import read_topic
 
 
 def _create(engine: Engine, *names: str) -> list[str]:

@@ -42,8 +42,18 @@ from sqlalchemy.orm import Session
 
 from talent_platform.auth import Principal, Role
 from talent_platform.db.session import async_url
-from talent_recommender.evaluation.loading import copy_rows
-from talent_recommender.evaluation.metrics import RankingScores, difference_interval
+from talent_recommender.evaluation.loading import (
+    ASSESSMENT_COLUMNS,
+    COMPLETION_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    KEY_ROLE_COLUMNS,
+    copy_rows,
+)
+from talent_recommender.evaluation.metrics import (
+    RankingScores,
+    difference_interval,
+    leads_over_baselines,
+)
 from talent_recommender.evaluation.occupational import (
     OccupationalOrg,
     best_fitting,
@@ -117,17 +127,7 @@ def load(session: Session, org: OccupationalOrg) -> None:
     copy_rows(
         session,
         "employee",
-        (
-            "employee_id",
-            "name",
-            "status",
-            "manager_id",
-            "org_unit_code",
-            "job_profile_code",
-            "hire_date",
-            "in_role_since",
-            "updated_at",
-        ),
+        EMPLOYEE_COLUMNS,
         (
             (
                 employee_uuid(r["employee_id"]),
@@ -172,7 +172,7 @@ def load(session: Session, org: OccupationalOrg) -> None:
     copy_rows(
         session,
         "completion",
-        ("completion_id", "employee_id", "course_code", "completed_on", "score"),
+        COMPLETION_COLUMNS,
         (
             (
                 uuid.uuid4(),
@@ -187,7 +187,7 @@ def load(session: Session, org: OccupationalOrg) -> None:
     copy_rows(
         session,
         "assessment",
-        ("assessment_id", "employee_id", "competency_code", "level", "source", "assessed_on"),
+        ASSESSMENT_COLUMNS,
         (
             (
                 uuid.uuid4(),
@@ -243,16 +243,7 @@ def load(session: Session, org: OccupationalOrg) -> None:
     copy_rows(
         session,
         "key_role",
-        (
-            "key_role_id",
-            "code",
-            "title",
-            "job_profile_code",
-            "incumbent_id",
-            "org_unit_code",
-            "criticality",
-            "updated_at",
-        ),
+        KEY_ROLE_COLUMNS,
         (
             (
                 key_role_uuid(r["code"]),
@@ -447,7 +438,7 @@ async def _courses(
         scores["random"].add(rng.sample(unseen, min(K, len(unseen))), relevant, gains)
     report.course_employees = len(asked)
     report.courses = {name: s.means() for name, s in scores.items()}
-    report.course_intervals = _intervals(scores, seed=seed)
+    report.course_intervals = leads_over_baselines(scores, seed=seed)
 
 
 async def _successors(
@@ -507,7 +498,7 @@ async def _successors(
         other_unit += sum(1 for e in ours if not in_unit_of(e, unit))
         report.key_roles += 1
     report.successors = {name: s.means() for name, s in scores.items()}
-    report.successor_intervals = _intervals(scores, seed=seed)
+    report.successor_intervals = leads_over_baselines(scores, seed=seed)
     report.other_unit_share = other_unit / suggested if suggested else 0.0
 
 
@@ -515,20 +506,6 @@ def _top(counts: Counter[str], exclude: Iterable[str]) -> list[str]:
     excluded = set(exclude)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [c for c, _ in ranked if c not in excluded][:K]
-
-
-def _intervals(
-    scores: dict[str, RankingScores], *, seed: int
-) -> dict[str, dict[str, tuple[float, float]]]:
-    ours = scores["recommender"]
-    return {
-        name: {
-            metric: difference_interval(ours.values[metric], theirs.values[metric], seed=seed)
-            for metric in ours.values
-        }
-        for name, theirs in scores.items()
-        if name != "recommender"
-    }
 
 
 def _ratio(ours: float, theirs: float) -> str:

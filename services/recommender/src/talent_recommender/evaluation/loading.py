@@ -28,6 +28,38 @@ TABLES = (
 )
 
 
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "name",
+    "status",
+    "manager_id",
+    "org_unit_code",
+    "job_profile_code",
+    "hire_date",
+    "in_role_since",
+    "updated_at",
+)
+KEY_ROLE_COLUMNS = (
+    "key_role_id",
+    "code",
+    "title",
+    "job_profile_code",
+    "incumbent_id",
+    "org_unit_code",
+    "criticality",
+    "updated_at",
+)
+COMPLETION_COLUMNS = ("completion_id", "employee_id", "course_code", "completed_on", "score")
+ASSESSMENT_COLUMNS = (
+    "assessment_id",
+    "employee_id",
+    "competency_code",
+    "level",
+    "source",
+    "assessed_on",
+)
+
+
 def copy_rows(
     session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:

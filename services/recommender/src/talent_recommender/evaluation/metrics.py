@@ -95,3 +95,18 @@ def difference_interval(
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail])
     return (float(low), float(high))
+
+
+def leads_over_baselines(
+    scores: dict[str, RankingScores], *, seed: int = 0, ours: str = "recommender"
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per baseline and metric: the paired bootstrap interval of `ours` minus it."""
+    mine = scores[ours]
+    return {
+        name: {
+            metric: difference_interval(mine.values[metric], theirs.values[metric], seed=seed)
+            for metric in mine.values
+        }
+        for name, theirs in scores.items()
+        if name != ours
+    }

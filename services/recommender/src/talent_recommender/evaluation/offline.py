@@ -35,7 +35,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from talent_recommender.evaluation.metrics import RankingScores, difference_interval
+from talent_recommender.evaluation.metrics import (
+    RankingScores,
+    leads_over_baselines,
+)
 from talent_recommender.profiles.estimates import compute_estimates
 from talent_recommender.profiles.inference import LoadedModel, fit_skills
 from talent_recommender.recommendations.scoring import (
@@ -354,7 +357,7 @@ def _successors(session: Session, evidence: Evidence, report: Report, *, seed: i
     if report.appointments:
         report.candidates_per_appointment = candidates_seen / report.appointments
         report.successors = {name: s.means() for name, s in scores.items()}
-        report.successor_intervals = _intervals(scores, seed=seed)
+        report.successor_intervals = leads_over_baselines(scores, seed=seed)
 
 
 def _rankings(
@@ -420,22 +423,7 @@ def _rankings(
         scores["popularity"].add(_top(popularity, done, K), relevant)
         scores["popularity_in_job_profile"].add(_top(in_profile[profile], done, K), relevant)
     report.rankings = {name: s.means() for name, s in scores.items()}
-    report.intervals = _intervals(scores, seed=seed)
-
-
-def _intervals(
-    scores: dict[str, RankingScores], *, seed: int
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """The paired bootstrap interval of the recommender's lead over each baseline."""
-    ours = scores["recommender"]
-    return {
-        name: {
-            metric: difference_interval(ours.values[metric], theirs.values[metric], seed=seed)
-            for metric in ours.values
-        }
-        for name, theirs in scores.items()
-        if name != "recommender"
-    }
+    report.intervals = leads_over_baselines(scores, seed=seed)
 
 
 def _top(counts: Counter[str], exclude: set[str], k: int) -> list[str]:

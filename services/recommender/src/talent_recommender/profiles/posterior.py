@@ -151,6 +151,17 @@ ASSESSING_SOURCES = ("assessment", "manager", "peer", "self")
 MAX_GROWTH_PER_YEAR = 0.5
 
 
+def _selected(readings: Readings, chosen: npt.NDArray[np.bool_]) -> Readings:
+    return Readings(
+        employee=readings.employee[chosen],
+        competency=readings.competency[chosen],
+        source=readings.source[chosen],
+        value=readings.value[chosen],
+        age_days=readings.age_days[chosen],
+        strength=readings.strength[chosen],
+    )
+
+
 def growth_per_year(readings: Readings) -> float:
     """How much people's levels rise per year, from repeated readings of one (employee,
     competency) by the same kind of assessor (whose own bias cancels in the difference):
@@ -709,15 +720,7 @@ def _spread_scale(
     if len(targets) > SPREAD_SAMPLE:
         targets = rng.choice(targets, SPREAD_SAMPLE, replace=False)
     chosen = np.isin(readings.employee, targets // width)
-    subset = dataclasses.replace(
-        readings,
-        employee=readings.employee[chosen],
-        competency=readings.competency[chosen],
-        source=readings.source[chosen],
-        value=readings.value[chosen],
-        age_days=readings.age_days[chosen],
-        strength=readings.strength[chosen],
-    )
+    subset = _selected(readings, chosen)
     subset_keys = keys[chosen]
     subset_formal = formal[chosen]
     variance_formal = model.calibration.variance_of(REFERENCE_SOURCE)
@@ -726,28 +729,10 @@ def _spread_scale(
         own = subset.employee == key // width
         held = own & (subset_keys == key) & subset_formal
         rest = own & ~held
-        actual = brought_forward(
-            dataclasses.replace(
-                subset,
-                employee=subset.employee[held],
-                competency=subset.competency[held],
-                source=subset.source[held],
-                value=subset.value[held],
-                age_days=subset.age_days[held],
-                strength=subset.strength[held],
-            ),
-            model.calibration.growth,
-        ).value.mean()
+        actual = brought_forward(_selected(subset, held), model.calibration.growth).value.mean()
+        others = _selected(subset, rest)
         summary = summarise(
-            dataclasses.replace(
-                subset,
-                employee=np.zeros(int(rest.sum()), dtype=np.int64),
-                competency=subset.competency[rest],
-                source=subset.source[rest],
-                value=subset.value[rest],
-                age_days=subset.age_days[rest],
-                strength=subset.strength[rest],
-            ),
+            dataclasses.replace(others, employee=np.zeros(len(others.value), dtype=np.int64)),
             model.calibration,
         )
         profile_index = int(employee_profile[key // width])

@@ -1,3 +1,5 @@
+"""Reading a topic back in tests: what was really published, through a fresh group."""
+
 from __future__ import annotations
 
 import time
