@@ -5,6 +5,7 @@ manager accepts through learning leaves the list and is recorded as accepted."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from pathlib import Path
 from typing import Any
@@ -49,17 +50,22 @@ def course_codes(v: dict[str, Any]) -> list[str]:
     return [r["course"]["code"] for r in v["recommendedCourses"] or []]
 
 
-def publish_assessments(stack: Stack, employee_id: str, levels: dict[str, int]) -> None:
+def publish_assessments(
+    stack: Stack,
+    employee_id: str,
+    levels: dict[str, int],
+    sources: tuple[str, ...] = ("assessment",),
+) -> None:
     """What the performance service will publish when a review rates competencies."""
     producer = KafkaProducer(bootstrap_servers=stack.info["broker"], enable_idempotence=False)
     try:
-        for code, level in levels.items():
+        for (code, level), source in itertools.product(levels.items(), sources):
             payload = CompetencyAssessed(
                 assessment_id=uuid.uuid4(),
                 employee_id=uuid.UUID(employee_id),
                 competency_code=code,
                 level=level,
-                source="assessment",
+                source=source,
                 assessed_on=dt.date.today(),
                 assessor_id=None,
                 cycle_id=None,
@@ -88,8 +94,9 @@ def test_evidence_moves_gaps_and_recommendations_and_dismissals_stick(stack: Sta
     weak = sorted(required)[:2]
     assert weak, "the demo job profile requires competencies at level 2 or more"
 
-    # An assessment rates two required competencies at 1: gaps open, courses follow.
-    publish_assessments(stack, employee_id, dict.fromkeys(weak, 1))
+    # A formal assessment and the manager rate two required competencies at 1 (both, so
+    # that ratings earlier tests gave today do not outweigh them): gaps open, courses follow.
+    publish_assessments(stack, employee_id, dict.fromkeys(weak, 1), ("assessment", "manager"))
 
     def gap_opened() -> bool:
         v = view(stack, token, employee_id)
@@ -185,7 +192,7 @@ def test_a_manager_accepts_a_recommended_course_through_learning(stack: Stack) -
     )
     assert required, "the demo job profile requires competencies at level 2 or more"
     # Rated 1 on required competencies: gaps open and courses are recommended for them.
-    publish_assessments(stack, report, dict.fromkeys(required[:2], 1))
+    publish_assessments(stack, report, dict.fromkeys(required[:2], 1), ("assessment", "manager"))
 
     def recommended() -> dict[str, Any]:
         found: dict[str, Any] = stack.query(manager, RECOMMENDED, {"id": report})["employee"]

@@ -120,10 +120,15 @@ def refit(session: Session, *, rank: int, rebuild: bool = True) -> SkillModel:
     # Millions of readings are sorted and hashed: in memory, not in temporary files (the
     # setting ends with the transaction).
     session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
+    if rebuild:
+        # Events applied while the refit runs would be overwritten by estimates from its
+        # older readings: a consumer's recompute waits for this lock instead (and then
+        # uses the new model); reads go on.
+        session.execute(text("LOCK TABLE skill_estimate IN SHARE ROW EXCLUSIVE MODE"))
     fitted = fit_skills(session, rank=rank)
     fitted_at = time.perf_counter()
     if rebuild:
-        session.execute(text("TRUNCATE skill_estimate"))
+        session.execute(text("DELETE FROM skill_estimate"))
         if fitted is not None:
             store_estimates(session, fitted.estimates)
         rebuild_course_popularity(session)

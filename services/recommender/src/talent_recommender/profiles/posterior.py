@@ -75,6 +75,7 @@ COMPETENCY_SHRINKAGE = 10.0
 MIN_COVARIANCE_PAIRS = 10
 COVARIANCE_SHRINKAGE = 20.0
 MIN_UNIQUE_VARIANCE = 0.02
+MIN_UNIQUE_SHARE = 0.15
 # People differ from their role's typical level by at least about 0.4 of a level (sd): a
 # floor under the estimated person-level variance, so a small or uniform organisation
 # cannot make the prior so tight that a fresh formal assessment barely moves an estimate.
@@ -632,6 +633,12 @@ def _covariance_factors(
     order = np.argsort(eigenvalues)[::-1][: max(0, min(rank, n_competencies - 1))]
     kept = eigenvalues[order] > 1e-6
     loadings = eigenvectors[:, order[kept]] * np.sqrt(eigenvalues[order[kept]])
+    # Every competency keeps a share of its own: however well the others predict it, a
+    # reading of it still tells something they do not (and sampling noise in a small
+    # organisation's covariance cannot make its own evidence worthless).
+    shared = (loadings**2).sum(axis=1)
+    cap = (1.0 - MIN_UNIQUE_SHARE) * diagonal
+    loadings = loadings * np.sqrt(np.minimum(1.0, cap / np.maximum(shared, 1e-12)))[:, None]
     unique = np.maximum(diagonal - (loadings**2).sum(axis=1), MIN_UNIQUE_VARIANCE)
     return loadings, unique
 
