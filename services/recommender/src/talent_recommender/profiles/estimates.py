@@ -26,7 +26,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import psycopg
@@ -152,8 +152,9 @@ def _readings_sql(employee_filter: str) -> str:
     """
 
 
-@dataclass(frozen=True)
-class EstimateRow:
+class EstimateRow(NamedTuple):
+    """One stored estimate, in skill_estimate's column order (ESTIMATE_COLUMNS)."""
+
     employee_id: uuid.UUID
     competency_code: str
     level: float
@@ -228,48 +229,48 @@ def estimate_rows(
 ) -> list[EstimateRow]:
     """The stored estimates: for every (employee, competency) with evidence, the posterior
     given all of that employee's evidence (without a model: the evidence mean)."""
-    rows: list[EstimateRow] = []
+    levels = summary.mean.copy()
+    spreads = 1.0 / np.sqrt(summary.precision)
     bounds = np.searchsorted(summary.employee, np.arange(len(reading_set.employees) + 1))
-    for e, employee_id in enumerate(reading_set.employees):
-        start, end = int(bounds[e]), int(bounds[e + 1])
-        if start == end:
-            continue
-        own = slice(start, end)
-        codes = [reading_set.competencies[c] for c in summary.competency[own]]
-        means, precisions = summary.mean[own], summary.precision[own]
-        if model is not None:
-            indexes = [model.competency_index.get(code, -1) for code in codes]
-            known = np.asarray([i >= 0 for i in indexes])
-            observed = np.asarray([i for i in indexes if i >= 0], dtype=np.int64)
+    if model is not None:
+        index = np.asarray(
+            [model.competency_index.get(code, -1) for code in reading_set.competencies],
+            dtype=np.int64,
+        )
+        for e, employee_id in enumerate(reading_set.employees):
+            start, end = int(bounds[e]), int(bounds[e + 1])
+            if start == end:
+                continue
+            indexes = index[summary.competency[start:end]]
+            known = indexes >= 0
+            observed = indexes[known]
             level, sd = model.posterior_arrays(
                 profile_of.get(employee_id),
                 observed,
-                means[known],
-                precisions[known],
+                summary.mean[start:end][known],
+                summary.precision[start:end][known],
                 observed,
                 (tenure_of or {}).get(employee_id),
             )
-            levels = means.copy()
-            sds = 1.0 / np.sqrt(precisions)
-            levels[known], sds[known] = level, sd
-        else:
-            levels, sds = means, 1.0 / np.sqrt(precisions)
-        confidences = confidence_of(sds)
-        for i, code in enumerate(codes):
-            rows.append(
-                EstimateRow(
-                    employee_id=employee_id,
-                    competency_code=code,
-                    level=float(np.clip(levels[i], 1.0, 5.0)),
-                    confidence=float(confidences[i]),
-                    evidence_count=int(summary.count[start + i]),
-                    last_evidence_on=reading_set.as_of
-                    - dt.timedelta(days=int(summary.newest_age_days[start + i])),
-                    evidence_level=float(means[i]),
-                    evidence_precision=float(precisions[i]),
-                )
-            )
-    return rows
+            levels[start:end][known] = level
+            spreads[start:end][known] = sd
+    days = summary.newest_age_days.astype(np.int64)
+    newest = [reading_set.as_of - dt.timedelta(days=d) for d in range(int(days.max(initial=0)) + 1)]
+    counts = np.diff(bounds)
+    return [
+        EstimateRow(*row)
+        for row in zip(
+            np.repeat(np.asarray(reading_set.employees, dtype=object), counts).tolist(),
+            [reading_set.competencies[c] for c in summary.competency.tolist()],
+            np.clip(levels, 1.0, 5.0).tolist(),
+            confidence_of(spreads).tolist(),
+            summary.count.tolist(),
+            [newest[d] for d in days.tolist()],
+            summary.mean.tolist(),
+            summary.precision.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def compute_estimates(
@@ -366,7 +367,7 @@ def store_estimates(session: Session, rows: Sequence[EstimateRow]) -> None:
             cursor.copy(f"COPY skill_estimate ({', '.join(ESTIMATE_COLUMNS)}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row(tuple(getattr(row, c) for c in ESTIMATE_COLUMNS))
+                copy.write_row(row)
         return
     # An async session's connection (tests): plain inserts.
     session.execute(

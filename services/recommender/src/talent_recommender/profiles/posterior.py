@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -104,7 +105,7 @@ INTERVAL_80 = 1.2816  # the standard normal's 90th percentile
 def confidence_of(sd: FloatArray | float) -> FloatArray:
     """P(|true level - estimate| <= 0.5) under the posterior."""
     sd_array = np.maximum(np.asarray(sd, dtype=np.float64), 1e-6)
-    result: FloatArray = np.vectorize(math.erf)(0.5 / (sd_array * math.sqrt(2.0)))
+    result: FloatArray = special.erf(0.5 / (sd_array * math.sqrt(2.0)))
     return result
 
 
