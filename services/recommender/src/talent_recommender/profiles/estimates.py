@@ -1,23 +1,14 @@
-"""Evidence-based skill estimates, computed in PostgreSQL with one statement.
+"""Readings of people's skills, and the stored estimates made from them.
 
-Each piece of evidence pulls the estimate towards a level with a weight:
-
-- an assessment towards its level, weighted by source (assessment 1.0, manager 0.8,
-  peer 0.5, self 0.3) and halved every ASSESSMENT_HALF_LIFE_DAYS of age;
-- a completion towards the level the course teaches, weighted 0.5 times the score
-  (0-100; 70 when unscored), with the same recency decay;
-- time in a role (job history or the current job profile) towards the level the role
-  requires, weighted 0.3 times the years in it (capped at 3).
-
-An assessment supersedes the indirect evidence (completions, roles) dated before its day: the
-assessor saw what the course taught and what the role demanded.
-
-level = weighted mean (clamped to 1-5); confidence = 1 - exp(-total weight), so one fresh
-formal assessment gives 0.63, a self-assessment alone 0.26. Because the decay is
-exponential, the level does not depend on the reference date (only the confidence does).
-
-The same SQL serves the incremental update (one employee's rows after one event), the
-full rebuild of a refit, and the offline evaluation (as of a split date, read-only).
+A reading is one piece of evidence pointing at a level: an assessment (by its source), a
+completed course (towards the level it teaches; strength = its score / 100, 70 when
+unscored) or an ended role (towards the level it required; strength = the years in it,
+capped at ROLE_YEARS_CAP, over that cap). The current job profile is not a reading of
+itself: it is the model's prior. How much a reading counts, and what the readings of one
+(employee, competency) add up to, is profiles/posterior.py's: the same SQL feeds the
+refit, the incremental recompute after an event, the offline evaluation (as of a past
+day) and the evidence shown with a skills profile, so what people see is what the model
+read.
 """
 
 from __future__ import annotations
@@ -34,122 +25,109 @@ from sqlalchemy import TextClause, event, text
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.posterior import (
+    ASSESSING_SOURCES,
     SOURCES,
     Calibration,
     EvidenceSummary,
     Readings,
     SkillPriorModel,
     confidence_of,
+    reading_precision,
     summarise,
 )
 
-ASSESSMENT_HALF_LIFE_DAYS = 730.0
-SOURCE_WEIGHTS = {"assessment": 1.0, "manager": 0.8, "peer": 0.5, "self": 0.3}
-COMPLETION_WEIGHT = 0.5
 UNSCORED_COMPLETION_SCORE = 70.0
-ROLE_WEIGHT = 0.3
 ROLE_YEARS_CAP = 3.0
-REBUILD_WORK_MEM = "512MB"
-
-
-def _evidence_sql(employee_filter: str) -> str:
-    """Rows (employee_id, competency_code, kind, detail, value, weight, on_date) of every
-    piece of evidence dated on or before :as_of, for employees matching the filter
-    (a condition on a column named employee_id)."""
-    decay = "power(0.5, greatest(CAST(:as_of AS date) - {col}, 0) / :half_life)"
-    role_years = (
-        "least((least(coalesce({end}, CAST(:as_of AS date)), CAST(:as_of AS date)) - {start})"
-        " / 365.25, :years_cap) / :years_cap"
-    )
-    current_role_years = role_years.format(
-        end="NULL", start="coalesce(e.in_role_since, e.hire_date)"
-    )
-    return f"""
-    SELECT a.employee_id, a.competency_code, 'assessment' AS kind, a.source AS detail,
-           a.level::float8 AS value,
-           CASE a.source WHEN 'assessment' THEN {SOURCE_WEIGHTS["assessment"]}
-                         WHEN 'manager' THEN {SOURCE_WEIGHTS["manager"]}
-                         WHEN 'peer' THEN {SOURCE_WEIGHTS["peer"]}
-                         ELSE {SOURCE_WEIGHTS["self"]} END
-             * {decay.format(col="a.assessed_on")} AS weight,
-           a.assessed_on AS on_date
-      FROM assessment a
-     WHERE a.assessed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="a")}
-    UNION ALL
-    SELECT c.employee_id, s.competency_code, 'completion', c.course_code, s.level::float8,
-           {COMPLETION_WEIGHT} * coalesce(c.score, {UNSCORED_COMPLETION_SCORE}) / 100.0
-             * {decay.format(col="c.completed_on")},
-           c.completed_on
-      FROM completion c JOIN course_skill s ON s.course_code = c.course_code
-     WHERE c.completed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="c")}
-    UNION ALL
-    SELECT h.employee_id, r.competency_code, 'role', h.job_profile_code,
-           r.required_level::float8,
-           {ROLE_WEIGHT} * {role_years.format(end="h.end_date", start="h.start_date")},
-           h.start_date
-      FROM job_history h JOIN job_requirement r ON r.job_profile_code = h.job_profile_code
-     WHERE h.start_date <= CAST(:as_of AS date) AND {employee_filter.format(t="h")}
-    UNION ALL
-    SELECT e.employee_id, r.competency_code, 'role', e.job_profile_code,
-           r.required_level::float8,
-           {ROLE_WEIGHT} * {current_role_years},
-           coalesce(e.in_role_since, e.hire_date)
-      FROM employee e JOIN job_requirement r ON r.job_profile_code = e.job_profile_code
-     WHERE coalesce(e.in_role_since, e.hire_date) <= CAST(:as_of AS date)
-       AND {employee_filter.format(t="e")}
-       AND NOT EXISTS (
-           SELECT 1 FROM job_history h2
-            WHERE h2.employee_id = e.employee_id AND h2.job_profile_code = e.job_profile_code
-              AND h2.end_date IS NULL)
-    """
-
 
 _FOR_IDS = "{t}.employee_id = ANY(:ids)"
 _ALL = "TRUE"
 
 
+def _readings_sql(employee_filter: str) -> str:
+    """Rows (employee_id, competency_code, source, value, strength, on_date, detail) of
+    every reading dated on or before :as_of (detail: the assessor's source, the course or
+    the job profile)."""
+    return f"""
+    SELECT a.employee_id, a.competency_code, a.source, a.level::float8 AS value,
+           1.0::float8 AS strength, a.assessed_on AS on_date, a.source AS detail
+      FROM assessment a
+     WHERE a.assessed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="a")}
+    UNION ALL
+    SELECT c.employee_id, s.competency_code, 'completion', s.level::float8,
+           coalesce(c.score, {UNSCORED_COMPLETION_SCORE}) / 100.0, c.completed_on, c.course_code
+      FROM completion c JOIN course_skill s ON s.course_code = c.course_code
+     WHERE c.completed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="c")}
+    UNION ALL
+    SELECT h.employee_id, r.competency_code, 'role', r.required_level::float8,
+           least((h.end_date - h.start_date) / 365.25, :years_cap) / :years_cap, h.end_date,
+           h.job_profile_code
+      FROM job_history h JOIN job_requirement r ON r.job_profile_code = h.job_profile_code
+     WHERE h.end_date IS NOT NULL AND h.end_date <= CAST(:as_of AS date)
+       AND h.end_date > h.start_date AND {employee_filter.format(t="h")}
+    """
+
+
 def _params(as_of: dt.date | None, **extra: Any) -> dict[str, Any]:
-    return {
-        "as_of": as_of or dt.date.today(),
-        "half_life": ASSESSMENT_HALF_LIFE_DAYS,
-        "years_cap": ROLE_YEARS_CAP,
-        **extra,
-    }
+    return {"as_of": as_of or dt.date.today(), "years_cap": ROLE_YEARS_CAP, **extra}
+
+
+@dataclass(frozen=True)
+class ShownReading:
+    """A reading as a skills profile shows it, with the weight the model gives it."""
+
+    competency_code: str
+    kind: str
+    """assessment, completion or role."""
+    detail: str
+    """The assessor's source, the course or the job profile."""
+    value: float
+    weight: float
+    on: dt.date
 
 
 def evidence_query(
     employee_ids: Collection[uuid.UUID], *, as_of: dt.date | None = None
 ) -> tuple[TextClause, dict[str, Any]]:
-    """Every piece of evidence of these employees, for display."""
-    statement = text(
-        f"SELECT * FROM ({_evidence_sql(_FOR_IDS)}) evidence WHERE weight > 0 ORDER BY 1, 2, 7 DESC"
-    )
+    """Every reading of these employees, by employee, competency and newest first."""
+    statement = text(f"SELECT * FROM ({_readings_sql(_FOR_IDS)}) readings ORDER BY 1, 2, 6 DESC")
     return statement, _params(as_of, ids=list(employee_ids))
 
 
-def _readings_sql(employee_filter: str) -> str:
-    """Rows (employee_id, competency_code, source, value, strength, on_date) of every reading
-    dated on or before :as_of: assessments by their source, completions towards the course's
-    level (strength: the score, 70 when unscored, over 100), and ended roles towards the level
-    they required (strength: the years in them, capped at 3, over 3). The current job
-    profile is not a reading: it is the prior (profiles/posterior.py)."""
-    return f"""
-    SELECT a.employee_id, a.competency_code, a.source, a.level::float8 AS value,
-           1.0::float8 AS strength, a.assessed_on AS on_date
-      FROM assessment a
-     WHERE a.assessed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="a")}
-    UNION ALL
-    SELECT c.employee_id, s.competency_code, 'completion', s.level::float8,
-           coalesce(c.score, {UNSCORED_COMPLETION_SCORE}) / 100.0, c.completed_on
-      FROM completion c JOIN course_skill s ON s.course_code = c.course_code
-     WHERE c.completed_on <= CAST(:as_of AS date) AND {employee_filter.format(t="c")}
-    UNION ALL
-    SELECT h.employee_id, r.competency_code, 'role', r.required_level::float8,
-           least((h.end_date - h.start_date) / 365.25, :years_cap) / :years_cap, h.end_date
-      FROM job_history h JOIN job_requirement r ON r.job_profile_code = h.job_profile_code
-     WHERE h.end_date IS NOT NULL AND h.end_date <= CAST(:as_of AS date)
-       AND h.end_date > h.start_date AND {employee_filter.format(t="h")}
-    """
+def shown_readings(
+    rows: Sequence[Any], calibration: Calibration, *, as_of: dt.date | None = None
+) -> list[tuple[uuid.UUID, ShownReading]]:
+    """`evidence_query` rows with the precision the model gives each (reading_precision,
+    the same as in every estimate); readings that count for nothing are left out."""
+    day = as_of or dt.date.today()
+    employees = {e: i for i, e in enumerate(dict.fromkeys(r[0] for r in rows))}
+    codes = {c: i for i, c in enumerate(dict.fromkeys(r[1] for r in rows))}
+    source_index = {s: i for i, s in enumerate(SOURCES)}
+    readings = Readings(
+        employee=np.asarray([employees[r[0]] for r in rows], dtype=np.int64),
+        competency=np.asarray([codes[r[1]] for r in rows], dtype=np.int64),
+        source=np.asarray([source_index.get(r[2], source_index["self"]) for r in rows]),
+        value=np.asarray([r[3] for r in rows], dtype=np.float64),
+        age_days=np.asarray([(day - r[5]).days for r in rows], dtype=np.float64),
+        strength=np.asarray([r[4] for r in rows], dtype=np.float64),
+    )
+    weights = reading_precision(readings, calibration) if rows else np.zeros(0)
+    return [
+        (
+            employee_id,
+            ShownReading(
+                competency_code=code,
+                kind="assessment" if source in ASSESSING_SOURCES else source,
+                detail=detail,
+                value=value,
+                weight=weight,
+                on=on_date,
+            ),
+        )
+        for (employee_id, code, source, value, _, on_date, detail), weight in zip(
+            rows, weights.tolist(), strict=True
+        )
+        if weight > 0
+    ]
 
 
 class EstimateRow(NamedTuple):
@@ -186,9 +164,7 @@ def read_readings(
     indexes follow `competencies` first (a model's order), then new codes as met."""
     day = as_of or dt.date.today()
     sql = _readings_sql(_ALL if employee_ids is None else _FOR_IDS)
-    params: dict[str, Any] = {"as_of": day, "years_cap": ROLE_YEARS_CAP}
-    if employee_ids is not None:
-        params["ids"] = list(employee_ids)
+    params = _params(day, **({} if employee_ids is None else {"ids": list(employee_ids)}))
     raw = session.connection().connection.driver_connection
     if employee_ids is None and isinstance(raw, psycopg.Connection):
         return _copy_readings(session, raw, sql, params, day, competencies)
@@ -198,7 +174,7 @@ def read_readings(
     employees, codes, sources, values, ages = [], [], [], [], []
     strengths = []
     result = session.execute(text(sql), params, execution_options={"yield_per": 100_000})
-    for employee, code, source, value, strength, on_date in result:
+    for employee, code, source, value, strength, on_date, _ in result:
         employees.append(employee_index.setdefault(employee, len(employee_index)))
         codes.append(competency_index.setdefault(code, len(competency_index)))
         sources.append(source_index.get(source, source_index["self"]))
@@ -366,14 +342,14 @@ def compute_estimates(
         return []
     calibration = model.calibration if model is not None else Calibration.default()
     summary = summarise(reading_set.readings, calibration)
-    current = session.execute(
-        text(
-            "SELECT employee_id, job_profile_code, coalesce(in_role_since, hire_date)"
-            " FROM employee WHERE employee_id = ANY(:ids)"
-        ),
-        {"ids": reading_set.employees},
-    ).all()
     if profiles is None:
+        current = session.execute(
+            text(
+                "SELECT employee_id, job_profile_code, coalesce(in_role_since, hire_date)"
+                " FROM employee WHERE employee_id = ANY(:ids)"
+            ),
+            {"ids": reading_set.employees},
+        ).all()
         profile_of: Mapping[uuid.UUID, str | None] = {e: p for e, p, _ in current}
         tenure_of = {e: years_in_role(since, as_of=reading_set.as_of) for e, _, since in current}
     else:

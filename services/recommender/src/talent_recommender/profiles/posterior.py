@@ -291,20 +291,19 @@ class EvidenceSummary:
     newest_age_days: FloatArray
 
 
-def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
-    readings = brought_forward(readings, calibration.growth)
-    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
+def reading_precision(readings: Readings, calibration: Calibration) -> FloatArray:
+    """How much each reading counts: its strength over its source's noise variance,
+    halved every HALF_LIFE_DAYS of age, and SUPERSEDED when a formal assessment of the
+    same (employee, competency) came after it (the assessor saw what the courses taught,
+    what the roles demanded and what earlier ratings said)."""
     variance = np.asarray([calibration.variance_of(s) for s in SOURCES])
-    corrected = readings.value - bias[readings.source]
-    precision = (
+    precision: FloatArray = (
         np.power(0.5, np.maximum(readings.age_days, 0.0) / HALF_LIFE_DAYS)
         * np.maximum(readings.strength, 0.0)
         / variance[readings.source]
     )
     width = int(readings.competency.max(initial=0)) + 1
     keys = readings.employee * width + readings.competency
-    # A formal assessment supersedes what came before it: the assessor saw what the
-    # courses taught, what the roles demanded and what earlier ratings said.
     formal = readings.source == SOURCES.index(REFERENCE_SOURCE)
     if formal.any():
         latest_keys = np.unique(keys[formal])
@@ -316,6 +315,16 @@ def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
         assessed = latest_keys[position] == keys
         older = assessed & (readings.age_days > newest_formal[position])
         precision = np.where(older, precision * SUPERSEDED, precision)
+    return precision
+
+
+def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
+    readings = brought_forward(readings, calibration.growth)
+    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
+    corrected = readings.value - bias[readings.source]
+    precision = reading_precision(readings, calibration)
+    width = int(readings.competency.max(initial=0)) + 1
+    keys = readings.employee * width + readings.competency
     keep = precision > 0
     keys, precision, corrected = keys[keep], precision[keep], corrected[keep]
     ages = readings.age_days[keep]

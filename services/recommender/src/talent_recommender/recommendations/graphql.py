@@ -25,10 +25,10 @@ from talent_platform.graphql import (
     run_mutation,
 )
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
+from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring
 from talent_recommender.recommendations.issuing import course_recommendation_id
 from talent_recommender.recommendations.models import IssuedRecommendation
-from talent_recommender.recommendations.repository import EvidenceRow
 from talent_recommender.recommendations.service import (
     DevelopmentAction as DevelopmentActionData,
 )
@@ -82,11 +82,15 @@ class SkillEvidence:
         "completed course's code, or the job profile held."
     )
     level: float = strawberry.field(description="The level this evidence points to.")
-    weight: float = strawberry.field(description="Its weight (source, score, recency, years).")
+    weight: float = strawberry.field(
+        description="How much it counts in the estimate: its precision under the latest "
+        "model (the source's calibrated noise, the score or years, recency, and a quarter "
+        "when a later formal assessment supersedes it)."
+    )
     on: dt.date
 
     @classmethod
-    def from_row(cls, row: EvidenceRow) -> SkillEvidence:
+    def from_row(cls, row: ShownReading) -> SkillEvidence:
         return cls(
             kind=row.kind,
             detail=row.detail,

@@ -3,11 +3,9 @@ handful of indexed queries each)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,25 +22,16 @@ from talent_recommender.ingest.models import (
     KeyRole,
     Nomination,
 )
-from talent_recommender.profiles.estimates import evidence_query
+from talent_recommender.profiles.estimates import ShownReading, evidence_query, shown_readings
 from talent_recommender.profiles.inference import LoadedModel, remember
 from talent_recommender.profiles.models import SkillEstimate, SkillModel
+from talent_recommender.profiles.posterior import Calibration
 from talent_recommender.recommendations.models import (
     CoursePopularity,
     Dismissal,
     IssuedRecommendation,
 )
 from talent_recommender.recommendations.scoring import CandidateCourse, Requirement
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    competency_code: str
-    kind: str
-    detail: str
-    value: float
-    weight: float
-    on: dt.date
 
 
 class RecommenderRepository:
@@ -57,15 +46,15 @@ class RecommenderRepository:
 
     async def evidence(
         self, employee_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, list[EvidenceRow]]:
+    ) -> dict[uuid.UUID, list[ShownReading]]:
+        """Every reading of these employees with the weight the latest model gives it."""
         statement, params = evidence_query(employee_ids)
-        found: dict[uuid.UUID, list[EvidenceRow]] = {e: [] for e in employee_ids}
-        for row in (await self.session.execute(statement, params)).all():
-            found[row.employee_id].append(
-                EvidenceRow(
-                    row.competency_code, row.kind, row.detail, row.value, row.weight, row.on_date
-                )
-            )
+        rows = (await self.session.execute(statement, params)).all()
+        model = await self.latest_model()
+        calibration = model.skills.calibration if model is not None else Calibration.default()
+        found: dict[uuid.UUID, list[ShownReading]] = {e: [] for e in employee_ids}
+        for employee_id, reading in shown_readings(rows, calibration, as_of=params["as_of"]):
+            found[employee_id].append(reading)
         return found
 
     async def competency_names(self, codes: Collection[str]) -> dict[str, str]:

@@ -22,7 +22,7 @@ from talent_recommender.ingest.visibility import (
     require_succession_reader,
     sees_succession,
 )
-from talent_recommender.profiles.estimates import years_in_role
+from talent_recommender.profiles.estimates import ShownReading, years_in_role
 from talent_recommender.profiles.inference import LoadedModel, evidence_of
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
@@ -31,7 +31,7 @@ from talent_recommender.recommendations.issuing import (
     issue,
 )
 from talent_recommender.recommendations.models import Dismissal, IssuedRecommendation
-from talent_recommender.recommendations.repository import EvidenceRow, RecommenderRepository
+from talent_recommender.recommendations.repository import RecommenderRepository
 from talent_recommender.recommendations.scoring import (
     Basis,
     Gap,
@@ -56,7 +56,7 @@ class ProfileEntry:
     level: float
     confidence: float
     basis: Basis
-    evidence: tuple[EvidenceRow, ...]
+    evidence: tuple[ShownReading, ...]
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,11 @@ class RecommenderService:
         return self._model[0]
 
     async def _estimates(
-        self, employee: Employee, *, wanted: Sequence[str], model: LoadedModel | None
+        self, employee: Employee, *, wanted: Sequence[str] | None, model: LoadedModel | None
     ) -> dict[str, LevelEstimate]:
         """Estimates of the competencies with evidence (stored posteriors), completed with
-        inferred ones for the `wanted` codes without evidence."""
+        inferred ones for the `wanted` codes without evidence (None: every competency the
+        model knows)."""
         stored = await self.repository.estimates(employee.employee_id)
         found = {
             e.competency_code: LevelEstimate(e.level, e.confidence, Basis.EVIDENCE) for e in stored
@@ -125,38 +126,37 @@ class RecommenderService:
         return found
 
     async def profile(self, employee_id: uuid.UUID) -> list[ProfileEntry]:
+        """Every competency with evidence, every one the job profile requires, and the
+        EXTRA_INFERRED strongest other inferred ones."""
         employee = await self._visible(employee_id)
         model = await self._latest_model()
         required = (
-            [
+            {
                 r.competency_code
                 for r in await self.repository.requirements(employee.job_profile_code)
-            ]
+            }
             if employee.job_profile_code
-            else []
+            else set()
         )
-        estimates = await self._estimates(employee, wanted=required, model=model)
-        if model is not None:
-            summaries = evidence_of(await self.repository.estimates(employee_id))
-            strongest = sorted(
-                (
-                    i
-                    for i in model.infer(
-                        employee.job_profile_code,
-                        summaries,
-                        tenure_years=years_in_role(employee.in_role_since or employee.hire_date),
-                    ).values()
-                    if i.level >= EXTRA_INFERRED_MIN_LEVEL
-                ),
-                key=lambda i: -i.level,
-            )[:EXTRA_INFERRED]
-            for i in strongest:
-                estimates.setdefault(
-                    i.competency_code, LevelEstimate(i.level, i.confidence, Basis.INFERRED)
-                )
+        everything = await self._estimates(employee, wanted=None, model=model)
+        strongest = sorted(
+            (
+                (code, e)
+                for code, e in everything.items()
+                if e.basis is Basis.INFERRED
+                and code not in required
+                and e.level >= EXTRA_INFERRED_MIN_LEVEL
+            ),
+            key=lambda item: -item[1].level,
+        )[:EXTRA_INFERRED]
+        estimates = {
+            code: e
+            for code, e in everything.items()
+            if e.basis is Basis.EVIDENCE or code in required
+        } | dict(strongest)
         names = await self.repository.competency_names(estimates)
         evidence = (await self.repository.evidence([employee_id]))[employee_id]
-        by_competency: dict[str, list[EvidenceRow]] = {}
+        by_competency: dict[str, list[ShownReading]] = {}
         for row in evidence:
             by_competency.setdefault(row.competency_code, []).append(row)
         entries = [
