@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.inference import refit
-from talent_recommender.profiles.posterior import SOURCES, Readings, Requirements, fit
+from talent_recommender.profiles.posterior import INTERVAL_80, SOURCES, Readings, Requirements, fit
 
 from ..factories import HR, TODAY, assessed, deliver, employee_view, execute, hired
 from ..world import build_world
@@ -166,7 +166,7 @@ def test_the_posterior_corrects_self_ratings_and_beats_raw_evidence_and_the_prio
             posterior_errors.append(abs(full.level - actual))
             raw_errors.append(abs(evidence[f"c{c}"][0] - actual))
             prior_errors.append(abs(float(model.prior_of(code, f"c{c}") or 0) - actual))
-            inside += abs(left_out.level - actual) <= 1.2816 * left_out.sd
+            inside += abs(left_out.level - actual) <= INTERVAL_80 * left_out.sd
     assert np.mean(posterior_errors) < 0.9 * np.mean(raw_errors)
     assert np.mean(posterior_errors) < 0.8 * np.mean(prior_errors)
     # The 80% interval of an inferred level holds the truth about 80% of the time.

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -59,10 +59,8 @@ from talent_recommender.evaluation.occupational import (
     best_fitting,
     course_relevance,
 )
-from talent_recommender.profiles.estimates import years_in_role
-from talent_recommender.profiles.inference import evidence_of, latest_model_sync, refit
-from talent_recommender.profiles.models import SkillEstimate
-from talent_recommender.recommendations.scoring import spread_of
+from talent_recommender.profiles.inference import refit
+from talent_recommender.profiles.posterior import INTERVAL_80, spread_of
 from talent_recommender.recommendations.service import RecommenderService
 from talent_recommender.successors.service import SuccessorService
 
@@ -75,6 +73,7 @@ TARGETS = {
     "successors": "recall@10 at least 3x same org unit",
 }
 NAMESPACE = "talent-independent"
+ADMIN = Principal(subject="evaluation", employee_id=None, roles=frozenset({Role.ADMIN}))
 
 
 def employee_uuid(employee_id: str) -> uuid.UUID:
@@ -304,22 +303,12 @@ def evaluate(
         report = IndependentReport(
             employees=len(org.rows["employees"]), model_metrics=dict(model_row.metrics)
         )
-    with Session(engine) as session:
-        _skills(session, org, report)
     asyncio.run(_served(url, org, report, seed=seed))
     return report
 
 
-def _skills(session: Session, org: OccupationalOrg, report: IndependentReport) -> None:
-    loaded = latest_model_sync(session)
-    since: dict[uuid.UUID, dt.date | None] = dict(
-        session.execute(
-            text("SELECT employee_id, coalesce(in_role_since, hire_date) FROM employee")
-        ).all()
-    )
-    stored: dict[uuid.UUID, list[SkillEstimate]] = defaultdict(list)
-    for row in session.scalars(select(SkillEstimate)):
-        stored[row.employee_id].append(row)
+async def _skills(session: AsyncSession, org: OccupationalOrg, report: IndependentReport) -> None:
+    service = RecommenderService(session, ADMIN)
     requirements = org.requirements
     by_profile: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_competency: dict[str, list[int]] = defaultdict(list)
@@ -338,21 +327,10 @@ def _skills(session: Session, org: OccupationalOrg, report: IndependentReport) -
     for a in org.withheld_assessments:
         employee, competency, level = a["employee_id"], a["competency_code"], int(a["level"])
         profile = org.current_profiles.get(employee)
-        rows = stored.get(employee_uuid(employee), [])
-        found = next((r for r in rows if r.competency_code == competency), None)
-        if found is not None:
-            estimate, confidence = found.level, found.confidence
-        elif loaded is not None:
-            inferred = loaded.infer(
-                profile,
-                evidence_of(rows),
-                wanted=[competency],
-                tenure_years=years_in_role(since.get(employee_uuid(employee)), as_of=org.as_of),
-            )
-            estimate = inferred[competency].level if competency in inferred else 3.0
-            confidence = inferred[competency].confidence if competency in inferred else 0.0
-        else:
-            estimate, confidence = 3.0, 0.0
+        served = (await service.estimates(employee_uuid(employee), wanted=[competency])).get(
+            competency
+        )
+        estimate, confidence = (served.level, served.confidence) if served else (3.0, 0.0)
         required = requirements.get(profile or "", {}).get(competency)
         baselines = {
             "recommender": estimate,
@@ -372,7 +350,7 @@ def _skills(session: Session, org: OccupationalOrg, report: IndependentReport) -
         if truth is not None:
             confidences.append(confidence)
             within += abs(estimate - truth) <= 0.5
-            inside += abs(estimate - truth) <= 1.2816 * spread_of(confidence)
+            inside += abs(estimate - truth) <= INTERVAL_80 * spread_of(confidence)
     report.withheld_assessments = len(org.withheld_assessments)
     report.skill_errors = dict(errors)
     report.mae = {name: sum(v) / len(v) for name, v in errors.items() if v}
@@ -387,6 +365,8 @@ async def _served(url: str, org: OccupationalOrg, report: IndependentReport, *, 
     engine = create_async_engine(async_url(url))
     try:
         async with AsyncSession(engine) as session:
+            await _skills(session, org, report)
+        async with AsyncSession(engine) as session:
             await _courses(session, org, report, seed=seed)
             await session.commit()
         async with AsyncSession(engine) as session:
@@ -399,8 +379,7 @@ async def _served(url: str, org: OccupationalOrg, report: IndependentReport, *, 
 async def _courses(
     session: AsyncSession, org: OccupationalOrg, report: IndependentReport, *, seed: int
 ) -> None:
-    admin = Principal(subject="evaluation", employee_id=None, roles=frozenset({Role.ADMIN}))
-    service = RecommenderService(session, admin)
+    service = RecommenderService(session, ADMIN)
     mandatory = {r["code"] for r in org.rows["courses"] if r["mandatory"] == "true"}
     optional = sorted(r["code"] for r in org.rows["courses"] if r["code"] not in mandatory)
     popularity: Counter[str] = Counter()

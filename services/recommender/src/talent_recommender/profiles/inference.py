@@ -161,16 +161,7 @@ def refit(session: Session, *, rank: int, rebuild: bool = True) -> SkillModel:
         competency_means=b"",
         components=b"",
         profile_codes=model.profile_codes if model is not None else [],
-        calibration=(
-            {
-                "bias": dict(model.calibration.bias),
-                "variance": dict(model.calibration.variance),
-                "growth_per_year": model.calibration.growth,
-                "spread_scale": model.calibration.spread_scale,
-            }
-            if model is not None
-            else None
-        ),
+        calibration=model.calibration.to_json() if model is not None else None,
         parameters=model.to_bytes() if model is not None else None,
     )
     session.add(row)
@@ -208,12 +199,7 @@ class LoadedModel:
     def from_row(cls, row: SkillModel) -> LoadedModel | None:
         if row.parameters is None or row.calibration is None:
             return None  # a model of an earlier algorithm, or fitted on no evidence
-        calibration = Calibration(
-            bias=row.calibration.get("bias", {}),
-            variance=row.calibration.get("variance", {}),
-            growth=float(row.calibration.get("growth_per_year", 0.0)),
-            spread_scale=float(row.calibration.get("spread_scale", 1.0)),
-        )
+        calibration = Calibration.from_json(row.calibration)
         return cls(
             version=row.version,
             trained_at=row.trained_at,

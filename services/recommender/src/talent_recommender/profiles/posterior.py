@@ -38,6 +38,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -109,6 +110,16 @@ def confidence_of(sd: FloatArray | float) -> FloatArray:
     return result
 
 
+def spread_of(confidence: float) -> float:
+    """The standard deviation behind a confidence (the inverse of `confidence_of`); a
+    confidence of 0 stands for no knowledge at all (infinite spread)."""
+    if confidence <= 0.0:
+        return math.inf
+    if confidence >= 0.9999:
+        return 0.01
+    return 0.5 / (math.sqrt(2.0) * float(special.erfinv(confidence)))
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Each source's bias (added to the true level) and noise variance."""
@@ -125,6 +136,24 @@ class Calibration:
     @classmethod
     def default(cls) -> Calibration:
         return cls(bias=dict.fromkeys(SOURCES, 0.0), variance=dict(DEFAULT_VARIANCE))
+
+    def to_json(self) -> dict[str, Any]:
+        """What `skill_model.calibration` stores (and `from_json` reads back)."""
+        return {
+            "bias": dict(self.bias),
+            "variance": dict(self.variance),
+            "growth_per_year": self.growth,
+            "spread_scale": self.spread_scale,
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> Calibration:
+        return cls(
+            bias=stored.get("bias", {}),
+            variance=stored.get("variance", {}),
+            growth=float(stored.get("growth_per_year", 0.0)),
+            spread_scale=float(stored.get("spread_scale", 1.0)),
+        )
 
     def bias_of(self, source: str) -> float:
         return float(self.bias.get(source, 0.0))
@@ -392,6 +421,21 @@ class SkillPriorModel:
                 row + self.tenure_shift[band] * self.required[index], MIN_LEVEL, MAX_LEVEL
             )
         return row
+
+    def reached_by_profile(
+        self, requirements: Sequence[tuple[str, float, float]], *, missing_level: float
+    ) -> tuple[dict[str, float], float]:
+        """For requirements (competency, required level, importance): per job profile, and
+        for people without one, the importance-weighted sum of min(prior, required level)
+        (a competency the model does not know counts at `missing_level`)."""
+        columns = [self.competency_index.get(code, -1) for code, _, _ in requirements]
+        known = np.asarray([c >= 0 for c in columns])
+        levels = np.full((len(self.prior_means), len(requirements)), missing_level)
+        levels[:, known] = self.prior_means[:, [c for c in columns if c >= 0]]
+        required = np.asarray([r for _, r, _ in requirements], dtype=np.float64)
+        importance = np.asarray([i for _, _, i in requirements], dtype=np.float64)
+        reached = np.minimum(levels, required) @ importance
+        return dict(zip(self.profile_codes, reached[:-1].tolist(), strict=True)), float(reached[-1])
 
     def prior_of(
         self, profile: str | None, competency: str, tenure_years: float | None = None
@@ -813,5 +857,5 @@ def _held_out(
         "heldout_entries": float(len(held)),
         "heldout_mae": float(np.mean(errors)),
         "heldout_mae_profile_prior": float(np.mean(prior_errors)),
-        "heldout_coverage_80": inside / len(held),
+        "heldout_coverage_80": float(inside) / len(held),
     }

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from scipy import special
+from talent_recommender.profiles.posterior import spread_of
 
 # Below this confidence a gap is better checked by an assessment than trusted.
 LOW_CONFIDENCE = 0.3
@@ -53,15 +53,7 @@ class LevelEstimate:
     def sd(self) -> float:
         """The posterior standard deviation behind the confidence, which is
         P(|true level - level| <= 0.5) = erf(0.5 / (sd * sqrt 2))."""
-        return spread_of(self.confidence)
-
-
-def spread_of(confidence: float) -> float:
-    if confidence <= 0.0:
-        return NO_EVIDENCE_SPREAD
-    if confidence >= 0.9999:
-        return 0.01
-    return min(NO_EVIDENCE_SPREAD, 0.5 / (math.sqrt(2.0) * float(special.erfinv(confidence))))
+        return min(NO_EVIDENCE_SPREAD, spread_of(self.confidence))
 
 
 def expected_reach(estimate: LevelEstimate, required: float) -> float:

@@ -125,6 +125,15 @@ class RecommenderService:
                 found[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
         return found
 
+    async def estimates(
+        self, employee_id: uuid.UUID, *, wanted: Sequence[str]
+    ) -> dict[str, LevelEstimate]:
+        """The employee's estimate of each `wanted` competency the model knows or they have
+        evidence on (stored posterior, or inferred), as every other answer uses them."""
+        employee = await self._visible(employee_id)
+        found = await self._estimates(employee, wanted=wanted, model=await self._latest_model())
+        return {code: found[code] for code in wanted if code in found}
+
     async def profile(self, employee_id: uuid.UUID) -> list[ProfileEntry]:
         """Every competency with evidence, every one the job profile requires, and the
         EXTRA_INFERRED strongest other inferred ones."""

@@ -177,25 +177,17 @@ class SuccessorRepository:
     ) -> list[uuid.UUID]:
         codes = [r.competency_code for r in requirements]
         typical = [NO_EVIDENCE_LEVEL] * len(requirements)
-        base_profiles: list[str] = []
-        base_reached: list[float] = []
+        base: dict[str, float] = {}
         no_profile_reached = sum(r.importance * NO_EVIDENCE_LEVEL for r in requirements)
         if model is not None:
-            skills = model.skills
             typical = [
-                skills.prior_of(None, r.competency_code) or NO_EVIDENCE_LEVEL for r in requirements
+                model.skills.prior_of(None, r.competency_code) or NO_EVIDENCE_LEVEL
+                for r in requirements
             ]
-            for p in [*skills.profile_codes, None]:
-                reached = 0.0
-                for r in requirements:
-                    prior = skills.prior_of(p, r.competency_code)
-                    level = NO_EVIDENCE_LEVEL if prior is None else prior
-                    reached += r.importance * min(level, r.required_level)
-                if p is None:
-                    no_profile_reached = reached
-                else:
-                    base_profiles.append(p)
-                    base_reached.append(reached)
+            base, no_profile_reached = model.skills.reached_by_profile(
+                [(r.competency_code, r.required_level, r.importance) for r in requirements],
+                missing_level=NO_EVIDENCE_LEVEL,
+            )
         rows = await self.session.scalars(
             SHORTLIST_SQL,
             {
@@ -203,8 +195,8 @@ class SuccessorRepository:
                 "required_levels": [float(r.required_level) for r in requirements],
                 "importances": [float(r.importance) for r in requirements],
                 "typical_levels": typical,
-                "base_profiles": base_profiles,
-                "base_reached": base_reached,
+                "base_profiles": list(base),
+                "base_reached": list(base.values()),
                 "no_profile_reached": no_profile_reached,
                 "family": profile.family if profile is not None else None,
                 "role_level": profile.level if profile is not None and profile.level else 0,
@@ -263,8 +255,7 @@ class SuccessorRepository:
         )
         summaries: dict[uuid.UUID, dict[str, tuple[float, float]]] = defaultdict(dict)
         for employee_id, code, level, confidence, mean, precision in rows.all():
-            if code in competency_codes:
-                found[employee_id][code] = LevelEstimate(level, confidence, Basis.EVIDENCE)
+            found[employee_id][code] = LevelEstimate(level, confidence, Basis.EVIDENCE)
             if mean is not None and precision:
                 summaries[employee_id][code] = (mean, precision)
         wanted = list(competency_codes)
