@@ -101,33 +101,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from talent_contracts.csv import CSV_COLUMNS
+
 Vector = npt.NDArray[np.float64]
 Rng = np.random.Generator
 
-# fmt: off
+# The import contract's kinds; no diversity file: protected attributes are not generated.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "competencies": ("code", "name", "tier", "description"),
-    "job-profiles": ("code", "title", "family", "level"),
-    "job-profile-competencies": (
-        "job_profile_code", "competency_code", "required_level", "importance",
-    ),
-    "employees": (
-        "employee_id", "name", "email", "hire_date", "job_profile_code", "org_unit", "location",
-        "manager_id", "status",
-    ),
-    "job-history": ("employee_id", "job_profile_code", "start_date", "end_date"),
-    "courses": (
-        "code", "title", "description", "duration_hours", "modality", "mandatory",
-        "recertify_months",
-    ),
-    "course-skills": ("course_code", "competency_code", "level"),
-    "completions": ("employee_id", "course_code", "completed_on", "score"),
-    "assessments": ("employee_id", "competency_code", "level", "assessed_on", "source"),
-    "ratings": ("employee_id", "cycle_code", "overall_rating", "rated_on"),
-    "key-roles": ("code", "title", "job_profile_code", "incumbent_id", "criticality"),
-    "potential": ("employee_id", "potential", "assessed_on"),
+    kind: columns for kind, columns in CSV_COLUMNS.items() if kind != "diversity"
 }
-# fmt: on
 
 DEFAULT_AS_OF = dt.date(2026, 12, 1)
 COMPANY = "Calloway Industries"
