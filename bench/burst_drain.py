@@ -1,12 +1,15 @@
 """How fast a burst of events drains, read from the metrics operators watch:
-`python -m bench.burst_drain [N]` (default 10000).
+`python -m bench.burst_drain [N] [SERVICE ...]` (default 10000; every consumer of people's
+events: learning, performance, succession, recommender).
 
 People's CSV import commits N `employee.hired` events in one transaction; people's worker
-(relay) publishes them to a real Tansu broker and learning's worker (consumer) projects
-them, both in this process with their metrics endpoints on. Reported: import time, time
-until people's `talent_outbox_backlog` reads 0, time until learning's
-`talent_consumer_lag` reads 0 on every partition, and how long one scrape of each
-worker's /metrics takes.
+(relay) publishes them to a real Tansu broker; then each consuming service's worker
+projects them, one service after the other (so none shares the two cores with another),
+all in this process with their metrics endpoints on. Reported: import time, time until
+people's `talent_outbox_backlog` reads 0 (the relay's publish rate), for each consumer the
+time until its `talent_consumer_lag` reads 0 on every partition (its apply rate,
+including the group join) and that rate as a share of the relay's, and how long one
+scrape of each worker's /metrics takes.
 """
 
 from __future__ import annotations
@@ -19,26 +22,75 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.common import migrated_database, percentile, postgres_admin_url
 from talent_contracts import service_topic
-from talent_learning.config import LearningSettings
-from talent_learning.db import messaging as learning_messaging
-from talent_learning.people.consumers import registry
 from talent_people.config import PeopleSettings
 from talent_people.db import messaging as people_messaging
 from talent_people.imports.service import run_import
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
+from talent_platform.events import HandlerRegistry, MessagingTables
 from talent_platform.infra.broker import TansuBroker
 from talent_platform.observability.metrics import sample_values
+from talent_platform.settings import ServiceSettings
 from talent_platform.worker import Worker
 
 ADMIN = Principal(subject="bench", employee_id=None, roles=frozenset({Role.ADMIN}))
 HEADER = "employee_id,name,email,hire_date,job_profile_code,org_unit,location,manager_id,status\n"
+
+
+@dataclass
+class ConsumingService:
+    name: str
+    settings: type[ServiceSettings]
+    tables: MessagingTables
+    registry: HandlerRegistry
+
+
+def consuming_services() -> dict[str, Callable[[], ConsumingService]]:
+    """Imported on demand: each service's modules load only when it is measured."""
+
+    def learning() -> ConsumingService:
+        from talent_learning.config import LearningSettings
+        from talent_learning.consumers import registry
+        from talent_learning.db import messaging
+
+        return ConsumingService("learning", LearningSettings, messaging, registry)
+
+    def performance() -> ConsumingService:
+        from talent_performance.config import PerformanceSettings
+        from talent_performance.db import messaging
+        from talent_performance.people.consumers import registry
+
+        return ConsumingService("performance", PerformanceSettings, messaging, registry)
+
+    def succession() -> ConsumingService:
+        from talent_succession.config import SuccessionSettings
+        from talent_succession.consumers import registry
+        from talent_succession.db import messaging
+
+        return ConsumingService("succession", SuccessionSettings, messaging, registry)
+
+    def recommender() -> ConsumingService:
+        from talent_recommender.config import RecommenderSettings
+        from talent_recommender.db import messaging
+        from talent_recommender.ingest.consumers import registry
+
+        return ConsumingService("recommender", RecommenderSettings, messaging, registry)
+
+    return {
+        "learning": learning,
+        "performance": performance,
+        "succession": succession,
+        "recommender": recommender,
+    }
 
 
 def scrape(worker: Worker) -> tuple[str, float]:
@@ -53,7 +105,7 @@ def total(worker: Worker, name: str) -> float:
     return sum(value for _, value in sample_values(scrape(worker)[0], name))
 
 
-def wait(condition: object, timeout: float = 600.0) -> float:
+def wait(condition: object, timeout: float = 3600.0) -> float:
     started = time.perf_counter()
     while not condition():  # type: ignore[operator]
         if time.perf_counter() - started > timeout:
@@ -70,14 +122,24 @@ def start(worker: Worker, stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def main(n: int) -> None:
+def scrape_times(name: str, worker: Worker) -> None:
+    times = [scrape(worker)[1] * 1000 for _ in range(20)]
+    print(
+        f"{name} worker /metrics scrape: median {percentile(times, 50):.1f} ms, "
+        f"p95 {percentile(times, 95):.1f} ms"
+    )
+
+
+def main(n: int, names: list[str]) -> None:
+    available = consuming_services()
+    unknown = set(names) - set(available)
+    if unknown:
+        raise SystemExit(f"unknown services {sorted(unknown)}; choose from {sorted(available)}")
     log_dir = Path(tempfile.mkdtemp(prefix="talent-bench-"))
-    with (
-        postgres_admin_url() as admin,
-        TansuBroker(log_path=log_dir / "tansu.log") as broker,
-        migrated_database(admin, "people") as people_url,
-        migrated_database(admin, "learning") as learning_url,
-    ):
+    with ExitStack() as stack:
+        admin = stack.enter_context(postgres_admin_url())
+        broker = stack.enter_context(TansuBroker(log_path=log_dir / "tansu.log"))
+        people_url = stack.enter_context(migrated_database(admin, "people"))
         prefix = f"bench{uuid.uuid4().hex[:6]}."
         common = {
             "environment": "test",
@@ -86,7 +148,6 @@ def main(n: int) -> None:
             "worker_metrics_port": 0,
         }
         people = PeopleSettings(database_url=people_url, **common)  # type: ignore[arg-type]
-        learning = LearningSettings(database_url=learning_url, **common)  # type: ignore[arg-type]
         rows = "\n".join(
             f"E{i},Person {i},p{i}@example.com,2020-01-01,,Unit,City,,active" for i in range(n)
         )
@@ -104,28 +165,34 @@ def main(n: int) -> None:
         )
         stop = threading.Event()
         producer = Worker(people, tables=people_messaging)
-        consumer = Worker(
-            learning,
-            tables=learning_messaging,
-            registry=registry,
-            consumes=[service_topic("people")],
-        )
         threads = [start(producer, stop)]
         relay_s = wait(lambda: total(producer, "talent_outbox_backlog") == 0)
-        print(f"people relay: backlog {n} -> 0 in {relay_s:.1f} s ({n / relay_s:.0f} events/s)")
-        threads.append(start(consumer, stop))
-        lag_before = total(consumer, "talent_consumer_lag")
-        consumer_s = wait(lambda: total(consumer, "talent_consumer_lag") == 0)
-        print(
-            f"learning consumer: lag {lag_before:.0f} -> 0 in {consumer_s:.1f} s "
-            f"({n / consumer_s:.0f} events/s, including the group join)"
-        )
-        for name, worker in (("people", producer), ("learning", consumer)):
-            times = [scrape(worker)[1] * 1000 for _ in range(20)]
-            print(
-                f"{name} worker /metrics scrape: median {percentile(times, 50):.1f} ms, "
-                f"p95 {percentile(times, 95):.1f} ms"
+        relay_rate = n / relay_s
+        print(f"people relay: backlog {n} -> 0 in {relay_s:.1f} s ({relay_rate:.0f} events/s)")
+        scrape_times("people", producer)
+        for name in names:
+            service = available[name]()
+            url = stack.enter_context(migrated_database(admin, name))
+            settings = service.settings(database_url=url, **common)  # type: ignore[arg-type]
+            consumer = Worker(
+                settings,
+                tables=service.tables,
+                registry=service.registry,
+                consumes=[service_topic("people")],
             )
+            service_stop = threading.Event()
+            thread = start(consumer, service_stop)
+            lag_before = total(consumer, "talent_consumer_lag")
+            consumer_s = wait(lambda: total(consumer, "talent_consumer_lag") == 0)  # noqa: B023
+            rate = n / consumer_s
+            print(
+                f"{name} consumer: lag {lag_before:.0f} -> 0 in {consumer_s:.1f} s "
+                f"({rate:.0f} events/s, including the group join; "
+                f"{rate / relay_rate:.2f}x the relay's rate)"
+            )
+            scrape_times(name, consumer)
+            service_stop.set()
+            thread.join(timeout=60)
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
@@ -133,4 +200,5 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    main(count, sys.argv[2:] or list(consuming_services()))
