@@ -1,14 +1,20 @@
-"""The consumer loop: idempotent handlers, manual commits, bounded retries, dead letters.
+"""The consumer loop: a poll batch applied set-based in one transaction, manual commits,
+bounded retries of a poison record, dead letters.
 
-For every record: decode the CloudEvent, then in one database transaction insert its
-`ce_id` into the inbox (a duplicate is skipped) and run the handler; the Kafka offset is
-committed only after that transaction commits. A handler that keeps failing (or a record
-that cannot be decoded) goes to `<topic>.dlq` with the error in headers, and the
-partition moves on. Too many consecutive failures (the database is down, say) end the
-loop with an exception so the supervisor restarts the process.
+For every poll: decode its records, then in one database transaction insert their
+`ce_id`s into the inbox with one multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING`
+(what it does not return was applied before: a duplicate, skipped), hand the new events
+to the batch handlers in runs (events/handlers.py) and run the end-of-batch hooks; the
+Kafka offsets are committed only after that transaction commits. If anything in the batch
+fails, its transaction is rolled back and its records are applied one by one (`handle`):
+a record that keeps failing there (or one that cannot be decoded) goes to `<topic>.dlq`
+with the error in headers, and the partition moves on; while the database is away a
+record waits instead; too many consecutive failures end the loop with an exception so
+the supervisor restarts the process.
 
-Each record is handled inside a consumer span whose parent is the `traceparent` in its
-headers (the relay's publish span), so one trace runs from the mutation to its handlers.
+Each run of records is handled inside a consumer span: a single record's span is a child
+of the `traceparent` in its headers (the relay's publish span), so one trace runs from
+the mutation to its handler; a longer run's span links to every record's context.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +40,18 @@ from sqlalchemy.orm import Session
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
 from talent_platform.db.errors import is_database_unavailable
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
+from talent_platform.events.handlers import BatchItem, Handler, HandlerRegistry
 from talent_platform.events.kafka import create_consumer, create_producer
 from talent_platform.events.positions import PositionLog
-from talent_platform.observability.tracing import span_from_headers
+from talent_platform.observability.tracing import span_from_headers, span_linked_to
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Session, EventPayload, Envelope], None]
+__all__ = ["ConsumerStopping", "EventConsumer", "Handler", "HandlerRegistry", "TooManyFailures"]
+
+# Records fetched per poll: one batch, one transaction.
+MAX_POLL_RECORDS = 500
 
 
 class TooManyFailures(RuntimeError):
@@ -91,17 +101,10 @@ class _Outage:
 
 
 @dataclass
-class HandlerRegistry:
-    """Handlers by event type. Event types without a handler are acknowledged and skipped."""
-
-    handlers: dict[str, Handler] = field(default_factory=dict)
-
-    def on(self, payload_type: type[EventPayload]) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.handlers[payload_type.event_type] = handler
-            return handler
-
-        return register
+class _Decoded:
+    record: ConsumerRecord
+    envelope: Envelope
+    payload: EventPayload | None
 
 
 @dataclass
@@ -201,10 +204,10 @@ class EventConsumer:
         ).first()
         if inserted is None:
             return "duplicate"
-        handler = self.registry.handlers.get(envelope.type)
-        if handler is None or payload is None:
+        if payload is None or not self.registry.handles(envelope.type):
             return "skipped"
-        handler(session, payload, envelope)
+        # The same call as a batch's, with one item: its handler, then the hooks.
+        self.registry.apply(session, [(payload, envelope)])
         return "processed"
 
     def _count(self, outcome: str) -> None:
@@ -215,35 +218,118 @@ class EventConsumer:
         else:
             self.stats.processed += 1
 
-    def handle_batch(self, records: list[ConsumerRecord]) -> None:
-        """Apply a batch in one transaction, one savepoint per record; records that fail
-        there are retried one by one (and dead-lettered) after the batch commits."""
-        retry: list[ConsumerRecord] = []
-        outcomes: list[str] = []
+    def handle_batch(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply a poll batch in one transaction, set-based; if anything in it fails,
+        roll it back and apply its records one by one (`handle`: retries, dead letters,
+        waiting for the database). Records that cannot be decoded are dead-lettered
+        after the batch commits. Records of one partition must come in offset order."""
+        decoded: list[_Decoded] = []
+        undecodable: list[ConsumerRecord] = []
+        for record in records:
+            try:
+                envelope, payload = self._decode(record)
+            except (EnvelopeError, ValidationError, ValueError):
+                undecodable.append(record)
+                continue
+            decoded.append(_Decoded(record, envelope, payload))
         try:
             with Session(self.engine) as session, session.begin():
-                for record in records:
-                    try:
-                        envelope, payload = self._decode(record)
-                    except (EnvelopeError, ValidationError, ValueError):
-                        retry.append(record)
-                        continue
-                    try:
-                        with session.begin_nested():
-                            outcomes.append(self._apply(session, record, envelope, payload))
-                    except Exception:
-                        retry.append(record)
+                outcomes = self._apply_batch(session, decoded)
         except Exception:
-            log.warning("batch failed; processing records one by one", exc_info=True)
+            log.warning(
+                "batch failed; applying its records one by one",
+                extra={"records": len(records)},
+                exc_info=True,
+            )
             for record in records:
                 self.handle(record)
             return
         for outcome in outcomes:
             self._count(outcome)
-        if len(outcomes) == len(records):
+        if not undecodable:
             self._consecutive_failures = 0
-        for record in retry:
+        for record in undecodable:
             self.handle(record)
+
+    def _apply_batch(self, session: Session, batch: Sequence[_Decoded]) -> list[str]:
+        """The inbox insert of every record at once, then the new events' handlers in
+        runs, then the end-of-batch hooks. Returns each record's outcome."""
+        if not batch:
+            return []
+        firsts: dict[str, _Decoded] = {}
+        for item in batch:
+            firsts.setdefault(item.envelope.id, item)
+        inserted = set(
+            session.scalars(
+                insert(self.inbox)
+                .values(
+                    [
+                        {
+                            "event_id": item.envelope.id,
+                            "event_type": item.envelope.type,
+                            "topic": item.record.topic,
+                            "partition": item.record.partition,
+                            "offset": item.record.offset,
+                        }
+                        for item in firsts.values()
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(self.inbox.c.event_id)
+            )
+        )
+        outcomes: list[str] = []
+        new: list[_Decoded] = []
+        for item in batch:
+            if item.envelope.id not in inserted or firsts[item.envelope.id] is not item:
+                outcomes.append("duplicate")
+            elif item.payload is None or not self.registry.handles(item.envelope.type):
+                outcomes.append("skipped")
+            else:
+                outcomes.append("processed")
+                new.append(item)
+        by_envelope = {id(item.envelope): item for item in new}
+        items: list[BatchItem] = [
+            (item.payload, item.envelope) for item in new if item.payload is not None
+        ]
+        for handler, run in self.registry.runs(items):
+            records = [by_envelope[id(envelope)].record for _, envelope in run]
+            with self._run_span(records, [envelope for _, envelope in run]) as span:
+                try:
+                    handler(session, run)
+                except Exception as exc:
+                    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+                    raise
+        self.registry.finish(session)
+        return outcomes
+
+    def _run_span(self, records: Sequence[ConsumerRecord], envelopes: Sequence[Envelope]) -> Any:
+        first, envelope = records[0], envelopes[0]
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": first.topic,
+            "messaging.consumer.group.name": self.group_id,
+            "talent.event_type": envelope.type,
+        }
+        if len(records) == 1:
+            return span_from_headers(
+                f"{first.topic} process",
+                envelope.extra_headers,
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    **attributes,
+                    "messaging.destination.partition.id": str(first.partition),
+                    "messaging.kafka.offset": first.offset,
+                    "messaging.message.id": envelope.id,
+                },
+            )
+        return span_linked_to(
+            f"{first.topic} process",
+            [e.extra_headers for e in envelopes],
+            kind=SpanKind.CONSUMER,
+            attributes={**attributes, "messaging.batch.message_count": len(records)},
+        )
 
     def handle(self, record: ConsumerRecord) -> None:
         """Process one record to completion: applied, skipped, or dead-lettered.
@@ -335,7 +421,7 @@ class EventConsumer:
                 self.last_poll = time.monotonic()
                 try:
                     batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
-                        timeout_ms=200, max_records=500
+                        timeout_ms=200, max_records=MAX_POLL_RECORDS
                     )
                 except KafkaError:
                     log.warning("poll failed; retrying", exc_info=True)
@@ -343,23 +429,34 @@ class EventConsumer:
                     continue
                 if assignments.new:
                     batches = _start_from_committed(consumer, assignments, batches)
-                for tp, records in batches.items():
-                    try:
-                        self.handle_batch(records)
-                    except ConsumerStopping:
-                        log.info("consumer stopped while the database was away")
-                        return
-                    last = records[-1].offset + 1
-                    self.stats.positions[f"{tp.topic}:{tp.partition}"] = last
-                    try:
-                        consumer.commit({tp: OffsetAndMetadata(last, "", -1)})
-                    except KafkaError:
-                        # The database committed first: if the offset commit is lost (a
-                        # rebalance, a broker restart), the batch is delivered again and
-                        # the inbox skips what was already applied.
-                        log.warning(
-                            "offset commit failed", extra={"partition": str(tp)}, exc_info=True
-                        )
+                batches = {tp: records for tp, records in batches.items() if records}
+                if not batches:
+                    if after_poll is not None:
+                        after_poll()
+                    continue
+                try:
+                    # Partition after partition, each in offset order: one transaction.
+                    self.handle_batch([r for records in batches.values() for r in records])
+                except ConsumerStopping:
+                    log.info("consumer stopped while the database was away")
+                    return
+                offsets = {
+                    tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                    for tp, records in batches.items()
+                }
+                for tp, offset in offsets.items():
+                    self.stats.positions[f"{tp.topic}:{tp.partition}"] = offset.offset
+                try:
+                    consumer.commit(offsets)
+                except KafkaError:
+                    # The database committed first: if the offset commit is lost (a
+                    # rebalance, a broker restart), the batch is delivered again and the
+                    # inbox skips what was already applied.
+                    log.warning(
+                        "offset commit failed",
+                        extra={"partitions": sorted(str(tp) for tp in offsets)},
+                        exc_info=True,
+                    )
                 if after_poll is not None:
                     after_poll()
         finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,3 +135,31 @@ class TraceIdFilter(logging.Filter):
             record.trace_id = format(span_context.trace_id, "032x")
             record.span_id = format(span_context.span_id, "016x")
         return True
+
+
+# A batch span keeps links to this many records' contexts at most.
+MAX_SPAN_LINKS = 128
+
+
+@contextmanager
+def span_linked_to(
+    name: str,
+    headers: Sequence[Mapping[str, str]],
+    *,
+    kind: SpanKind,
+    attributes: Mapping[str, Any] | None = None,
+) -> Iterator[Span]:
+    """A span of work on several messages: a new trace (under the current context) with a
+    link to each message's context (the first MAX_SPAN_LINKS that carry one), as the
+    OpenTelemetry messaging conventions describe batch processing."""
+    links: list[trace.Link] = []
+    for carried in headers:
+        if len(links) == MAX_SPAN_LINKS:
+            break
+        context = trace.get_current_span(context_from_headers(carried)).get_span_context()
+        if context.is_valid:
+            links.append(trace.Link(context))
+    with tracer().start_as_current_span(
+        name, kind=kind, links=links, attributes=dict(attributes or {})
+    ) as span:
+        yield span
