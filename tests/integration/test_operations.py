@@ -11,7 +11,7 @@ import asyncio
 import threading
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 from talent_cli.main import main
-from talent_contracts import EventPayload, service_topic
+from talent_contracts import service_topic
 from talent_contracts.people import EmployeeHired
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging as learning_messaging
@@ -32,7 +32,7 @@ from talent_people.db import messaging as people_messaging
 from talent_people.imports.service import run_import
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url, sync_url
-from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.events import BatchItem, HandlerRegistry
 from talent_platform.observability.metrics import sample_values
 from talent_platform.testing import ServiceDatabaseFactory, wait_for
 from talent_platform.worker import Worker
@@ -185,18 +185,21 @@ def test_poisoned_message_is_counted_then_redriven_once_after_the_fix(
     broken = threading.Event()
     broken.set()
     seen: list[str] = []
-    project = learning_registry.handlers[EmployeeHired.event_type]
+    project = learning_registry.batch_handler(EmployeeHired.event_type)
+    assert project is not None
 
-    def fragile(session: Session, payload: EventPayload, envelope: Envelope) -> None:
-        assert isinstance(payload, EmployeeHired)
-        if payload.employee.name == "Poison Pill":
-            seen.append(envelope.id)
-            if broken.is_set():
-                raise RuntimeError("projection bug: cannot handle poison pills")
-        project(session, payload, envelope)
+    def fragile(session: Session, items: Sequence[BatchItem]) -> None:
+        for payload, envelope in items:
+            assert isinstance(payload, EmployeeHired)
+            if payload.employee.name == "Poison Pill":
+                seen.append(envelope.id)
+                if broken.is_set():
+                    raise RuntimeError("projection bug: cannot handle poison pills")
+        project(session, items)
 
-    registry = HandlerRegistry(handlers={**learning_registry.handlers})
-    registry.on(EmployeeHired)(fragile)
+    registry = HandlerRegistry()
+    registry.include(learning_registry)
+    registry.on_batch(EmployeeHired)(fragile)
 
     import_employees(people.database_url, employees_csv(["Ann", "Poison Pill", "Bob"]))
     workers(people, tables=people_messaging)

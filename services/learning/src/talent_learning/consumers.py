@@ -7,5 +7,6 @@ from talent_learning.enrollments.consumers import assign_plan_action
 from talent_learning.people.consumers import registry as people_registry
 from talent_platform.events import HandlerRegistry
 
-registry = HandlerRegistry(handlers=dict(people_registry.handlers))
+registry = HandlerRegistry()
+registry.include(people_registry)
 registry.on(PlanActionCreated)(assign_plan_action)

@@ -3,6 +3,7 @@ reminders, recertification) and development-plan actions from succession."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -20,7 +21,12 @@ from talent_contracts.learning import (
     EnrollmentDueSoon,
     EnrollmentOverdue,
 )
-from talent_contracts.people import EmployeeHired, EmployeeTransferred
+from talent_contracts.people import (
+    EmployeeHired,
+    EmployeeTerminated,
+    EmployeeTransferred,
+    EmployeeUpdated,
+)
 from talent_contracts.succession import PlanActionCreated
 from talent_learning.completions.models import Completion
 from talent_learning.compliance.models import ComplianceRule
@@ -30,6 +36,7 @@ from talent_learning.courses.models import Course
 from talent_learning.db import messaging
 from talent_learning.enrollments.models import Enrollment
 from talent_learning.paths.models import LearningPath, LearningPathStep
+from talent_learning.people.models import EmployeeHistory, EmployeeProjection
 from talent_platform.events import Envelope
 
 from ..factories import (
@@ -45,6 +52,7 @@ from ..factories import (
 from ..people.test_consumers import snapshot
 
 TODAY = dt.date.today()
+MINUTE = dt.timedelta(minutes=1)
 
 CREATE_RULE = """
 mutation($input: CreateComplianceRuleInput!) {
@@ -60,7 +68,7 @@ mutation($input: CreateComplianceRuleInput!) {
 
 def deliver(session: Session, payload: EventPayload) -> None:
     envelope = Envelope.for_payload(payload, service="people")
-    registry.handlers[payload.event_type](session, payload, envelope)
+    registry.apply(session, [(payload, envelope)])
 
 
 def events(session: Session, event_type: type[EventPayload]) -> list[EventPayload]:
@@ -437,3 +445,101 @@ async def test_certifications_come_from_the_latest_completion_and_keep_history(
     )
     assert len(stored) == 2  # the earlier FIRE-1 completion stays
     assert hidden["_entities"][0]["certifications"] is None
+
+
+def learning_state(s: Session) -> dict[str, Any]:
+    """What people's events leave behind, without generated ids."""
+    s.expire_all()
+    projection = s.execute(
+        select(
+            EmployeeProjection.employee_id,
+            EmployeeProjection.status,
+            EmployeeProjection.location,
+            EmployeeProjection.job_profile_code,
+            EmployeeProjection.manager_id,
+            EmployeeProjection.updated_at,
+        ).order_by(EmployeeProjection.employee_id)
+    ).all()
+    history = s.execute(
+        select(
+            EmployeeHistory.employee_id,
+            EmployeeHistory.valid_from,
+            EmployeeHistory.valid_to,
+            EmployeeHistory.status,
+            EmployeeHistory.location,
+            EmployeeHistory.manager_id,
+            EmployeeHistory.job_profile_code,
+        ).order_by(EmployeeHistory.employee_id, EmployeeHistory.valid_from)
+    ).all()
+    assigned = sorted(
+        (e.employee_id, e.course_code, e.reason, e.due_on, e.path_code, e.rule_code)
+        for e in events(s, EnrollmentAssigned)
+        if isinstance(e, EnrollmentAssigned)
+    )
+    return {"projection": projection, "history": history, "assigned": assigned}
+
+
+def test_a_batch_of_peoples_events_does_what_they_do_one_by_one(sync_session: Session) -> None:
+    s = sync_session
+    intro, safety = course(s, "INTRO"), course(s, "SAFETY")
+    path = LearningPath(code="ONB-LIS", title="Lisbon", kind="onboarding", location="Lisbon")
+    s.add(path)
+    s.flush()
+    s.add(LearningPathStep(path_id=path.id, position=1, course_id=intro.id))
+    s.add(
+        ComplianceRule(
+            code="SAFE-POR",
+            course_id=safety.id,
+            location="Porto",
+            within_days=14,
+            starts_on=dt.date(2020, 1, 1),
+        )
+    )
+    s.flush()
+    ada, bob, cy = snapshot("B1"), snapshot("B2", location="Porto"), snapshot("B3")
+    moved = ada.model_copy(update={"location": "Porto", "job_profile_code": "lead"})
+    base = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    payloads: list[EventPayload] = [
+        EmployeeHired(employee_id=ada.employee_id, employee=ada),
+        EmployeeHired(employee_id=bob.employee_id, employee=bob),
+        EmployeeHired(employee_id=cy.employee_id, employee=cy),
+        EmployeeUpdated(
+            employee_id=ada.employee_id,
+            employee=ada.model_copy(update={"name": "Ada L."}),
+            changed_fields=("name",),
+        ),
+        EmployeeTransferred(
+            employee_id=ada.employee_id,
+            employee=moved,
+            previous_manager_id=None,
+            previous_job_profile_code="analyst",
+            effective_on=dt.date(2025, 1, 1),  # backdated before the update
+        ),
+        EmployeeTerminated(
+            employee_id=cy.employee_id,
+            employee=cy.model_copy(update={"status": "terminated"}),
+            terminated_on=dt.date(2025, 2, 1),
+        ),
+        EmployeeHired(employee_id=bob.employee_id, employee=bob),  # a replay
+    ]
+    items = [
+        (p, dataclasses.replace(Envelope.for_payload(p, service="people"), time=base + i * MINUTE))
+        for i, p in enumerate(payloads)
+    ]
+
+    one_by_one = s.begin_nested()
+    for item in items:
+        registry.apply(s, [item])
+    expected = learning_state(s)
+    one_by_one.rollback()
+    batch = s.begin_nested()
+    registry.apply(s, items)
+    got = learning_state(s)
+    batch.rollback()
+
+    assert got == expected
+    assert len(expected["history"]) == 6
+    assert {(a[1], a[2]) for a in expected["assigned"]} == {
+        ("INTRO", "onboarding"),
+        ("SAFETY", "compliance"),
+    }

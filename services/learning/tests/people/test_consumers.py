@@ -61,7 +61,7 @@ def deliver(session: Session, payload: EventPayload, *, at: dt.datetime | None =
     envelope = Envelope.for_payload(payload, service="people")
     if at is not None:
         envelope = dataclasses.replace(envelope, time=at)
-    registry.handlers[payload.event_type](session, payload, envelope)
+    registry.apply(session, [(payload, envelope)])
 
 
 def row(session: Session, employee_id: uuid.UUID) -> EmployeeProjection:
@@ -156,13 +156,13 @@ def test_a_stale_event_does_not_overwrite_a_newer_state(sync_session: Session) -
 
 
 def test_the_worker_handles_exactly_the_four_employee_events() -> None:
-    assert set(registry.handlers) == {
+    assert registry.event_types == {
         EmployeeHired.event_type,
         EmployeeUpdated.event_type,
         EmployeeTransferred.event_type,
         EmployeeTerminated.event_type,
     }
-    assert JobProfileUpdated.event_type not in registry.handlers
+    assert not registry.handles(JobProfileUpdated.event_type)
 
 
 @pytest.fixture

@@ -72,8 +72,7 @@ class Sent:
 
 async def deliver(session: AsyncSession, sent: Sent) -> None:
     """Call the registered handler as the consumer loop does (in the test's transaction)."""
-    handler = registry.handlers[sent.payload.event_type]
-    await session.run_sync(lambda s: handler(s, sent.payload, sent.envelope))
+    await session.run_sync(lambda s: registry.apply(s, [(sent.payload, sent.envelope)]))
 
 
 def event(payload: EventPayload, day: dt.date) -> Sent:

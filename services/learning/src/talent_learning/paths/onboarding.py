@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import EmployeeSnapshot
@@ -24,55 +26,79 @@ from talent_learning.paths.models import LearningPath, LearningPathStep
 log = logging.getLogger(__name__)
 
 
-def onboarding_path_for(session: Session, employee: EmployeeSnapshot) -> LearningPath | None:
+def _onboarding_paths(session: Session) -> list[LearningPath]:
+    """Active onboarding paths, the most specific first (then by code)."""
     specificity = case((LearningPath.job_profile_code.is_not(None), 2), else_=0) + case(
         (LearningPath.location.is_not(None), 1), else_=0
     )
-    return session.execute(
-        select(LearningPath)
-        .where(
-            LearningPath.kind == "onboarding",
-            LearningPath.active,
-            or_(
-                LearningPath.job_profile_code.is_(None),
-                LearningPath.job_profile_code == employee.job_profile_code,
-            ),
-            or_(LearningPath.location.is_(None), LearningPath.location == employee.location),
-        )
-        .order_by(specificity.desc(), LearningPath.code)
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def assign_onboarding_sync(session: Session, employee: EmployeeSnapshot) -> int:
-    path = onboarding_path_for(session, employee)
-    if path is None:
-        return 0
-    due_on = employee.hire_date + dt.timedelta(days=path.target_days) if path.target_days else None
-    courses = session.execute(
-        select(Course)
-        .join(LearningPathStep, LearningPathStep.course_id == Course.id)
-        .where(LearningPathStep.path_id == path.id, Course.active)
-        .order_by(LearningPathStep.position)
-    ).scalars()
-    created = 0
-    for course in courses:
-        assignment = Assignment(
-            course_id=course.id,
-            course_code=course.code,
-            reason="onboarding",
-            due_on=due_on,
-            assigned_by=f"path:{path.code}",
-            path_id=path.id,
-            path_code=path.code,
-        )
-        rows = session.execute(
-            assign_statement(assignment, Population(employee_ids=[employee.employee_id]))
-        ).all()
-        outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
-        created += len(rows)
-    log.info(
-        "onboarding assigned",
-        extra={"employee_id": str(employee.employee_id), "path": path.code, "enrollments": created},
+    return list(
+        session.execute(
+            select(LearningPath)
+            .where(LearningPath.kind == "onboarding", LearningPath.active)
+            .order_by(specificity.desc(), LearningPath.code)
+        ).scalars()
     )
+
+
+def _best_path(paths: Sequence[LearningPath], employee: EmployeeSnapshot) -> LearningPath | None:
+    for path in paths:
+        if path.job_profile_code not in (None, employee.job_profile_code):
+            continue
+        if path.location not in (None, employee.location):
+            continue
+        return path
+    return None
+
+
+def assign_onboarding_sync(session: Session, employees: Sequence[EmployeeSnapshot]) -> int:
+    """Assign each new hire their onboarding path's courses: one INSERT ... SELECT per
+    course of a path and due date, for every hire it applies to at once."""
+    if not employees:
+        return 0
+    paths = _onboarding_paths(session)
+    groups: dict[tuple[uuid.UUID, dt.date | None], list[uuid.UUID]] = {}
+    by_id: dict[uuid.UUID, LearningPath] = {}
+    for employee in employees:
+        path = _best_path(paths, employee)
+        if path is None:
+            continue
+        by_id[path.id] = path
+        due_on = (
+            employee.hire_date + dt.timedelta(days=path.target_days) if path.target_days else None
+        )
+        groups.setdefault((path.id, due_on), []).append(employee.employee_id)
+    created = 0
+    for (path_id, due_on), employee_ids in groups.items():
+        path = by_id[path_id]
+        courses = session.execute(
+            select(Course)
+            .join(LearningPathStep, LearningPathStep.course_id == Course.id)
+            .where(LearningPathStep.path_id == path.id, Course.active)
+            .order_by(LearningPathStep.position)
+        ).scalars()
+        assigned = 0
+        for course in courses:
+            assignment = Assignment(
+                course_id=course.id,
+                course_code=course.code,
+                reason="onboarding",
+                due_on=due_on,
+                assigned_by=f"path:{path.code}",
+                path_id=path.id,
+                path_code=path.code,
+            )
+            rows = session.execute(
+                assign_statement(assignment, Population(employee_ids=employee_ids))
+            ).all()
+            outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
+            assigned += len(rows)
+        created += assigned
+        log.info(
+            "onboarding assigned",
+            extra={
+                "employees": [str(e) for e in employee_ids][:50],
+                "path": path.code,
+                "enrollments": assigned,
+            },
+        )
     return created

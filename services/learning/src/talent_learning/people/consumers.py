@@ -11,21 +11,26 @@ Each event also records the snapshot in the employee's history (`employee_histor
 effective from the event's own date: the hire date for a hire, `effective_on` for a
 transfer, `terminated_on` for a termination (the terminated state starts that day) and
 the event's day for an update. See `record_history`.
+
+The handler takes a consumer batch's run of employee events at once, in waves in which
+each employee occurs once (`in_waves`): per wave one multi-row upsert of the projection,
+one of the history, one `valid_to` recompute, one onboarding and one rules pass. Applying
+wave after wave is applying the events one by one, since one employee's events touch no
+other employee's rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from talent_contracts import EventPayload
 from talent_contracts.people import (
     EmployeeHired,
-    EmployeeSnapshot,
     EmployeeTerminated,
     EmployeeTransferred,
     EmployeeUpdated,
@@ -34,30 +39,41 @@ from talent_learning.compliance.rules import apply_rules_sync
 from talent_learning.config import LearningSettings
 from talent_learning.paths.onboarding import assign_onboarding_sync
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
-from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
 
 EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
 
 registry = HandlerRegistry()
 
 
-def project_employee(session: Session, payload: EventPayload, envelope: Envelope) -> None:
-    """Upsert the projection row from the event's employee snapshot; then assign what a
-    hire, transfer or update calls for."""
-    if not isinstance(payload, EMPLOYEE_EVENTS):
-        raise TypeError(f"not an employee event: {type(payload).__name__}")
-    upsert_employee(session, payload.employee, envelope=envelope)
-    record_history(session, payload, envelope=envelope)
-    if isinstance(payload, EmployeeTerminated) or payload.employee.status != "active":
-        return
-    if isinstance(payload, EmployeeHired):
-        assign_onboarding_sync(session, payload.employee)
-    apply_rules_sync(
-        session,
-        today=dt.datetime.now(dt.UTC).date(),
-        lead_days=_lead_days(),
-        employee_ids=[payload.employee_id],
-    )
+@registry.on_batch(*EMPLOYEE_EVENTS)
+def project_employees(session: Session, items: Sequence[BatchItem]) -> None:
+    """Upsert the projection rows from the events' employee snapshots and record their
+    history; then assign what a hire, transfer or update calls for."""
+    events: list[tuple[EmployeeEvent, Envelope]] = []
+    for payload, envelope in items:
+        if not isinstance(payload, EMPLOYEE_EVENTS):
+            raise TypeError(f"not an employee event: {type(payload).__name__}")
+        events.append((payload, envelope))
+    for wave in in_waves(events, key=lambda event: event[0].employee.employee_id):
+        upsert_employees(session, wave)
+        record_history(session, wave)
+        active = [
+            payload
+            for payload, _ in wave
+            if not isinstance(payload, EmployeeTerminated) and payload.employee.status == "active"
+        ]
+        if not active:
+            continue
+        assign_onboarding_sync(
+            session, [p.employee for p in active if isinstance(p, EmployeeHired)]
+        )
+        apply_rules_sync(
+            session,
+            today=dt.datetime.now(dt.UTC).date(),
+            lead_days=_lead_days(),
+            employee_ids=[p.employee_id for p in active],
+        )
 
 
 @functools.cache
@@ -65,28 +81,28 @@ def _lead_days() -> int:
     return LearningSettings().recertify_lead_days
 
 
-for _event in EMPLOYEE_EVENTS:
-    registry.on(_event)(project_employee)
-
-
-def upsert_employee(session: Session, snapshot: EmployeeSnapshot, *, envelope: Envelope) -> None:
-    values = {
-        "employee_id": snapshot.employee_id,
-        "employee_number": snapshot.employee_number,
-        "name": snapshot.name,
-        "email": snapshot.email,
-        "status": snapshot.status,
-        "manager_id": snapshot.manager_id,
-        "org_unit_code": snapshot.org_unit_code,
-        "job_profile_code": snapshot.job_profile_code,
-        "location": snapshot.location,
-        "hire_date": snapshot.hire_date,
-        "updated_at": envelope.time,
-    }
-    statement = insert(EmployeeProjection).values(values)
+def upsert_employees(session: Session, events: Sequence[tuple[EmployeeEvent, Envelope]]) -> None:
+    """One multi-row upsert; each employee at most once."""
+    rows = [
+        {
+            "employee_id": snapshot.employee_id,
+            "employee_number": snapshot.employee_number,
+            "name": snapshot.name,
+            "email": snapshot.email,
+            "status": snapshot.status,
+            "manager_id": snapshot.manager_id,
+            "org_unit_code": snapshot.org_unit_code,
+            "job_profile_code": snapshot.job_profile_code,
+            "location": snapshot.location,
+            "hire_date": snapshot.hire_date,
+            "updated_at": envelope.time,
+        }
+        for snapshot, envelope in ((payload.employee, envelope) for payload, envelope in events)
+    ]
+    statement = insert(EmployeeProjection).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[EmployeeProjection.employee_id],
-        set_={name: statement.excluded[name] for name in values if name != "employee_id"},
+        set_={name: statement.excluded[name] for name in rows[0] if name != "employee_id"},
         where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
     )
     session.execute(statement)
@@ -109,76 +125,81 @@ def effective_on(payload: EmployeeEvent, envelope: Envelope) -> dt.date:
     return max(day, snapshot.hire_date)
 
 
-def record_history(session: Session, payload: EmployeeEvent, *, envelope: Envelope) -> None:
-    """Record the event's snapshot as the employee's state from its effective day, in
-    three set-based statements, each idempotent, so a redelivered or replayed event
-    changes nothing and events may arrive in any order:
+def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envelope]]) -> None:
+    """Record each event's snapshot as its employee's state from its effective day (each
+    employee at most once in `events`), set-based and idempotent, so a redelivered or
+    replayed event changes nothing and events may arrive in any order:
 
-    1. upsert the row keyed (employee, effective day); of two events effective the same
+    1. upsert the rows keyed (employee, effective day); of two events effective the same
        day the later-recorded one wins;
     2. a backdated transfer or termination also corrects the rows dated after its
        effective day that were recorded before it (they did not know of it yet): their
        manager and job profile, or their status;
-    3. recompute `valid_to` of the employee's rows as the next row's `valid_from`.
+    3. recompute `valid_to` of the employees' rows as the next row's `valid_from`.
     """
-    snapshot = payload.employee
-    day = effective_on(payload, envelope)
-    values = {
-        "employee_id": snapshot.employee_id,
-        "valid_from": day,
-        "status": snapshot.status,
-        "manager_id": snapshot.manager_id,
-        "org_unit_code": snapshot.org_unit_code,
-        "job_profile_code": snapshot.job_profile_code,
-        "location": snapshot.location,
-        "hire_date": snapshot.hire_date,
-        "recorded_at": envelope.time,
-    }
-    statement = insert(EmployeeHistory).values(values)
+    rows = [
+        {
+            "employee_id": payload.employee.employee_id,
+            "valid_from": effective_on(payload, envelope),
+            "status": payload.employee.status,
+            "manager_id": payload.employee.manager_id,
+            "org_unit_code": payload.employee.org_unit_code,
+            "job_profile_code": payload.employee.job_profile_code,
+            "location": payload.employee.location,
+            "hire_date": payload.employee.hire_date,
+            "recorded_at": envelope.time,
+        }
+        for payload, envelope in events
+    ]
+    statement = insert(EmployeeHistory).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[EmployeeHistory.employee_id, EmployeeHistory.valid_from],
         set_={
             name: statement.excluded[name]
-            for name in values
+            for name in rows[0]
             if name not in ("employee_id", "valid_from")
         },
         where=EmployeeHistory.recorded_at <= statement.excluded.recorded_at,
     )
     session.execute(statement)
 
-    corrections: dict[str, object] = {}
-    if isinstance(payload, EmployeeTransferred):
-        corrections = {
-            "manager_id": snapshot.manager_id,
-            "job_profile_code": snapshot.job_profile_code,
-        }
-    elif isinstance(payload, EmployeeTerminated):
-        corrections = {"status": snapshot.status}
-    if corrections:
-        session.execute(
-            update(EmployeeHistory)
-            .where(
-                EmployeeHistory.employee_id == snapshot.employee_id,
-                EmployeeHistory.valid_from > day,
-                EmployeeHistory.recorded_at < envelope.time,
+    for (payload, envelope), row in zip(events, rows, strict=True):
+        snapshot = payload.employee
+        corrections: dict[str, object] = {}
+        if isinstance(payload, EmployeeTransferred):
+            corrections = {
+                "manager_id": snapshot.manager_id,
+                "job_profile_code": snapshot.job_profile_code,
+            }
+        elif isinstance(payload, EmployeeTerminated):
+            corrections = {"status": snapshot.status}
+        if corrections:
+            session.execute(
+                update(EmployeeHistory)
+                .where(
+                    EmployeeHistory.employee_id == snapshot.employee_id,
+                    EmployeeHistory.valid_from > row["valid_from"],
+                    EmployeeHistory.recorded_at < envelope.time,
+                )
+                .values(corrections)
             )
-            .values(corrections)
-        )
 
+    employee_ids = [row["employee_id"] for row in rows]
     following = (
         select(
+            EmployeeHistory.employee_id.label("employee_id"),
             EmployeeHistory.valid_from.label("valid_from"),
             func.lead(EmployeeHistory.valid_from)
-            .over(order_by=EmployeeHistory.valid_from)
+            .over(partition_by=EmployeeHistory.employee_id, order_by=EmployeeHistory.valid_from)
             .label("next_from"),
         )
-        .where(EmployeeHistory.employee_id == snapshot.employee_id)
+        .where(EmployeeHistory.employee_id.in_(employee_ids))
         .subquery("following")
     )
     session.execute(
         update(EmployeeHistory)
         .where(
-            EmployeeHistory.employee_id == snapshot.employee_id,
+            EmployeeHistory.employee_id == following.c.employee_id,
             EmployeeHistory.valid_from == following.c.valid_from,
             EmployeeHistory.valid_to.is_distinct_from(following.c.next_from),
         )
