@@ -29,7 +29,6 @@ from talent_platform.events import Envelope
 from talent_platform.graphql import TalentContext
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.ingest.consumers import registry
-from talent_recommender.profiles.estimates import recompute_stale
 from talent_recommender.schema import schema
 
 SETTINGS = RecommenderSettings(environment="test")
@@ -50,22 +49,24 @@ def employee_id(number: str) -> uuid.UUID:
 
 
 def deliver_sync(session: Session, payload: EventPayload, *, at: dt.datetime | None = None) -> None:
-    """Call the registered handler as the consumer loop does."""
+    """Apply one event as the consumer loop applies a batch of one: its handler, then the
+    end-of-batch step (estimates)."""
+    registry.apply(session, [delivery(payload, at=at)])
+
+
+def delivery(
+    payload: EventPayload, *, at: dt.datetime | None = None
+) -> tuple[EventPayload, Envelope]:
     service = payload.event_type.split(".")[1]
     envelope = Envelope.for_payload(payload, service=service)
     if at is not None:
         envelope = dataclasses.replace(envelope, time=at)
-    registry.handlers[payload.event_type](session, payload, envelope)
+    return payload, envelope
 
 
 async def deliver(session: AsyncSession, *payloads: EventPayload) -> None:
-    def run(sync: Session) -> None:
-        for payload in payloads:
-            deliver_sync(sync, payload)
-        # The test's transaction never commits: recompute as a commit would.
-        recompute_stale(sync)
-
-    await session.run_sync(run)
+    """Apply these events as the consumer loop applies one batch of them."""
+    await session.run_sync(lambda sync: registry.apply(sync, [delivery(p) for p in payloads]))
 
 
 def hired(

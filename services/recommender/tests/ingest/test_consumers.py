@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
@@ -13,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
+from talent_contracts.learning import EnrollmentAssigned
+from talent_contracts.people import EmployeeTransferred, EmployeeUpdated, JobHistoryRecorded
 from talent_contracts.performance import RatingCalibrated
+from talent_contracts.succession import PotentialAssessed
 from talent_platform.events import Envelope, EventConsumer, encode
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.db import messaging
@@ -32,9 +36,11 @@ from talent_recommender.recommendations.models import CoursePopularity
 
 from ..factories import (
     assessed,
+    competency,
     completed,
     course,
     deliver,
+    delivery,
     employee_id,
     hired,
     job_profile,
@@ -52,13 +58,14 @@ async def count(session: AsyncSession, model: type, **where: object) -> int:
 
 
 async def test_every_consumed_event_type_has_a_handler() -> None:
-    assert {t.split(".")[1] for t in registry.handlers} == {
+    assert {t.split(".")[1] for t in registry.event_types} == {
         "people",
         "learning",
         "performance",
         "succession",
     }
-    assert len(registry.handlers) == 21
+    assert len(registry.event_types) == 21
+    assert not registry.handlers  # every one takes a batch
 
 
 async def test_redelivered_and_replayed_events_change_nothing(session: AsyncSession) -> None:
@@ -188,19 +195,159 @@ def test_the_consumer_applies_a_duplicate_delivery_once(
     assert (consumer.stats.processed, consumer.stats.duplicates) == (1, 1)
 
 
-def test_a_batch_recomputes_its_employees_once_at_commit(
-    sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
+def test_a_batch_recomputes_its_employees_once_at_its_end(
+    consumer: EventConsumer, sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from talent_recommender.profiles import estimates
 
     calls: list[set[uuid.UUID]] = []
     monkeypatch.setattr(estimates, "recompute_estimates", lambda _, ids: calls.append(set(ids)))
-    first, second = uuid.uuid4(), uuid.uuid4()
+    events = [assessed("C1", "excel", 3), assessed("C2", "excel", 2), assessed("C1", "comms", 4)]
 
+    consumer.handle_batch([record(event, offset) for offset, event in enumerate(events)])
+
+    assert calls == [{employee_id("C1"), employee_id("C2")}]
+    with Session(sync_engine) as session:
+        assert session.scalar(select(func.count()).select_from(Assessment)) == 3
+        state = session.get(IngestState, 1)
+        assert state is not None and state.events_processed == 3
+
+
+def test_no_commit_outside_a_batch_recomputes_estimates(
+    sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Estimates are an explicit end-of-batch step, not a hook on every session's commit
+    (request code and refits commit without it)."""
+    from talent_recommender.profiles import estimates
+
+    calls: list[set[uuid.UUID]] = []
+    monkeypatch.setattr(estimates, "recompute_estimates", lambda _, ids: calls.append(set(ids)))
     with Session(sync_engine) as session, session.begin():
-        for employee in (first, second, first):
-            with session.begin_nested():  # as the consumer runs each event
-                estimates.mark_stale(session, [employee])
-        assert calls == []
+        estimates.mark_stale(session, [uuid.uuid4()])
 
-    assert calls == [{first, second}]
+    assert calls == []
+
+
+def recommender_state(session: Session) -> dict[str, list[Any]]:
+    """Every projection these events touch, without clocks of the apply itself."""
+    queries = {
+        "employee": "SELECT employee_id, status, job_profile_code, in_role_since, updated_at"
+        " FROM employee ORDER BY 1",
+        "job_history": "SELECT * FROM job_history ORDER BY 1, 2, 3",
+        "completion": "SELECT * FROM completion ORDER BY 1",
+        "assessment": "SELECT * FROM assessment ORDER BY 1",
+        "rating": "SELECT * FROM rating ORDER BY 1, 2",
+        "performance_summary": "SELECT * FROM performance_summary ORDER BY 1",
+        "potential": "SELECT * FROM potential ORDER BY 1",
+        "enrollment": "SELECT enrollment_id, closed_as, closed_at, assigned_at FROM enrollment"
+        " ORDER BY 1",
+        "course_popularity": "SELECT job_profile_code, course_code, completions"
+        " FROM course_popularity ORDER BY 1, 2",
+        "skill_estimate": "SELECT employee_id, competency_code, round(level::numeric, 6),"
+        " round(confidence::numeric, 6), evidence_count FROM skill_estimate ORDER BY 1, 2",
+        "ingest_state": "SELECT events_processed, last_event_time FROM ingest_state",
+    }
+    return {name: list(session.execute(text(sql)).all()) for name, sql in queries.items()}
+
+
+def test_a_batch_leaves_what_its_events_leave_one_by_one(sync_session: Session) -> None:
+    s = sync_session
+    base = dt.datetime(2025, 6, 2, 9, tzinfo=dt.UTC)
+    world = [
+        competency("excel"),
+        competency("comms"),
+        job_profile("analyst", "Analyst", {"excel": (3, 3), "comms": (2, 2)}),
+        job_profile("lead", "Lead", {"excel": (4, 3), "comms": (4, 4)}),
+        course("XL-3", {"excel": 3}),
+    ]
+    registry.apply(s, [delivery(p, at=base - dt.timedelta(days=1)) for p in world])
+    ada, bob = hired("B1"), hired("B2", profile="lead")
+    moved = ada.employee.model_copy(update={"job_profile_code": "lead"})
+    completion = completed("B1", "XL-3")
+    assessment = assessed("B2", "comms", 2)
+    enrollment = uuid.uuid4()
+    payloads: list[EventPayload] = [
+        ada,
+        bob,
+        JobHistoryRecorded(
+            employee_id=ada.employee_id,
+            job_profile_code="analyst",
+            start_date=dt.date(2019, 1, 1),
+            end_date=dt.date(2022, 1, 1),
+        ),
+        EnrollmentAssigned(
+            enrollment_id=enrollment,
+            employee_id=ada.employee_id,
+            course_code="XL-3",
+            due_on=None,
+            reason="manager",
+            recommendation_id=None,
+            plan_action_id=None,
+            path_code=None,
+            rule_code=None,
+        ),
+        completion.model_copy(update={"enrollment_id": enrollment}),
+        completion,  # the same completion again (a replay)
+        assessment,
+        assessment.model_copy(update={"level": 4}),  # corrected in the same batch
+        assessed("B1", "excel", 2),
+        EmployeeTransferred(
+            employee_id=ada.employee_id,
+            employee=moved,
+            previous_manager_id=None,
+            previous_job_profile_code="analyst",
+            effective_on=dt.date(2025, 6, 1),
+        ),
+        completed("B1", "XL-3"),  # after the transfer: counted for the new profile
+        *(
+            RatingCalibrated(
+                employee_id=bob.employee_id,
+                cycle_id=None,
+                cycle_code=cycle,
+                overall_rating=rating,
+                previous_rating=None,
+                rated_on=dt.date(2025, 1, 1) + dt.timedelta(days=day),
+            )
+            for cycle, rating, day in (("2023", 2, 0), ("2024", 5, 10), ("2025", 3, 20))
+        ),
+        *(
+            PotentialAssessed(
+                assessment_id=uuid.uuid4(),
+                employee_id=bob.employee_id,
+                potential=potential,
+                assessed_on=dt.date(2025, 2, day),
+                assessor_id=None,
+                review_by=dt.date(2026, 2, 1),
+            )
+            for potential, day in (("high", 3), ("low", 1))
+        ),
+        EmployeeUpdated(
+            employee_id=bob.employee_id,
+            employee=bob.employee.model_copy(update={"name": "Bob B."}),
+            changed_fields=("name",),
+        ),
+        bob,  # a stale re-delivery of the hire (its envelope time is older): ignored
+    ]
+    items = [delivery(p, at=base + i * dt.timedelta(minutes=1)) for i, p in enumerate(payloads)]
+    items[-1] = delivery(bob, at=base)
+
+    one_by_one = s.begin_nested()
+    for item in items:
+        registry.apply(s, [item])
+    expected = recommender_state(s)
+    one_by_one.rollback()
+    batch = s.begin_nested()
+    registry.apply(s, items)
+    got = recommender_state(s)
+    batch.rollback()
+
+    assert got == expected
+    assert len(expected["completion"]) == 2
+    assert expected["course_popularity"] == [("analyst", "XL-3", 1), ("lead", "XL-3", 1)]
+    assert [row[3] for row in expected["assessment"] if row[1] == bob.employee_id] == [4]
+    assert expected["potential"][0][2] == "high"
+    assert expected["performance_summary"] == [(bob.employee_id, 4.0, 2)]
+    assert [row[1] for row in expected["enrollment"]] == ["completed"]
+    # The update stays; the stale hire does not undo it.
+    assert [r[4] for r in expected["employee"] if r[0] == bob.employee_id] == [items[-2][1].time]
+    assert [r[2] for r in expected["employee"] if r[0] == ada.employee_id] == ["lead"]

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import psycopg
-from sqlalchemy import TextClause, event, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.posterior import (
@@ -361,25 +361,16 @@ _STALE = "talent_recommender.stale_estimates"
 
 
 def mark_stale(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
-    """Recompute these employees' estimates when the transaction commits (or at
-    `recompute_stale`): a consumer batch of 500 events then recomputes each employee once
-    instead of once per event."""
+    """Note that these employees' estimates need recomputing at the end of the batch
+    (`recompute_stale`, the consumer's end-of-batch step): a batch of 500 events then
+    recomputes each employee once instead of once per event."""
     session.info.setdefault(_STALE, set()).update(employee_ids)
 
 
 def recompute_stale(session: Session) -> None:
+    """Recompute the estimates of the employees marked stale in this session, once."""
     stale: set[uuid.UUID] = session.info.pop(_STALE, set())
     recompute_estimates(session, stale)
-
-
-@event.listens_for(Session, "before_commit")
-def _recompute_before_commit(session: Session) -> None:
-    # SQLAlchemy also dispatches this when a savepoint is released (the consumer runs each
-    # event in one): wait for the real commit.
-    if session.in_nested_transaction():
-        return
-    if session.info.get(_STALE):
-        recompute_stale(session)
 
 
 def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -> None:

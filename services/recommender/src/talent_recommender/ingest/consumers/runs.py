@@ -1,0 +1,93 @@
+"""The recommender's handler registry and what its handlers share: registering a batch
+handler (`handles`, which also counts the events), running rare events one by one, the
+multi-row upsert per wave of distinct keys, and the end-of-batch step that recomputes
+the estimates the batch's handlers marked stale (`recompute_stale`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from talent_contracts import EventPayload
+from talent_platform.db.base import utcnow
+from talent_platform.events import Envelope, HandlerRegistry, in_waves
+from talent_recommender.ingest.models import IngestState
+from talent_recommender.profiles.estimates import recompute_stale
+
+registry = HandlerRegistry()
+# The end-of-batch step: estimates of the employees the batch's handlers marked stale.
+registry.after_batch(recompute_stale)
+
+Items = Sequence[tuple[Any, Envelope]]
+RunHandler = Callable[[Session, Items], None]
+TypedHandler = Callable[[Session, Any, Envelope], None]
+
+
+def handles(*types: type[EventPayload]) -> Callable[[RunHandler], RunHandler]:
+    """Register a batch handler for these event types (it gets only those payload types);
+    each run also counts its events."""
+
+    def register(handler: RunHandler) -> RunHandler:
+        def run(session: Session, items: Items) -> None:
+            for payload, _ in items:
+                if not isinstance(payload, types):
+                    raise TypeError(f"unexpected payload {type(payload).__name__}")
+            handler(session, items)
+            count_events(session, items)
+
+        registry.on_batch(*types)(run)
+        return handler
+
+    return register
+
+
+def one_by_one(handler: TypedHandler) -> RunHandler:
+    """A run handler that applies its events one after another (for rare events)."""
+
+    def run(session: Session, items: Items) -> None:
+        for payload, envelope in items:
+            handler(session, payload, envelope)
+
+    return run
+
+
+def count_events(session: Session, items: Items) -> None:
+    if not items:
+        return
+    last = items[-1][1]
+    statement = insert(IngestState).values(
+        id=1, events_processed=len(items), last_event_time=last.time, last_processed_at=utcnow()
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[IngestState.id],
+            set_={
+                "events_processed": IngestState.events_processed
+                + statement.excluded.events_processed,
+                "last_event_time": statement.excluded.last_event_time,
+                "last_processed_at": statement.excluded.last_processed_at,
+            },
+        )
+    )
+
+
+def upsert(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """One multi-row upsert per wave of distinct keys (later rows of a key win)."""
+    columns = [getattr(model, k) for k in key]
+    for wave in in_waves(rows, key=lambda row: tuple(row[k] for k in key)):
+        statement = insert(model).values(wave)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=columns, set_={c: statement.excluded[c] for c in update}
+            )
+        )
