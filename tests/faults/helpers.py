@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
+
+from talent_platform.db import sync_url
 from talent_platform.infra.postgres import LocalPostgres
+
+from .conftest import applied
 
 OUTAGE_S = 10.0
 
@@ -17,3 +23,17 @@ def database_away(server: LocalPostgres) -> Iterator[None]:
         yield
     finally:
         server.start()
+
+
+def applied_counts(url: str) -> dict[str, int]:
+    """How many times each widget was applied."""
+    # Its own engine: the pooled connections of the consumer's die with the server.
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(applied.c.widget_id, func.count()).group_by(applied.c.widget_id)
+            ).all()
+    finally:
+        engine.dispose()
+    return {widget_id: count for widget_id, count in rows}

@@ -12,11 +12,9 @@ import time
 import uuid
 
 from kafka import KafkaProducer
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine
 
 from talent_contracts import dlq_topic
-from talent_platform.db import sync_url
 from talent_platform.events import EventConsumer
 from talent_platform.events.envelope import Envelope, encode
 from talent_platform.infra.broker import create_topics
@@ -25,8 +23,8 @@ from talent_platform.settings import ServiceSettings
 from talent_platform.testing import wait_for
 from talent_platform.testing.topics import read_topic
 
-from .conftest import SERVICE, WidgetCreated, applied, registry, tables
-from .helpers import OUTAGE_S, database_away
+from .conftest import SERVICE, WidgetCreated, registry, tables
+from .helpers import OUTAGE_S, applied_counts, database_away
 
 
 class EventSource:
@@ -60,19 +58,6 @@ class EventSource:
             ).get(timeout=10)
             self.sent.append(widget_id)
             self._stop.wait(self.interval_s)
-
-
-def applied_counts(url: str) -> dict[str, int]:
-    # Its own engine: the pooled connections of the consumer's die with the server.
-    engine = create_engine(sync_url(url), poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(applied.c.widget_id, func.count()).group_by(applied.c.widget_id)
-            ).all()
-    finally:
-        engine.dispose()
-    return {widget_id: count for widget_id, count in rows}
 
 
 def test_a_database_restart_delays_events_and_dead_letters_none(
