@@ -1,7 +1,9 @@
-"""Bulk writes with PostgreSQL COPY, inside the session's own transaction.
+"""Bulk writes inside the session's own transaction: PostgreSQL COPY, and inserts or
+upserts of many rows in one statement through `unnest`.
 
 For imports of tens of thousands of rows COPY is several times faster than batched
-INSERTs; it bypasses the ORM, so the session is flushed first.
+INSERTs; it bypasses the ORM, so the session is flushed first. A consumer batch's
+upserts (hundreds of rows, with ON CONFLICT) go through `unnest_insert`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ARRAY, Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -30,3 +33,22 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
             await copy.write_row([row[c] for c in columns])
+
+
+def unnest_insert(table: Table | type[Any], columns: Sequence[str]) -> Insert:
+    """`INSERT INTO table (columns) SELECT * FROM unnest(<one array per column>)`: any
+    number of rows in one statement with one parameter per column (`unnest_params`), so
+    it is compiled once and cached, unlike a multi-row VALUES whose size changes with the
+    rows. Add `on_conflict_do_update` / `on_conflict_do_nothing` / `returning` as with any
+    PostgreSQL insert."""
+    target: Table = table if isinstance(table, Table) else table.__table__
+    arrays = [bindparam(f"unnest_{name}", type_=ARRAY(target.c[name].type)) for name in columns]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived()
+    return insert(target).from_select(list(columns), select(*(rows.c[name] for name in columns)))
+
+
+def unnest_params(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> dict[str, list[Any]]:
+    """The parameters of an `unnest_insert` of these rows."""
+    return {f"unnest_{name}": [row[name] for row in rows] for name in columns}

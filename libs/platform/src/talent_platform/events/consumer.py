@@ -38,6 +38,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.db.errors import is_database_unavailable
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
 from talent_platform.events.handlers import BatchItem, Handler, HandlerRegistry
@@ -52,6 +53,7 @@ __all__ = ["ConsumerStopping", "EventConsumer", "Handler", "HandlerRegistry", "T
 
 # Records fetched per poll: one batch, one transaction.
 MAX_POLL_RECORDS = 500
+INBOX_COLUMNS = ("event_id", "event_type", "topic", "partition", "offset")
 
 
 class TooManyFailures(RuntimeError):
@@ -259,25 +261,22 @@ class EventConsumer:
         firsts: dict[str, _Decoded] = {}
         for item in batch:
             firsts.setdefault(item.envelope.id, item)
-        inserted = set(
-            session.scalars(
-                insert(self.inbox)
-                .values(
-                    [
-                        {
-                            "event_id": item.envelope.id,
-                            "event_type": item.envelope.type,
-                            "topic": item.record.topic,
-                            "partition": item.record.partition,
-                            "offset": item.record.offset,
-                        }
-                        for item in firsts.values()
-                    ]
-                )
-                .on_conflict_do_nothing(index_elements=["event_id"])
-                .returning(self.inbox.c.event_id)
-            )
+        rows = [
+            {
+                "event_id": item.envelope.id,
+                "event_type": item.envelope.type,
+                "topic": item.record.topic,
+                "partition": item.record.partition,
+                "offset": item.record.offset,
+            }
+            for item in firsts.values()
+        ]
+        statement = (
+            unnest_insert(self.inbox, INBOX_COLUMNS)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(self.inbox.c.event_id)
         )
+        inserted = set(session.scalars(statement, unnest_params(rows, INBOX_COLUMNS)))
         outcomes: list[str] = []
         new: list[_Decoded] = []
         for item in batch:

@@ -25,8 +25,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import (
@@ -39,6 +38,7 @@ from talent_learning.compliance.rules import apply_rules_sync
 from talent_learning.config import LearningSettings
 from talent_learning.paths.onboarding import assign_onboarding_sync
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
 
 EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
@@ -99,13 +99,14 @@ def upsert_employees(session: Session, events: Sequence[tuple[EmployeeEvent, Env
         }
         for snapshot, envelope in ((payload.employee, envelope) for payload, envelope in events)
     ]
-    statement = insert(EmployeeProjection).values(rows)
+    columns = list(rows[0])
+    statement = unnest_insert(EmployeeProjection, columns)
     statement = statement.on_conflict_do_update(
         index_elements=[EmployeeProjection.employee_id],
-        set_={name: statement.excluded[name] for name in rows[0] if name != "employee_id"},
+        set_={name: statement.excluded[name] for name in columns if name != "employee_id"},
         where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
     )
-    session.execute(statement)
+    session.execute(statement, unnest_params(rows, columns))
 
 
 EmployeeEvent = EmployeeHired | EmployeeUpdated | EmployeeTransferred | EmployeeTerminated
@@ -151,17 +152,18 @@ def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envel
         }
         for payload, envelope in events
     ]
-    statement = insert(EmployeeHistory).values(rows)
+    columns = list(rows[0])
+    statement = unnest_insert(EmployeeHistory, columns)
     statement = statement.on_conflict_do_update(
         index_elements=[EmployeeHistory.employee_id, EmployeeHistory.valid_from],
         set_={
             name: statement.excluded[name]
-            for name in rows[0]
+            for name in columns
             if name not in ("employee_id", "valid_from")
         },
         where=EmployeeHistory.recorded_at <= statement.excluded.recorded_at,
     )
-    session.execute(statement)
+    session.execute(statement, unnest_params(rows, columns))
 
     for (payload, envelope), row in zip(events, rows, strict=True):
         snapshot = payload.employee
@@ -193,7 +195,7 @@ def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envel
             .over(partition_by=EmployeeHistory.employee_id, order_by=EmployeeHistory.valid_from)
             .label("next_from"),
         )
-        .where(EmployeeHistory.employee_id.in_(employee_ids))
+        .where(EmployeeHistory.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid))))
         .subquery("following")
     )
     session.execute(
@@ -203,5 +205,6 @@ def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envel
             EmployeeHistory.valid_from == following.c.valid_from,
             EmployeeHistory.valid_to.is_distinct_from(following.c.next_from),
         )
-        .values(valid_to=following.c.next_from)
+        .values(valid_to=following.c.next_from),
+        {"ids": employee_ids},
     )

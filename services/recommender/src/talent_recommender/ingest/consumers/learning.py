@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from talent_contracts.learning import (
     EnrollmentWaived,
 )
 from talent_platform.db.base import utcnow
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import Envelope, in_waves
 from talent_recommender.ingest.consumers.acceptance import record_acceptance
 from talent_recommender.ingest.consumers.runs import (
@@ -153,7 +154,8 @@ def close_enrollments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Closed once: a replayed or later close keeps the first close. Rows: enrollment_id,
     employee_id, course_code, closed_at, closed_as."""
     for wave in in_waves(rows, key=lambda row: row["enrollment_id"]):
-        statement = insert(Enrollment).values(wave)
+        names = list(wave[0])
+        statement = unnest_insert(Enrollment, names)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=[Enrollment.enrollment_id],
@@ -161,7 +163,8 @@ def close_enrollments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                     "closed_at": func.coalesce(Enrollment.closed_at, statement.excluded.closed_at),
                     "closed_as": func.coalesce(Enrollment.closed_as, statement.excluded.closed_as),
                 },
-            )
+            ),
+            unnest_params(wave, names),
         )
 
 
@@ -195,12 +198,13 @@ def on_completions(session: Session, items: Items) -> None:
             for payload, _ in reversed(items)  # the first of a completion id is recorded
         }.values()
     )
+    names = list(rows[0])
     inserted = set(
         session.scalars(
-            insert(Completion)
-            .values(rows)
+            unnest_insert(Completion, names)
             .on_conflict_do_nothing(index_elements=[Completion.completion_id])
-            .returning(Completion.completion_id)
+            .returning(Completion.completion_id),
+            unnest_params(rows, names),
         )
     )
     new = [row for row in rows if row["completion_id"] in inserted]
@@ -210,8 +214,9 @@ def on_completions(session: Session, items: Items) -> None:
         employee_id: profile
         for employee_id, profile in session.execute(
             select(Employee.employee_id, Employee.job_profile_code).where(
-                Employee.employee_id.in_({row["employee_id"] for row in new})
-            )
+                Employee.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid)))
+            ),
+            {"ids": list({row["employee_id"] for row in new})},
         )
         if profile is not None
     }

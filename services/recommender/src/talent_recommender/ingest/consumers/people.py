@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -57,7 +57,8 @@ def project_employees(session: Session, wave: Items) -> None:
                 Employee.updated_at,
                 Employee.job_profile_code,
                 Employee.in_role_since,
-            ).where(Employee.employee_id.in_(ids))
+            ).where(Employee.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid)))),
+            {"ids": ids},
         )
     }
     rows: list[dict[str, Any]] = []

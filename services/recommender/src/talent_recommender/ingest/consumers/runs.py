@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
 from talent_platform.db.base import utcnow
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import Envelope, HandlerRegistry, in_waves
 from talent_recommender.ingest.models import IngestState
 from talent_recommender.profiles.estimates import recompute_stale
@@ -85,9 +86,11 @@ def upsert(
     """One multi-row upsert per wave of distinct keys (later rows of a key win)."""
     columns = [getattr(model, k) for k in key]
     for wave in in_waves(rows, key=lambda row: tuple(row[k] for k in key)):
-        statement = insert(model).values(wave)
+        names = list(wave[0])
+        statement = unnest_insert(model, names)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=columns, set_={c: statement.excluded[c] for c in update}
-            )
+            ),
+            unnest_params(wave, names),
         )

@@ -15,6 +15,7 @@ from talent_contracts.succession import (
     SuccessorNominated,
     SuccessorRemoved,
 )
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import Envelope, in_waves
 from talent_recommender.ingest.consumers.acceptance import record_acceptance
 from talent_recommender.ingest.consumers.runs import (
@@ -86,7 +87,8 @@ def on_potentials(session: Session, items: Items) -> None:
         for payload, _ in items
     ]
     for wave in in_waves(rows, key=lambda row: row["employee_id"]):
-        statement = insert(Potential).values(wave)
+        names = list(wave[0])
+        statement = unnest_insert(Potential, names)
         newer = (statement.excluded.assessed_on > Potential.assessed_on) | (
             (statement.excluded.assessed_on == Potential.assessed_on)
             & (statement.excluded.assessment_id >= Potential.assessment_id)
@@ -98,7 +100,8 @@ def on_potentials(session: Session, items: Items) -> None:
                     k: statement.excluded[k] for k in ("assessment_id", "potential", "assessed_on")
                 },
                 where=newer,
-            )
+            ),
+            unnest_params(wave, names),
         )
 
 
