@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 import time
 import uuid
+from typing import Any
 
 from kafka import KafkaProducer
 from sqlalchemy import Engine, delete, select
@@ -37,6 +38,8 @@ from talent_performance.reviews.models import Review, ReviewCompetency
 from talent_platform.events import Envelope, EventConsumer, encode
 from talent_platform.infra.broker import create_topics
 
+MINUTE = dt.timedelta(minutes=1)
+
 
 def snapshot(
     number: str, *, manager: uuid.UUID | None = None, **changes: object
@@ -62,7 +65,7 @@ def deliver(session: Session, payload: EventPayload, *, at: dt.datetime | None =
     envelope = Envelope.for_payload(payload, service="people")
     if at is not None:
         envelope = dataclasses.replace(envelope, time=at)
-    registry.handlers[payload.event_type](session, payload, envelope)
+    registry.apply(session, [(payload, envelope)])
     session.flush()
 
 
@@ -313,3 +316,98 @@ def test_new_requirements_join_the_draft_reviews_of_a_running_cycle(sync_session
         select(ReviewCompetency.competency_code).where(ReviewCompetency.review_id == own.id)
     ).all()
     assert sorted(rated) == ["excel", "sql"]
+
+
+def performance_state(session: Session) -> dict[str, list[Any]]:
+    session.expire_all()
+    return {
+        "employees": list(
+            session.execute(
+                select(
+                    EmployeeProjection.employee_id,
+                    EmployeeProjection.status,
+                    EmployeeProjection.manager_id,
+                    EmployeeProjection.org_unit_code,
+                    EmployeeProjection.terminated_on,
+                    EmployeeProjection.updated_at,
+                ).order_by(EmployeeProjection.employee_id)
+            ).all()
+        ),
+        "reviews": sorted(
+            session.execute(
+                select(Review.employee_id, Review.kind, Review.reviewer_id, Review.status)
+            ).all()
+        ),
+        "competencies": sorted(
+            session.execute(
+                select(Review.employee_id, Review.kind, ReviewCompetency.competency_code).join(
+                    ReviewCompetency, ReviewCompetency.review_id == Review.id
+                )
+            ).all()
+        ),
+    }
+
+
+def test_a_batch_of_employee_events_does_what_they_do_one_by_one(sync_session: Session) -> None:
+    s = sync_session
+    analyst_profile(s, "excel", "modelling")
+    boss, new_boss = snapshot("B1"), snapshot("B2")
+    ada = snapshot("B100", manager=boss.employee_id)
+    bob = snapshot("B101", manager=boss.employee_id)
+    for person in (boss, new_boss, ada, bob):
+        hire(s, person)
+    running_cycle(s, org_units=["finance"])
+    cy = snapshot("B102", manager=boss.employee_id)
+    base = dt.datetime.now(dt.UTC)
+    payloads: list[EventPayload] = [
+        EmployeeHired(employee_id=cy.employee_id, employee=cy),
+        EmployeeTransferred(
+            employee_id=ada.employee_id,
+            employee=snapshot("B100", manager=new_boss.employee_id),
+            previous_manager_id=boss.employee_id,
+            previous_job_profile_code="analyst",
+            effective_on=dt.date(2026, 2, 1),
+        ),
+        EmployeeTerminated(
+            employee_id=bob.employee_id,
+            employee=snapshot("B101", manager=boss.employee_id, status="terminated"),
+            terminated_on=dt.date(2026, 2, 1),
+        ),
+        EmployeeTransferred(
+            employee_id=ada.employee_id,
+            employee=snapshot("B100", manager=new_boss.employee_id, org_unit_code="sales"),
+            previous_manager_id=new_boss.employee_id,
+            previous_job_profile_code="analyst",
+            effective_on=dt.date(2026, 3, 1),
+        ),
+        EmployeeTransferred(
+            employee_id=ada.employee_id,
+            employee=snapshot("B100", manager=boss.employee_id),
+            previous_manager_id=new_boss.employee_id,
+            previous_job_profile_code="analyst",
+            effective_on=dt.date(2026, 4, 1),
+        ),
+        EmployeeHired(employee_id=cy.employee_id, employee=cy),  # stale: older than the first
+    ]
+    items = [
+        (p, dataclasses.replace(Envelope.for_payload(p, service="people"), time=base + i * MINUTE))
+        for i, p in enumerate(payloads)
+    ]
+    items[-1] = (items[-1][0], dataclasses.replace(items[-1][1], time=base - MINUTE))
+
+    one_by_one = s.begin_nested()
+    for item in items:
+        registry.apply(s, [item])
+    expected = performance_state(s)
+    one_by_one.rollback()
+    batch = s.begin_nested()
+    registry.apply(s, items)
+    got = performance_state(s)
+    batch.rollback()
+
+    assert got == expected
+    statuses = {(r[0], r[1]): (r[2], r[3]) for r in expected["reviews"]}
+    assert statuses[(ada.employee_id, "manager")] == (boss.employee_id, "draft")
+    assert statuses[(bob.employee_id, "self")][1] == "cancelled"
+    assert statuses[(cy.employee_id, "self")] == (cy.employee_id, "draft")
+    assert (cy.employee_id, "self", "excel") in expected["competencies"]

@@ -1,8 +1,9 @@
 """Set-based statements that create a cycle's reviews for its population.
 
 Used by launch (every employee at once: INSERT ... SELECT, no row goes through Python)
-and by the people-event consumer (one employee, when a hire or transfer brings them into
-a running cycle). Both the async request path and the sync consumer execute them.
+and by the people-event consumer (the employees of a batch whom a hire or transfer
+brings into a running cycle, or takes out of it). Both the async request path and the
+sync consumer execute them.
 """
 
 from __future__ import annotations
@@ -112,29 +113,34 @@ def insert_review_competencies(
     )
 
 
-def cancel_reviews(cycle: ReviewCycle, employee_id: uuid.UUID) -> Update:
-    """The employee left the population: drafts of reviews about them are cancelled
+def cancel_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> Update:
+    """The employees left the population: drafts of reviews about them are cancelled
     (submitted ones stay, as the record of what was said)."""
     return (
         update(Review)
         .where(
             Review.cycle_id == cycle.id,
-            Review.employee_id == employee_id,
+            Review.employee_id.in_(employee_ids),
             Review.status == "draft",
         )
         .values(status="cancelled", updated_at=func.now())
     )
 
 
-def restore_reviews(cycle: ReviewCycle, employee_id: uuid.UUID) -> Update:
-    """The employee is (back) in the population: cancelled reviews become drafts, and
-    the manager review follows the employee's current manager while it is a draft."""
-    current_manager = select(E.manager_id).where(E.employee_id == employee_id).scalar_subquery()
+def restore_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> Update:
+    """The employees are (back) in the population: cancelled reviews become drafts, and
+    the manager review follows each employee's current manager while it is a draft."""
+    current_manager = (
+        select(E.manager_id)
+        .where(E.employee_id == Review.employee_id)
+        .correlate(Review)
+        .scalar_subquery()
+    )
     return (
         update(Review)
         .where(
             Review.cycle_id == cycle.id,
-            Review.employee_id == employee_id,
+            Review.employee_id.in_(employee_ids),
             Review.kind != "peer",
             Review.status.in_(("draft", "cancelled")),
         )

@@ -6,13 +6,19 @@ overwriting a newer state. After the upsert, every running cycle is adjusted for
 employee: a hire or a transfer into the population creates their reviews, a transfer out
 or a termination cancels the drafts, a new manager takes over the draft manager review.
 A job profile's new requirements join its holders' draft reviews.
+
+Employee events come as a batch's run, applied in waves in which each employee occurs
+once (`in_waves`): one upsert and one adjustment of the running cycles per wave, which is
+what the events do one by one, since one employee's events touch no other's rows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -20,7 +26,6 @@ from talent_contracts import EventPayload
 from talent_contracts.people import (
     CompetencyUpdated,
     EmployeeHired,
-    EmployeeSnapshot,
     EmployeeTerminated,
     EmployeeTransferred,
     EmployeeUpdated,
@@ -40,7 +45,8 @@ from talent_performance.people.models import (
     JobProfileProjection,
     JobProfileRequirement,
 )
-from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.db.bulk import unnest_insert, unnest_params
+from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
 
 EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
 # Phases in which the population still changes; from calibration on it is fixed.
@@ -49,49 +55,76 @@ ADJUSTABLE_PHASES = ("goal_setting", "self_review", "peer_feedback", "manager_re
 registry = HandlerRegistry()
 
 
-def project_employee(session: Session, payload: EventPayload, envelope: Envelope) -> None:
-    if not isinstance(payload, EMPLOYEE_EVENTS):
-        raise TypeError(f"not an employee event: {type(payload).__name__}")
-    terminated_on = payload.terminated_on if isinstance(payload, EmployeeTerminated) else None
-    if upsert_employee(session, payload.employee, envelope=envelope, terminated_on=terminated_on):
-        adjust_running_cycles(session, payload.employee.employee_id)
+@registry.on_batch(*EMPLOYEE_EVENTS)
+def project_employees(session: Session, items: Sequence[BatchItem]) -> None:
+    """Per wave of distinct employees: one upsert of their rows, then one adjustment of
+    the running cycles for those whose row changed (not a stale re-delivery)."""
+    for payload, _ in items:
+        if not isinstance(payload, EMPLOYEE_EVENTS):
+            raise TypeError(f"not an employee event: {type(payload).__name__}")
+    for wave in in_waves(items, key=lambda item: item[0].employee.employee_id):  # type: ignore[attr-defined]
+        applied = upsert_employees(session, wave)
+        if applied:
+            adjust_running_cycles(session, applied)
 
 
-for _event in EMPLOYEE_EVENTS:
-    registry.on(_event)(project_employee)
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "employee_number",
+    "name",
+    "email",
+    "status",
+    "hire_date",
+    "manager_id",
+    "org_unit_code",
+    "job_profile_code",
+    "location",
+    "updated_at",
+    "terminated_on",
+)
 
 
-def upsert_employee(
-    session: Session,
-    snapshot: EmployeeSnapshot,
-    *,
-    envelope: Envelope,
-    terminated_on: object = None,
-) -> bool:
-    """Upsert the projection row; False when the event is older than the stored row."""
-    values = {
-        "employee_id": snapshot.employee_id,
-        "employee_number": snapshot.employee_number,
-        "name": snapshot.name,
-        "email": snapshot.email,
-        "status": snapshot.status,
-        "hire_date": snapshot.hire_date,
-        "manager_id": snapshot.manager_id,
-        "org_unit_code": snapshot.org_unit_code,
-        "job_profile_code": snapshot.job_profile_code,
-        "location": snapshot.location,
-        "updated_at": envelope.time,
+def upsert_employees(session: Session, wave: Sequence[BatchItem]) -> list[uuid.UUID]:
+    """Upsert the rows (each employee at most once in `wave`); returns the employees whose
+    row was written (an event older than the stored row is not). Only a termination sets
+    `terminated_on`."""
+    rows = []
+    for payload, envelope in wave:
+        assert isinstance(payload, EMPLOYEE_EVENTS)
+        snapshot = payload.employee
+        rows.append(
+            {
+                "employee_id": snapshot.employee_id,
+                "employee_number": snapshot.employee_number,
+                "name": snapshot.name,
+                "email": snapshot.email,
+                "status": snapshot.status,
+                "hire_date": snapshot.hire_date,
+                "manager_id": snapshot.manager_id,
+                "org_unit_code": snapshot.org_unit_code,
+                "job_profile_code": snapshot.job_profile_code,
+                "location": snapshot.location,
+                "updated_at": envelope.time,
+                "terminated_on": (
+                    payload.terminated_on if isinstance(payload, EmployeeTerminated) else None
+                ),
+            }
+        )
+    statement = unnest_insert(EmployeeProjection, EMPLOYEE_COLUMNS)
+    changed: dict[str, Any] = {
+        name: statement.excluded[name]
+        for name in EMPLOYEE_COLUMNS
+        if name not in ("employee_id", "terminated_on")
     }
-    statement = insert(EmployeeProjection).values({**values, "terminated_on": terminated_on})
-    changed = {name: statement.excluded[name] for name in values if name != "employee_id"}
-    if terminated_on is not None:
-        changed["terminated_on"] = statement.excluded.terminated_on
+    changed["terminated_on"] = func.coalesce(
+        statement.excluded.terminated_on, EmployeeProjection.terminated_on
+    )
     upsert = statement.on_conflict_do_update(
         index_elements=[EmployeeProjection.employee_id],
         set_=changed,
         where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
     ).returning(EmployeeProjection.employee_id)
-    return session.execute(upsert).first() is not None
+    return list(session.scalars(upsert, unnest_params(rows, EMPLOYEE_COLUMNS)))
 
 
 def running_cycles(session: Session) -> list[ReviewCycle]:
@@ -105,19 +138,22 @@ def running_cycles(session: Session) -> list[ReviewCycle]:
     )
 
 
-def adjust_running_cycles(session: Session, employee_id: uuid.UUID) -> None:
+def adjust_running_cycles(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
     for cycle in running_cycles(session):
-        member = session.execute(
-            select(EmployeeProjection.employee_id).where(
-                EmployeeProjection.employee_id == employee_id, in_population(cycle)
+        members = set(
+            session.scalars(
+                select(EmployeeProjection.employee_id).where(
+                    EmployeeProjection.employee_id.in_(employee_ids), in_population(cycle)
+                )
             )
-        ).first()
-        if member is None:
-            session.execute(cancel_reviews(cycle, employee_id))
-            continue
-        session.execute(restore_reviews(cycle, employee_id))
-        session.execute(insert_reviews(cycle, only=[employee_id]))
-        session.execute(insert_review_competencies(cycle, only=[employee_id]))
+        )
+        leavers = [e for e in employee_ids if e not in members]
+        if leavers:
+            session.execute(cancel_reviews(cycle, leavers))
+        if members:
+            session.execute(restore_reviews(cycle, members))
+            session.execute(insert_reviews(cycle, only=members))
+            session.execute(insert_review_competencies(cycle, only=members))
 
 
 @registry.on(JobProfileUpdated)
