@@ -117,7 +117,7 @@ def deliver(
     envelope = Envelope.for_payload(payload, service=service)
     if at is not None:
         envelope = dataclasses.replace(envelope, time=at)
-    registry.handlers[payload.event_type](session, payload, envelope)
+    registry.apply(session, [(payload, envelope)])
 
 
 ENTITY = """

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talent_contracts import parse_payload
+from talent_contracts import EventPayload, parse_payload
 from talent_contracts.people import (
     EmployeeHired,
     EmployeeSnapshot,
@@ -17,13 +19,17 @@ from talent_contracts.people import (
     EmployeeUpdated,
 )
 from talent_contracts.succession import KeyRoleVacated, SuccessorRemoved
+from talent_platform.events import Envelope
 from talent_succession.audit.models import AuditEntry
+from talent_succession.consumers import registry
 from talent_succession.db import messaging
 from talent_succession.key_roles.models import KeyRole
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.slates.models import Nomination
 
 from ..factories import deliver
+
+MINUTE = dt.timedelta(minutes=1)
 
 
 def snapshot(number: str, **changes: object) -> EmployeeSnapshot:
@@ -187,3 +193,96 @@ def test_a_transfer_out_of_the_roles_job_profile_vacates_it(sync_session: Sessio
     assert (role.incumbent_id, role.vacated_on) == (None, dt.date(2026, 7, 1))
     vacated = published(sync_session, KeyRoleVacated.event_type)
     assert [v.reason for v in vacated] == ["transferred"]  # type: ignore[attr-defined]
+
+
+def succession_state(session: Session) -> dict[str, list[Any]]:
+    session.expire_all()
+    return {
+        "employees": sorted(
+            session.execute(
+                select(
+                    EmployeeProjection.employee_id,
+                    EmployeeProjection.name,
+                    EmployeeProjection.status,
+                    EmployeeProjection.job_profile_code,
+                    EmployeeProjection.terminated_on,
+                    EmployeeProjection.updated_at,
+                )
+            ).all()
+        ),
+        "roles": sorted(
+            session.execute(select(KeyRole.code, KeyRole.incumbent_id, KeyRole.vacated_on)).all()
+        ),
+        "nominations": sorted(
+            session.execute(
+                select(Nomination.employee_id, Nomination.removed_on, Nomination.removed_reason)
+            ).all()
+        ),
+        "audit": sorted(session.scalars(select(AuditEntry.action)).all()),
+        "published": sorted(session.scalars(select(messaging.outbox.c.event_type)).all()),
+    }
+
+
+def test_a_batch_of_employee_events_does_what_they_do_one_by_one(sync_session: Session) -> None:
+    s = sync_session
+    cfo, ctrl = hire(s, "B10"), hire(s, "B11", job_profile_code="controller")
+    role = role_held_by(s, cfo)
+    other_role = role_held_by(s, ctrl, code="CTRL")
+    s.add(
+        Nomination(
+            key_role_id=other_role.id,
+            employee_id=cfo.employee_id,
+            readiness="ready_now",
+            rank=1,
+            nominated_on=dt.date(2026, 1, 5),
+            nominated_by="hr",
+            readiness_assessed_on=dt.date(2026, 1, 5),
+            review_by=dt.date(2027, 1, 5),
+        )
+    )
+    s.flush()
+    newcomer = snapshot("B12")
+    base = dt.datetime.now(dt.UTC)
+    payloads: list[EventPayload] = [
+        EmployeeHired(employee_id=newcomer.employee_id, employee=newcomer),
+        EmployeeUpdated(
+            employee_id=cfo.employee_id,
+            employee=cfo.model_copy(update={"name": "C. F. O."}),
+            changed_fields=("name",),
+        ),
+        EmployeeTerminated(
+            employee_id=cfo.employee_id,
+            employee=cfo.model_copy(update={"status": "terminated"}),
+            terminated_on=dt.date(2026, 10, 31),
+        ),
+        EmployeeTransferred(
+            employee_id=ctrl.employee_id,
+            employee=ctrl.model_copy(update={"job_profile_code": "ceo"}),
+            previous_manager_id=None,
+            previous_job_profile_code="controller",
+            effective_on=dt.date(2026, 11, 1),
+        ),
+        EmployeeHired(employee_id=newcomer.employee_id, employee=newcomer),  # stale
+    ]
+    items = [
+        (p, dataclasses.replace(Envelope.for_payload(p, service="people"), time=base + i * MINUTE))
+        for i, p in enumerate(payloads)
+    ]
+    items[-1] = (items[-1][0], dataclasses.replace(items[-1][1], time=base - MINUTE))
+
+    one_by_one = s.begin_nested()
+    for item in items:
+        registry.apply(s, [item])
+    expected = succession_state(s)
+    one_by_one.rollback()
+    batch = s.begin_nested()
+    registry.apply(s, items)
+    got = succession_state(s)
+    batch.rollback()
+
+    assert got == expected
+    assert {(code, incumbent) for code, incumbent, _ in expected["roles"]} == {
+        (role.code, None),
+        (other_role.code, None),
+    }
+    assert expected["audit"] == ["key_role.vacated", "key_role.vacated", "successor.removed"]

@@ -201,6 +201,9 @@ def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envel
     session.execute(
         update(EmployeeHistory)
         .where(
+            # Both sides by the ids, or the planner may scan the whole history (its
+            # statistics lag behind a burst of hires) for every batch.
+            EmployeeHistory.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid))),
             EmployeeHistory.employee_id == following.c.employee_id,
             EmployeeHistory.valid_from == following.c.valid_from,
             EmployeeHistory.valid_to.is_distinct_from(following.c.next_from),

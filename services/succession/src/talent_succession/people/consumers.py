@@ -8,18 +8,21 @@ overwriting a newer state). Then:
   and their open nominations are removed (successor.removed, reason terminated);
 - an incumbent transferred to another job profile than the key role's vacates it
   (reason transferred); a role without a job profile keeps its incumbent.
+
+Employee events come as a batch's run, applied in waves in which each employee occurs
+once (`in_waves`): one upsert per wave, then the (rare) terminations and transfers one
+by one, which is what the events do one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from talent_contracts import EventPayload
 from talent_contracts.people import (
     EmployeeHired,
     EmployeeSnapshot,
@@ -28,7 +31,8 @@ from talent_contracts.people import (
     EmployeeUpdated,
 )
 from talent_contracts.succession import SuccessorRemoved
-from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.db.bulk import unnest_insert, unnest_params
+from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
 from talent_succession.audit.models import AuditEntry
 from talent_succession.db import outbox
 from talent_succession.key_roles.events import key_role_vacated
@@ -41,44 +45,71 @@ EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, Employee
 PEOPLE_EVENTS_ACTOR = "people-events"
 
 
-def project_employee(session: Session, payload: EventPayload, envelope: Envelope) -> None:
-    if not isinstance(payload, EMPLOYEE_EVENTS):
-        raise TypeError(f"not an employee event: {type(payload).__name__}")
-    applied = upsert_employee(session, payload.employee, envelope=envelope)
-    if not applied:
-        return
-    if isinstance(payload, EmployeeTerminated):
-        on_terminated(session, payload.employee_id, on=payload.terminated_on)
-    elif isinstance(payload, EmployeeTransferred):
-        on_transferred(session, payload.employee, on=payload.effective_on)
+def project_employees(session: Session, items: Sequence[BatchItem]) -> None:
+    """Per wave of distinct employees: one guarded upsert returning whose row changed,
+    then the key roles and slates of those terminated or transferred."""
+    events: list[tuple[EmployeeEvent, Envelope]] = []
+    for payload, envelope in items:
+        if not isinstance(payload, EMPLOYEE_EVENTS):
+            raise TypeError(f"not an employee event: {type(payload).__name__}")
+        events.append((payload, envelope))
+    for wave in in_waves(events, key=lambda event: event[0].employee.employee_id):
+        applied = set(upsert_employees(session, wave))
+        for payload, _ in wave:
+            if payload.employee.employee_id not in applied:
+                continue  # a stale re-delivery
+            if isinstance(payload, EmployeeTerminated):
+                on_terminated(session, payload.employee_id, on=payload.terminated_on)
+            elif isinstance(payload, EmployeeTransferred):
+                on_transferred(session, payload.employee, on=payload.effective_on)
 
 
 def register(registry: HandlerRegistry) -> None:
-    for event in EMPLOYEE_EVENTS:
-        registry.on(event)(project_employee)
+    registry.on_batch(*EMPLOYEE_EVENTS)(project_employees)
 
 
-def upsert_employee(session: Session, snapshot: EmployeeSnapshot, *, envelope: Envelope) -> bool:
-    """Upsert the row; False when the stored row is newer than this event."""
-    values = {
-        "employee_id": snapshot.employee_id,
-        "employee_number": snapshot.employee_number,
-        "name": snapshot.name,
-        "email": snapshot.email,
-        "status": snapshot.status,
-        "manager_id": snapshot.manager_id,
-        "org_unit_code": snapshot.org_unit_code,
-        "job_profile_code": snapshot.job_profile_code,
-        "hire_date": snapshot.hire_date,
-        "updated_at": envelope.time,
-    }
-    statement = insert(EmployeeProjection).values(values)
+EmployeeEvent = EmployeeHired | EmployeeUpdated | EmployeeTransferred | EmployeeTerminated
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "employee_number",
+    "name",
+    "email",
+    "status",
+    "manager_id",
+    "org_unit_code",
+    "job_profile_code",
+    "hire_date",
+    "updated_at",
+)
+
+
+def upsert_employees(
+    session: Session, wave: Sequence[tuple[EmployeeEvent, Envelope]]
+) -> list[uuid.UUID]:
+    """Upsert the rows (each employee at most once in `wave`); returns the employees whose
+    row was written (not those whose stored row is newer than the event)."""
+    rows = [
+        {
+            "employee_id": snapshot.employee_id,
+            "employee_number": snapshot.employee_number,
+            "name": snapshot.name,
+            "email": snapshot.email,
+            "status": snapshot.status,
+            "manager_id": snapshot.manager_id,
+            "org_unit_code": snapshot.org_unit_code,
+            "job_profile_code": snapshot.job_profile_code,
+            "hire_date": snapshot.hire_date,
+            "updated_at": envelope.time,
+        }
+        for snapshot, envelope in ((payload.employee, envelope) for payload, envelope in wave)
+    ]
+    statement = unnest_insert(EmployeeProjection, EMPLOYEE_COLUMNS)
     upsert = statement.on_conflict_do_update(
         index_elements=[EmployeeProjection.employee_id],
-        set_={name: statement.excluded[name] for name in values if name != "employee_id"},
+        set_={name: statement.excluded[name] for name in EMPLOYEE_COLUMNS if name != "employee_id"},
         where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
     ).returning(EmployeeProjection.employee_id)
-    return session.execute(upsert).first() is not None
+    return list(session.scalars(upsert, unnest_params(rows, EMPLOYEE_COLUMNS)))
 
 
 def on_terminated(session: Session, employee_id: uuid.UUID, *, on: dt.date) -> None:
