@@ -350,4 +350,9 @@ def test_a_batch_leaves_what_its_events_leave_one_by_one(sync_session: Session) 
     assert [row[1] for row in expected["enrollment"]] == ["completed"]
     # The update stays; the stale hire does not undo it.
     assert [r[4] for r in expected["employee"] if r[0] == bob.employee_id] == [items[-2][1].time]
-    assert [r[2] for r in expected["employee"] if r[0] == ada.employee_id] == ["lead"]
+    assert [r[2:4] for r in expected["employee"] if r[0] == ada.employee_id] == [
+        ("lead", dt.date(2025, 6, 1))  # the role started on the transfer's effective day
+    ]
+    assert [r[3] for r in expected["employee"] if r[0] == bob.employee_id] == [
+        bob.employee.hire_date  # the update kept the role's start
+    ]

@@ -3,10 +3,9 @@ history, the competency framework and job profiles' requirements."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from talent_contracts.people import (
     JobHistoryRecorded,
     JobProfileUpdated,
 )
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import Envelope, in_waves
 from talent_recommender.ingest.consumers.runs import (
     Items,
@@ -44,52 +44,66 @@ def on_employees(session: Session, items: Items) -> None:
         project_employees(session, wave)
 
 
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "name",
+    "status",
+    "manager_id",
+    "org_unit_code",
+    "job_profile_code",
+    "hire_date",
+    "in_role_since",
+    "updated_at",
+)
+
+
 def project_employees(session: Session, wave: Items) -> None:
     """Upsert each employee's row (each employee once in `wave`), unless a newer state is
-    already projected (a stale re-delivery); the role's start carries over while the job
-    profile stays."""
-    ids = [payload.employee.employee_id for payload, _ in wave]
-    current = {
-        row.employee_id: row
-        for row in session.execute(
-            select(
-                Employee.employee_id,
-                Employee.updated_at,
-                Employee.job_profile_code,
-                Employee.in_role_since,
-            ).where(Employee.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid)))),
-            {"ids": ids},
-        )
+    already projected (a stale re-delivery). The current role started on the hire date, or
+    on a transfer's effective day; while the job profile stays, its start carries over.
+    One statement, decided in PostgreSQL against the stored row."""
+    rows = [
+        {
+            "employee_id": payload.employee.employee_id,
+            "name": payload.employee.name,
+            "status": payload.employee.status,
+            "manager_id": payload.employee.manager_id,
+            "org_unit_code": payload.employee.org_unit_code,
+            "job_profile_code": payload.employee.job_profile_code,
+            "hire_date": payload.employee.hire_date,
+            "in_role_since": (
+                payload.effective_on
+                if isinstance(payload, EmployeeTransferred)
+                else payload.employee.hire_date
+            ),
+            "updated_at": envelope.time,
+        }
+        for payload, envelope in wave
+    ]
+    statement = unnest_insert(Employee, EMPLOYEE_COLUMNS)
+    excluded = statement.excluded
+    changed: dict[str, Any] = {
+        name: excluded[name]
+        for name in EMPLOYEE_COLUMNS
+        if name not in ("employee_id", "in_role_since")
     }
-    rows: list[dict[str, Any]] = []
-    for payload, envelope in wave:
-        snapshot = payload.employee
-        known = current.get(snapshot.employee_id)
-        if known is not None and known.updated_at > envelope.time:
-            continue  # a stale re-delivery: a newer state is already projected
-        in_role_since: dt.date | None = snapshot.hire_date
-        if known is not None and known.job_profile_code == snapshot.job_profile_code:
-            in_role_since = known.in_role_since or snapshot.hire_date
-        elif isinstance(payload, EmployeeTransferred):
-            in_role_since = payload.effective_on
-        rows.append(
-            {
-                "employee_id": snapshot.employee_id,
-                "name": snapshot.name,
-                "status": snapshot.status,
-                "manager_id": snapshot.manager_id,
-                "org_unit_code": snapshot.org_unit_code,
-                "job_profile_code": snapshot.job_profile_code,
-                "hire_date": snapshot.hire_date,
-                "in_role_since": in_role_since,
-                "updated_at": envelope.time,
-            }
-        )
-    if not rows:
-        return
-    upsert(session, Employee, rows, key=["employee_id"], update=list(rows[0])[1:])
+    changed["in_role_since"] = case(
+        (
+            Employee.job_profile_code.is_not_distinct_from(excluded.job_profile_code),
+            func.coalesce(Employee.in_role_since, excluded.hire_date),
+        ),
+        else_=excluded.in_role_since,
+    )
+    applied = session.scalars(
+        statement.on_conflict_do_update(
+            index_elements=[Employee.employee_id],
+            set_=changed,
+            where=Employee.updated_at <= excluded.updated_at,
+        ).returning(Employee.employee_id),
+        unnest_params(rows, EMPLOYEE_COLUMNS),
+    ).all()
     session.expire_all()
-    mark_stale(session, [row["employee_id"] for row in rows])
+    mark_stale(session, applied)
 
 
 @handles(JobHistoryRecorded)
