@@ -8,12 +8,14 @@ upserts (hundreds of rows, with ON CONFLICT) go through `unnest_insert`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ARRAY, Table, bindparam, func, select
+from sqlalchemy import ARRAY, Table, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 
 async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -52,3 +54,16 @@ def unnest_params(
 ) -> dict[str, list[Any]]:
     """The parameters of an `unnest_insert` of these rows."""
     return {f"unnest_{name}": [row[name] for row in rows] for name in columns}
+
+
+@contextmanager
+def index_scans(session: Session) -> Iterator[None]:
+    """Steer the planner to index scans for the statements in the block (`enable_seqscan`
+    off, back to its default after). For set-based maintenance keyed by a batch's ids on a
+    table that grows faster than its statistics (a burst of events into a new table): the
+    planner, believing the table tiny, otherwise scans all of it for every batch."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))

@@ -38,7 +38,7 @@ from talent_learning.compliance.rules import apply_rules_sync
 from talent_learning.config import LearningSettings
 from talent_learning.paths.onboarding import assign_onboarding_sync
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
-from talent_platform.db.bulk import unnest_insert, unnest_params
+from talent_platform.db.bulk import index_scans, unnest_insert, unnest_params
 from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
 
 EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
@@ -198,16 +198,17 @@ def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envel
         .where(EmployeeHistory.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid))))
         .subquery("following")
     )
-    session.execute(
-        update(EmployeeHistory)
-        .where(
-            # Both sides by the ids, or the planner may scan the whole history (its
-            # statistics lag behind a burst of hires) for every batch.
-            EmployeeHistory.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid))),
-            EmployeeHistory.employee_id == following.c.employee_id,
-            EmployeeHistory.valid_from == following.c.valid_from,
-            EmployeeHistory.valid_to.is_distinct_from(following.c.next_from),
+    # By the ids on both sides, through the primary key: with statistics lagging behind
+    # a burst of hires the planner would otherwise scan the whole history every batch.
+    with index_scans(session):
+        session.execute(
+            update(EmployeeHistory)
+            .where(
+                EmployeeHistory.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+                EmployeeHistory.employee_id == following.c.employee_id,
+                EmployeeHistory.valid_from == following.c.valid_from,
+                EmployeeHistory.valid_to.is_distinct_from(following.c.next_from),
+            )
+            .values(valid_to=following.c.next_from),
+            {"ids": employee_ids},
         )
-        .values(valid_to=following.c.next_from),
-        {"ids": employee_ids},
-    )
