@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload, parse_payload
@@ -195,7 +195,7 @@ def test_a_transfer_out_of_the_roles_job_profile_vacates_it(sync_session: Sessio
     assert [v.reason for v in vacated] == ["transferred"]  # type: ignore[attr-defined]
 
 
-def succession_state(session: Session) -> dict[str, list[Any]]:
+def succession_state(session: Session, since: dt.datetime) -> dict[str, list[Any]]:
     session.expire_all()
     return {
         "employees": sorted(
@@ -273,11 +273,13 @@ def test_a_batch_of_employee_events_does_what_they_do_one_by_one(sync_session: S
     one_by_one = s.begin_nested()
     for item in items:
         registry.apply(s, [item])
-    expected = succession_state(s)
+    since = s.scalar(select(func.now()))
+    assert since is not None
+    expected = succession_state(s, since)
     one_by_one.rollback()
     batch = s.begin_nested()
     registry.apply(s, items)
-    got = succession_state(s)
+    got = succession_state(s, since)
     batch.rollback()
 
     assert got == expected
