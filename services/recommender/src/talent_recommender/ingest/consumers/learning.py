@@ -123,9 +123,6 @@ def accept_recommendation(
     )
 
 
-EnrollmentClosed = EnrollmentCancelled | EnrollmentWaived | EnrollmentFailed
-
-
 CLOSED_AS: dict[type[EventPayload], str] = {
     EnrollmentCancelled: "cancelled",
     EnrollmentWaived: "waived",

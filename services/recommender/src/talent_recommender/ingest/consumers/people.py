@@ -35,8 +35,6 @@ from talent_recommender.ingest.models import (
 )
 from talent_recommender.profiles.estimates import mark_stale
 
-EmployeeEvent = EmployeeHired | EmployeeUpdated | EmployeeTransferred | EmployeeTerminated
-
 
 @handles(EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
 def on_employees(session: Session, items: Items) -> None:
