@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -548,3 +548,29 @@ def test_a_batch_of_peoples_events_does_what_they_do_one_by_one(sync_session: Se
         ("INTRO", "onboarding"),
         ("SAFETY", "compliance"),
     }
+
+
+def test_rules_keep_assigning_once_their_statement_is_prepared(sync_session: Session) -> None:
+    """psycopg prepares a statement run five times on one connection, and PostgreSQL may
+    then plan it generically, with the values still parameters: the ON CONFLICT target
+    (a partial unique index) must match all the same, or every hire after the first few
+    fails."""
+    s = sync_session
+    s.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    safety = course(s, "SAFETY")
+    s.add(
+        ComplianceRule(
+            code="SAFE-LIS",
+            course_id=safety.id,
+            location="Lisbon",
+            within_days=14,
+            starts_on=dt.date(2020, 1, 1),
+        )
+    )
+    s.flush()
+    people = [snapshot(f"P{i}") for i in range(8)]
+
+    for person in people:
+        deliver(s, EmployeeHired(employee_id=person.employee_id, employee=person))
+
+    assert [len(enrollments(s, p.employee_id)) for p in people] == [1] * len(people)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
@@ -109,6 +110,15 @@ class Assignment:
 def add_months(day: Any, months: Any) -> ColumnElement[dt.date]:
     """`day` plus `months` (a column or an int), as a date."""
     return cast(day + func.make_interval(0, months, type_=Interval), Date)
+
+
+# The partial unique index's predicate, values inline: PostgreSQL matches ON CONFLICT to
+# a partial index while planning, and once psycopg has prepared a statement (after five
+# runs on one connection) a generic plan keeps bound values as parameters it cannot match
+# ("no unique or exclusion constraint matching the ON CONFLICT specification").
+OPEN_INDEX_PREDICATE = text(
+    "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
+)
 
 
 def open_status() -> ColumnElement[bool]:
@@ -204,7 +214,7 @@ def assign_statement(assignment: Assignment, population: Population) -> Insert:
             source,
         )
         .on_conflict_do_nothing(
-            index_elements=["employee_id", "course_id"], index_where=open_status()
+            index_elements=["employee_id", "course_id"], index_where=OPEN_INDEX_PREDICATE
         )
         .returning(Enrollment.id, Enrollment.employee_id, Enrollment.due_on)
     )

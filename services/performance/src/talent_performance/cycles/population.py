@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     update,
     values,
@@ -86,7 +87,9 @@ def insert_reviews(cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = N
         )
         .on_conflict_do_nothing(
             index_elements=["cycle_id", "employee_id", "kind"],
-            index_where=Review.kind != "peer",
+            # Inline, as the index has it: a bound value would not match the partial
+            # index once psycopg prepares the statement and PostgreSQL plans it generically.
+            index_where=text("kind <> 'peer'"),
         )
     )
 
