@@ -246,3 +246,32 @@ def test_sources_are_measured_against_formal_assessments_slope_and_all() -> None
             )
             errors[name] += list(np.abs(level - truth[e, evidence.competency]))
     assert np.mean(errors["measured"]) < 0.9 * np.mean(errors["slope 1"])
+
+
+def test_the_batched_posterior_of_a_few_competencies_is_the_one_by_one_posterior() -> None:
+    readings, profile, requirements, _ = simulated(3)
+    model, _ = fit(
+        readings,
+        employee_profile=profile,
+        requirements=requirements,
+        competency_codes=[f"c{c}" for c in range(12)],
+        profile_codes=["p0", "p1", "p2"],
+        rank=3,
+    )
+    rng = np.random.default_rng(5)
+    chosen = np.asarray([1, 4, 6, 9])
+    people = [("p0", 0.5), ("p2", None), (None, 3.0), ("p1", 10.0)]
+    means = rng.uniform(1, 5, size=(len(people), len(chosen)))
+    precisions = np.where(rng.random((len(people), len(chosen))) < 0.5, rng.uniform(0.5, 4), 0.0)
+
+    levels, spreads = model.posterior_block(
+        [p for p, _ in people], [t for _, t in people], chosen, means, precisions
+    )
+
+    for i, (code, tenure) in enumerate(people):
+        seen = precisions[i] > 0
+        level, sd = model.posterior_arrays(
+            code, chosen[seen], means[i, seen], precisions[i, seen], chosen, tenure
+        )
+        assert np.allclose(levels[i], np.clip(level, 1, 5), atol=1e-6)
+        assert np.allclose(spreads[i], sd, atol=1e-6)

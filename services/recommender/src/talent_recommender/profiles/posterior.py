@@ -534,13 +534,7 @@ class SkillPriorModel:
     profile_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def prior_row(self, profile: str | None, tenure_years: float | None = None) -> FloatArray:
-        index = self.profile_row(profile)
-        row: FloatArray = self.prior_means[index]
-        band = tenure_band(tenure_years)
-        if band >= 0 and len(self.tenure_shift) > band:
-            row = np.clip(
-                row + self.tenure_shift[band] * self.required[index], MIN_LEVEL, MAX_LEVEL
-            )
+        row: FloatArray = self.prior_block([profile], [tenure_years])[0]
         return row
 
     def profile_row(self, profile: str | None) -> int:
@@ -634,6 +628,51 @@ class SkillPriorModel:
             code: Posterior(float(np.clip(level[i], MIN_LEVEL, MAX_LEVEL)), float(sd[i]))
             for i, code in enumerate(codes)
         }
+
+    def prior_block(
+        self, profiles: Sequence[str | None], tenure_years: Sequence[float | None]
+    ) -> FloatArray:
+        """`prior_row` of several people at once: people x competencies."""
+        rows = np.asarray([self.profile_row(p) for p in profiles], dtype=np.int64)
+        bands = np.asarray([tenure_band(t) for t in tenure_years], dtype=np.int64)
+        shift = np.zeros(len(rows))
+        usable = (bands >= 0) & (bands < len(self.tenure_shift))
+        shift[usable] = self.tenure_shift[bands[usable]]
+        prior: FloatArray = np.clip(
+            self.prior_means[rows] + shift[:, None] * self.required[rows], MIN_LEVEL, MAX_LEVEL
+        )
+        return prior
+
+    def posterior_block(
+        self,
+        profiles: Sequence[str | None],
+        tenure_years: Sequence[float | None],
+        competencies: IntArray,
+        means: FloatArray,
+        precisions: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Posteriors of the same few competencies (model indexes) for many people at
+        once, each from their evidence on those competencies alone: `means` and
+        `precisions` are people x competencies, precision 0 where there is none. The
+        Gaussian conditional on a subset of competencies needs only their block of the
+        covariance, so this is `posterior_arrays` restricted to them, in the information
+        form (prior precision + evidence precision) and one batched inverse instead of a
+        solve per person."""
+        prior = self.prior_block(profiles, tenure_years)[:, competencies]
+        loadings = self.loadings[competencies]
+        covariance = loadings @ loadings.T + np.diag(self.unique_variance[competencies])
+        prior_precision = np.linalg.inv(covariance)
+        information = prior_precision[None, :, :] + precisions[:, :, None] * np.eye(
+            len(competencies)
+        )
+        posterior_covariance = np.linalg.inv(information)
+        pulled = prior @ prior_precision.T + precisions * np.where(precisions > 0, means, 0.0)
+        level = np.einsum("nij,nj->ni", posterior_covariance, pulled)
+        variance = np.einsum("nii->ni", posterior_covariance)
+        return (
+            np.clip(level, MIN_LEVEL, MAX_LEVEL),
+            np.sqrt(np.maximum(variance, 1e-6) * self.calibration.spread_scale),
+        )
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
