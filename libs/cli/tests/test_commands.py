@@ -13,9 +13,9 @@ from talent_cli import demo
 from talent_cli.main import main
 from talent_cli.services import service
 from talent_cli.state import StateDir
+from talent_devtools.postgres import drop_database
+from talent_devtools.testing import ServiceDatabaseFactory
 from talent_platform.db import sync_url
-from talent_platform.infra.postgres import drop_database
-from talent_platform.testing import ServiceDatabaseFactory
 
 EMPLOYEES = 20
 

@@ -267,8 +267,14 @@ def _progress(message: str) -> None:
 
 
 def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.dev import DevError, DevOptions, dev_up
-    from talent_platform.infra.postgres import LocalPostgresError
+    try:
+        from talent_cli.dev import DevError, DevOptions, dev_up
+        from talent_devtools.postgres import LocalPostgresError
+    except ImportError as exc:  # a production image: talent-cli without its [dev] extra
+        raise CommandError(
+            f"`talent dev up` needs the development tools ({exc.name} is not installed): "
+            "install libs/cli[dev] (`make install` does)"
+        ) from exc
 
     services = select(args.services)
     missing = [s.name for s in services if not s.is_installed()]
@@ -425,8 +431,8 @@ def _dlq(args: argparse.Namespace, state: StateDir) -> int:
 
 
 def _migrate(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.dev.stack import migrate, schema_revisions
     from talent_cli.importing import service_settings
+    from talent_cli.migrations import migrate, schema_revisions
     from talent_cli.services import service
 
     spec = service(args.service)

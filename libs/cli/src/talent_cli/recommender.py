@@ -133,9 +133,9 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
 def _independent(
     spec: object, url: str, args: argparse.Namespace, progress: Callable[[str], None]
 ) -> int:
-    from talent_cli.dev.stack import migrate
+    from talent_cli.migrations import migrate
+    from talent_platform.db.admin import create_database
     from talent_platform.db.session import create_sync_engine, sync_url
-    from talent_platform.infra.postgres import create_database
     from talent_recommender.evaluation import independent, occupational
 
     data_dir = args.data_dir or occupational.default_data_dir()
@@ -181,9 +181,9 @@ def _load_demo(
     from sqlalchemy.orm import Session
 
     from talent_cli.demo import AS_OF, generate_records, learning, performance
-    from talent_cli.dev.stack import migrate
+    from talent_cli.migrations import migrate
+    from talent_platform.db.admin import create_database
     from talent_platform.db.session import create_sync_engine
-    from talent_platform.infra.postgres import create_database
     from talent_recommender.evaluation.loading import (
         ASSESSMENT_COLUMNS,
         COMPLETION_COLUMNS,
