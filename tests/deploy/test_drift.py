@@ -82,3 +82,5 @@ def test_service_images_install_no_development_tool() -> None:
     problems = "\n".join(image_package_problems("recommender", grown))
     assert "installs ['libs/cli[dev]', 'libs/devtools']" in problems
     assert "does not install ['libs/cli']" in problems
+    copied = dockerfile.replace("COPY libs/cli libs/cli", "COPY libs/devtools libs/devtools")
+    assert "copies libs/devtools" in "\n".join(image_package_problems("recommender", copied))
