@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.common import migrated_database, percentile, postgres_admin_url
 from talent_contracts import service_topic
+from talent_devtools.broker import TansuBroker
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging as learning_messaging
 from talent_learning.people.consumers import registry
@@ -33,7 +34,6 @@ from talent_people.db import messaging as people_messaging
 from talent_people.imports.service import run_import
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
-from talent_platform.infra.broker import TansuBroker
 from talent_platform.observability.metrics import sample_values
 from talent_platform.worker import Worker
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from talent_platform.infra.postgres import LocalPostgres
+from talent_devtools.postgres import LocalPostgres
 
 OUTAGE_S = 10.0
 

@@ -16,14 +16,14 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from talent_contracts import dlq_topic
+from talent_devtools.broker import create_topics
+from talent_devtools.postgres import LocalPostgres
+from talent_devtools.testing import wait_for
+from talent_devtools.testing.topics import read_topic
 from talent_platform.db import sync_url
 from talent_platform.events import EventConsumer
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.infra.broker import create_topics
-from talent_platform.infra.postgres import LocalPostgres
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
-from talent_platform.testing.topics import read_topic
 
 from .conftest import SERVICE, WidgetCreated, applied, registry, tables
 from .helpers import OUTAGE_S, database_away

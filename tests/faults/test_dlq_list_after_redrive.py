@@ -11,9 +11,9 @@ import uuid
 from kafka import KafkaProducer
 
 from talent_contracts import dlq_topic
+from talent_devtools.broker import create_topics
 from talent_platform.events.dlq import group_of, list_dead_letters, redrive
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.infra.broker import create_topics
 from talent_platform.settings import ServiceSettings
 
 from .conftest import SERVICE, WidgetCreated

@@ -18,12 +18,12 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from talent_devtools.broker import TansuBroker
+from talent_devtools.testing import wait_for
 from talent_platform.db import sync_url
 from talent_platform.events.outbox import Outbox
-from talent_platform.infra.broker import TansuBroker
 from talent_platform.observability.metrics import sample_values
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
 from talent_platform.worker import Worker
 
 from .conftest import SERVICE, WidgetCreated, registry, tables

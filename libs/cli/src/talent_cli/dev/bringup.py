@@ -18,7 +18,7 @@ from talent_cli import demo
 from talent_cli.dev.model import DevError, Stack
 from talent_cli.seeding import SeedError, seed
 from talent_cli.tokens import PrincipalNotFound, count_employees, demo_tokens, pick_demo_people
-from talent_platform.infra.broker import BrokerError, wait_until_ready
+from talent_devtools.broker import BrokerError, wait_until_ready
 
 
 def bring_up(stack: Stack) -> None:

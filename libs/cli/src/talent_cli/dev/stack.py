@@ -22,8 +22,6 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from alembic import command
-from alembic.config import Config
 from honcho.manager import Manager
 from honcho.printer import Printer
 from sqlalchemy.engine import make_url
@@ -37,10 +35,11 @@ from talent_cli.dev.model import (
     RunningService,
     Stack,
 )
-from talent_cli.services import ServiceSpec, service_names
-from talent_platform.infra.broker import broker_command
-from talent_platform.infra.ports import port_is_free
-from talent_platform.infra.postgres import (
+from talent_cli.migrations import migrate
+from talent_cli.services import service_names
+from talent_devtools.broker import broker_command
+from talent_devtools.ports import port_is_free
+from talent_devtools.postgres import (
     LocalPostgres,
     create_database,
     database_exists,
@@ -225,32 +224,6 @@ def _prepare_databases(stack: Stack, admin_url: str) -> list[RunningService]:
         port = stack.options.service_port_base + spec.port_offset
         services.append(RunningService(spec=spec, port=port, database_url=url))
     return services
-
-
-def migrate(spec: ServiceSpec, url: str) -> None:
-    """`alembic upgrade head` for one service's database."""
-    config = Config(str(spec.alembic_ini_path()))
-    # Alembic options go through ConfigParser interpolation: a literal % must be doubled.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
-
-
-def schema_revisions(spec: ServiceSpec, url: str) -> tuple[set[str], set[str]]:
-    """(the database's current revisions, the code's head revisions)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import NullPool, create_engine
-
-    from talent_platform.db.session import sync_url
-
-    script = ScriptDirectory.from_config(Config(str(spec.alembic_ini_path())))
-    engine = create_engine(sync_url(url), poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-    finally:
-        engine.dispose()
-    return current, set(script.get_heads())
 
 
 # -- the processes -----------------------------------------------------------------------
