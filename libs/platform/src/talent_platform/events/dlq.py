@@ -7,8 +7,14 @@ it reads the DLQs with the service's redrive group (`talent-<svc>-redrive`), and
 each record's offset in that group right after the broker acknowledged the resend, so a
 second run (or a rerun after a crash) starts after it. A crash between the resend and
 the commit can resend one record, which the consumers' inboxes skip (same `ce_id`).
-Every consumer group of the topic sees the resent record; those that had applied it
-skip it by their inbox, which is what makes sending it to the topic safe.
+
+A resent record is addressed to the group whose letter it was: it carries
+`talent_redrive_group: <group>`, and every other consumer group of the topic acknowledges
+it and skips it without looking inside (`addressed_to_another_group`, checked by the
+consumer loop before decoding). Without that, every group would read the resend again,
+and a record no group can decode would be dead-lettered once more by each of them: one
+redrive of one letter would put a new letter in every group's queue. Each group redrives
+its own letters.
 """
 
 from __future__ import annotations
@@ -39,6 +45,11 @@ ERROR_HEADERS = (
     "talent_attempts",
     "talent_consumer_group",
 )
+
+REDRIVE_GROUP_HEADER = "talent_redrive_group"
+"""On a redriven record: the one consumer group that should handle it."""
+
+REDRIVE_HEADERS = ("talent_redriven_from", REDRIVE_GROUP_HEADER)
 
 
 @dataclass(frozen=True)
@@ -79,12 +90,22 @@ class DeadLetter:
         return self.header("ce_id")
 
     def resend_headers(self) -> list[tuple[str, bytes]]:
-        """The original headers (CloudEvents attributes, traceparent), error headers off."""
-        kept = [(k, v) for k, v in self.headers if k not in ERROR_HEADERS]
+        """The original headers (CloudEvents attributes, traceparent) without the error
+        headers, addressed to the group that dead-lettered the record."""
+        kept = [(k, v) for k, v in self.headers if k not in ERROR_HEADERS + REDRIVE_HEADERS]
         return [
             *kept,
             ("talent_redriven_from", f"{self.topic}:{self.partition}:{self.offset}".encode()),
+            (REDRIVE_GROUP_HEADER, (self.consumer_group or "").encode()),
         ]
+
+
+def addressed_to_another_group(record: ConsumerRecord, group: str) -> bool:
+    """True for a redriven record meant for another consumer group than `group`."""
+    for key, value in record.headers or []:
+        if key == REDRIVE_GROUP_HEADER and value is not None:
+            return value.decode(errors="replace") != group
+    return False
 
 
 @dataclass
