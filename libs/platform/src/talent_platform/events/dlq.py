@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
 from talent_contracts import dlq_topic
 from talent_platform.events.kafka import create_producer, declared_topics
 from talent_platform.events.positions import OffsetReader, PositionLog
-from talent_platform.observability.metrics import redrive_group
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def addressed_to_another_group(record: ConsumerRecord, group: str) -> bool:
     """True for a redriven record meant for another consumer group than `group`."""
     for key, value in record.headers or []:
         if key == REDRIVE_GROUP_HEADER and value is not None:
-            return value.decode(errors="replace") != group
+            return bytes(value) != group.encode()
     return False
 
 
@@ -112,6 +112,11 @@ def addressed_to_another_group(record: ConsumerRecord, group: str) -> bool:
 class RedriveResult:
     sent: list[DeadLetter] = field(default_factory=list)
     other_groups: int = 0
+
+
+def redrive_group(service: str) -> str:
+    """The consumer group that `talent events dlq redrive` commits on the DLQ topics."""
+    return f"talent-{service}-redrive"
 
 
 def dlq_topics(settings: ServiceSettings) -> list[str]:
@@ -294,3 +299,70 @@ def redrive(
         positions.close()
         client.close(autocommit=False)
         reader.close()
+
+
+class WaitingLetters:
+    """Per DLQ topic, the letters one consumer group wrote that its service's redrive has
+    not passed yet: the worker's `talent_dlq_messages`. Several groups share a DLQ topic
+    (every consumer of `talent.people.v1` writes to `talent.people.v1.dlq`), so offsets
+    alone cannot tell; the group is in each letter's headers.
+
+    Reads each DLQ partition once, incrementally: it keeps the offsets of the group's
+    letters and reads only what was written since the last call, up to the published end
+    (positions.py). A partition whose end went backwards (the broker lost its data) is
+    read again from its start. Not thread-safe: one caller (the worker's metrics reader).
+    """
+
+    def __init__(self, reader: OffsetReader, *, group: str, timeout_s: float = 5.0) -> None:
+        self.reader = reader
+        self.group = group
+        self.redriver = redrive_group_of(group)
+        self.timeout_s = timeout_s
+        self._read_up_to: dict[TopicPartition, int] = {}
+        self._letters: dict[TopicPartition, list[int]] = {}
+
+    def count(self, topics: Iterable[str]) -> dict[str, int]:
+        """Letters waiting per DLQ topic of `topics` (DLQ names). Raises KafkaError when
+        the broker does not answer, or KafkaTimeoutError when a partition could not be
+        read to its end in time (what was read is kept for the next call)."""
+        by_topic = {topic: self.reader.partitions(topic) for topic in topics}
+        partitions = [tp for found in by_topic.values() for tp in found]
+        ends = self.reader.published_ends(partitions)
+        redriven = self.reader.committed(self.redriver, partitions) if self.redriver else {}
+        unread: dict[TopicPartition, int] = {}
+        for tp in partitions:
+            end = ends.get(tp, 0)
+            if end < self._read_up_to.get(tp, 0):
+                self._read_up_to[tp] = 0
+                self._letters[tp] = []
+            if end > self._read_up_to.get(tp, 0):
+                unread[tp] = end
+        if unread:
+            self._read(unread)
+        waiting: dict[str, int] = {}
+        for topic, found in by_topic.items():
+            waiting[topic] = 0
+            for tp in found:
+                passed = redriven.get(tp) or 0
+                # Letters the redrive passed stay passed: forget them.
+                kept = self._letters[tp] = [o for o in self._letters.get(tp, []) if o >= passed]
+                waiting[topic] += len(kept)
+        return waiting
+
+    def _read(self, ends: dict[TopicPartition, int]) -> None:
+        # A client per read, closed after it: most scrapes find nothing new to read.
+        client = _reader_client(self.reader.settings, None)
+        try:
+            client.assign(list(ends))
+            for tp in ends:
+                client.seek(tp, self._read_up_to.get(tp, 0))
+            for record in _records(client, ends, idle_s=self.timeout_s, timeout_s=self.timeout_s):
+                tp = TopicPartition(record.topic, record.partition)
+                if _letter(record).consumer_group == self.group:
+                    self._letters.setdefault(tp, []).append(record.offset)
+                self._read_up_to[tp] = record.offset + 1
+        finally:
+            client.close(autocommit=False)
+        short = [tp for tp, end in ends.items() if self._read_up_to.get(tp, 0) < end]
+        if short:
+            raise KafkaTimeoutError(f"dead-letter topics not read to their end: {short}")
