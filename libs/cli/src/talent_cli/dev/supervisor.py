@@ -125,7 +125,10 @@ class Supervisor(Manager):  # type: ignore[misc]
                 hook = self.hooks.on_restarted.get(name)
                 if hook is not None:
                     threading.Thread(
-                        target=hook, args=(message.data["pid"],), name=f"restarted-{name}"
+                        target=hook,
+                        args=(message.data["pid"],),
+                        name=f"restarted-{name}",
+                        daemon=True,
                     ).start()
         elif message.type == "stop":
             code = message.data["returncode"]
