@@ -56,10 +56,6 @@ class Supervisor(Manager):  # type: ignore[misc]
         self.hooks = hooks or Hooks()
         self._supervised: dict[str, _Supervised] = {}
 
-    @property
-    def restarts(self) -> dict[str, int]:
-        return {name: s.restarts for name, s in self._supervised.items()}
-
     def loop(self) -> None:
         """Run every added process until SIGINT or SIGTERM; restart those that exit."""
 

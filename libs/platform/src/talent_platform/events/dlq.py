@@ -310,7 +310,9 @@ class WaitingLetters:
     Reads each DLQ partition once, incrementally: it keeps the offsets of the group's
     letters and reads only what was written since the last call, up to the published end
     (positions.py). A partition whose end went backwards (the broker lost its data) is
-    read again from its start. Not thread-safe: one caller (the worker's metrics reader).
+    read again from its start; one that already got more letters than before the loss
+    when first read again is not noticed, and its count stays approximate until the
+    worker restarts. Not thread-safe: one caller (the worker's metrics reader).
     """
 
     def __init__(self, reader: OffsetReader, *, group: str, timeout_s: float = 5.0) -> None:
