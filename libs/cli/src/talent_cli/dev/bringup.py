@@ -23,7 +23,8 @@ from talent_platform.infra.broker import BrokerError, wait_until_ready
 
 
 def bring_up(stack: Stack) -> None:
-    # Give the supervisor's loop a moment to start every process first.
+    # Started just before the supervisor's loop, which forks its process runners first
+    # thing: stay idle meanwhile, so no lock of this thread is held in a forked child.
     if stack.shutdown.wait(0.5):
         return
     try:

@@ -9,12 +9,17 @@ hooks on their own thread once it has started again (the broker's: replay what i
 recovery.py). Only Ctrl-C or SIGTERM (or a failed bring-up, which sends SIGTERM) stops
 everything.
 
-Each process runs on a thread of this process (honcho forks one runner process each),
-so a restart never forks while other threads hold locks.
+As in honcho, each process has a runner process of its own (forked) that reads its
+output into the event queue. Runners on threads of this process instead would share one
+interpreter lock with the bring-up thread's seeding, and children then block on full
+output pipes (measured: the recommender fell behind in the end-to-end tests). A runner
+does nothing but start its child and forward lines, so forking it while other threads
+of this process run is safe (logging re-creates its locks after a fork).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import queue
 import signal
 import threading
@@ -39,7 +44,7 @@ class _Supervised:
     backoff_s: float = RESTART_BACKOFF_MIN_S
     started_at: float = 0.0
     restart_at: float | None = None
-    thread: threading.Thread | None = None
+    runner: multiprocessing.Process | None = None
 
 
 @dataclass
@@ -103,10 +108,12 @@ class Supervisor(Manager):  # type: ignore[misc]
         entry.pop("returncode", None)
         supervised = self._supervised[name]
         supervised.started_at = time.monotonic()
-        supervised.thread = threading.Thread(
-            target=entry["obj"].run, args=(self.events, False), name=f"run-{name}", daemon=True
+        # The runner ignores SIGINT and SIGTERM (Ctrl-C reaches the whole foreground
+        # process group): it ends when its child does, which `terminate` sees to.
+        supervised.runner = multiprocessing.Process(
+            target=entry["obj"].run, args=(self.events, True), name=name
         )
-        supervised.thread.start()
+        supervised.runner.start()
 
     def _handle(self, message: Any) -> None:
         name = message.name
@@ -146,8 +153,8 @@ class Supervisor(Manager):  # type: ignore[misc]
     def _all_exited(self) -> bool:
         """Every process has exited, or never got to start (a pending restart)."""
         for name, entry in self._processes.items():
-            thread = self._supervised[name].thread
-            if "returncode" not in entry and thread is not None and thread.is_alive():
+            runner = self._supervised[name].runner
+            if "returncode" not in entry and runner is not None and runner.is_alive():
                 return False
         return True
 
