@@ -226,7 +226,14 @@ class BrokerFigures:
         figures: OffsetFigures | None = None
         try:
             lag = consumer_lag(self.consumer, self.reader, self.topics)
-            waiting = self.dead_letters.count(dlq_topic(topic) for topic in self.topics)
+            try:
+                waiting = self.dead_letters.count(dlq_topic(topic) for topic in self.topics)
+            except Exception:
+                # Reading the letters themselves can take longer than offsets: lag
+                # stays fresh, the dead-letter counts stay the last known.
+                failed = True
+                log.warning("counting dead letters for metrics failed", exc_info=True)
+                waiting = self._last.dead_letters if self._last is not None else {}
             figures = OffsetFigures(lag, waiting, time.monotonic())
         except Exception:
             failed = True
