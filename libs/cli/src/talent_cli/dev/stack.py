@@ -1,11 +1,13 @@
 """`talent dev up`: the whole system on one machine.
 
 PostgreSQL (a given server, or a private one under the state directory) with one database
-per service migrated to head as a step of its own; then, under honcho's process manager,
-the Tansu broker, each service's API and worker, and the gateway. honcho's loop owns the
-main thread and Ctrl-C; a background thread (bringup.py) waits until everything answers,
-seeds the demo organisation into empty databases, writes `dev.json` and prints the gateway
-URL and tokens.
+per service migrated to head as a step of its own; then, under a supervisor (honcho's
+output, supervisor.py), the Tansu broker, each service's API and worker, and the gateway.
+A process that exits is restarted after a backoff while the rest keeps running; after a
+broker restart the services republish what the lost broker held (recovery.py). The
+supervisor's loop owns the main thread and Ctrl-C; a background thread (bringup.py) waits
+until everything answers, seeds the demo organisation into empty databases, writes
+`dev.json` and prints the gateway URL and tokens.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from honcho.manager import Manager
 from honcho.printer import Printer
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,8 @@ from talent_cli.dev.model import (
     RunningService,
     Stack,
 )
+from talent_cli.dev.recovery import BrokerLossReplay
+from talent_cli.dev.supervisor import Supervisor
 from talent_cli.migrations import migrate
 from talent_cli.services import service_names
 from talent_devtools.broker import broker_command
@@ -102,7 +105,7 @@ def dev_up(options: DevOptions) -> int:
                 f"{time.perf_counter() - started:.1f} s)"
             )
         stack.services = _prepare_databases(stack, admin_url)
-        stack.manager = Manager(printer)
+        stack.manager = Supervisor(printer, BrokerLossReplay(stack).hooks())
         _add_processes(stack, gateway_dir, supergraph)
         threading.Thread(target=bring_up, args=(stack,), name="talent-ready", daemon=True).start()
         stack.manager.loop()
@@ -133,7 +136,7 @@ def _exit_code(stack: Stack) -> int:
     if code in (130, 143):  # honcho's codes for SIGINT and SIGTERM: a requested stop
         stack.say("stopped")
         return 0
-    stack.say(f"a process exited on its own (exit code {code}): stopped everything")
+    stack.say(f"the supervisor stopped (exit code {code})")
     return 1
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
 from talent_platform.db.errors import is_database_unavailable
+from talent_platform.events.dlq import addressed_to_another_group
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
 from talent_platform.events.kafka import create_consumer, create_producer
 from talent_platform.events.positions import PositionLog
@@ -215,6 +216,13 @@ class EventConsumer:
         else:
             self.stats.processed += 1
 
+    def _addressed_here(self, records: list[ConsumerRecord]) -> list[ConsumerRecord]:
+        """The records for this group: a dead letter another group redrove is skipped
+        unread (dlq.py), so it cannot poison this group too."""
+        mine = [r for r in records if not addressed_to_another_group(r, self.group_id)]
+        self.stats.skipped += len(records) - len(mine)
+        return mine
+
     def handle_batch(self, records: list[ConsumerRecord]) -> None:
         """Apply a batch in one transaction, one savepoint per record; records that fail
         there are retried one by one (and dead-lettered) after the batch commits."""
@@ -345,7 +353,7 @@ class EventConsumer:
                     batches = _start_from_committed(consumer, assignments, batches)
                 for tp, records in batches.items():
                     try:
-                        self.handle_batch(records)
+                        self.handle_batch(self._addressed_here(records))
                     except ConsumerStopping:
                         log.info("consumer stopped while the database was away")
                         return
