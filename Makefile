@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 SERVICES := $(notdir $(wildcard services/*))
-PACKAGES := libs/contracts libs/platform libs/cli $(addprefix services/,$(SERVICES))
+PACKAGES := libs/contracts libs/platform libs/devtools libs/cli $(addprefix services/,$(SERVICES))
 
 .PHONY: run test install lint typecheck schema schema-check deploy-check lock bench clean
 
@@ -37,7 +37,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy libs/contracts/src libs/platform/src libs/cli/src $(addsuffix /src,$(addprefix services/,$(SERVICES)))
+	$(BIN)/mypy libs/contracts/src libs/platform/src libs/devtools/src libs/cli/src $(addsuffix /src,$(addprefix services/,$(SERVICES)))
 
 # Regenerate every subgraph SDL and the composed supergraph after a GraphQL change.
 schema: install

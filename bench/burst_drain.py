@@ -31,13 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.common import migrated_database, percentile, postgres_admin_url
 from talent_contracts import service_topic
+from talent_devtools.broker import TansuBroker
 from talent_people.config import PeopleSettings
 from talent_people.db import messaging as people_messaging
 from talent_people.imports.service import run_import
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
 from talent_platform.events import HandlerRegistry, MessagingTables
-from talent_platform.infra.broker import TansuBroker
 from talent_platform.observability.metrics import sample_values
 from talent_platform.settings import ServiceSettings
 from talent_platform.worker import Worker

@@ -13,7 +13,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from talent_platform.infra.postgres import (
+from talent_devtools.postgres import (
     LocalPostgres,
     create_database,
     drop_database,

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from bench.common import percentile, postgres_admin_url
 from talent_contracts import EventPayload, event
+from talent_devtools.broker import TansuBroker
+from talent_devtools.postgres import create_database, drop_database
 from talent_platform.db import new_metadata, sync_url
 from talent_platform.events import (
     EventConsumer,
@@ -35,8 +37,6 @@ from talent_platform.events import (
 )
 from talent_platform.events.envelope import Envelope
 from talent_platform.events.kafka import ensure_topics
-from talent_platform.infra.broker import TansuBroker
-from talent_platform.infra.postgres import create_database, drop_database
 from talent_platform.settings import ServiceSettings
 
 

@@ -56,11 +56,11 @@ from sqlalchemy.orm import Session
 from bench.common import ROOT, migrated_database, peak_rss_mb, percentile, postgres_admin_url
 from talent_contracts.learning import EnrollmentCompleted
 from talent_contracts.performance import CompetencyAssessed
+from talent_devtools.postgres import create_database, database_exists, database_url
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url
 from talent_platform.db.session import create_sync_engine
 from talent_platform.events import Envelope, EventConsumer, encode
-from talent_platform.infra.postgres import create_database, database_exists, database_url
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.db import messaging
 from talent_recommender.evaluation.loading import (

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 
-from talent_platform.testing import ServiceDatabaseFactory
+from talent_devtools.testing import ServiceDatabaseFactory
 
 ROOT = Path(__file__).parents[2]
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "alembic.ini").exists())

@@ -261,11 +261,43 @@ def _dockerfile_drift(service: str) -> list[str]:
         problems.append(f"{where}: copies other services: {sorted(others)}")
     if not re.search(rf"pip install[^\n]*(\\\n[^\n]*)*\./services/{service}\b", text):
         problems.append(f"{where}: does not install ./services/{service}")
+    problems += image_package_problems(service, text)
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     if not users or users[-1].split(":")[0] in ("0", "root"):
         problems.append(f"{where}: the final stage must run as a non-root USER")
     if "HEALTHCHECK" not in text:
         problems.append(f"{where}: no HEALTHCHECK")
+    return problems
+
+
+IMAGE_LIBRARIES = ("libs/contracts", "libs/platform", "libs/cli")
+"""What a service image installs besides the service: no libs/devtools, no talent-cli[dev]
+(the CLI is in the image for migrations, replay and the DLQ; see ADR 0005)."""
+
+
+def image_packages(dockerfile: str) -> list[str]:
+    """The local packages a Dockerfile's `pip install` lines install (`./libs/cli[dev]`
+    stays `libs/cli[dev]`)."""
+    commands = re.findall(r"pip install((?:[^\n]*\\\n)*[^\n]*)", dockerfile)
+    return [
+        m for c in commands for m in re.findall(r"\./((?:libs|services)/[\w-]+(?:\[[^\]]*\])?)", c)
+    ]
+
+
+def image_package_problems(service: str, dockerfile: str) -> list[str]:
+    where = f"services/{service}/Dockerfile"
+    expected = {*IMAGE_LIBRARIES, f"services/{service}"}
+    installed = set(image_packages(dockerfile))
+    problems = []
+    if installed - expected:
+        problems.append(
+            f"{where}: installs {sorted(installed - expected)}; production images install "
+            f"only {sorted(expected)} (development tools stay out, ADR 0005)"
+        )
+    if expected - installed:
+        problems.append(f"{where}: does not install {sorted(expected - installed)}")
+    if re.search(r"^(COPY|ADD)\b[^\n]*libs/devtools", dockerfile, re.M):
+        problems.append(f"{where}: copies libs/devtools, which production images never ship")
     return problems
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy_checks import Declared, Resource, declared, drift_problems
+from deploy_checks import (
+    ROOT,
+    Declared,
+    Resource,
+    declared,
+    drift_problems,
+    image_package_problems,
+    image_packages,
+)
 
 
 def test_deployment_files_agree_with_the_code(
@@ -57,3 +65,22 @@ def test_a_service_or_topic_added_only_in_code_is_reported(
     assert "topic talent.payroll.v1 (declared in talent_contracts) is not created" in text
     assert "topic talent.payroll.v1.dlq has no Strimzi KafkaTopic" in text
     assert all("payroll" in line for line in problems), problems
+
+
+def test_service_images_install_no_development_tool() -> None:
+    """Each image installs contracts, platform, the CLI (without its [dev] extra) and its
+    service; adding the development tools or another service is reported."""
+    dockerfile = (ROOT / "services" / "recommender" / "Dockerfile").read_text()
+    assert sorted(image_packages(dockerfile)) == [
+        "libs/cli",
+        "libs/contracts",
+        "libs/platform",
+        "services/recommender",
+    ]
+    assert image_package_problems("recommender", dockerfile) == []
+    grown = dockerfile.replace("./libs/cli ", "./libs/cli[dev] ./libs/devtools ")
+    problems = "\n".join(image_package_problems("recommender", grown))
+    assert "installs ['libs/cli[dev]', 'libs/devtools']" in problems
+    assert "does not install ['libs/cli']" in problems
+    copied = dockerfile.replace("COPY libs/cli libs/cli", "COPY libs/devtools libs/devtools")
+    assert "copies libs/devtools" in "\n".join(image_package_problems("recommender", copied))

@@ -26,9 +26,9 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXTransport
 
 from talent_cli.services import SERVICES, service_names
-from talent_platform.infra.ports import free_port, free_port_base
-from talent_platform.infra.postgres import drop_database, normalize_postgres_url
-from talent_platform.testing import wait_for
+from talent_devtools.ports import free_port, free_port_base
+from talent_devtools.postgres import drop_database, normalize_postgres_url
+from talent_devtools.testing import wait_for
 
 ROOT = Path(__file__).parents[2]
 TALENT = Path(sys.executable).parent / "talent"

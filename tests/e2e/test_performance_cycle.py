@@ -14,7 +14,7 @@ from kafka import KafkaConsumer
 
 from talent_contracts import parse_payload
 from talent_contracts.performance import CompetencyAssessed, RatingCalibrated
-from talent_platform.infra.broker import TANSU_FAST_CONSUMER
+from talent_devtools.broker import TANSU_FAST_CONSUMER
 
 from .conftest import Stack, wait_until
 

@@ -15,8 +15,8 @@ from kafka import KafkaProducer
 
 from talent_contracts import service_topic
 from talent_contracts.performance import CompetencyAssessed
+from talent_devtools.testing import wait_for
 from talent_platform.events import Envelope, encode
-from talent_platform.testing import wait_for
 
 from .conftest import Stack, wait_until
 

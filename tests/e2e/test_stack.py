@@ -13,7 +13,7 @@ from gql.transport.exceptions import TransportQueryError, TransportServerError
 from kafka import KafkaConsumer, KafkaProducer
 
 from talent_contracts.csv import CSV_COLUMNS
-from talent_platform.infra.broker import TANSU_FAST_CONSUMER
+from talent_devtools.broker import TANSU_FAST_CONSUMER
 
 from .conftest import Stack, raw_post, wait_until
 

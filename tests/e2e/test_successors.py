@@ -12,8 +12,8 @@ import httpx
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
+from talent_devtools.testing import wait_for
 from talent_platform.observability.metrics import sample_values
-from talent_platform.testing import wait_for
 
 from .conftest import Stack, wait_until
 

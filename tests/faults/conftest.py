@@ -15,9 +15,9 @@ from sqlalchemy import Column, Engine, Identity, Integer, MetaData, String, Tabl
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload, event
+from talent_devtools.postgres import LocalPostgres, create_database
 from talent_platform.db import new_metadata, sync_url
 from talent_platform.events import Envelope, HandlerRegistry, MessagingTables, messaging_tables
-from talent_platform.infra.postgres import LocalPostgres, create_database
 from talent_platform.settings import ServiceSettings
 
 SERVICE = "faulttest"

@@ -15,13 +15,13 @@ from kafka import KafkaProducer
 from sqlalchemy import Engine
 
 from talent_contracts import dlq_topic
+from talent_devtools.broker import create_topics
+from talent_devtools.postgres import LocalPostgres
+from talent_devtools.testing import wait_for
+from talent_devtools.testing.topics import read_topic
 from talent_platform.events import EventConsumer
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.infra.broker import create_topics
-from talent_platform.infra.postgres import LocalPostgres
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
-from talent_platform.testing.topics import read_topic
 
 from .conftest import SERVICE, WidgetCreated, registry, tables
 from .helpers import OUTAGE_S, applied_counts, database_away

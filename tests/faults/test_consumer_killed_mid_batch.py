@@ -24,10 +24,10 @@ import pytest
 from kafka import KafkaProducer
 
 from talent_contracts import dlq_topic
+from talent_devtools.broker import create_topics
+from talent_devtools.testing import wait_for
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.infra.broker import create_topics
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
 
 from .conftest import SERVICE, WidgetCreated
 from .helpers import applied_counts

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from talent_devtools.postgres import LocalPostgres
+from talent_devtools.testing import wait_for
+from talent_devtools.testing.topics import read_topic
 from talent_platform.db import sync_url
 from talent_platform.events import OutboxRelay
 from talent_platform.events.outbox import Outbox
-from talent_platform.infra.postgres import LocalPostgres
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
-from talent_platform.testing.topics import read_topic
 
 from .conftest import SERVICE, WidgetCreated, tables
 from .helpers import OUTAGE_S, database_away

@@ -8,45 +8,24 @@ lag and dead-letter figures the broker gave, marked by their age.
 from __future__ import annotations
 
 import threading
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from talent_devtools.broker import TansuBroker
+from talent_devtools.testing import wait_for
 from talent_platform.db import sync_url
 from talent_platform.events.outbox import Outbox
-from talent_platform.infra.broker import TansuBroker
 from talent_platform.observability.metrics import sample_values
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
 from talent_platform.worker import Worker
 
 from .conftest import SERVICE, WidgetCreated, registry, tables
-
-SCRAPE_TIMEOUT_S = 10
-
-
-@dataclass
-class RunningWorker:
-    worker: Worker
-    stop: threading.Event
-    thread: threading.Thread
-
-    def metrics(self) -> str:
-        assert self.worker.endpoint is not None
-        url = f"http://127.0.0.1:{self.worker.endpoint.port}/metrics"
-        with urllib.request.urlopen(url, timeout=SCRAPE_TIMEOUT_S) as response:
-            assert response.status == 200
-            return str(response.read().decode())
-
-    def total(self, name: str) -> float | None:
-        values = [value for _, value in sample_values(self.metrics(), name)]
-        return sum(values) if values else None
+from .helpers import RunningWorker
 
 
 @pytest.fixture

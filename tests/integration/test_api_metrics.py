@@ -8,14 +8,14 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from talent_devtools.ports import free_port
+from talent_devtools.testing import ServiceDatabaseFactory
 from talent_people.config import PeopleSettings
 from talent_people.schema import schema
 from talent_platform.app import create_service_app
 from talent_platform.db.session import Database
-from talent_platform.infra.ports import free_port
 from talent_platform.observability import ScrapeGauge
 from talent_platform.observability.metrics import sample_values
-from talent_platform.testing import ServiceDatabaseFactory
 
 ROOT = Path(__file__).parents[2]
 

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from talent_contracts import service_topic
+from talent_devtools.broker import TansuBroker
+from talent_devtools.testing import ServiceDatabaseFactory, wait_for
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging as learning_messaging
 from talent_learning.people.consumers import registry
@@ -30,8 +32,6 @@ from talent_people.imports.service import run_import
 from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url, sync_url
 from talent_platform.events import EventConsumer, OutboxRelay, replay_outbox
-from talent_platform.infra.broker import TansuBroker
-from talent_platform.testing import ServiceDatabaseFactory, wait_for
 
 ROOT = Path(__file__).parents[2]
 ADMIN = Principal(subject="test", employee_id=None, roles=frozenset({Role.ADMIN}))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from talent_cli.main import main
 from talent_contracts import service_topic
 from talent_contracts.people import EmployeeHired
+from talent_devtools.testing import ServiceDatabaseFactory, wait_for
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging as learning_messaging
 from talent_learning.people.consumers import registry as learning_registry
@@ -34,7 +35,6 @@ from talent_platform.auth import Principal, Role
 from talent_platform.db import async_url, sync_url
 from talent_platform.events import BatchItem, HandlerRegistry
 from talent_platform.observability.metrics import sample_values
-from talent_platform.testing import ServiceDatabaseFactory, wait_for
 from talent_platform.worker import Worker
 
 ROOT = Path(__file__).parents[2]

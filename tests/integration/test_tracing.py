@@ -23,6 +23,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import create_engine, select
 
 from talent_contracts import service_topic
+from talent_devtools.testing import ServiceDatabaseFactory, wait_for
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging as learning_messaging
 from talent_learning.people.consumers import registry
@@ -35,7 +36,6 @@ from talent_platform.auth import issue_token
 from talent_platform.db import sync_url
 from talent_platform.events import EventConsumer, OutboxRelay
 from talent_platform.observability.metrics import sample_values
-from talent_platform.testing import ServiceDatabaseFactory, wait_for
 
 ROOT = Path(__file__).parents[2]
 

@@ -13,9 +13,9 @@ from talent_cli import demo
 from talent_cli.main import main
 from talent_cli.services import service
 from talent_cli.state import StateDir
+from talent_devtools.postgres import drop_database
+from talent_devtools.testing import ServiceDatabaseFactory
 from talent_platform.db import sync_url
-from talent_platform.infra.postgres import drop_database
-from talent_platform.testing import ServiceDatabaseFactory
 
 EMPLOYEES = 20
 
@@ -223,3 +223,34 @@ def test_evaluate_independent_judges_the_served_recommender_against_known_truth(
     )
     assert re.search(r"^  vs same_org_unit: recall@10 ", out, re.M)
     assert out.count("target (") == 3
+
+
+def test_services_add_their_commands_through_the_entry_point_group(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The recommender's commands come from its package (entry point `talent.cli`); a
+    contributed command gets the CLI's shared options; without it, the command is unknown."""
+    import argparse
+
+    from talent_cli.main import build_parser, service_commands
+    from talent_platform.commands import CommandContext
+
+    assert service_commands()["recommender"].__name__ == "talent_recommender.cli"
+
+    class Echo:
+        def add_commands(
+            self,
+            commands: argparse._SubParsersAction[argparse.ArgumentParser],
+            common: argparse.ArgumentParser,
+        ) -> None:
+            commands.add_parser("echo", parents=[common]).add_argument("word")
+
+        def run(self, args: argparse.Namespace, context: CommandContext) -> int:
+            print(args.word)
+            return 0
+
+    args = build_parser({"echo": Echo()}).parse_args(["echo", "hello", "--state-dir", "x"])
+    assert (args.command, args.word, args.state_dir) == ("echo", "hello", Path("x"))
+    with pytest.raises(SystemExit):
+        build_parser({}).parse_args(["recommender", "refit"])
+    assert "invalid choice: 'recommender'" in capsys.readouterr().err

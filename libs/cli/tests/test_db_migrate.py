@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from talent_cli.main import main
-from talent_platform.infra.postgres import create_database, drop_database
-from talent_platform.testing import isolated_database_name
+from talent_devtools.postgres import create_database, drop_database
+from talent_devtools.testing import isolated_database_name
 
 
 def test_migrate_then_check_reports_head(

@@ -23,8 +23,8 @@ import pytest
 from talent_cli.dev import repo_root
 from talent_cli.main import main
 from talent_cli.services import SERVICES, service_names
-from talent_platform.infra.ports import free_port, free_port_base
-from talent_platform.infra.postgres import drop_database, normalize_postgres_url
+from talent_devtools.ports import free_port, free_port_base
+from talent_devtools.postgres import drop_database, normalize_postgres_url
 
 pytestmark = pytest.mark.e2e
 

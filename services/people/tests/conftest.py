@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_devtools.testing import ServiceDatabaseFactory
 from talent_people.config import PeopleSettings
 from talent_people.db import messaging
 from talent_people.schema import schema
 from talent_platform.auth import Principal, Role
 from talent_platform.graphql import TalentContext
-from talent_platform.testing import ServiceDatabaseFactory
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from talent_platform.testing import ServiceDatabaseFactory
+from talent_devtools.testing import ServiceDatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

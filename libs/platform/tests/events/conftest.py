@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, create_engine
 
 from talent_contracts import EventPayload, event
+from talent_devtools.postgres import create_database, drop_database
+from talent_devtools.testing import isolated_database_name
 from talent_platform.db import new_metadata, sync_url
 from talent_platform.events import MessagingTables, Outbox, messaging_tables
 from talent_platform.events.lag import consumer_lag_table
-from talent_platform.infra.postgres import create_database, drop_database
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import isolated_database_name
 
 
 @event("talent.platformtest.widget.created.v1", key_field="widget_id")

@@ -12,10 +12,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload, event
+from talent_devtools.testing.topics import read_topic
 from talent_platform.events import BatchItem, EventConsumer, HandlerRegistry, in_waves
 from talent_platform.events.envelope import Envelope, encode
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing.topics import read_topic
 
 from .conftest import WidgetCreated, tables, widgets
 

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
+from talent_devtools.broker import create_topics
+from talent_devtools.testing import wait_for
+from talent_devtools.testing.topics import read_topic
 from talent_platform.events import EventConsumer, HandlerRegistry
 from talent_platform.events.envelope import Envelope, encode
-from talent_platform.infra.broker import create_topics
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
-from talent_platform.testing.topics import read_topic
 
 from .conftest import WidgetCreated, tables, widgets
 

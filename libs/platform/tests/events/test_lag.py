@@ -13,13 +13,13 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
+from talent_devtools.broker import create_topics
+from talent_devtools.testing import wait_for
 from talent_platform.events import EventConsumer, HandlerRegistry
 from talent_platform.events.envelope import Envelope, encode
 from talent_platform.events.lag import LagRecorder, LagSnapshot, read_lag_snapshot
 from talent_platform.events.positions import OffsetReader, PositionLog
-from talent_platform.infra.broker import create_topics
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
 
 from .conftest import WidgetCreated, lag_table, tables, widgets
 

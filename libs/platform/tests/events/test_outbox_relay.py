@@ -9,12 +9,12 @@ import uuid
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from talent_devtools.broker import TansuBroker
+from talent_devtools.testing import wait_for
+from talent_devtools.testing.topics import read_topic
 from talent_platform.events import OutboxRelay, replay_outbox
 from talent_platform.events.envelope import decode
-from talent_platform.infra.broker import TansuBroker
 from talent_platform.settings import ServiceSettings
-from talent_platform.testing import wait_for
-from talent_platform.testing.topics import read_topic
 
 from .conftest import WidgetCreated, outbox, tables, widgets
 

@@ -25,14 +25,14 @@ from talent_contracts.people import (
     EmployeeUpdated,
     JobProfileUpdated,
 )
+from talent_devtools.broker import create_topics
+from talent_devtools.testing import rollback_session
 from talent_learning.config import LearningSettings
 from talent_learning.db import messaging
 from talent_learning.people.consumers import registry
 from talent_learning.people.models import EmployeeProjection
 from talent_learning.people.service import can_see_employee
 from talent_platform.events import Envelope, EventConsumer, encode
-from talent_platform.infra.broker import create_topics
-from talent_platform.testing import rollback_session
 
 from ..factories import principal
 

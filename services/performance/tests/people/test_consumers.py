@@ -24,6 +24,7 @@ from talent_contracts.people import (
     JobProfileUpdated,
     RequirementSnapshot,
 )
+from talent_devtools.broker import create_topics
 from talent_performance.config import PerformanceSettings
 from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
 from talent_performance.cycles.population import insert_review_competencies, insert_reviews
@@ -36,7 +37,6 @@ from talent_performance.people.models import (
 )
 from talent_performance.reviews.models import Review, ReviewCompetency
 from talent_platform.events import Envelope, EventConsumer, encode
-from talent_platform.infra.broker import create_topics
 
 MINUTE = dt.timedelta(minutes=1)
 

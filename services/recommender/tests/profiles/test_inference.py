@@ -3,6 +3,7 @@ the posterior's calibration on simulated data with known truth."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.inference import refit
-from talent_recommender.profiles.posterior import INTERVAL_80, SOURCES, Readings, Requirements, fit
+from talent_recommender.profiles.posterior import (
+    INTERVAL_80,
+    SOURCES,
+    Readings,
+    Requirements,
+    _selected,
+    fit,
+    summarise,
+)
 
 from ..factories import HR, TODAY, assessed, deliver, employee_view, execute, hired
 from ..world import build_world
@@ -171,3 +180,98 @@ def test_the_posterior_corrects_self_ratings_and_beats_raw_evidence_and_the_prio
     assert np.mean(posterior_errors) < 0.8 * np.mean(prior_errors)
     # The 80% interval of an inferred level holds the truth about 80% of the time.
     assert 0.7 < inside / len(posterior_errors) < 0.92
+
+
+def test_sources_are_measured_against_formal_assessments_slope_and_all() -> None:
+    """Managers who rate everyone close to what the role expects (a third of a person's
+    departure from it shows, plus a quarter level of leniency) and courses taken at the
+    level of the role (their level says nothing of the person): measured against repeated
+    formal assessments, the manager's slope and bias are found, courses count for almost
+    nothing, and the posterior beats the one that takes every source at slope 1."""
+    rng = np.random.default_rng(11)
+    required = rng.integers(2, 5, size=(3, 8)).astype(float)
+    profile = rng.integers(0, 3, size=500)
+    truth = np.clip(
+        required[profile] + rng.normal(0, 0.5, (500, 1)) + rng.normal(0, 0.3, (500, 8)), 1, 5
+    )
+    rows: list[tuple[int, int, int, float]] = []
+    for e in range(500):
+        for c in range(8):
+            expected = required[profile[e], c]
+            if rng.random() < 0.4:  # two formal sessions
+                rows += [(e, c, 0, truth[e, c] + rng.normal(0, 0.35)) for _ in range(2)]
+            departure = truth[e, c] - expected
+            rows.append((e, c, 1, expected + 0.25 + departure / 3 + rng.normal(0, 0.3)))
+            rows.append((e, c, SOURCES.index("completion"), expected + rng.integers(-1, 2)))
+    readings = Readings(
+        employee=np.asarray([r[0] for r in rows]),
+        competency=np.asarray([r[1] for r in rows]),
+        source=np.asarray([r[2] for r in rows]),
+        value=np.asarray([r[3] for r in rows]),
+        age_days=np.zeros(len(rows)),
+        strength=np.ones(len(rows)),
+    )
+    p, c = np.nonzero(required)
+    requirements = Requirements(profile=p, competency=c, level=required[p, c])
+
+    model, _ = fit(
+        readings,
+        employee_profile=profile,
+        requirements=requirements,
+        competency_codes=[f"c{c}" for c in range(8)],
+        profile_codes=["p0", "p1", "p2"],
+        rank=2,
+    )
+
+    calibration = model.calibration
+    assert 0.2 < calibration.slope["manager"] < 0.5
+    assert 0.1 < calibration.bias["manager"] < 0.4
+    assert calibration.slope["completion"] < 0.15
+    flat = dataclasses.replace(calibration, slope={})
+    errors: dict[str, list[float]] = {"measured": [], "slope 1": []}
+    for e in range(0, 500, 3):
+        code = f"p{profile[e]}"
+        subset = _selected(readings, readings.employee == e)
+        for name, calib in (("measured", calibration), ("slope 1", flat)):
+            reference = model.references(
+                np.full(len(subset.value), model.profile_row(code)), subset.competency
+            )
+            evidence = summarise(
+                dataclasses.replace(subset, employee=np.zeros(len(subset.value), dtype=np.int64)),
+                calib,
+                reference,
+            )
+            level, _ = model.posterior_arrays(
+                code, evidence.competency, evidence.mean, evidence.precision, evidence.competency
+            )
+            errors[name] += list(np.abs(level - truth[e, evidence.competency]))
+    assert np.mean(errors["measured"]) < 0.9 * np.mean(errors["slope 1"])
+
+
+def test_the_batched_posterior_of_a_few_competencies_is_the_one_by_one_posterior() -> None:
+    readings, profile, requirements, _ = simulated(3)
+    model, _ = fit(
+        readings,
+        employee_profile=profile,
+        requirements=requirements,
+        competency_codes=[f"c{c}" for c in range(12)],
+        profile_codes=["p0", "p1", "p2"],
+        rank=3,
+    )
+    rng = np.random.default_rng(5)
+    chosen = np.asarray([1, 4, 6, 9])
+    people = [("p0", 0.5), ("p2", None), (None, 3.0), ("p1", 10.0)]
+    means = rng.uniform(1, 5, size=(len(people), len(chosen)))
+    precisions = np.where(rng.random((len(people), len(chosen))) < 0.5, rng.uniform(0.5, 4), 0.0)
+
+    levels, spreads = model.posterior_block(
+        [p for p, _ in people], [t for _, t in people], chosen, means, precisions
+    )
+
+    for i, (code, tenure) in enumerate(people):
+        seen = precisions[i] > 0
+        level, sd = model.posterior_arrays(
+            code, chosen[seen], means[i, seen], precisions[i, seen], chosen, tenure
+        )
+        assert np.allclose(levels[i], np.clip(level, 1, 5), atol=1e-6)
+        assert np.allclose(spreads[i], sd, atol=1e-6)

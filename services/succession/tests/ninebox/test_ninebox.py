@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from talent_contracts import dlq_topic, service_topic
 from talent_contracts.performance import RatingCalibrated
+from talent_devtools.broker import create_topics
 from talent_platform.auth import Role
 from talent_platform.events import Envelope, EventConsumer, encode
-from talent_platform.infra.broker import create_topics
 from talent_succession.config import SuccessionSettings
 from talent_succession.consumers import registry
 from talent_succession.db import messaging

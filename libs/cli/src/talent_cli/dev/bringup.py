@@ -1,7 +1,8 @@
 """The bring-up thread of `talent dev up`: readiness, demo data, dev.json, the banner.
 
-It runs beside honcho's loop (which owns the main thread and the signals); on any failure
-it says why and sends this process SIGTERM, which makes honcho stop every process.
+It runs beside the supervisor's loop (which owns the main thread and the signals); on any
+failure it says why and sends this process SIGTERM, which makes the supervisor stop every
+process.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from talent_cli import demo
 from talent_cli.dev.model import DevError, Stack
 from talent_cli.seeding import SeedError, seed
 from talent_cli.tokens import PrincipalNotFound, count_employees, demo_tokens, pick_demo_people
-from talent_platform.infra.broker import BrokerError, wait_until_ready
+from talent_devtools.broker import BrokerError, wait_until_ready
 
 
 def bring_up(stack: Stack) -> None:
-    # Started just before honcho's loop, which forks its process runners first thing: stay
-    # idle meanwhile, so no lock of this thread is held in a forked child.
+    # Started just before the supervisor's loop, which forks its process runners first
+    # thing: stay idle meanwhile, so no lock of this thread is held in a forked child.
     if stack.shutdown.wait(0.5):
         return
     try:
@@ -44,7 +45,7 @@ def bring_up(stack: Stack) -> None:
         stack.failure = str(exc) if known else f"{type(exc).__name__}: {exc}"
         stack.say(f"error: {stack.failure}")
         stack.say("stopping every process")
-        # honcho's loop handles SIGTERM in the main thread: it stops every process.
+        # The supervisor handles SIGTERM in the main thread: it stops every process.
         os.kill(os.getpid(), signal.SIGTERM)
 
 

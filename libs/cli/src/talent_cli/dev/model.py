@@ -7,9 +7,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from honcho.manager import Manager
 from honcho.printer import Message, Printer
 
+from talent_cli.dev.supervisor import Supervisor
 from talent_cli.services import ServiceSpec
 from talent_cli.state import StateDir
 
@@ -55,14 +55,15 @@ class RunningService:
 
 @dataclass
 class Stack:
-    """The running stack, shared by the main thread (honcho's loop) and the bring-up thread."""
+    """The running stack, shared by the main thread (the supervisor's loop) and the bring-up
+    thread."""
 
     options: DevOptions
     services: list[RunningService]
     jwt_secret: str
     gateway_secret: str
     printer: Printer
-    manager: Manager = field(init=False)
+    manager: Supervisor = field(init=False)
     failure: str | None = None
     shutdown: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.perf_counter)

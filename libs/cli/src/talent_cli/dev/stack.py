@@ -1,11 +1,13 @@
 """`talent dev up`: the whole system on one machine.
 
 PostgreSQL (a given server, or a private one under the state directory) with one database
-per service migrated to head as a step of its own; then, under honcho's process manager,
-the Tansu broker, each service's API and worker, and the gateway. honcho's loop owns the
-main thread and Ctrl-C; a background thread (bringup.py) waits until everything answers,
-seeds the demo organisation into empty databases, writes `dev.json` and prints the gateway
-URL and tokens.
+per service migrated to head as a step of its own; then, under a supervisor (honcho's
+output, supervisor.py), the Tansu broker, each service's API and worker, and the gateway.
+A process that exits is restarted after a backoff while the rest keeps running; after a
+broker restart the services republish what the lost broker held (recovery.py). The
+supervisor's loop owns the main thread and Ctrl-C; a background thread (bringup.py) waits
+until everything answers, seeds the demo organisation into empty databases, writes
+`dev.json` and prints the gateway URL and tokens.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from alembic import command
-from alembic.config import Config
-from honcho.manager import Manager
 from honcho.printer import Printer
 from sqlalchemy.engine import make_url
 
@@ -37,10 +36,13 @@ from talent_cli.dev.model import (
     RunningService,
     Stack,
 )
-from talent_cli.services import ServiceSpec, service_names
-from talent_platform.infra.broker import broker_command
-from talent_platform.infra.ports import port_is_free
-from talent_platform.infra.postgres import (
+from talent_cli.dev.recovery import BrokerLossReplay
+from talent_cli.dev.supervisor import Supervisor
+from talent_cli.migrations import migrate
+from talent_cli.services import service_names
+from talent_devtools.broker import broker_command
+from talent_devtools.ports import port_is_free
+from talent_devtools.postgres import (
     LocalPostgres,
     create_database,
     database_exists,
@@ -103,7 +105,7 @@ def dev_up(options: DevOptions) -> int:
                 f"{time.perf_counter() - started:.1f} s)"
             )
         stack.services = _prepare_databases(stack, admin_url)
-        stack.manager = Manager(printer)
+        stack.manager = Supervisor(printer, BrokerLossReplay(stack).hooks())
         _add_processes(stack, gateway_dir, supergraph)
         threading.Thread(target=bring_up, args=(stack,), name="talent-ready", daemon=True).start()
         stack.manager.loop()
@@ -134,7 +136,7 @@ def _exit_code(stack: Stack) -> int:
     if code in (130, 143):  # honcho's codes for SIGINT and SIGTERM: a requested stop
         stack.say("stopped")
         return 0
-    stack.say(f"a process exited on its own (exit code {code}): stopped everything")
+    stack.say(f"the supervisor stopped (exit code {code})")
     return 1
 
 
@@ -225,32 +227,6 @@ def _prepare_databases(stack: Stack, admin_url: str) -> list[RunningService]:
         port = stack.options.service_port_base + spec.port_offset
         services.append(RunningService(spec=spec, port=port, database_url=url))
     return services
-
-
-def migrate(spec: ServiceSpec, url: str) -> None:
-    """`alembic upgrade head` for one service's database."""
-    config = Config(str(spec.alembic_ini_path()))
-    # Alembic options go through ConfigParser interpolation: a literal % must be doubled.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
-
-
-def schema_revisions(spec: ServiceSpec, url: str) -> tuple[set[str], set[str]]:
-    """(the database's current revisions, the code's head revisions)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import NullPool, create_engine
-
-    from talent_platform.db.session import sync_url
-
-    script = ScriptDirectory.from_config(Config(str(spec.alembic_ini_path())))
-    engine = create_engine(sync_url(url), poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-    finally:
-        engine.dispose()
-    return current, set(script.get_heads())
 
 
 # -- the processes -----------------------------------------------------------------------

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from talent_contracts import EVENT_TYPES, EventPayload, dlq_topic, parse_payload
 from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.db.errors import is_database_unavailable
+from talent_platform.events.dlq import addressed_to_another_group
 from talent_platform.events.envelope import Envelope, EnvelopeError, decode
 from talent_platform.events.handlers import BatchItem, Handler, HandlerRegistry
 from talent_platform.events.kafka import create_consumer, create_producer
@@ -219,6 +220,13 @@ class EventConsumer:
             self.stats.skipped += 1
         else:
             self.stats.processed += 1
+
+    def _addressed_here(self, records: Sequence[ConsumerRecord]) -> list[ConsumerRecord]:
+        """The records for this group: a dead letter another group redrove is skipped
+        unread (dlq.py), so it cannot poison this group too."""
+        mine = [r for r in records if not addressed_to_another_group(r, self.group_id)]
+        self.stats.skipped += len(records) - len(mine)
+        return mine
 
     def handle_batch(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a poll batch in one transaction, set-based; if anything in it fails,
@@ -435,7 +443,9 @@ class EventConsumer:
                     continue
                 try:
                     # Partition after partition, each in offset order: one transaction.
-                    self.handle_batch([r for records in batches.values() for r in records])
+                    self.handle_batch(
+                        self._addressed_here([r for rs in batches.values() for r in rs])
+                    )
                 except ConsumerStopping:
                     log.info("consumer stopped while the database was away")
                     return

@@ -7,8 +7,14 @@ it reads the DLQs with the service's redrive group (`talent-<svc>-redrive`), and
 each record's offset in that group right after the broker acknowledged the resend, so a
 second run (or a rerun after a crash) starts after it. A crash between the resend and
 the commit can resend one record, which the consumers' inboxes skip (same `ce_id`).
-Every consumer group of the topic sees the resent record; those that had applied it
-skip it by their inbox, which is what makes sending it to the topic safe.
+
+A resent record is addressed to the group whose letter it was: it carries
+`talent_redrive_group: <group>`, and every other consumer group of the topic acknowledges
+it and skips it without looking inside (`addressed_to_another_group`, checked by the
+consumer loop before decoding). Without that, every group would read the resend again,
+and a record no group can decode would be dead-lettered once more by each of them: one
+redrive of one letter would put a new letter in every group's queue. Each group redrives
+its own letters.
 """
 
 from __future__ import annotations
@@ -20,12 +26,12 @@ from dataclasses import dataclass, field, replace
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
 from talent_contracts import dlq_topic
 from talent_platform.events.kafka import create_producer, declared_topics
 from talent_platform.events.positions import OffsetReader, PositionLog
-from talent_platform.observability.metrics import redrive_group
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,11 @@ ERROR_HEADERS = (
     "talent_attempts",
     "talent_consumer_group",
 )
+
+REDRIVE_GROUP_HEADER = "talent_redrive_group"
+"""On a redriven record: the one consumer group that should handle it."""
+
+REDRIVE_HEADERS = ("talent_redriven_from", REDRIVE_GROUP_HEADER)
 
 
 @dataclass(frozen=True)
@@ -79,18 +90,33 @@ class DeadLetter:
         return self.header("ce_id")
 
     def resend_headers(self) -> list[tuple[str, bytes]]:
-        """The original headers (CloudEvents attributes, traceparent), error headers off."""
-        kept = [(k, v) for k, v in self.headers if k not in ERROR_HEADERS]
+        """The original headers (CloudEvents attributes, traceparent) without the error
+        headers, addressed to the group that dead-lettered the record."""
+        kept = [(k, v) for k, v in self.headers if k not in ERROR_HEADERS + REDRIVE_HEADERS]
         return [
             *kept,
             ("talent_redriven_from", f"{self.topic}:{self.partition}:{self.offset}".encode()),
+            (REDRIVE_GROUP_HEADER, (self.consumer_group or "").encode()),
         ]
+
+
+def addressed_to_another_group(record: ConsumerRecord, group: str) -> bool:
+    """True for a redriven record meant for another consumer group than `group`."""
+    for key, value in record.headers or []:
+        if key == REDRIVE_GROUP_HEADER and value is not None:
+            return bytes(value) != group.encode()
+    return False
 
 
 @dataclass
 class RedriveResult:
     sent: list[DeadLetter] = field(default_factory=list)
     other_groups: int = 0
+
+
+def redrive_group(service: str) -> str:
+    """The consumer group that `talent events dlq redrive` commits on the DLQ topics."""
+    return f"talent-{service}-redrive"
 
 
 def dlq_topics(settings: ServiceSettings) -> list[str]:
@@ -273,3 +299,72 @@ def redrive(
         positions.close()
         client.close(autocommit=False)
         reader.close()
+
+
+class WaitingLetters:
+    """Per DLQ topic, the letters one consumer group wrote that its service's redrive has
+    not passed yet: the worker's `talent_dlq_messages`. Several groups share a DLQ topic
+    (every consumer of `talent.people.v1` writes to `talent.people.v1.dlq`), so offsets
+    alone cannot tell; the group is in each letter's headers.
+
+    Reads each DLQ partition once, incrementally: it keeps the offsets of the group's
+    letters and reads only what was written since the last call, up to the published end
+    (positions.py). A partition whose end went backwards (the broker lost its data) is
+    read again from its start; one that already got more letters than before the loss
+    when first read again is not noticed, and its count stays approximate until the
+    worker restarts. Not thread-safe: one caller (the worker's metrics reader).
+    """
+
+    def __init__(self, reader: OffsetReader, *, group: str, timeout_s: float = 5.0) -> None:
+        self.reader = reader
+        self.group = group
+        self.redriver = redrive_group_of(group)
+        self.timeout_s = timeout_s
+        self._read_up_to: dict[TopicPartition, int] = {}
+        self._letters: dict[TopicPartition, list[int]] = {}
+
+    def count(self, topics: Iterable[str]) -> dict[str, int]:
+        """Letters waiting per DLQ topic of `topics` (DLQ names). Raises KafkaError when
+        the broker does not answer, or KafkaTimeoutError when a partition could not be
+        read to its end in time (what was read is kept for the next call)."""
+        by_topic = {topic: self.reader.partitions(topic) for topic in topics}
+        partitions = [tp for found in by_topic.values() for tp in found]
+        ends = self.reader.published_ends(partitions)
+        redriven = self.reader.committed(self.redriver, partitions) if self.redriver else {}
+        unread: dict[TopicPartition, int] = {}
+        for tp in partitions:
+            end = ends.get(tp, 0)
+            if end < self._read_up_to.get(tp, 0):
+                self._read_up_to[tp] = 0
+                self._letters[tp] = []
+            if end > self._read_up_to.get(tp, 0):
+                unread[tp] = end
+        if unread:
+            self._read(unread)
+        waiting: dict[str, int] = {}
+        for topic, found in by_topic.items():
+            waiting[topic] = 0
+            for tp in found:
+                passed = redriven.get(tp) or 0
+                # Letters the redrive passed stay passed: forget them.
+                kept = self._letters[tp] = [o for o in self._letters.get(tp, []) if o >= passed]
+                waiting[topic] += len(kept)
+        return waiting
+
+    def _read(self, ends: dict[TopicPartition, int]) -> None:
+        # A client per read, closed after it: most scrapes find nothing new to read.
+        client = _reader_client(self.reader.settings, None)
+        try:
+            client.assign(list(ends))
+            for tp in ends:
+                client.seek(tp, self._read_up_to.get(tp, 0))
+            for record in _records(client, ends, idle_s=self.timeout_s, timeout_s=self.timeout_s):
+                tp = TopicPartition(record.topic, record.partition)
+                if _letter(record).consumer_group == self.group:
+                    self._letters.setdefault(tp, []).append(record.offset)
+                self._read_up_to[tp] = record.offset + 1
+        finally:
+            client.close(autocommit=False)
+        short = [tp for tp, end in ends.items() if self._read_up_to.get(tp, 0) < end]
+        if short:
+            raise KafkaTimeoutError(f"dead-letter topics not read to their end: {short}")

@@ -17,11 +17,14 @@ def replay_outbox(
     engine: Engine,
     outbox: Table,
     since: dt.datetime | None = None,
+    sent_since: dt.datetime | None = None,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Publish every outbox row created at or after `since` (all when None), in order,
-    with its original `ce_id`. Unsent rows are left to the relay. Returns the count."""
+    with its original `ce_id`. Unsent rows are left to the relay. With `sent_since`
+    (the database's clock, like `sent_at`), only rows the relay sent from then on: what
+    a broker started at that moment held. Returns the count."""
     publisher = Publisher(settings)
     sent = 0
     last_id = 0
@@ -35,6 +38,8 @@ def replay_outbox(
             )
             if since is not None:
                 stmt = stmt.where(outbox.c.created_at >= since)
+            if sent_since is not None:
+                stmt = stmt.where(outbox.c.sent_at >= sent_since)
             with engine.connect() as conn:
                 rows = conn.execute(stmt).all()
             if not rows:

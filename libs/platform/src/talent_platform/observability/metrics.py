@@ -5,7 +5,8 @@ the oldest unsent row (read from the service's own database at scrape time), plu
 `ScrapeGauge` a service adds (the recommender's model age).
 Worker (`/metrics` on `worker_metrics_port`): the same outbox gauges, relay and consumer
 counters, consumer lag per partition (published positions minus the consumer's
-committed position, see events/positions.py) and dead letters waiting per DLQ topic.
+committed position, see events/positions.py) and, per DLQ topic, the dead letters its
+own consumer group wrote that are waiting for a redrive (events/dlq.py `WaitingLetters`).
 Every series carries a `service` label.
 """
 
@@ -52,11 +53,6 @@ class ScrapeGauge:
     name: str
     documentation: str
     read: Callable[[Database], Awaitable[float | None]]
-
-
-def redrive_group(service: str) -> str:
-    """The consumer group that `talent events dlq redrive` commits on the DLQ topics."""
-    return f"talent-{service}-redrive"
 
 
 def outbox_state_sync(conn: Connection) -> tuple[int, float]:
@@ -173,21 +169,6 @@ def consumer_lag(
     return result
 
 
-def dead_letters_waiting(
-    service: str, reader: OffsetReader, topics: Iterable[str]
-) -> dict[str, int]:
-    """Per DLQ topic of `topics`: records written to it and not yet redriven by `service`
-    (its redrive group's committed offsets)."""
-    waiting: dict[str, int] = {}
-    for topic in topics:
-        dlq = dlq_topic(topic)
-        partitions = reader.partitions(dlq)
-        ends = reader.published_ends(partitions)
-        redriven = reader.committed(redrive_group(service), partitions)
-        waiting[dlq] = sum(max(0, ends.get(tp, 0) - (redriven.get(tp) or 0)) for tp in partitions)
-    return waiting
-
-
 @dataclass(frozen=True)
 class OffsetFigures:
     lag: list[ConsumerLag]
@@ -217,6 +198,9 @@ class BrokerFigures:
         self.reader = reader
         self.topics = list(topics)
         self.wait_s = wait_s
+        from talent_platform.events.dlq import WaitingLetters  # worker only: kafka-python
+
+        self.dead_letters = WaitingLetters(reader, group=consumer.group_id)
         self._lock = threading.Lock()  # guards the fields below; never held over I/O
         self._last: OffsetFigures | None = None
         self._reading: threading.Event | None = None
@@ -242,7 +226,14 @@ class BrokerFigures:
         figures: OffsetFigures | None = None
         try:
             lag = consumer_lag(self.consumer, self.reader, self.topics)
-            waiting = dead_letters_waiting(self.service, self.reader, self.topics)
+            try:
+                waiting = self.dead_letters.count(dlq_topic(topic) for topic in self.topics)
+            except Exception:
+                # Reading the letters themselves can take longer than offsets: lag
+                # stays fresh, the dead-letter counts stay the last known.
+                failed = True
+                log.warning("counting dead letters for metrics failed", exc_info=True)
+                waiting = self._last.dead_letters if self._last is not None else {}
             figures = OffsetFigures(lag, waiting, time.monotonic())
         except Exception:
             failed = True
@@ -368,7 +359,8 @@ def _offset_metrics(service: str, group: str, figures: OffsetFigures | None) -> 
     )
     dlq_family = GaugeMetricFamily(
         "talent_dlq_messages",
-        "Dead-lettered records in a DLQ topic not yet redriven by this service.",
+        "Records this service's consumer group dead-lettered to a DLQ topic and its "
+        "redrive has not resent yet (other groups' letters in the topic are not counted).",
         labels=["service", "topic"],
     )
     if figures is not None:

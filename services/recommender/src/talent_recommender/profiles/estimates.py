@@ -341,7 +341,6 @@ def compute_estimates(
     if not reading_set.employees:
         return []
     calibration = model.calibration if model is not None else Calibration.default()
-    summary = summarise(reading_set.readings, calibration)
     if profiles is None:
         current = session.execute(
             text(
@@ -354,6 +353,12 @@ def compute_estimates(
         tenure_of = {e: years_in_role(since, as_of=reading_set.as_of) for e, _, since in current}
     else:
         profile_of, tenure_of = profiles, {}
+    readings = reading_set.readings
+    reference = None
+    if model is not None:
+        rows = np.asarray([model.profile_row(profile_of.get(e)) for e in reading_set.employees])
+        reference = model.references(rows[readings.employee], readings.competency)
+    summary = summarise(readings, calibration, reference)
     return estimate_rows(reading_set, summary, model, profile_of, tenure_of)
 
 

@@ -3,13 +3,20 @@
 The model, fitted on an organisation's own data at every refit (empirical Bayes):
 
 - **Sources are calibrated, not trusted at face value.** Every piece of evidence is a
-  noisy reading of the true level: an assessment by source s reads it with a bias b_s and
-  a noise variance v_s; a completed course reads it as the course's level; a past role as
-  the level that role required. Wherever two sources read the same (employee,
-  competency), the mean of their difference estimates b_s - b_t and its variance
-  v_s + v_t; least squares over every pair of sources gives each source's bias (formal
-  assessments are the reference, bias 0) and variance. Self-ratings that run half a
-  level high are corrected by half a level and weigh what their noise allows.
+  noisy reading of the true level: an assessment by source s, a completed course (the
+  course's level) or a past role (the level it required). A source reads a person's
+  departure from what their role leads one to expect (the reference: their job profile's
+  prior) with a bias a_s, a slope k_s and a noise variance v_s:
+  reading = reference + a_s + k_s (true - reference) + noise. Raters drift towards what
+  they expect of the role (k < 1: central tendency), a course's level says little about
+  how good the person taking it is (k near 0), a past role's requirement says some.
+  Formal assessments are the reference instrument (a = 0, k = 1; their own noise from
+  repeated formal readings of one (employee, competency)); every other source is measured
+  against them wherever both read the same (employee, competency): k_s is the covariance
+  of the two departures over the variance of the true one, a_s what is left of the mean,
+  v_s the rest of the variance. A reading then counts as reference + (reading - reference
+  - a_s) / k_s with precision k_s^2 / v_s. Where formal assessments are too few, pairs of
+  sources give biases and variances with k = 1 (least squares on their differences).
 - **Evidence per (employee, competency)** is the precision-weighted mean m of the
   corrected readings, precision P = sum of 1 / v, each reading's precision halved every
   HALF_LIFE_DAYS of age (people change).
@@ -64,6 +71,9 @@ MIN_VARIANCE = 0.05
 MAX_VARIANCE = 4.0
 # Fewer pairs than this between two sources say too little about their difference.
 MIN_PAIRS = 30
+# A source's slope is kept within these bounds (a slope near 0: its readings count for
+# almost nothing).
+MIN_SLOPE, MAX_SLOPE = 0.05, 1.5
 HALF_LIFE_DAYS = 730.0
 # Readings older than a formal assessment of the same competency keep this share of
 # their precision.
@@ -76,6 +86,8 @@ COMPETENCY_SHRINKAGE = 10.0
 # more pairs shrink less (n / (n + COVARIANCE_SHRINKAGE)).
 MIN_COVARIANCE_PAIRS = 10
 COVARIANCE_SHRINKAGE = 20.0
+# Evidence with a noise variance above 1 (precision below 1) does not enter the covariance.
+COVARIANCE_PRECISION = 1.0
 MIN_UNIQUE_VARIANCE = 0.02
 MIN_UNIQUE_SHARE = 0.15
 # People differ from their role's typical level by at least about 0.4 of a level (sd): a
@@ -122,11 +134,14 @@ def spread_of(confidence: float) -> float:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Each source's bias (added to the true level) and noise variance."""
+    """Each source's bias, slope and noise variance (see the module's docstring)."""
 
     bias: Mapping[str, float]
     variance: Mapping[str, float]
     pairs: Mapping[str, int] = field(default_factory=dict)
+    slope: Mapping[str, float] = field(default_factory=dict)
+    """How much of a person's departure from their reference a source's readings show
+    (1 where not measured)."""
     growth: float = 0.0
     """Levels gained per year: an assessment made t years ago reads growth x t low."""
     spread_scale: float = 1.0
@@ -142,6 +157,7 @@ class Calibration:
         return {
             "bias": dict(self.bias),
             "variance": dict(self.variance),
+            "slope": dict(self.slope),
             "growth_per_year": self.growth,
             "spread_scale": self.spread_scale,
         }
@@ -151,6 +167,7 @@ class Calibration:
         return cls(
             bias=stored.get("bias", {}),
             variance=stored.get("variance", {}),
+            slope=stored.get("slope", {}),
             growth=float(stored.get("growth_per_year", 0.0)),
             spread_scale=float(stored.get("spread_scale", 1.0)),
         )
@@ -160,6 +177,17 @@ class Calibration:
 
     def variance_of(self, source: str) -> float:
         return float(self.variance.get(source, DEFAULT_VARIANCE.get(source, 1.0)))
+
+    def slope_of(self, source: str) -> float:
+        return float(self.slope.get(source, 1.0))
+
+    def arrays(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Bias, slope and variance by source index (SOURCES' order)."""
+        return (
+            np.asarray([self.bias_of(s) for s in SOURCES]),
+            np.asarray([self.slope_of(s) for s in SOURCES]),
+            np.asarray([self.variance_of(s) for s in SOURCES]),
+        )
 
 
 @dataclass(frozen=True)
@@ -321,14 +349,16 @@ class EvidenceSummary:
 
 
 def reading_precision(readings: Readings, calibration: Calibration) -> FloatArray:
-    """How much each reading counts: its strength over its source's noise variance,
-    halved every HALF_LIFE_DAYS of age, and SUPERSEDED when a formal assessment of the
-    same (employee, competency) came after it (the assessor saw what the courses taught,
-    what the roles demanded and what earlier ratings said)."""
-    variance = np.asarray([calibration.variance_of(s) for s in SOURCES])
+    """How much each reading counts: its strength times its source's slope squared over
+    its noise variance (the precision of the reading on the true scale), halved every
+    HALF_LIFE_DAYS of age, and SUPERSEDED when a formal assessment of the same (employee,
+    competency) came after it (the assessor saw what the courses taught, what the roles
+    demanded and what earlier ratings said)."""
+    _, slope, variance = calibration.arrays()
     precision: FloatArray = (
         np.power(0.5, np.maximum(readings.age_days, 0.0) / HALF_LIFE_DAYS)
         * np.maximum(readings.strength, 0.0)
+        * slope[readings.source] ** 2
         / variance[readings.source]
     )
     width = int(readings.competency.max(initial=0)) + 1
@@ -347,10 +377,90 @@ def reading_precision(readings: Readings, calibration: Calibration) -> FloatArra
     return precision
 
 
-def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
+def corrected_values(
+    readings: Readings, calibration: Calibration, reference: FloatArray | None
+) -> FloatArray:
+    """Each reading (brought forward) on the true scale: reference + (reading - reference
+    - bias) / slope. `reference` is the level each reading's person is expected to have
+    (their job profile's prior); without one, biases are removed and slopes ignored."""
+    bias, slope, _ = calibration.arrays()
+    debiased = readings.value - bias[readings.source]
+    if reference is None:
+        return debiased
+    corrected: FloatArray = np.where(
+        np.isnan(reference), debiased, reference + (debiased - reference) / slope[readings.source]
+    )
+    return corrected
+
+
+def _pair_means(
+    keys: IntArray, values: FloatArray, chosen: npt.NDArray[np.bool_]
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """Per key among the chosen readings: the key, the mean value and the count."""
+    unique, inverse = np.unique(keys[chosen], return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(unique))
+    sums = np.bincount(inverse, weights=values[chosen], minlength=len(unique))
+    return unique, sums / np.maximum(counts, 1), counts
+
+
+def against_formal(
+    readings: Readings, reference: FloatArray, calibration: Calibration
+) -> Calibration:
+    """Each source's bias, slope and noise variance measured against formal assessments
+    (see the module's docstring); sources read together with formal assessments on fewer
+    than MIN_PAIRS (employee, competency) pairs, and everything when formal assessments
+    are too few to measure their own noise, keep `calibration`'s (the pairwise one)."""
     readings = brought_forward(readings, calibration.growth)
-    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
-    corrected = readings.value - bias[readings.source]
+    width = int(readings.competency.max(initial=0)) + 1
+    keys = readings.employee * width + readings.competency
+    departure = readings.value - reference
+    usable = ~np.isnan(reference)
+    formal_index = SOURCES.index(REFERENCE_SOURCE)
+    formal_keys, formal_mean, formal_count = _pair_means(
+        keys, departure, usable & (readings.source == formal_index)
+    )
+    # The formal instrument's own noise: spread of repeated formal readings of one
+    # (employee, competency) around their mean.
+    formal = usable & (readings.source == formal_index)
+    position = np.searchsorted(formal_keys, keys[formal])
+    spread = (departure[formal] - formal_mean[position]) ** 2
+    repeated = formal_count > 1
+    if repeated.sum() < MIN_PAIRS:
+        return calibration
+    formal_variance = float(spread.sum() / (formal_count[repeated] - 1).sum())
+    bias, slope, variance = dict(calibration.bias), {}, dict(calibration.variance)
+    variance[REFERENCE_SOURCE] = round(max(formal_variance, MIN_VARIANCE), 4)
+    bias[REFERENCE_SOURCE] = 0.0
+    for index, source in enumerate(SOURCES):
+        if source == REFERENCE_SOURCE:
+            continue
+        own_keys, own_mean, own_count = _pair_means(
+            keys, departure, usable & (readings.source == index)
+        )
+        _, i, j = np.intersect1d(own_keys, formal_keys, return_indices=True)
+        if len(i) < MIN_PAIRS:
+            continue
+        theirs, formal_side = own_mean[i], formal_mean[j]
+        true_variance = float(formal_side.var() - np.mean(formal_variance / formal_count[j]))
+        if true_variance <= 0.0:
+            continue
+        k = float(np.clip(np.cov(theirs, formal_side)[0, 1] / true_variance, MIN_SLOPE, MAX_SLOPE))
+        slope[source] = round(k, 4)
+        bias[source] = round(float((theirs - k * formal_side).mean()), 4)
+        # What is left of their variance is the noise of a mean of own_count readings.
+        left = float(theirs.var() - k * k * true_variance)
+        per_reading = left * float(np.mean(own_count[i]))
+        variance[source] = round(float(np.clip(per_reading, MIN_VARIANCE, MAX_VARIANCE)), 4)
+    return dataclasses.replace(calibration, bias=bias, slope=slope, variance=variance)
+
+
+def summarise(
+    readings: Readings, calibration: Calibration, reference: FloatArray | None = None
+) -> EvidenceSummary:
+    """The evidence of every (employee, competency): the precision-weighted mean of its
+    corrected readings (`corrected_values`; `reference` per reading) and that precision."""
+    readings = brought_forward(readings, calibration.growth)
+    corrected = corrected_values(readings, calibration, reference)
     precision = reading_precision(readings, calibration)
     width = int(readings.competency.max(initial=0)) + 1
     keys = readings.employee * width + readings.competency
@@ -370,6 +480,17 @@ def summarise(readings: Readings, calibration: Calibration) -> EvidenceSummary:
         precision=total.astype(np.float64),
         count=counts.astype(np.int64),
         newest_age_days=newest,
+    )
+
+
+def _summary_subset(summary: EvidenceSummary, chosen: npt.NDArray[np.bool_]) -> EvidenceSummary:
+    return EvidenceSummary(
+        employee=summary.employee[chosen],
+        competency=summary.competency[chosen],
+        mean=summary.mean[chosen],
+        precision=summary.precision[chosen],
+        count=summary.count[chosen],
+        newest_age_days=summary.newest_age_days[chosen],
     )
 
 
@@ -413,14 +534,20 @@ class SkillPriorModel:
     profile_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def prior_row(self, profile: str | None, tenure_years: float | None = None) -> FloatArray:
-        index = self.profile_index.get(profile or "", len(self.profile_codes))
-        row: FloatArray = self.prior_means[index]
-        band = tenure_band(tenure_years)
-        if band >= 0 and len(self.tenure_shift) > band:
-            row = np.clip(
-                row + self.tenure_shift[band] * self.required[index], MIN_LEVEL, MAX_LEVEL
-            )
+        row: FloatArray = self.prior_block([profile], [tenure_years])[0]
         return row
+
+    def profile_row(self, profile: str | None) -> int:
+        """The row of `prior_means` of a job profile (the last row: none or unknown)."""
+        return self.profile_index.get(profile or "", len(self.profile_codes))
+
+    def references(self, profile_rows: IntArray, competency: IntArray) -> FloatArray:
+        """The reference level of each reading (`corrected_values`): the prior of its
+        competency in its person's profile row, NaN for a competency the model lacks."""
+        known = (competency >= 0) & (competency < len(self.competency_codes))
+        reference = np.full(len(competency), np.nan)
+        reference[known] = self.prior_means[profile_rows[known], competency[known]]
+        return reference
 
     def reached_by_profile(
         self, requirements: Sequence[tuple[str, float, float]], *, missing_level: float
@@ -502,6 +629,51 @@ class SkillPriorModel:
             for i, code in enumerate(codes)
         }
 
+    def prior_block(
+        self, profiles: Sequence[str | None], tenure_years: Sequence[float | None]
+    ) -> FloatArray:
+        """`prior_row` of several people at once: people x competencies."""
+        rows = np.asarray([self.profile_row(p) for p in profiles], dtype=np.int64)
+        bands = np.asarray([tenure_band(t) for t in tenure_years], dtype=np.int64)
+        shift = np.zeros(len(rows))
+        usable = (bands >= 0) & (bands < len(self.tenure_shift))
+        shift[usable] = self.tenure_shift[bands[usable]]
+        prior: FloatArray = np.clip(
+            self.prior_means[rows] + shift[:, None] * self.required[rows], MIN_LEVEL, MAX_LEVEL
+        )
+        return prior
+
+    def posterior_block(
+        self,
+        profiles: Sequence[str | None],
+        tenure_years: Sequence[float | None],
+        competencies: IntArray,
+        means: FloatArray,
+        precisions: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Posteriors of the same few competencies (model indexes) for many people at
+        once, each from their evidence on those competencies alone: `means` and
+        `precisions` are people x competencies, precision 0 where there is none. The
+        Gaussian conditional on a subset of competencies needs only their block of the
+        covariance, so this is `posterior_arrays` restricted to them, in the information
+        form (prior precision + evidence precision) and one batched inverse instead of a
+        solve per person."""
+        prior = self.prior_block(profiles, tenure_years)[:, competencies]
+        loadings = self.loadings[competencies]
+        covariance = loadings @ loadings.T + np.diag(self.unique_variance[competencies])
+        prior_precision = np.linalg.inv(covariance)
+        information = prior_precision[None, :, :] + precisions[:, :, None] * np.eye(
+            len(competencies)
+        )
+        posterior_covariance = np.linalg.inv(information)
+        pulled = prior @ prior_precision.T + precisions * np.where(precisions > 0, means, 0.0)
+        level = np.einsum("nij,nj->ni", posterior_covariance, pulled)
+        variance = np.einsum("nii->ni", posterior_covariance)
+        return (
+            np.clip(level, MIN_LEVEL, MAX_LEVEL),
+            np.sqrt(np.maximum(variance, 1e-6) * self.calibration.spread_scale),
+        )
+
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         np.savez(
@@ -534,6 +706,12 @@ class SkillPriorModel:
                 required=arrays["required"].astype(bool),
                 tenure_shift=arrays["tenure_shift"].astype(np.float64),
             )
+
+
+def _profile_rows(profile: IntArray, n_profiles: int) -> IntArray:
+    """Rows of `prior_means` for profile indexes (-1, no profile: the last row)."""
+    rows: IntArray = np.where(profile < 0, n_profiles, profile)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -611,7 +789,7 @@ def _profile_priors(
 
 def _tenure_shift(
     readings: Readings,
-    calibration: Calibration,
+    corrected: FloatArray,
     priors: FloatArray,
     employee_profile: IntArray,
     employee_tenure: FloatArray,
@@ -621,21 +799,16 @@ def _tenure_shift(
     """The prior offset of a required competency per band of years in the role, from
     readings made during the current role, banded by the years in it when they were made:
     formal assessments where there are enough (other assessors compress towards the
-    role's expectation), else every calibrated assessment."""
-    profile = employee_profile[readings.employee]
-    profile = np.where(profile < 0, n_profiles, profile)
+    role's expectation), else every calibrated assessment (`corrected`: each reading on
+    the true scale, not brought forward)."""
+    profile = _profile_rows(employee_profile[readings.employee], n_profiles)
     years_then = employee_tenure[readings.employee] - readings.age_days / 365.25
     in_role = ~np.isnan(years_then) & (years_then >= 0)
     on_requirement = required[profile, readings.competency] & in_role
     formal = readings.source == SOURCES.index(REFERENCE_SOURCE)
     assessing = np.isin(readings.source, [SOURCES.index(s) for s in ASSESSING_SOURCES])
     chosen = on_requirement & (formal if (on_requirement & formal).sum() >= 200 else assessing)
-    bias = np.asarray([calibration.bias_of(s) for s in SOURCES])
-    residual = (
-        readings.value[chosen]
-        - bias[readings.source[chosen]]
-        - priors[profile[chosen], readings.competency[chosen]]
-    )
+    residual = corrected[chosen] - priors[profile[chosen], readings.competency[chosen]]
     bands = np.asarray([tenure_band(float(y)) for y in years_then[chosen]], dtype=np.int64)
     shift = np.zeros(len(TENURE_BANDS) + 1)
     for b in range(len(shift)):
@@ -653,6 +826,11 @@ def _covariance_factors(
 ) -> tuple[FloatArray, FloatArray]:
     from scipy import sparse
 
+    # Only evidence at least this precise: a thinly evidenced departure (a course or two,
+    # an old rating) is mostly noise, and its square would swamp the products.
+    precise = summary.precision >= COVARIANCE_PRECISION
+    summary = _summary_subset(summary, precise)
+    deviation = deviation[precise]
     values = sparse.csr_matrix(
         (deviation, (summary.employee, summary.competency)), shape=(n_employees, n_competencies)
     )
@@ -715,10 +893,19 @@ def fit(
     calibration = dataclasses.replace(
         calibrate(brought_forward(readings, growth)), growth=round(growth, 4)
     )
-    summary = summarise(readings, calibration)
     n_profiles, n_competencies = len(profile_codes), len(competency_codes)
     n_employees = int(employee_profile.shape[0])
+    rows = _profile_rows(employee_profile[readings.employee], n_profiles)
+    # Priors from the pairwise calibration serve as the reference the sources are measured
+    # against; the priors from the calibrated evidence are the model's (and the reference
+    # its evidence is summarised against, as when estimates are served).
+    summary = summarise(readings, calibration)
     priors = _profile_priors(summary, employee_profile, requirements, n_profiles, n_competencies)
+    calibration = against_formal(readings, priors[rows, readings.competency], calibration)
+    summary = summarise(readings, calibration, priors[rows, readings.competency])
+    priors = _profile_priors(summary, employee_profile, requirements, n_profiles, n_competencies)
+    reference = priors[rows, readings.competency]
+    summary = summarise(readings, calibration, reference)
     profile = employee_profile[summary.employee]
     profile = np.where(profile < 0, n_profiles, profile)
     required = np.zeros((n_profiles + 1, n_competencies), dtype=bool)
@@ -730,7 +917,13 @@ def fit(
     is_required = required[profile, summary.competency]
     band = bands[summary.employee]
     shift = _tenure_shift(
-        readings, calibration, priors, employee_profile, employee_tenure, required, n_profiles
+        readings,
+        corrected_values(readings, calibration, reference),
+        priors,
+        employee_profile,
+        employee_tenure,
+        required,
+        n_profiles,
     )
     deviation = deviation - np.where(is_required & (band >= 0), shift[np.maximum(band, 0)], 0.0)
     loadings, unique = _covariance_factors(summary, deviation, n_employees, n_competencies, rank)
@@ -792,11 +985,13 @@ def _spread_scale(
         rest = own & ~held
         actual = brought_forward(_selected(subset, held), model.calibration.growth).value.mean()
         others = _selected(subset, rest)
+        profile_index = int(employee_profile[key // width])
+        row = profile_index if profile_index >= 0 else len(model.profile_codes)
         summary = summarise(
             dataclasses.replace(others, employee=np.zeros(len(others.value), dtype=np.int64)),
             model.calibration,
+            model.references(np.full(len(others.value), row), others.competency),
         )
-        profile_index = int(employee_profile[key // width])
         level, sd = model.posterior_arrays(
             model.profile_codes[profile_index] if profile_index >= 0 else None,
             summary.competency,
@@ -821,12 +1016,16 @@ def _held_out(
     *,
     seed: int,
 ) -> dict[str, float]:
-    """Leave-one-out on a random HOLDOUT_SHARE of (employee, competency) evidence: the
+    """Leave-one-out on a random HOLDOUT_SHARE of (employee, competency) evidence (of
+    at least COVARIANCE_PRECISION, so that the held-out mean says something): the
     posterior from the person's other evidence against the held-out evidence mean (MAE,
     next to the profile prior's), and the share of held-out means inside the 80%
     predictive interval (posterior variance + that evidence's own noise)."""
     rng = np.random.default_rng(seed)
-    held = np.flatnonzero(rng.random(len(summary.employee)) < HOLDOUT_SHARE)[:5000]
+    candidates = (rng.random(len(summary.employee)) < HOLDOUT_SHARE) & (
+        summary.precision >= COVARIANCE_PRECISION
+    )
+    held = np.flatnonzero(candidates)[:5000]
     if len(held) == 0:
         return {}
     starts = np.searchsorted(summary.employee, summary.employee[held], side="left")

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,7 @@ from talent_recommender.ingest.models import (
 from talent_recommender.profiles.estimates import years_in_role
 from talent_recommender.profiles.inference import LoadedModel
 from talent_recommender.profiles.models import SkillEstimate
+from talent_recommender.profiles.posterior import confidence_of
 from talent_recommender.recommendations.models import IssuedRecommendation
 from talent_recommender.recommendations.scoring import (
     NO_EVIDENCE_LEVEL,
@@ -258,21 +260,37 @@ class SuccessorRepository:
             found[employee_id][code] = LevelEstimate(level, confidence, Basis.EVIDENCE)
             if mean is not None and precision:
                 summaries[employee_id][code] = (mean, precision)
-        wanted = list(competency_codes)
-        for candidate in candidates:
+        if model is None:
+            return found
+        skills = model.skills
+        wanted = [c for c in competency_codes if c in skills.competency_index]
+        inferring = [c for c in candidates if any(w not in found[c.employee_id] for w in wanted)]
+        if not inferring or not wanted:
+            return found
+        means = np.zeros((len(inferring), len(wanted)))
+        precisions = np.zeros((len(inferring), len(wanted)))
+        for i, candidate in enumerate(inferring):
+            own = summaries.get(candidate.employee_id, {})
+            for j, code in enumerate(wanted):
+                if code in own:
+                    means[i, j], precisions[i, j] = own[code]
+        levels, spreads = skills.posterior_block(
+            [c.job_profile_code for c in inferring],
+            [years_in_role(c.in_role_since) for c in inferring],
+            np.asarray([skills.competency_index[c] for c in wanted], dtype=np.int64),
+            means,
+            precisions,
+        )
+        confidences = confidence_of(spreads)
+        for i, candidate in enumerate(inferring):
             estimates = found[candidate.employee_id]
-            if model is None:
-                continue
-            missing = [c for c in wanted if c not in estimates]
-            if not missing:
-                continue
-            for code, inferred in model.infer(
-                candidate.job_profile_code,
-                summaries.get(candidate.employee_id, {}),
-                wanted=missing,
-                tenure_years=years_in_role(candidate.in_role_since),
-            ).items():
-                estimates[code] = LevelEstimate(inferred.level, inferred.confidence, Basis.INFERRED)
+            for j, code in enumerate(wanted):
+                if code not in estimates:
+                    estimates[code] = LevelEstimate(
+                        round(float(levels[i, j]), 2),
+                        round(float(confidences[i, j]), 3),
+                        Basis.INFERRED,
+                    )
         return found
 
     async def recent_ratings(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 
-from talent_platform.infra.broker import TANSU_FAST_CONSUMER
+from talent_devtools.broker import TANSU_FAST_CONSUMER
 
 
 def read_topic(

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
 
-from talent_platform.infra.postgres import (
+from talent_devtools.postgres import (
     LocalPostgres,
     LocalPostgresError,
     create_database,

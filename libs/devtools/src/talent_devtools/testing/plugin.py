@@ -24,20 +24,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from talent_platform.db import async_url, sync_url
-from talent_platform.infra.broker import TansuBroker, create_topics
-from talent_platform.infra.postgres import (
+from talent_devtools.broker import TansuBroker, create_topics
+from talent_devtools.postgres import (
     LocalPostgres,
     create_database,
     drop_database,
     normalize_postgres_url,
 )
-from talent_platform.testing.db import (
+from talent_devtools.testing.db import (
     ServiceDatabaseFactory,
     isolated_database_name,
     rollback_session,
     rollback_sync_session,
 )
+from talent_platform.db import async_url, sync_url
 
 DATABASE_URL_VARIABLE = "TALENT_TEST_DATABASE_URL"
 

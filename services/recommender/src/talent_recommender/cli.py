@@ -7,6 +7,10 @@ talent recommender evaluate --independent    generate an organisation from publi
                                              occupational data (O*NET) with known true
                                              skills and evaluate the served recommender on it
 talent recommender refit                     run a full refit now
+
+Added to `talent` through the entry point `talent.cli` (talent_platform.commands), so the
+CLI imports nothing of the recommender and this module nothing of the CLI, except the
+demo organisation for `--demo` (`talent_cli.demo`, there whenever `talent` runs).
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ import datetime as dt
 import os
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-from talent_cli.services import service
-from talent_cli.state import StateDir
+from talent_platform.commands import CommandContext
 
 EVALUATION_DATABASE = "talent_recommender_evaluation"
 
 
-def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     recommender = commands.add_parser("recommender", help="the recommender's model")
     sub = recommender.add_subparsers(
         dest="recommender_command", required=True, metavar="SUBCOMMAND"
@@ -79,20 +84,19 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     refit.add_argument("--database-url", help="the recommender database (default: its settings)")
 
 
-def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], None]) -> int:
+def run(args: argparse.Namespace, context: CommandContext) -> int:
     from sqlalchemy.orm import Session
 
-    from talent_cli.importing import service_settings
     from talent_platform.db.session import create_sync_engine, sync_url
 
-    spec = service("recommender")
-    url = args.database_url or service_settings(spec, state).database_url
+    url = args.database_url or context.database_url("recommender")
     if args.recommender_command == "refit":
+        from talent_recommender.config import RecommenderSettings
         from talent_recommender.profiles.refits import refit_now
 
         engine = create_sync_engine(url)
         started = time.perf_counter()
-        model = refit_now(engine, rank=spec.settings().model_rank)  # type: ignore[attr-defined]
+        model = refit_now(engine, rank=RecommenderSettings().model_rank)
         engine.dispose()
         print(
             f"model version {model.version}: {model.employees} employees x "
@@ -102,18 +106,17 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
         return 0
 
     if args.independent:
-        return _independent(spec, url, args, progress)
+        return _independent(context, url, args)
 
     from talent_recommender.evaluation.offline import evaluate, render
 
     if args.demo:
         url = _load_demo(
-            spec,
+            context,
             url,
             employees=args.demo,
             seed=args.seed,
             scratch_name=args.scratch_database,
-            progress=progress,
         )
     engine = create_sync_engine(sync_url(url))
     try:
@@ -126,16 +129,13 @@ def run(args: argparse.Namespace, state: StateDir, progress: Callable[[str], Non
         print("nothing to evaluate: no completions stored")
         return 1
     print(render(report))
-    progress(f"evaluated in {time.perf_counter() - started:.1f} s")
+    context.progress(f"evaluated in {time.perf_counter() - started:.1f} s")
     return 0
 
 
-def _independent(
-    spec: object, url: str, args: argparse.Namespace, progress: Callable[[str], None]
-) -> int:
-    from talent_cli.dev.stack import migrate
+def _independent(context: CommandContext, url: str, args: argparse.Namespace) -> int:
+    from talent_platform.db.admin import create_database
     from talent_platform.db.session import create_sync_engine, sync_url
-    from talent_platform.infra.postgres import create_database
     from talent_recommender.evaluation import independent, occupational
 
     data_dir = args.data_dir or occupational.default_data_dir()
@@ -147,21 +147,21 @@ def _independent(
         return 2
     started = time.perf_counter()
     org = occupational.generate(Path(data_dir), employees=args.independent, seed=args.seed)
-    progress(
+    context.progress(
         f"independent organisation: {len(org.rows['employees'])} employees, "
         f"{len(org.rows['assessments'])} assessments ({len(org.withheld_assessments)} withheld), "
         f"{len(org.rows['completions'])} completions, generated in "
         f"{time.perf_counter() - started:.1f} s"
     )
     scratch = create_database(url, args.scratch_database, drop_existing=True)
-    migrate(spec, scratch)  # type: ignore[arg-type]
+    context.migrate("recommender", scratch)
     engine = create_sync_engine(sync_url(scratch))
     try:
         report = independent.evaluate(engine, scratch, org, seed=args.seed)
     finally:
         engine.dispose()
     print(independent.render(report, seed=args.seed))
-    progress(f"evaluated in {time.perf_counter() - started:.1f} s")
+    context.progress(f"evaluated in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -170,20 +170,18 @@ def employee_uuid(number: str) -> uuid.UUID:
 
 
 def _load_demo(
-    spec: object,
+    context: CommandContext,
     url: str,
     *,
     employees: int,
     seed: int,
     scratch_name: str = EVALUATION_DATABASE,
-    progress: Callable[[str], None],
 ) -> str:
     from sqlalchemy.orm import Session
 
     from talent_cli.demo import AS_OF, generate_records, learning, performance
-    from talent_cli.dev.stack import migrate
+    from talent_platform.db.admin import create_database
     from talent_platform.db.session import create_sync_engine
-    from talent_platform.infra.postgres import create_database
     from talent_recommender.evaluation.loading import (
         ASSESSMENT_COLUMNS,
         COMPLETION_COLUMNS,
@@ -192,7 +190,7 @@ def _load_demo(
     )
 
     scratch = create_database(url, scratch_name, drop_existing=True)
-    migrate(spec, scratch)  # type: ignore[arg-type]
+    context.migrate("recommender", scratch)
     records = generate_records(employees=employees, seed=seed)
     now = dt.datetime.now(dt.UTC)
     engine = create_sync_engine(scratch)
@@ -298,7 +296,7 @@ def _load_demo(
             ),
         )
     engine.dispose()
-    progress(
+    context.progress(
         f"demo organisation: {employees} employees, {len(records.completions)} completions, "
         f"{len(records.assessments)} assessments, {len(ratings)} ratings loaded into "
         f"{scratch_name}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from talent_platform.infra.broker import (
+from talent_devtools.broker import (
     TANSU_FAST_CONSUMER,
     BrokerError,
     TansuBroker,

@@ -19,9 +19,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from talent_platform.infra.broker import TANSU_FAST_CONSUMER
-from talent_platform.infra.postgres import database_exists, normalize_postgres_url
-from talent_platform.testing import ServiceDatabaseFactory, isolated_database_name, rollback_session
+from talent_devtools.broker import TANSU_FAST_CONSUMER
+from talent_devtools.postgres import database_exists, normalize_postgres_url
+from talent_devtools.testing import ServiceDatabaseFactory, isolated_database_name, rollback_session
 
 SAMPLE_ALEMBIC_INI = Path(__file__).parent / "alembic_sample" / "alembic.ini"
 SAMPLE_DATABASE = isolated_database_name("sample")

