@@ -212,15 +212,14 @@ def rank_successors(
           + READINESS_WEIGHT * HR's readiness assessment for this role (when there is one;
             otherwise the other weights are rescaled to sum to 1).
     """
-    suggestions = []
+    scored: list[tuple[float, float, Candidate]] = []
     for candidate in candidates:
         if candidate.employee_id == role.incumbent_id:
             continue
-        gaps = compute_gaps(role.requirements, candidate.estimates, names)
         fit = expected_fit(role.requirements, candidate.estimates)
-        rated, rating_reason = performance(candidate.ratings)
+        rated, _ = performance(candidate.ratings)
         potential = POTENTIAL_VALUE.get(candidate.potential or "", NO_POTENTIAL)
-        adjacent, adjacency_reason = adjacency(role, candidate)
+        adjacent, _ = adjacency(role, candidate)
         total = (
             FIT_WEIGHT * fit
             + PERFORMANCE_WEIGHT * rated
@@ -231,61 +230,67 @@ def rank_successors(
             total += READINESS_WEIGHT * READINESS_VALUE[candidate.assessed_readiness]
         else:
             total /= 1 - READINESS_WEIGHT
-        readiness = estimate_readiness(role, candidate, fit, gaps)
-        met = [g for g in gaps if g.gap == 0]
-        strengths = tuple(
-            f"{g.competency_name} at {fmt(g.estimate)} (requires {g.required_level})"
-            for g in sorted(met, key=lambda g: (-g.importance, g.competency_code))[:SHOWN]
-        )
-        open_gaps = tuple(g for g in gaps if g.gap > 0)[:SHOWN]
-        reasons = [
-            f"meets {len(met)} of {len(gaps)} requirements of {role.title} "
-            f"(competency fit {fit:.0%})"
-            if gaps
-            else f"{role.title} lists no competency requirements"
-        ]
-        carrying = sorted(
-            (g for g in gaps if g.gap == 0),
-            key=lambda g: (-g.importance * g.required_level, g.competency_code),
-        )[:SHOWN]
-        if carrying:
-            reasons.append(
-                "fit carried by "
-                + ", ".join(
-                    f"{g.competency_name} {fmt(g.estimate)}"
-                    + (" (inferred)" if g.basis is Basis.INFERRED else "")
-                    for g in carrying
-                )
-            )
-        if adjacency_reason:
-            reasons.append(adjacency_reason)
-        elif candidate.job_title:
-            reasons.append(f"currently {candidate.job_title}, outside the usual path")
-        if rating_reason:
-            reasons.append(rating_reason)
-        if candidate.potential:
-            reasons.append(f"{candidate.potential} potential")
-        if candidate.assessed_readiness is not None:
-            reasons.append(
-                f"HR assessed {READINESS_TEXT[candidate.assessed_readiness]} for this role"
-            )
-        else:
-            reasons.append(f"estimated {READINESS_TEXT[readiness]}")
-        reasons += [gap_reason(g, role.title) for g in open_gaps]
-        suggestions.append(
-            SuccessorSuggestion(
-                employee_id=candidate.employee_id,
-                org_unit_code=candidate.org_unit_code,
-                score=round(total, 4),
-                readiness=readiness,
-                fit=round(fit, 4),
-                strengths=strengths,
-                gaps=open_gaps,
-                reasons=tuple(reasons),
+        scored.append((round(total, 4), fit, candidate))
+    scored.sort(key=lambda entry: (-entry[0], str(entry[2].employee_id)))
+    # Gaps, readiness and reasons only for those shown: the score needs none of them.
+    return [
+        _suggestion(role, candidate, score, fit, names) for score, fit, candidate in scored[:first]
+    ]
+
+
+def _suggestion(
+    role: RoleTarget, candidate: Candidate, score: float, fit: float, names: Mapping[str, str]
+) -> SuccessorSuggestion:
+    gaps = compute_gaps(role.requirements, candidate.estimates, names)
+    _, rating_reason = performance(candidate.ratings)
+    _, adjacency_reason = adjacency(role, candidate)
+    readiness = estimate_readiness(role, candidate, fit, gaps)
+    met = [g for g in gaps if g.gap == 0]
+    strengths = tuple(
+        f"{g.competency_name} at {fmt(g.estimate)} (requires {g.required_level})"
+        for g in sorted(met, key=lambda g: (-g.importance, g.competency_code))[:SHOWN]
+    )
+    open_gaps = tuple(g for g in gaps if g.gap > 0)[:SHOWN]
+    reasons = [
+        f"meets {len(met)} of {len(gaps)} requirements of {role.title} (competency fit {fit:.0%})"
+        if gaps
+        else f"{role.title} lists no competency requirements"
+    ]
+    carrying = sorted(met, key=lambda g: (-g.importance * g.required_level, g.competency_code))[
+        :SHOWN
+    ]
+    if carrying:
+        reasons.append(
+            "fit carried by "
+            + ", ".join(
+                f"{g.competency_name} {fmt(g.estimate)}"
+                + (" (inferred)" if g.basis is Basis.INFERRED else "")
+                for g in carrying
             )
         )
-    suggestions.sort(key=lambda s: (-s.score, str(s.employee_id)))
-    return suggestions[:first]
+    if adjacency_reason:
+        reasons.append(adjacency_reason)
+    elif candidate.job_title:
+        reasons.append(f"currently {candidate.job_title}, outside the usual path")
+    if rating_reason:
+        reasons.append(rating_reason)
+    if candidate.potential:
+        reasons.append(f"{candidate.potential} potential")
+    if candidate.assessed_readiness is not None:
+        reasons.append(f"HR assessed {READINESS_TEXT[candidate.assessed_readiness]} for this role")
+    else:
+        reasons.append(f"estimated {READINESS_TEXT[readiness]}")
+    reasons += [gap_reason(g, role.title) for g in open_gaps]
+    return SuccessorSuggestion(
+        employee_id=candidate.employee_id,
+        org_unit_code=candidate.org_unit_code,
+        score=score,
+        readiness=readiness,
+        fit=round(fit, 4),
+        strengths=strengths,
+        gaps=open_gaps,
+        reasons=tuple(reasons),
+    )
 
 
 def org_unit_shares(suggestions: Sequence[SuccessorSuggestion]) -> list[OrgUnitShare]:
