@@ -30,9 +30,12 @@ from talent_platform.auth import Principal, Role
 from talent_platform.graphql import TalentContext
 from talent_recommender.db import messaging
 from talent_recommender.ingest.models import KeyRole, Nomination, PerformanceSummary, Potential
+from talent_recommender.profiles.inference import refit
 from talent_recommender.recommendations.issuing import successor_recommendation_id
 from talent_recommender.recommendations.models import IssuedRecommendation
+from talent_recommender.recommendations.repository import RecommenderRepository
 from talent_recommender.schema import schema
+from talent_recommender.successors.repository import SuccessorRepository
 from talent_recommender.successors.service import SuccessorService
 
 from ..factories import (
@@ -365,6 +368,46 @@ async def test_a_short_shortlist_finds_the_same_top_suggestions(session: AsyncSe
     assert [(s.suggestion.employee_id, s.suggestion.score) for s in short.suggestions] == [
         (s.suggestion.employee_id, s.suggestion.score) for s in full.suggestions
     ]
+
+
+async def test_the_shortlist_of_any_length_is_the_head_of_the_full_pre_score_order(
+    session: AsyncSession,
+) -> None:
+    """The shortlist ranks people with evidence in SQL and walks the others profile by
+    profile only as far as they can still make the list: whatever its length, it is the
+    head of the order over everyone (with and without a model, with people of no profile
+    and people without evidence)."""
+    await build_bench(session)
+    rng = random.Random(8)
+    profiles = ["clerk", "analyst", "senior_analyst", "sales_lead", None]
+    events: list[Any] = []
+    for i in range(60):
+        number = f"Q{i}"
+        events.append(hired(number, profile=rng.choice(profiles)))
+        for code in rng.sample(["fin_model", "reporting", "leadership"], rng.randint(0, 2)):
+            events.append(assessed(number, code, rng.randint(1, 5)))
+    await deliver(session, *events)
+    repository = SuccessorRepository(session)
+    shared = RecommenderRepository(session)
+    role = await repository.key_role(ROLE)
+    assert role is not None
+    manager = await repository.job_profile(role.job_profile_code)
+    requirements = await shared.requirements("finance_manager")
+    for refitted in (False, True):
+        if refitted:
+            await session.run_sync(lambda sync: refit(sync, rank=2))
+        model = await shared.latest_model()
+        assert (model is not None) is refitted
+        arguments = {
+            "profile": manager,
+            "requirements": requirements,
+            "excluded": {employee_id("M1")},
+            "model": model,
+        }
+        everyone = await repository.shortlist(**arguments, limit=1000)
+        assert len(everyone) > 60
+        for limit in (1, 3, 7, 15, 40):
+            assert await repository.shortlist(**arguments, limit=limit) == everyone[:limit]
 
 
 async def test_unknown_key_role_is_not_found(session: AsyncSession) -> None:

@@ -1,14 +1,16 @@
 """The reads behind successor suggestions: the key role, a shortlist, and the evidence of
 the shortlisted candidates.
 
-The shortlist is one statement over every active employee of the organisation (any org
-unit, any job family, any level), pre-scored in SQL on competency fit and role adjacency:
-each required competency counts at the candidate's job profile's prior (from the latest
-model), corrected where they have evidence by the stored estimate's difference from the
+The shortlist is drawn from every active employee of the organisation (any org unit, any
+job family, any level), pre-scored on competency fit and role adjacency: each required
+competency counts at the candidate's job profile's prior (from the latest model),
+corrected where they have evidence by the stored estimate's difference from the
 competency's typical level. Ratings, potential and HR's readiness are left to the exact
 ranking: together they move a score by at most about 0.15, so the best SHORTLIST by this
-pre-score, plus the slate, are ranked exactly in Python on their posteriors.
-"""
+pre-score, plus the slate, are ranked exactly in Python on their posteriors. Without
+evidence, the pre-score is the job profile's: people with evidence on the role's
+competencies are ranked in SQL, the others only in the profiles that can still reach
+the list (`SuccessorRepository.shortlist`)."""
 
 from __future__ import annotations
 
@@ -68,23 +70,18 @@ class CandidateRow:
     in_role_since: dt.date | None = None
 
 
-def _case(column: str, table: dict[int, float], default: float) -> str:
-    whens = " ".join(f"WHEN {below} THEN {value}" for below, value in sorted(table.items()))
-    return f"CASE {column} {whens} ELSE {default} END"
-
-
-def _shortlist_sql() -> str:
-    same = _case(":role_level - p.level", scoring.SAME_FAMILY, scoring.FAR_MOVE)
-    other = _case(":role_level - p.level", scoring.OTHER_FAMILY, scoring.FAR_MOVE)
-    return f"""
+_REQUIRED = """
 WITH req AS (
     SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:required_levels AS float8[]),
                          CAST(:importances AS float8[]), CAST(:typical_levels AS float8[]))
         AS r(competency_code, required_level, importance, typical_level)
-), base AS (
-    SELECT * FROM unnest(CAST(:base_profiles AS text[]), CAST(:base_reached AS float8[]))
-        AS b(job_profile_code, reached)
-), evidence AS (
+)"""
+
+# The best of the people with evidence on the role's competencies: their profile's score
+# plus what their estimates add over the competency's typical level.
+WITH_EVIDENCE_SQL = text(
+    _REQUIRED
+    + """, evidence AS (
     SELECT s.employee_id,
            sum(r.importance * (least(s.level, r.required_level)
                - least(r.typical_level, r.required_level))) AS gained
@@ -92,27 +89,37 @@ WITH req AS (
     JOIN req r ON r.competency_code = s.competency_code
     GROUP BY s.employee_id
 )
-SELECT e.employee_id
-FROM employee e
-LEFT JOIN job_profile p ON p.code = e.job_profile_code
-LEFT JOIN base b ON b.job_profile_code = e.job_profile_code
-LEFT JOIN evidence f ON f.employee_id = e.employee_id
-WHERE e.status = 'active'
-  AND NOT (e.employee_id = ANY(:excluded))
-ORDER BY
-    {scoring.FIT_WEIGHT} * CASE WHEN :required > 0
-        THEN (coalesce(b.reached, :no_profile_reached) + coalesce(f.gained, 0)) / :required
-        ELSE 0 END
-  + {scoring.ADJACENCY_WEIGHT} * CASE
-        WHEN p.level IS NULL THEN {scoring.UNKNOWN_LEVEL}
-        WHEN p.family = :family THEN {same} ELSE {other} END
-    DESC,
-    e.employee_id
+SELECT e.employee_id, coalesce(g.score, :unknown_score) + :fit_per_level * f.gained AS score
+FROM evidence f
+JOIN employee e ON e.employee_id = f.employee_id
+LEFT JOIN unnest(CAST(:group_codes AS text[]), CAST(:group_scores AS float8[]))
+    AS g(code, score) ON g.code = e.job_profile_code
+WHERE e.status = 'active' AND NOT (e.employee_id = ANY(:excluded))
+ORDER BY score DESC, e.employee_id
 LIMIT :limit
 """
+)
 
-
-SHORTLIST_SQL = text(_shortlist_sql())
+# The first of the people without evidence on them in some job profiles (all of whom
+# score their profile's score): by employee id, as the ranking breaks ties.
+_WITHOUT_EVIDENCE = """
+SELECT e.employee_id, coalesce(g.score, :unknown_score) AS score
+FROM employee e
+LEFT JOIN unnest(CAST(:group_codes AS text[]), CAST(:group_scores AS float8[]))
+    AS g(code, score) ON g.code = e.job_profile_code
+WHERE {groups}
+  AND e.status = 'active' AND NOT (e.employee_id = ANY(:excluded))
+  AND NOT EXISTS (SELECT 1 FROM skill_estimate s
+                  WHERE s.employee_id = e.employee_id AND s.competency_code = ANY(:codes))
+ORDER BY score DESC, e.employee_id
+LIMIT :limit
+"""
+WITHOUT_EVIDENCE_SQL = text(_WITHOUT_EVIDENCE.format(groups="e.job_profile_code = ANY(:chosen)"))
+WITHOUT_EVIDENCE_UNKNOWN_SQL = text(
+    _WITHOUT_EVIDENCE.format(
+        groups="(e.job_profile_code IS NULL OR NOT (e.job_profile_code = ANY(:group_codes)))"
+    )
+)
 
 
 class SuccessorRepository:
@@ -177,6 +184,13 @@ class SuccessorRepository:
         model: LoadedModel | None,
         limit: int = SHORTLIST,
     ) -> list[uuid.UUID]:
+        """The best `limit` active employees by the pre-score (the module's docstring):
+        FIT_WEIGHT x (expected reach of the requirements / required) + ADJACENCY_WEIGHT x
+        adjacency, best first, ties by employee id. Everything but the evidence term is
+        a property of the job profile, so each profile's score is worked out here; the
+        people with evidence on the role's competencies are ranked in one statement,
+        and the others only in the best-scoring profiles, as far down as they can still
+        make the list, instead of scoring the whole organisation row by row."""
         codes = [r.competency_code for r in requirements]
         typical = [NO_EVIDENCE_LEVEL] * len(requirements)
         base: dict[str, float] = {}
@@ -190,24 +204,79 @@ class SuccessorRepository:
                 [(r.competency_code, r.required_level, r.importance) for r in requirements],
                 missing_level=NO_EVIDENCE_LEVEL,
             )
-        rows = await self.session.scalars(
-            SHORTLIST_SQL,
-            {
-                "codes": codes,
-                "required_levels": [float(r.required_level) for r in requirements],
-                "importances": [float(r.importance) for r in requirements],
-                "typical_levels": typical,
-                "base_profiles": list(base),
-                "base_reached": list(base.values()),
-                "no_profile_reached": no_profile_reached,
-                "family": profile.family if profile is not None else None,
-                "role_level": profile.level if profile is not None and profile.level else 0,
-                "required": float(sum(r.required_level * r.importance for r in requirements)),
-                "excluded": list(excluded),
-                "limit": limit,
-            },
+        required = float(sum(r.required_level * r.importance for r in requirements))
+        fit_per_level = scoring.FIT_WEIGHT / required if required > 0 else 0.0
+        family = profile.family if profile is not None else None
+        role_level = profile.level if profile is not None and profile.level else 0
+
+        def adjacency(job_family: str | None, level: int | None) -> float:
+            if level is None:
+                return scoring.UNKNOWN_LEVEL
+            same = family is not None and job_family == family
+            table = scoring.SAME_FAMILY if same else scoring.OTHER_FAMILY
+            return table.get(role_level - level, scoring.FAR_MOVE)
+
+        known = {
+            code: (job_family, level)
+            for code, job_family, level in (
+                await self.session.execute(
+                    select(JobProfile.code, JobProfile.family, JobProfile.level)
+                )
+            ).all()
+        }
+        groups = {
+            code: fit_per_level * base.get(code, no_profile_reached)
+            + scoring.ADJACENCY_WEIGHT * adjacency(*known.get(code, (None, None)))
+            for code in {*known, *base}
+        }
+        unknown = fit_per_level * no_profile_reached + scoring.ADJACENCY_WEIGHT * adjacency(
+            None, None
         )
-        return list(rows.all())
+        params = {
+            "codes": codes,
+            "required_levels": [float(r.required_level) for r in requirements],
+            "importances": [float(r.importance) for r in requirements],
+            "typical_levels": typical,
+            "group_codes": list(groups),
+            "group_scores": list(groups.values()),
+            "unknown_score": unknown,
+            "fit_per_level": fit_per_level,
+            "excluded": list(excluded),
+            "limit": limit,
+        }
+        best: list[tuple[float, uuid.UUID]] = [
+            (float(score), employee_id)
+            for employee_id, score in (await self.session.execute(WITH_EVIDENCE_SQL, params))
+        ]
+        # Then profile by profile, best first (people without a known profile are one
+        # more group): a profile whose score is below the list's last cannot enter it.
+        order: list[tuple[float, str | None]] = sorted(
+            [(score, code) for code, score in groups.items()] + [(unknown, None)],
+            key=lambda g: -g[0],
+        )
+        taken = 0
+        chunk = 4
+        while taken < len(order):
+            best.sort(key=lambda entry: (-entry[0], entry[1]))
+            del best[limit:]
+            if len(best) == limit and order[taken][0] < best[-1][0]:
+                break
+            group = order[taken : taken + chunk]
+            taken += len(group)
+            # Every profile scoring the same as the chunk's last goes in with it.
+            while taken < len(order) and order[taken][0] == group[-1][0]:
+                group.append(order[taken])
+                taken += 1
+            chosen = [code for _, code in group if code is not None]
+            statements = [(WITHOUT_EVIDENCE_SQL, {"chosen": chosen})] if chosen else []
+            if len(chosen) < len(group):
+                statements.append((WITHOUT_EVIDENCE_UNKNOWN_SQL, {}))
+            for statement, extra in statements:
+                rows = await self.session.execute(statement, {**params, **extra})
+                best += [(float(score), employee_id) for employee_id, score in rows]
+            chunk *= 2
+        best.sort(key=lambda entry: (-entry[0], entry[1]))
+        return [employee_id for _, employee_id in best[:limit]]
 
     async def candidates(self, employee_ids: Collection[uuid.UUID]) -> list[CandidateRow]:
         rows = await self.session.execute(
