@@ -14,8 +14,10 @@ from talent_recommender.profiles.inference import refit
 from talent_recommender.profiles.posterior import (
     INTERVAL_80,
     SOURCES,
+    EvidenceSummary,
     Readings,
     Requirements,
+    SkillPriorModel,
     _selected,
     fit,
     summarise,
@@ -103,6 +105,37 @@ async def test_a_refit_stores_a_versioned_model_and_infers_labelled_levels(
     )
 
 
+def three_profiles(
+    readings: Readings,
+    profile: np.ndarray,
+    requirements: Requirements,
+    *,
+    competencies: int,
+    rank: int,
+) -> tuple[SkillPriorModel, EvidenceSummary]:
+    """The model of simulated people in job profiles p0-p2 over competencies c0, c1, ..."""
+    return fit(
+        readings,
+        employee_profile=profile,
+        requirements=requirements,
+        competency_codes=[f"c{c}" for c in range(competencies)],
+        profile_codes=["p0", "p1", "p2"],
+        rank=rank,
+    )
+
+
+def fresh_readings(rows: list[tuple[int, int, int, float]]) -> Readings:
+    """Readings made today at full strength: (employee, competency, source, value)."""
+    return Readings(
+        employee=np.asarray([r[0] for r in rows]),
+        competency=np.asarray([r[1] for r in rows]),
+        source=np.asarray([r[2] for r in rows]),
+        value=np.asarray([r[3] for r in rows]),
+        age_days=np.zeros(len(rows)),
+        strength=np.ones(len(rows)),
+    )
+
+
 def simulated(seed: int) -> tuple[Readings, np.ndarray, np.ndarray, dict[tuple[int, int], float]]:
     """600 people in 3 job profiles over 12 competencies: true level = the profile's
     requirement + a general ability shared by all competencies + noise; readings by
@@ -125,14 +158,7 @@ def simulated(seed: int) -> tuple[Readings, np.ndarray, np.ndarray, dict[tuple[i
                     rows.append(
                         (e, c, SOURCES.index(source), truth[e, c] + bias + rng.normal(0, sd))
                     )
-    readings = Readings(
-        employee=np.asarray([r[0] for r in rows]),
-        competency=np.asarray([r[1] for r in rows]),
-        source=np.asarray([r[2] for r in rows]),
-        value=np.asarray([r[3] for r in rows]),
-        age_days=np.zeros(len(rows)),
-        strength=np.ones(len(rows)),
-    )
+    readings = fresh_readings(rows)
     p, c = np.nonzero(required)
     requirements = Requirements(profile=p, competency=c, level=required[p, c])
     held = {(e, c): float(truth[e, c]) for e in range(600) for c in range(12)}
@@ -142,14 +168,7 @@ def simulated(seed: int) -> tuple[Readings, np.ndarray, np.ndarray, dict[tuple[i
 def test_the_posterior_corrects_self_ratings_and_beats_raw_evidence_and_the_prior() -> None:
     readings, profile, requirements, truth = simulated(7)
 
-    model, summary = fit(
-        readings,
-        employee_profile=profile,
-        requirements=requirements,
-        competency_codes=[f"c{c}" for c in range(12)],
-        profile_codes=["p0", "p1", "p2"],
-        rank=3,
-    )
+    model, summary = three_profiles(readings, profile, requirements, competencies=12, rank=3)
 
     calibration = model.calibration
     assert 0.45 < calibration.bias["self"] < 0.75 and abs(calibration.bias["manager"]) < 0.15
@@ -203,25 +222,11 @@ def test_sources_are_measured_against_formal_assessments_slope_and_all() -> None
             departure = truth[e, c] - expected
             rows.append((e, c, 1, expected + 0.25 + departure / 3 + rng.normal(0, 0.3)))
             rows.append((e, c, SOURCES.index("completion"), expected + rng.integers(-1, 2)))
-    readings = Readings(
-        employee=np.asarray([r[0] for r in rows]),
-        competency=np.asarray([r[1] for r in rows]),
-        source=np.asarray([r[2] for r in rows]),
-        value=np.asarray([r[3] for r in rows]),
-        age_days=np.zeros(len(rows)),
-        strength=np.ones(len(rows)),
-    )
+    readings = fresh_readings(rows)
     p, c = np.nonzero(required)
     requirements = Requirements(profile=p, competency=c, level=required[p, c])
 
-    model, _ = fit(
-        readings,
-        employee_profile=profile,
-        requirements=requirements,
-        competency_codes=[f"c{c}" for c in range(8)],
-        profile_codes=["p0", "p1", "p2"],
-        rank=2,
-    )
+    model, _ = three_profiles(readings, profile, requirements, competencies=8, rank=2)
 
     calibration = model.calibration
     assert 0.2 < calibration.slope["manager"] < 0.5
@@ -250,14 +255,7 @@ def test_sources_are_measured_against_formal_assessments_slope_and_all() -> None
 
 def test_the_batched_posterior_of_a_few_competencies_is_the_one_by_one_posterior() -> None:
     readings, profile, requirements, _ = simulated(3)
-    model, _ = fit(
-        readings,
-        employee_profile=profile,
-        requirements=requirements,
-        competency_codes=[f"c{c}" for c in range(12)],
-        profile_codes=["p0", "p1", "p2"],
-        rank=3,
-    )
+    model, _ = three_profiles(readings, profile, requirements, competencies=12, rank=3)
     rng = np.random.default_rng(5)
     chosen = np.asarray([1, 4, 6, 9])
     people = [("p0", 0.5), ("p2", None), (None, 3.0), ("p1", 10.0)]

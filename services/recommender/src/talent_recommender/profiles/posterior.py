@@ -45,7 +45,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -210,14 +210,13 @@ ASSESSING_SOURCES = ("assessment", "manager", "peer", "self")
 MAX_GROWTH_PER_YEAR = 0.5
 
 
-def _selected(readings: Readings, chosen: npt.NDArray[np.bool_]) -> Readings:
-    return Readings(
-        employee=readings.employee[chosen],
-        competency=readings.competency[chosen],
-        source=readings.source[chosen],
-        value=readings.value[chosen],
-        age_days=readings.age_days[chosen],
-        strength=readings.strength[chosen],
+Arrays = TypeVar("Arrays", "Readings", "EvidenceSummary")
+
+
+def _selected(arrays: Arrays, chosen: npt.NDArray[np.bool_]) -> Arrays:
+    """The chosen entries of every array of a Readings or an EvidenceSummary."""
+    return dataclasses.replace(
+        arrays, **{f.name: getattr(arrays, f.name)[chosen] for f in dataclasses.fields(arrays)}
     )
 
 
@@ -480,17 +479,6 @@ def summarise(
         precision=total.astype(np.float64),
         count=counts.astype(np.int64),
         newest_age_days=newest,
-    )
-
-
-def _summary_subset(summary: EvidenceSummary, chosen: npt.NDArray[np.bool_]) -> EvidenceSummary:
-    return EvidenceSummary(
-        employee=summary.employee[chosen],
-        competency=summary.competency[chosen],
-        mean=summary.mean[chosen],
-        precision=summary.precision[chosen],
-        count=summary.count[chosen],
-        newest_age_days=summary.newest_age_days[chosen],
     )
 
 
@@ -829,7 +817,7 @@ def _covariance_factors(
     # Only evidence at least this precise: a thinly evidenced departure (a course or two,
     # an old rating) is mostly noise, and its square would swamp the products.
     precise = summary.precision >= COVARIANCE_PRECISION
-    summary = _summary_subset(summary, precise)
+    summary = _selected(summary, precise)
     deviation = deviation[precise]
     values = sparse.csr_matrix(
         (deviation, (summary.employee, summary.competency)), shape=(n_employees, n_competencies)
