@@ -315,3 +315,62 @@ async def test_todays_grid_comes_from_the_current_placements(session: AsyncSessi
         ("finance", 1),
         ("sales", 1),
     ]
+
+
+def test_a_batch_of_ratings_and_an_import_refresh_the_same_placements_without_deadlock(
+    sync_engine: Engine,
+) -> None:
+    # The consumer applies ratings of many employees in the order they arrive while an
+    # import of potential refreshes the same employees: each must wait for the other, never
+    # fail. Rounds of both, committed, on the real database.
+    people = [uuid.uuid4() for _ in range(100)]
+    rounds = 10
+    failures: list[BaseException] = []
+    consumed = threading.Event()
+
+    def consume() -> None:
+        for n in range(rounds):
+            order = people[n % 2 :: 2] + people[(n + 1) % 2 :: 2]
+            items = []
+            for who in reversed(order):
+                payload = rating(who, 1 + n % 5, "2026-03-01", f"FY{n}")
+                items.append((payload, Envelope.for_payload(payload, service="performance")))
+            with Session(sync_engine) as session, session.begin():
+                registry.apply(session, items)
+        consumed.set()
+
+    def import_potentials() -> None:
+        while not consumed.is_set() and not failures:
+            with Session(sync_engine) as session, session.begin():
+                for refresh in refresh_statements(people):
+                    session.execute(refresh)
+
+    def guarded(work: Any) -> None:
+        try:
+            work()
+        except BaseException as error:  # reported below, in the test's thread
+            failures.append(error)
+            consumed.set()
+
+    threads = [threading.Thread(target=guarded, args=(w,)) for w in (consume, import_potentials)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        with Session(sync_engine) as session:
+            placed = session.scalars(
+                select(CurrentPlacement.overall_rating).where(
+                    CurrentPlacement.employee_id.in_(people)
+                )
+            ).all()
+    finally:
+        with sync_engine.begin() as connection:
+            connection.execute(
+                delete(CalibratedRating).where(CalibratedRating.employee_id.in_(people))
+            )
+            connection.execute(
+                delete(CurrentPlacement).where(CurrentPlacement.employee_id.in_(people))
+            )
+    assert failures == []
+    assert len(placed) == len(people)

@@ -3,6 +3,14 @@
 `refresh_statements(employee_ids)` recomputes the named employees' rows from the history
 (the latest rating, the latest assessment): two upserts, run by the async services and
 the sync consumers alike.
+
+Refreshes run concurrently (an import of assessments, the consumer of calibrated ratings,
+a single assessment) and each upsert locks its rows in whatever order the data gives, so
+two refreshes of overlapping employees could each wait for the other. The first
+statement takes a transaction-level advisory lock per employee, in one sorted order, so
+overlapping refreshes queue instead of deadlocking. A transaction refreshes once (the
+consumer collects a batch's employees and refreshes them at its end): refreshing twice
+would take locks in two orders again.
 """
 
 from __future__ import annotations
@@ -10,15 +18,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import Insert, distinct_on, insert
+from sqlalchemy import ARRAY, Executable, TextClause, Uuid, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.potential.models import PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
 
+LOCK_CLASS = 7_001
+"""First key of the advisory locks on placements (the second is the employee's hash)."""
 
-def refresh_statements(employee_ids: Collection[uuid.UUID]) -> list[Insert]:
+
+def lock_statement(employee_ids: Collection[uuid.UUID]) -> TextClause:
+    """Advisory locks on these employees' placements, taken in ascending key order (the
+    sort runs before the lock function is called), held until the transaction ends."""
+    return text(
+        "SELECT pg_advisory_xact_lock(:lock_class, key) FROM ("
+        " SELECT DISTINCT hashtext(id::text) AS key FROM unnest(:employee_ids) AS id"
+        ") AS keys ORDER BY key"
+    ).bindparams(
+        bindparam("lock_class", LOCK_CLASS),
+        bindparam("employee_ids", sorted(set(employee_ids)), type_=ARRAY(Uuid())),
+    )
+
+
+def refresh_statements(employee_ids: Collection[uuid.UUID]) -> list[Executable]:
     ids = bindparam("employee_ids", list(employee_ids), type_=ARRAY(Uuid()))
     latest_rating = (
         select(
@@ -49,6 +73,7 @@ def refresh_statements(employee_ids: Collection[uuid.UUID]) -> list[Insert]:
         ["employee_id", "potential", "potential_assessed_on"], latest_potential
     )
     return [
+        lock_statement(employee_ids),
         ratings.on_conflict_do_update(
             index_elements=[CurrentPlacement.employee_id],
             set_={

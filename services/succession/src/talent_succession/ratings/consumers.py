@@ -1,45 +1,65 @@
 """Calibrated ratings from the performance service: the 9-box performance axis.
 
 One row per employee and cycle; a later calibration of the same cycle replaces it
-(the `updated_at` guard keeps a stale re-delivery from undoing a newer one).
+(the `updated_at` guard keeps a stale re-delivery from undoing a newer one). The
+placements of the batch's employees are refreshed once, at the end of the batch, in one
+sorted lock order (see `ninebox.placements`).
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from talent_contracts import EventPayload
 from talent_contracts.performance import RatingCalibrated
-from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.events import BatchItem, HandlerRegistry, in_waves
 from talent_succession.ninebox.placements import refresh_statements
 from talent_succession.ratings.models import CalibratedRating
 
+_STALE = "succession.placements_stale"
 
-def record_rating(session: Session, payload: EventPayload, envelope: Envelope) -> None:
-    if not isinstance(payload, RatingCalibrated):
-        raise TypeError(f"not a calibrated rating: {type(payload).__name__}")
-    values = {
-        "employee_id": payload.employee_id,
-        "cycle_code": payload.cycle_code,
-        "overall_rating": payload.overall_rating,
-        "rated_on": payload.rated_on,
-        "updated_at": envelope.time,
-    }
-    statement = insert(CalibratedRating).values(values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CalibratedRating.employee_id, CalibratedRating.cycle_code],
-            set_={
-                name: statement.excluded[name]
-                for name in ("overall_rating", "rated_on", "updated_at")
-            },
-            where=CalibratedRating.updated_at <= statement.excluded.updated_at,
+
+def record_ratings(session: Session, items: Sequence[BatchItem]) -> None:
+    rows: list[dict[str, object]] = []
+    stale: set[uuid.UUID] = session.info.setdefault(_STALE, set())
+    for payload, envelope in items:
+        if not isinstance(payload, RatingCalibrated):
+            raise TypeError(f"not a calibrated rating: {type(payload).__name__}")
+        rows.append(
+            {
+                "employee_id": payload.employee_id,
+                "cycle_code": payload.cycle_code,
+                "overall_rating": payload.overall_rating,
+                "rated_on": payload.rated_on,
+                "updated_at": envelope.time,
+            }
         )
-    )
-    for refresh in refresh_statements([payload.employee_id]):
-        session.execute(refresh)
+        stale.add(payload.employee_id)
+    for wave in in_waves(rows, lambda row: (row["employee_id"], row["cycle_code"])):
+        statement = insert(CalibratedRating).values(wave)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CalibratedRating.employee_id, CalibratedRating.cycle_code],
+                set_={
+                    name: statement.excluded[name]
+                    for name in ("overall_rating", "rated_on", "updated_at")
+                },
+                where=CalibratedRating.updated_at <= statement.excluded.updated_at,
+            )
+        )
+
+
+def refresh_placements(session: Session) -> None:
+    """End of batch: refresh the placements of every employee rated in it, once."""
+    stale: set[uuid.UUID] = session.info.pop(_STALE, set())
+    if stale:
+        for refresh in refresh_statements(stale):
+            session.execute(refresh)
 
 
 def register(registry: HandlerRegistry) -> None:
-    registry.on(RatingCalibrated)(record_rating)
+    registry.on_batch(RatingCalibrated)(record_ratings)
+    registry.after_batch(refresh_placements)
