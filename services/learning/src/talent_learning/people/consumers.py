@@ -2,27 +2,21 @@
 on them: a hire gets onboarding and compliance assignments, a transfer or update the
 compliance assignments of the population the employee now belongs to.
 
-Every employee event carries the full snapshot after the change, so each one is an
-upsert of the whole row. Events of one employee arrive in order (they share a Kafka key);
-the `updated_at` guard only stops a stale re-delivery (a dead letter re-driven later,
-say) from overwriting a newer state.
-
 Each event also records the snapshot in the employee's history (`employee_history`),
 effective from the event's own date: the hire date for a hire, `effective_on` for a
 transfer, `terminated_on` for a termination (the terminated state starts that day) and
 the event's day for an update. See `record_history`.
 
-The handler takes a consumer batch's run of employee events at once, in waves in which
-each employee occurs once (`in_waves`): per wave one multi-row upsert of the projection,
-one of the history, one `valid_to` recompute, one onboarding and one rules pass. Applying
-wave after wave is applying the events one by one, since one employee's events touch no
-other employee's rows.
+The projection itself is the platform's (`talent_platform.employees`): per wave of
+distinct employees one multi-row upsert; learning adds, per wave, one upsert of the
+history, one `valid_to` recompute, one onboarding and one rules pass.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, select, update
@@ -32,84 +26,50 @@ from talent_contracts.people import (
     EmployeeHired,
     EmployeeTerminated,
     EmployeeTransferred,
-    EmployeeUpdated,
 )
 from talent_learning.compliance.rules import apply_rules_sync
 from talent_learning.config import LearningSettings
 from talent_learning.paths.onboarding import assign_onboarding_sync
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
 from talent_platform.db.bulk import index_scans, unnest_insert, unnest_params
-from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
-
-EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
+from talent_platform.employees import (
+    EMPLOYEE_EVENTS,
+    EmployeeEvent,
+    EmployeeItem,
+    employee_handler,
+)
+from talent_platform.events import Envelope, HandlerRegistry
 
 registry = HandlerRegistry()
 
 
-@registry.on_batch(*EMPLOYEE_EVENTS)
-def project_employees(session: Session, items: Sequence[BatchItem]) -> None:
-    """Upsert the projection rows from the events' employee snapshots and record their
-    history; then assign what a hire, transfer or update calls for."""
-    events: list[tuple[EmployeeEvent, Envelope]] = []
-    for payload, envelope in items:
-        if not isinstance(payload, EMPLOYEE_EVENTS):
-            raise TypeError(f"not an employee event: {type(payload).__name__}")
-        events.append((payload, envelope))
-    for wave in in_waves(events, key=lambda event: event[0].employee.employee_id):
-        upsert_employees(session, wave)
-        record_history(session, wave)
-        active = [
-            payload
-            for payload, _ in wave
-            if not isinstance(payload, EmployeeTerminated) and payload.employee.status == "active"
-        ]
-        if not active:
-            continue
-        assign_onboarding_sync(
-            session, [p.employee for p in active if isinstance(p, EmployeeHired)]
-        )
-        apply_rules_sync(
-            session,
-            today=dt.datetime.now(dt.UTC).date(),
-            lead_days=_lead_days(),
-            employee_ids=[p.employee_id for p in active],
-        )
+def on_employees(session: Session, wave: Sequence[EmployeeItem], applied: set[uuid.UUID]) -> None:
+    """After the projection's upsert: record the wave's history (stale re-deliveries too:
+    the history decides by each row's own time), then assign what a hire, transfer or
+    update calls for."""
+    record_history(session, wave)
+    active = [
+        payload
+        for payload, _ in wave
+        if not isinstance(payload, EmployeeTerminated) and payload.employee.status == "active"
+    ]
+    if not active:
+        return
+    assign_onboarding_sync(session, [p.employee for p in active if isinstance(p, EmployeeHired)])
+    apply_rules_sync(
+        session,
+        today=dt.datetime.now(dt.UTC).date(),
+        lead_days=_lead_days(),
+        employee_ids=[p.employee_id for p in active],
+    )
+
+
+registry.on_batch(*EMPLOYEE_EVENTS)(employee_handler(EmployeeProjection, then=on_employees))
 
 
 @functools.cache
 def _lead_days() -> int:
     return LearningSettings().recertify_lead_days
-
-
-def upsert_employees(session: Session, events: Sequence[tuple[EmployeeEvent, Envelope]]) -> None:
-    """One multi-row upsert; each employee at most once."""
-    rows = [
-        {
-            "employee_id": snapshot.employee_id,
-            "employee_number": snapshot.employee_number,
-            "name": snapshot.name,
-            "email": snapshot.email,
-            "status": snapshot.status,
-            "manager_id": snapshot.manager_id,
-            "org_unit_code": snapshot.org_unit_code,
-            "job_profile_code": snapshot.job_profile_code,
-            "location": snapshot.location,
-            "hire_date": snapshot.hire_date,
-            "updated_at": envelope.time,
-        }
-        for snapshot, envelope in ((payload.employee, envelope) for payload, envelope in events)
-    ]
-    columns = list(rows[0])
-    statement = unnest_insert(EmployeeProjection, columns)
-    statement = statement.on_conflict_do_update(
-        index_elements=[EmployeeProjection.employee_id],
-        set_={name: statement.excluded[name] for name in columns if name != "employee_id"},
-        where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
-    )
-    session.execute(statement, unnest_params(rows, columns))
-
-
-EmployeeEvent = EmployeeHired | EmployeeUpdated | EmployeeTransferred | EmployeeTerminated
 
 
 def effective_on(payload: EmployeeEvent, envelope: Envelope) -> dt.date:
@@ -126,7 +86,7 @@ def effective_on(payload: EmployeeEvent, envelope: Envelope) -> dt.date:
     return max(day, snapshot.hire_date)
 
 
-def record_history(session: Session, events: Sequence[tuple[EmployeeEvent, Envelope]]) -> None:
+def record_history(session: Session, events: Sequence[EmployeeItem]) -> None:
     """Record each event's snapshot as its employee's state from its effective day (each
     employee at most once in `events`), set-based and idempotent, so a redelivered or
     replayed event changes nothing and events may arrive in any order:

@@ -1,69 +1,8 @@
 from __future__ import annotations
 
-import uuid
-from collections.abc import Collection, Sequence
-
-from sqlalchemy import Integer, literal_column, select
-from sqlalchemy.orm import aliased
-
 from talent_learning.people.models import EmployeeProjection
-from talent_platform.db import Repository
-
-# Longer chains than this are treated as broken data (a cycle people has not caught).
-MAX_CHAIN_DEPTH = 64
+from talent_platform.employees import EmployeeRepository
 
 
-class EmployeeProjectionRepository(Repository[EmployeeProjection]):
+class EmployeeProjectionRepository(EmployeeRepository[EmployeeProjection]):
     model = EmployeeProjection
-    entity_name = "employee"
-
-    async def ids_by_number(self) -> dict[str, uuid.UUID]:
-        """Every employee number and its id (for CSV imports, which name employees by number)."""
-        rows = await self.session.execute(
-            select(EmployeeProjection.employee_number, EmployeeProjection.employee_id)
-        )
-        return {number: employee_id for number, employee_id in rows.all()}
-
-    async def managed_by(
-        self, manager_id: uuid.UUID, employee_ids: Collection[uuid.UUID]
-    ) -> set[uuid.UUID]:
-        """Those of `employee_ids` who have `manager_id` anywhere up their reporting chain.
-
-        Walks up from the given employees (never down from the manager, whose whole
-        organisation may be large), at most MAX_CHAIN_DEPTH levels, so a cycle in the
-        data ends the walk instead of looping.
-        """
-        if not employee_ids:
-            return set()
-        start = (
-            select(
-                EmployeeProjection.employee_id.label("employee_id"),
-                EmployeeProjection.manager_id.label("manager_id"),
-                literal_column("1", Integer).label("depth"),
-            )
-            .where(
-                EmployeeProjection.employee_id.in_(employee_ids),
-                EmployeeProjection.manager_id.is_not(None),
-            )
-            .cte("chain", recursive=True)
-        )
-        above = aliased(EmployeeProjection)
-        chain = start.union_all(
-            select(start.c.employee_id, above.manager_id, start.c.depth + 1)
-            .join(above, above.employee_id == start.c.manager_id)
-            .where(
-                above.manager_id.is_not(None),
-                start.c.manager_id != manager_id,
-                start.c.depth < MAX_CHAIN_DEPTH,
-            )
-        )
-        rows = await self.session.execute(
-            select(chain.c.employee_id).where(chain.c.manager_id == manager_id).distinct()
-        )
-        return set(rows.scalars().all())
-
-    async def by_ids(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EmployeeProjection]:
-        rows = await self.list(
-            select(EmployeeProjection).where(EmployeeProjection.employee_id.in_(ids))
-        )
-        return {e.employee_id: e for e in rows}

@@ -21,17 +21,7 @@ async def visible_employees(
 ) -> set[uuid.UUID]:
     """The subset of `employee_ids` whose records `principal` may see; one query at most,
     so a DataLoader can check a whole page of employees at once."""
-    wanted = set(employee_ids)
-    if principal.is_hr:
-        return wanted
-    me = principal.employee_id
-    if me is None:
-        return set()
-    visible = {me} & wanted
-    others = wanted - visible
-    if others:
-        visible |= await EmployeeProjectionRepository(session).managed_by(me, others)
-    return visible
+    return await EmployeeProjectionRepository(session).visible_to(principal, employee_ids)
 
 
 async def can_see_employee(

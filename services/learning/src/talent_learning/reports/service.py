@@ -26,14 +26,12 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from talent_learning.completions.models import Completion
 from talent_learning.courses.models import Course
@@ -42,8 +40,8 @@ from talent_learning.enrollments.models import Enrollment
 from talent_learning.enrollments.service import today
 from talent_learning.people.models import EmployeeHistory as History
 from talent_learning.people.models import EmployeeProjection as Employee
-from talent_learning.people.repository import MAX_CHAIN_DEPTH
 from talent_platform.auth import Principal, Role
+from talent_platform.employees import reports_of
 from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
 
 ORG_REPORT_READERS = (Role.ADMIN, Role.HR_COORDINATOR, Role.HR_LEADER)
@@ -313,20 +311,7 @@ class ReportService:
             raise Forbidden("a manager sees only their own team")
         if await self.session.get(Employee, manager) is None:
             raise NotFound("employee", manager)
-        chain = (
-            select(
-                Employee.employee_id.label("employee_id"),
-                literal_column("1", Integer).label("depth"),
-            )
-            .where(Employee.manager_id == manager)
-            .cte("team", recursive=True)
-        )
-        below = aliased(Employee)
-        chain = chain.union_all(
-            select(below.employee_id, chain.c.depth + 1)
-            .join(chain, below.manager_id == chain.c.employee_id)
-            .where(chain.c.depth < MAX_CHAIN_DEPTH)
-        )
+        chain = reports_of(Employee, manager, name="team")
         open_ = Enrollment.status.in_(("assigned", "in_progress", "overdue"))
         overdue = or_(
             Enrollment.status == "overdue",

@@ -13,9 +13,9 @@ from sqlalchemy.orm import aliased
 
 from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
 from talent_performance.people.models import EmployeeProjection
-from talent_performance.people.repository import reports_of
 from talent_performance.reviews.models import Review
 from talent_platform.db import Repository
+from talent_platform.employees import reports_of
 
 SUBMITTED = ("submitted", "signed_off")
 
@@ -158,7 +158,7 @@ class CycleRepository(Repository[ReviewCycle]):
             Review.status.in_(pending),
         )
         if below is not None:
-            chain = reports_of(below)
+            chain = reports_of(EmployeeProjection, below)
             where = (*where, Review.employee_id.in_(select(chain.c.employee_id)))
         total = int(await self.session.scalar(select(func.count()).where(*where)) or 0)
         rows = await self.session.execute(

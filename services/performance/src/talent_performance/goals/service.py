@@ -22,10 +22,12 @@ from talent_contracts.performance import GoalUpdated
 from talent_performance.cycles.repository import CycleRepository
 from talent_performance.db import outbox
 from talent_performance.goals.models import GOAL_STATUSES, SCOPES, CheckIn, Goal
-from talent_performance.people.repository import EmployeeProjectionRepository, reports_of
+from talent_performance.people.models import EmployeeProjection
+from talent_performance.people.repository import EmployeeProjectionRepository
 from talent_performance.people.service import managed_employees, visible_employees
 from talent_platform.auth import Principal
 from talent_platform.db import Repository
+from talent_platform.employees import reports_of
 from talent_platform.errors import ErrorCollector, Forbidden, NotFound
 
 # A parent must be of a broader scope than its child.
@@ -63,7 +65,7 @@ def goals_readable_by(principal: Principal) -> ColumnElement[bool]:
     me = principal.employee_id
     if me is None:
         return false()
-    reports = reports_of(me)
+    reports = reports_of(EmployeeProjection, me)
     return or_(
         Goal.scope != "individual",
         Goal.owner_id == me,

@@ -7,30 +7,22 @@ employee: a hire or a transfer into the population creates their reviews, a tran
 or a termination cancels the drafts, a new manager takes over the draft manager review.
 A job profile's new requirements join its holders' draft reviews.
 
-Employee events come as a batch's run, applied in waves in which each employee occurs
-once (`in_waves`): one upsert and one adjustment of the running cycles per wave, which is
-what the events do one by one, since one employee's events touch no other's rows.
+The projection itself is the platform's (`talent_platform.employees`): employee events
+come as a batch's run, applied in waves in which each employee occurs once, one upsert
+and one adjustment of the running cycles per wave.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
-from talent_contracts.people import (
-    CompetencyUpdated,
-    EmployeeHired,
-    EmployeeTerminated,
-    EmployeeTransferred,
-    EmployeeUpdated,
-    JobProfileUpdated,
-)
+from talent_contracts.people import CompetencyUpdated, JobProfileUpdated
 from talent_performance.cycles.models import ReviewCycle
 from talent_performance.cycles.population import (
     cancel_reviews,
@@ -45,86 +37,23 @@ from talent_performance.people.models import (
     JobProfileProjection,
     JobProfileRequirement,
 )
-from talent_platform.db.bulk import unnest_insert, unnest_params
-from talent_platform.events import BatchItem, Envelope, HandlerRegistry, in_waves
+from talent_platform.employees import EMPLOYEE_EVENTS, EmployeeItem, employee_handler
+from talent_platform.events import Envelope, HandlerRegistry
 
-EMPLOYEE_EVENTS = (EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
 # Phases in which the population still changes; from calibration on it is fixed.
 ADJUSTABLE_PHASES = ("goal_setting", "self_review", "peer_feedback", "manager_review")
 
 registry = HandlerRegistry()
 
 
-@registry.on_batch(*EMPLOYEE_EVENTS)
-def project_employees(session: Session, items: Sequence[BatchItem]) -> None:
-    """Per wave of distinct employees: one upsert of their rows, then one adjustment of
-    the running cycles for those whose row changed (not a stale re-delivery)."""
-    for payload, _ in items:
-        if not isinstance(payload, EMPLOYEE_EVENTS):
-            raise TypeError(f"not an employee event: {type(payload).__name__}")
-    for wave in in_waves(items, key=lambda item: item[0].employee.employee_id):  # type: ignore[attr-defined]
-        applied = upsert_employees(session, wave)
-        if applied:
-            adjust_running_cycles(session, applied)
+def on_employees(session: Session, wave: Sequence[EmployeeItem], applied: set[uuid.UUID]) -> None:
+    """After the projection's upsert: adjust the running cycles for the employees whose
+    row changed (not a stale re-delivery's)."""
+    if applied:
+        adjust_running_cycles(session, applied)
 
 
-EMPLOYEE_COLUMNS = (
-    "employee_id",
-    "employee_number",
-    "name",
-    "email",
-    "status",
-    "hire_date",
-    "manager_id",
-    "org_unit_code",
-    "job_profile_code",
-    "location",
-    "updated_at",
-    "terminated_on",
-)
-
-
-def upsert_employees(session: Session, wave: Sequence[BatchItem]) -> list[uuid.UUID]:
-    """Upsert the rows (each employee at most once in `wave`); returns the employees whose
-    row was written (an event older than the stored row is not). Only a termination sets
-    `terminated_on`."""
-    rows = []
-    for payload, envelope in wave:
-        assert isinstance(payload, EMPLOYEE_EVENTS)
-        snapshot = payload.employee
-        rows.append(
-            {
-                "employee_id": snapshot.employee_id,
-                "employee_number": snapshot.employee_number,
-                "name": snapshot.name,
-                "email": snapshot.email,
-                "status": snapshot.status,
-                "hire_date": snapshot.hire_date,
-                "manager_id": snapshot.manager_id,
-                "org_unit_code": snapshot.org_unit_code,
-                "job_profile_code": snapshot.job_profile_code,
-                "location": snapshot.location,
-                "updated_at": envelope.time,
-                "terminated_on": (
-                    payload.terminated_on if isinstance(payload, EmployeeTerminated) else None
-                ),
-            }
-        )
-    statement = unnest_insert(EmployeeProjection, EMPLOYEE_COLUMNS)
-    changed: dict[str, Any] = {
-        name: statement.excluded[name]
-        for name in EMPLOYEE_COLUMNS
-        if name not in ("employee_id", "terminated_on")
-    }
-    changed["terminated_on"] = func.coalesce(
-        statement.excluded.terminated_on, EmployeeProjection.terminated_on
-    )
-    upsert = statement.on_conflict_do_update(
-        index_elements=[EmployeeProjection.employee_id],
-        set_=changed,
-        where=EmployeeProjection.updated_at <= statement.excluded.updated_at,
-    ).returning(EmployeeProjection.employee_id)
-    return list(session.scalars(upsert, unnest_params(rows, EMPLOYEE_COLUMNS)))
+registry.on_batch(*EMPLOYEE_EVENTS)(employee_handler(EmployeeProjection, then=on_employees))
 
 
 def running_cycles(session: Session) -> list[ReviewCycle]:

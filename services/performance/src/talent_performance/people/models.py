@@ -9,31 +9,19 @@ anything but the people-event consumer (people/consumers.py) and the benchmark's
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
-from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent_performance.db import Base
+from talent_platform.employees import EmployeeColumns
 
 
-class EmployeeProjection(Base):
+class EmployeeProjection(EmployeeColumns, Base):
     __tablename__ = "employee_projection"
-    __table_args__ = (Index("ix_employee_projection_org_unit_code", "org_unit_code"),)
 
-    employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    employee_number: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    email: Mapped[str] = mapped_column(String(320))
-    status: Mapped[str] = mapped_column(String(20))
+    # Cycle populations are selected by hire date: every projected employee has one.
     hire_date: Mapped[dt.date] = mapped_column(Date)
-    manager_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
-    org_unit_code: Mapped[str | None] = mapped_column(String(200), default=None)
-    job_profile_code: Mapped[str | None] = mapped_column(String(100), default=None)
-    location: Mapped[str | None] = mapped_column(String(200), default=None)
-    terminated_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    # The time of the people event this row reflects (its `ce_time`).
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class JobProfileProjection(Base):

@@ -32,10 +32,4 @@ async def visible_employees(
     session: AsyncSession, principal: Principal, employee_ids: Collection[uuid.UUID]
 ) -> set[uuid.UUID]:
     """The subset of `employee_ids` whose records `principal` may see; one query at most."""
-    wanted = set(employee_ids)
-    if principal.is_hr:
-        return wanted
-    me = principal.employee_id
-    if me is None:
-        return set()
-    return ({me} & wanted) | await managed_employees(session, principal, wanted)
+    return await EmployeeProjectionRepository(session).visible_to(principal, employee_ids)

@@ -7,10 +7,11 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from talent_performance.cycles.models import ReviewCycle
-from talent_performance.people.repository import reports_of
+from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import PeerRequest, Review, ReviewCompetency
 from talent_platform.auth import Principal
 from talent_platform.db import Repository
+from talent_platform.employees import reports_of
 
 
 def readable_by(principal: Principal) -> ColumnElement[bool]:
@@ -22,7 +23,7 @@ def readable_by(principal: Principal) -> ColumnElement[bool]:
     me = principal.employee_id
     if me is None:
         return false()
-    reports = reports_of(me)
+    reports = reports_of(EmployeeProjection, me)
     return or_(
         Review.reviewer_id == me,
         and_(
@@ -128,7 +129,7 @@ class PeerRequestRepository(Repository[PeerRequest]):
             if me is None:
                 statement = statement.where(false())
             else:
-                reports = reports_of(me)
+                reports = reports_of(EmployeeProjection, me)
                 statement = statement.where(
                     or_(
                         PeerRequest.requested_by == me,

@@ -33,17 +33,7 @@ async def visible_employees(
     session: AsyncSession, principal: Principal, employee_ids: Collection[uuid.UUID]
 ) -> set[uuid.UUID]:
     """The subset of `employee_ids` `principal` may see, in one query at most."""
-    wanted = set(employee_ids)
-    if principal.is_hr:
-        return wanted
-    me = principal.employee_id
-    if me is None:
-        return set()
-    visible = {me} & wanted
-    others = wanted - visible
-    if others:
-        visible |= await EmployeeRepository(session).managed_by(me, others)
-    return visible
+    return await EmployeeRepository(session).visible_to(principal, employee_ids)
 
 
 class EmployeeAccess(Protocol):

@@ -3,6 +3,8 @@ history, the competency framework and job profiles' requirements."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
@@ -11,15 +13,17 @@ from sqlalchemy.orm import Session
 
 from talent_contracts.people import (
     CompetencyUpdated,
-    EmployeeHired,
-    EmployeeTerminated,
     EmployeeTransferred,
-    EmployeeUpdated,
     JobHistoryRecorded,
     JobProfileUpdated,
 )
-from talent_platform.db.bulk import unnest_insert, unnest_params
-from talent_platform.events import Envelope, in_waves
+from talent_platform.employees import (
+    EMPLOYEE_EVENTS,
+    EmployeeEvent,
+    EmployeeItem,
+    employee_handler,
+)
+from talent_platform.events import Envelope
 from talent_recommender.ingest.consumers.runs import (
     Items,
     handles,
@@ -36,72 +40,42 @@ from talent_recommender.ingest.models import (
 from talent_recommender.profiles.estimates import mark_stale
 
 
-@handles(EmployeeHired, EmployeeUpdated, EmployeeTransferred, EmployeeTerminated)
-def on_employees(session: Session, items: Items) -> None:
-    for wave in in_waves(items, key=lambda item: item[0].employee.employee_id):
-        project_employees(session, wave)
+def role_start(payload: EmployeeEvent, envelope: Envelope) -> dict[str, Any]:
+    """The current role started on the hire date, or on a transfer's effective day."""
+    if isinstance(payload, EmployeeTransferred):
+        return {"in_role_since": payload.effective_on}
+    return {"in_role_since": payload.employee.hire_date}
 
 
-EMPLOYEE_COLUMNS = (
-    "employee_id",
-    "name",
-    "status",
-    "manager_id",
-    "org_unit_code",
-    "job_profile_code",
-    "hire_date",
-    "in_role_since",
-    "updated_at",
+def kept_role_start(excluded: Any) -> dict[str, Any]:
+    """While the job profile stays, its start carries over (decided in PostgreSQL against
+    the stored row)."""
+    return {
+        "in_role_since": case(
+            (
+                Employee.job_profile_code.is_not_distinct_from(excluded.job_profile_code),
+                func.coalesce(Employee.in_role_since, excluded.hire_date),
+            ),
+            else_=excluded.in_role_since,
+        )
+    }
+
+
+def mark_changed(session: Session, wave: Sequence[EmployeeItem], applied: set[uuid.UUID]) -> None:
+    session.expire_all()
+    mark_stale(session, applied)
+
+
+project_employees = employee_handler(
+    Employee, then=mark_changed, values=role_start, changes=kept_role_start
 )
 
 
-def project_employees(session: Session, wave: Items) -> None:
-    """Upsert each employee's row (each employee once in `wave`), unless a newer state is
-    already projected (a stale re-delivery). The current role started on the hire date, or
-    on a transfer's effective day; while the job profile stays, its start carries over.
-    One statement, decided in PostgreSQL against the stored row."""
-    rows = [
-        {
-            "employee_id": payload.employee.employee_id,
-            "name": payload.employee.name,
-            "status": payload.employee.status,
-            "manager_id": payload.employee.manager_id,
-            "org_unit_code": payload.employee.org_unit_code,
-            "job_profile_code": payload.employee.job_profile_code,
-            "hire_date": payload.employee.hire_date,
-            "in_role_since": (
-                payload.effective_on
-                if isinstance(payload, EmployeeTransferred)
-                else payload.employee.hire_date
-            ),
-            "updated_at": envelope.time,
-        }
-        for payload, envelope in wave
-    ]
-    statement = unnest_insert(Employee, EMPLOYEE_COLUMNS)
-    excluded = statement.excluded
-    changed: dict[str, Any] = {
-        name: excluded[name]
-        for name in EMPLOYEE_COLUMNS
-        if name not in ("employee_id", "in_role_since")
-    }
-    changed["in_role_since"] = case(
-        (
-            Employee.job_profile_code.is_not_distinct_from(excluded.job_profile_code),
-            func.coalesce(Employee.in_role_since, excluded.hire_date),
-        ),
-        else_=excluded.in_role_since,
-    )
-    applied = session.scalars(
-        statement.on_conflict_do_update(
-            index_elements=[Employee.employee_id],
-            set_=changed,
-            where=Employee.updated_at <= excluded.updated_at,
-        ).returning(Employee.employee_id),
-        unnest_params(rows, EMPLOYEE_COLUMNS),
-    ).all()
-    session.expire_all()
-    mark_stale(session, applied)
+@handles(*EMPLOYEE_EVENTS)
+def on_employees(session: Session, items: Items) -> None:
+    """Employees with the start of their current role, through the platform's projection
+    handler (one guarded upsert per wave of distinct employees)."""
+    project_employees(session, items)
 
 
 @handles(JobHistoryRecorded)
