@@ -1,13 +1,14 @@
-"""A service's worker process: the outbox relay plus the service's event consumer, and
-(when `worker_metrics_port` is set) a small HTTP endpoint with `/metrics` and `/healthz`.
-With a `lag_table`, the consumer records its lag there for the service's API
-(events/lag.py)."""
+"""A service's worker process: the outbox relay, the service's event consumer, its
+periodic jobs (periodic.py), and (when `worker_metrics_port` is set) a small HTTP
+endpoint with `/metrics` and `/healthz`. With a `lag_table`, the consumer records its lag
+there for the service's API (events/lag.py)."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from collections.abc import Sequence
 from types import FrameType
 
 from prometheus_client import CollectorRegistry
@@ -24,13 +25,15 @@ from talent_platform.logging import configure_logging
 from talent_platform.observability.metrics import WorkerCollector
 from talent_platform.observability.tracing import configure_tracing
 from talent_platform.observability.worker_http import WorkerEndpoint
+from talent_platform.periodic import PeriodicJob, RunningJob
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
 class Worker:
-    """The relay thread, the consumer loop and the metrics endpoint of one service.
+    """The relay thread, the consumer loop, the periodic jobs' threads and the metrics
+    endpoint of one service.
 
     `run(stop)` blocks until `stop` is set (or the consumer gives up); `run_worker` wraps
     it with logging, tracing and signal handling for `python -m talent_<svc>.worker`.
@@ -44,6 +47,7 @@ class Worker:
         registry: HandlerRegistry | None = None,
         consumes: list[str] | None = None,
         lag_table: Table | None = None,
+        periodic: Sequence[PeriodicJob] = (),
     ) -> None:
         self.settings = settings
         self.lag_table = lag_table
@@ -61,6 +65,10 @@ class Worker:
             if registry is not None and self.topics
             else None
         )
+        names = [job.name for job in periodic]
+        if len(set(names)) != len(names):
+            raise ValueError(f"periodic job names must be unique: {names}")
+        self.jobs = [RunningJob(job, engine=self.engine) for job in periodic]
         self.endpoint: WorkerEndpoint | None = None
         self._reader: OffsetReader | None = None
         self._relay_thread: threading.Thread | None = None
@@ -94,6 +102,7 @@ class Worker:
                 consumer=self.consumer,
                 reader=self._offset_reader(),
                 consumed_topics=self.topics,
+                jobs=self.jobs,
             )
         )
         self.endpoint = WorkerEndpoint(
@@ -107,11 +116,13 @@ class Worker:
     def health(self) -> dict[str, bool]:
         """Liveness: false parts make `/healthz` answer 503 and the supervisor restart the
         process. A relay loop that ended while the process lives would leave the outbox
-        unsent for good."""
+        unsent for good, a job thread that ended its job undone."""
         thread = self._relay_thread
         parts = {"relay": thread is not None and thread.is_alive()}
         if self.consumer is not None:
             parts["consumer"] = self.consumer.running
+        for job in self.jobs:
+            parts[f"job:{job.job.name}"] = job.alive
         return parts
 
     def run(self, stop: threading.Event) -> None:
@@ -128,6 +139,8 @@ class Worker:
             target=self.relay.run, args=(stop,), name="outbox-relay", daemon=True
         )
         self._relay_thread.start()
+        for job in self.jobs:
+            job.start(stop)
         self._start_endpoint()
         log.info("worker started", extra={"consumes": self.topics})
         try:
@@ -139,6 +152,8 @@ class Worker:
         finally:
             stop.set()
             self._relay_thread.join(timeout=10)
+            for job in self.jobs:
+                job.join(timeout=10)
             if self.endpoint is not None:
                 self.endpoint.stop()
             if self._reader is not None:
@@ -153,6 +168,7 @@ def run_worker(
     registry: HandlerRegistry | None = None,
     consumes: list[str] | None = None,
     lag_table: Table | None = None,
+    periodic: Sequence[PeriodicJob] = (),
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
@@ -166,7 +182,12 @@ def run_worker(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     worker = Worker(
-        settings, tables=tables, registry=registry, consumes=consumes, lag_table=lag_table
+        settings,
+        tables=tables,
+        registry=registry,
+        consumes=consumes,
+        lag_table=lag_table,
+        periodic=periodic,
     )
     try:
         worker.run(stop)

@@ -1,53 +1,51 @@
 """`python -m talent_recommender.worker`: the outbox relay, the consumer of people,
-learning, performance and succession events, and the refit loop (schedule and on-demand
-requests, and evidence growth once the consumer is caught up)."""
+learning, performance and succession events, and the refit job (a periodic job that looks
+every `refit_poll_s` for on-demand requests, evidence growth once the consumer is caught
+up, and the schedule)."""
 
 import sys
-import threading
+from functools import partial
 
 from talent_contracts import service_topic
-from talent_platform.db.session import create_sync_engine
+from talent_platform.periodic import PeriodicJob
 from talent_platform.worker import run_worker
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.db import consumer_lag, messaging
 from talent_recommender.ingest.consumers import registry
 from talent_recommender.profiles.freshness import EvidenceGrowth
-from talent_recommender.profiles.refits import schedule
+from talent_recommender.profiles.refits import refit_if_due
 
 CONSUMES = ["people", "learning", "performance", "succession"]
 
 
+def refits(settings: RecommenderSettings) -> PeriodicJob:
+    """Not one transaction: a refit commits the model, then vacuums the estimates."""
+    growth = EvidenceGrowth(
+        share=settings.refit_evidence_growth,
+        stale_after_s=settings.consumer_lag_stale_after_s,
+    )
+    return PeriodicJob(
+        "refits",
+        settings.refit_poll_s,
+        partial(
+            refit_if_due,
+            rank=settings.model_rank,
+            interval_s=settings.refit_interval_s,
+            evidence_growth=growth,
+        ),
+    )
+
+
 def main() -> int:
     settings = RecommenderSettings()
-    engine = create_sync_engine(settings.database_url, pool_size=2)
-    stop = threading.Event()
-    refits = threading.Thread(
-        target=schedule,
-        args=(engine, stop),
-        kwargs={
-            "rank": settings.model_rank,
-            "interval_s": settings.refit_interval_s,
-            "poll_s": settings.refit_poll_s,
-            "evidence_growth": EvidenceGrowth(
-                share=settings.refit_evidence_growth,
-                stale_after_s=settings.consumer_lag_stale_after_s,
-            ),
-        },
-        name="refits",
-        daemon=True,
+    return run_worker(
+        settings,
+        tables=messaging,
+        registry=registry,
+        lag_table=consumer_lag,
+        consumes=[service_topic(s) for s in CONSUMES],
+        periodic=[refits(settings)],
     )
-    refits.start()
-    try:
-        return run_worker(
-            settings,
-            tables=messaging,
-            registry=registry,
-            lag_table=consumer_lag,
-            consumes=[service_topic(s) for s in CONSUMES],
-        )
-    finally:
-        stop.set()
-        engine.dispose()
 
 
 if __name__ == "__main__":

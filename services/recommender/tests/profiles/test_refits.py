@@ -1,4 +1,5 @@
-"""On-demand refits: the mutation queues a request, the worker's loop runs it."""
+"""On-demand and scheduled refits: the mutation queues a request, the worker's refit job
+runs it, and refits on its schedule."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
-from talent_recommender.profiles.refits import run_pending
+from talent_recommender.profiles.refits import refit_if_due, run_pending
 
 from ..factories import HR, HR_LEADER, assessed, deliver_sync, execute
 
@@ -64,3 +65,19 @@ def test_the_worker_runs_a_pending_request_once(committed: Engine) -> None:
         e.evidence_level is not None and (e.evidence_precision or 0) > 0 and 1 <= e.level <= 5
         for e in stored
     )
+
+
+def test_the_refit_job_fits_a_first_model_then_waits_for_the_schedule(committed: Engine) -> None:
+    with Session(committed) as session, session.begin():
+        for i in range(3):
+            deliver_sync(session, assessed(f"S{i}", "excel", 3))
+
+    first = refit_if_due(committed, rank=2, interval_s=3600)
+
+    assert first is not None  # no model yet: due at once
+    assert refit_if_due(committed, rank=2, interval_s=3600) is None  # fitted just now
+    assert refit_if_due(committed, rank=2, interval_s=0) is None  # schedule turned off
+    with Session(committed) as session, session.begin():
+        session.add(RefitRequest(requested_by="hr-leader"))
+    requested = refit_if_due(committed, rank=2, interval_s=0)
+    assert requested is not None and requested > first  # a request needs no schedule

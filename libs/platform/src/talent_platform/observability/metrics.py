@@ -6,7 +6,8 @@ the oldest unsent row (read from the service's own database at scrape time), plu
 Worker (`/metrics` on `worker_metrics_port`): the same outbox gauges, relay and consumer
 counters, consumer lag per partition (published positions minus the consumer's
 committed position, see events/positions.py) and, per DLQ topic, the dead letters its
-own consumer group wrote that are waiting for a redrive (events/dlq.py `WaitingLetters`).
+own consumer group wrote that are waiting for a redrive (events/dlq.py `WaitingLetters`),
+and per periodic job its failures and the time of its last success.
 Every series carries a `service` label.
 """
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from talent_platform.events.consumer import EventConsumer
     from talent_platform.events.positions import OffsetReader
     from talent_platform.events.relay import OutboxRelay
+    from talent_platform.periodic import RunningJob
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +249,8 @@ class BrokerFigures:
 
 
 class WorkerCollector(Collector):
-    """Reads the relay, the consumer, the outbox and the broker's offsets at scrape time."""
+    """Reads the relay, the consumer, the periodic jobs, the outbox and the broker's offsets
+    at scrape time."""
 
     def __init__(
         self,
@@ -258,6 +261,7 @@ class WorkerCollector(Collector):
         consumer: EventConsumer | None,
         reader: OffsetReader | None,
         consumed_topics: Sequence[str],
+        jobs: Sequence[RunningJob] = (),
     ) -> None:
         self.service = service
         self.engine = engine
@@ -265,6 +269,7 @@ class WorkerCollector(Collector):
         self.consumer = consumer
         self.reader = reader
         self.consumed_topics = list(consumed_topics)
+        self.jobs = list(jobs)
         self.broker_figures = (
             BrokerFigures(service, consumer=consumer, reader=reader, topics=consumed_topics)
             if consumer is not None and reader is not None
@@ -336,6 +341,8 @@ class WorkerCollector(Collector):
                 if not fresh:
                     errors += 1
                 yield from _offset_metrics(self.service, self.consumer.group_id, figures)
+        if self.jobs:
+            yield from _job_metrics(self.service, self.jobs)
         yield _gauge(
             "talent_metrics_scrape_errors",
             "Parts of the last scrape that could not be read.",
@@ -378,6 +385,25 @@ def _offset_metrics(service: str, group: str, figures: OffsetFigures | None) -> 
             [service],
             time.monotonic() - figures.read_at,
         )
+
+
+def _job_metrics(service: str, jobs: Sequence[RunningJob]) -> Iterator[Metric]:
+    failures = CounterMetricFamily(
+        "talent_periodic_job_failures",
+        "Runs of a periodic job that raised (each is retried at its next interval).",
+        labels=["service", "job"],
+    )
+    last_success = GaugeMetricFamily(
+        "talent_periodic_job_last_success_timestamp_seconds",
+        "Unix time a periodic job last ran to the end without error (omitted before then).",
+        labels=["service", "job"],
+    )
+    for job in jobs:
+        failures.add_metric([service, job.job.name], job.failures)
+        if job.last_success is not None:
+            last_success.add_metric([service, job.job.name], job.last_success)
+    yield failures
+    yield last_success
 
 
 def _gauge(name: str, documentation: str, labels: list[str], value: float) -> Metric:

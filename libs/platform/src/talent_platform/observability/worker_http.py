@@ -1,6 +1,6 @@
 """The worker's HTTP endpoint: `/metrics` (Prometheus) and `/healthz` (200 while the
-relay and the consumer loop are alive, else 503). A daemon thread; off unless
-`worker_metrics_port` is set (0 picks a free port, for tests)."""
+relay, the consumer loop and the periodic jobs' threads are alive, else 503). A daemon
+thread; off unless `worker_metrics_port` is set (0 picks a free port, for tests)."""
 
 from __future__ import annotations
 

@@ -5,12 +5,10 @@ set-based statement; reminders are recorded in `reminder` so each is published o
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, literal, select
+from sqlalchemy import and_, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, aliased
 
@@ -27,8 +25,6 @@ from talent_learning.db import outbox
 from talent_learning.enrollments.assign import add_months, mark_overdue_statement
 from talent_learning.enrollments.models import Enrollment, Reminder
 from talent_learning.people.models import EmployeeProjection as Employee
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -185,16 +181,3 @@ def sweep(session: Session, settings: LearningSettings, *, today: dt.date) -> Sw
         )
     result.expiring = len(expiring)
     return result
-
-
-def run_sweeps(engine: Engine, settings: LearningSettings, stop: threading.Event) -> None:
-    """Sweep now and then every `sweep_interval_s` until `stop` is set; a failed sweep is
-    logged and retried at the next interval."""
-    while not stop.is_set():
-        try:
-            with Session(engine) as session, session.begin():
-                result = sweep(session, settings, today=dt.datetime.now(dt.UTC).date())
-            log.info("sweep done", extra=result.__dict__)
-        except Exception:
-            log.exception("sweep failed")
-        stop.wait(settings.sweep_interval_s)

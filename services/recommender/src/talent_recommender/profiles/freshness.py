@@ -3,9 +3,9 @@
 Evidence records are what the estimates are built from: assessments, completions and
 job history (ratings rank successors but do not enter the skills model). Each refit
 records their count when it starts (`SkillModel.evidence_records`). The worker's refit
-loop refits once that count grew by more than `share` since the last fit, or when there
+job refits once that count grew by more than `share` since the last fit, or when there
 is evidence and no model yet, but only while the consumer is caught up and no event was
-applied since the loop's previous look: a large import is fitted once it has all
+applied since the job's previous look: a large import is fitted once it has all
 arrived, not halfway through.
 """
 
@@ -41,7 +41,7 @@ def grew_enough(*, fitted_on: int, now: int, share: float) -> bool:
 
 @dataclass
 class EvidenceGrowth:
-    """The refit loop's growth rule; keeps what it saw at the previous look, so it counts
+    """The refit job's growth rule; keeps what it saw at the previous look, so it counts
     the evidence only once the intake settled and only once per change."""
 
     share: float

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
@@ -71,35 +69,31 @@ def run_pending(engine: Engine, *, rank: int) -> int | None:
     return model.version
 
 
-def schedule(
+def refit_if_due(
     engine: Engine,
-    stop: threading.Event,
     *,
     rank: int,
     interval_s: float,
-    poll_s: float,
     evidence_growth: EvidenceGrowth | None = None,
-) -> None:
-    """The worker's refit loop: on-demand requests within `poll_s`, a refit once the
-    evidence grew enough (`evidence_growth`, profiles/freshness.py), and a refit every
-    `interval_s` (0 disables the schedule) counted from the last model's training time."""
-    while not stop.wait(poll_s):
-        try:
-            if run_pending(engine, rank=rank) is not None:
-                continue
-            if evidence_growth is not None:
-                with Session(engine) as session:
-                    due = evidence_growth.refit_due(session)
-                if due:
-                    refit_now(engine, rank=rank)
-                    continue
-            if interval_s > 0:
-                with Session(engine) as session:
-                    last = session.scalar(
-                        select(SkillModel.trained_at).order_by(SkillModel.version.desc()).limit(1)
-                    )
-                if last is None or (utcnow() - last).total_seconds() >= interval_s:
-                    refit_now(engine, rank=rank)
-        except Exception:
-            log.exception("refit failed; retrying at the next poll")
-            time.sleep(poll_s)
+) -> int | None:
+    """One look of the worker's refit job (every `refit_poll_s`): the pending on-demand
+    requests, else a refit once the evidence grew enough (`evidence_growth`,
+    profiles/freshness.py), else a refit when `interval_s` (0 disables the schedule) passed
+    since the last model's training time. Returns the version of the refit it ran, or
+    None when none was due."""
+    version = run_pending(engine, rank=rank)
+    if version is not None:
+        return version
+    if evidence_growth is not None:
+        with Session(engine) as session:
+            due = evidence_growth.refit_due(session)
+        if due:
+            return refit_now(engine, rank=rank).version
+    if interval_s > 0:
+        with Session(engine) as session:
+            last = session.scalar(
+                select(SkillModel.trained_at).order_by(SkillModel.version.desc()).limit(1)
+            )
+        if last is None or (utcnow() - last).total_seconds() >= interval_s:
+            return refit_now(engine, rank=rank).version
+    return None
