@@ -203,3 +203,29 @@ def test_a_job_thread_that_ended_makes_the_worker_unhealthy(
     assert '"job:exits": false' in body
     assert running.worker.health()["job:count"]
     assert running.worker.health()["relay"]
+
+
+def test_a_job_runs_on_one_replica_at_a_time(engine: Engine) -> None:
+    # Another replica is in the middle of a run (holds the job's lock): this run skips.
+    job = PeriodicJob.in_transaction("sweep", INTERVAL_S, tick("sweep"))
+    other = PeriodicJob.in_transaction("other", INTERVAL_S, tick("other"))
+    running = threading.Event()
+    release = threading.Event()
+
+    def busy(session: Session) -> None:
+        running.set()
+        release.wait(10)
+
+    elsewhere = PeriodicJob.in_transaction("sweep", INTERVAL_S, busy)
+    replica = threading.Thread(target=elsewhere.run, args=(engine,))
+    replica.start()
+    try:
+        assert running.wait(10)
+        job.run(engine)
+        other.run(engine)
+    finally:
+        release.set()
+        replica.join(10)
+    assert (count(engine, "sweep"), count(engine, "other")) == (0, 1)
+    job.run(engine)  # the other replica's run is over
+    assert count(engine, "sweep") == 1

@@ -5,6 +5,10 @@ gets the same thread, stop, failure handling, liveness and metrics.
 A job runs when the worker starts and then `interval_s` after each run ends (a slow run
 delays the next one, runs never overlap). A run that raises is logged and the job runs
 again at the next interval: the thread only ends when the worker stops.
+
+Every replica of a worker declares the same jobs. A job declared `in_transaction` runs
+on one replica at a time: its transaction first tries a transaction-level advisory lock
+on the job's name and skips the run when another replica holds it.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
+
+LOCK_CLASS = 7_002
+"""First key of the advisory locks of periodic jobs (the second is the name's hash)."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,16 @@ class PeriodicJob:
         cls, name: str, interval_s: float, work: Callable[[Session], object]
     ) -> PeriodicJob:
         """A job whose every run is one transaction: committed when `work` returns, rolled
-        back when it raises (so a failed run leaves nothing half done)."""
+        back when it raises (so a failed run leaves nothing half done). While one replica
+        runs it, the others skip their runs (`work` is not called)."""
 
         def run(engine: Engine) -> object:
             with Session(engine) as session, session.begin():
+                if not session.scalar(
+                    select(func.pg_try_advisory_xact_lock(LOCK_CLASS, func.hashtext(name)))
+                ):
+                    log.info("periodic job running elsewhere; skipped", extra={"job": name})
+                    return None
                 return work(session)
 
         return cls(name, interval_s, run)
