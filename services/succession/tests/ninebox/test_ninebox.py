@@ -151,6 +151,7 @@ def test_a_rating_performance_publishes_on_the_broker_is_recorded(
         with sync_engine.begin() as connection:
             connection.execute(delete(messaging.inbox))
             connection.execute(delete(CalibratedRating).where(CalibratedRating.employee_id == ada))
+            connection.execute(delete(CurrentPlacement).where(CurrentPlacement.employee_id == ada))
     assert found == 5
 
 

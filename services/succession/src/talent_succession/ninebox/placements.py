@@ -7,10 +7,11 @@ the sync consumers alike.
 Refreshes run concurrently (an import of assessments, the consumer of calibrated ratings,
 a single assessment) and each upsert locks its rows in whatever order the data gives, so
 two refreshes of overlapping employees could each wait for the other. The first
-statement takes a transaction-level advisory lock per employee, in one sorted order, so
-overlapping refreshes queue instead of deadlocking. A transaction refreshes once (the
-consumer collects a batch's employees and refreshes them at its end): refreshing twice
-would take locks in two orders again.
+statement takes transaction-level advisory locks on the employees' buckets (64 of them,
+by a hash of the id; a bounded number, as PostgreSQL's lock table is shared and small),
+in ascending order, so overlapping refreshes queue instead of deadlocking. A
+transaction refreshes once (the consumer collects a batch's employees and refreshes them
+at its end): refreshing twice would take locks in two orders again.
 """
 
 from __future__ import annotations
@@ -26,18 +27,21 @@ from talent_succession.potential.models import PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
 
 LOCK_CLASS = 7_001
-"""First key of the advisory locks on placements (the second is the employee's hash)."""
+"""First key of the advisory locks on placements (the second is the employee's bucket)."""
+LOCK_BUCKETS = 64
 
 
 def lock_statement(employee_ids: Collection[uuid.UUID]) -> TextClause:
-    """Advisory locks on these employees' placements, taken in ascending key order (the
-    sort runs before the lock function is called), held until the transaction ends."""
+    """Advisory locks on these employees' buckets, taken in ascending order (the sort runs
+    before the lock function is called), held until the transaction ends."""
     return text(
-        "SELECT pg_advisory_xact_lock(:lock_class, key) FROM ("
-        " SELECT DISTINCT hashtext(id::text) AS key FROM unnest(:employee_ids) AS id"
-        ") AS keys ORDER BY key"
+        "SELECT pg_advisory_xact_lock(:lock_class, bucket) FROM ("
+        " SELECT DISTINCT hashtext(id::text) & :mask AS bucket"
+        " FROM unnest(:employee_ids) AS id"
+        ") AS buckets ORDER BY bucket"
     ).bindparams(
         bindparam("lock_class", LOCK_CLASS),
+        bindparam("mask", LOCK_BUCKETS - 1),
         bindparam("employee_ids", sorted(set(employee_ids)), type_=ARRAY(Uuid())),
     )
 
