@@ -18,6 +18,23 @@ class RecommenderSettings(ServiceSettings):
         "are picked up within refit_poll_s.",
     )
     refit_poll_s: float = 5.0
+    estimate_inline_max: int = Field(
+        default=50,
+        ge=0,
+        description="A consumer batch that changed the evidence of at most this many "
+        "employees recomputes their skills estimates before it commits; a larger one (an "
+        "import's burst) marks them for the worker's estimates job.",
+    )
+    estimate_job_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the worker's estimates job looks for marked employees.",
+    )
+    estimate_job_chunk: int = Field(
+        default=1_000,
+        gt=0,
+        description="Employees the estimates job recomputes per transaction.",
+    )
     model_rank: int = Field(default=16, description="Rank of the low-rank skills model.")
     refit_evidence_growth: float = Field(
         default=0.05,

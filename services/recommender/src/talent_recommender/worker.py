@@ -1,7 +1,7 @@
 """`python -m talent_recommender.worker`: the outbox relay, the consumer of people,
-learning, performance and succession events, and the refit job (a periodic job that looks
-every `refit_poll_s` for on-demand requests, evidence growth once the consumer is caught
-up, and the schedule)."""
+learning, performance and succession events, and two periodic jobs: refits (every
+`refit_poll_s` it looks for on-demand requests, evidence growth once the consumer is
+caught up, and the schedule) and estimates (the employees consumer batches marked stale)."""
 
 import sys
 from functools import partial
@@ -12,6 +12,7 @@ from talent_platform.worker import run_worker
 from talent_recommender.config import RecommenderSettings
 from talent_recommender.db import consumer_lag, messaging
 from talent_recommender.ingest.consumers import registry
+from talent_recommender.profiles.estimates import recompute_marked
 from talent_recommender.profiles.freshness import EvidenceGrowth
 from talent_recommender.profiles.refits import refit_if_due
 
@@ -36,6 +37,19 @@ def refits(settings: RecommenderSettings) -> PeriodicJob:
     )
 
 
+def estimates(settings: RecommenderSettings) -> PeriodicJob:
+    """Recomputes the employees consumer batches marked stale (a transaction per chunk)."""
+    return PeriodicJob(
+        "estimates",
+        settings.estimate_job_interval_s,
+        partial(recompute_marked, chunk=settings.estimate_job_chunk),
+    )
+
+
+def periodic_jobs(settings: RecommenderSettings) -> list[PeriodicJob]:
+    return [refits(settings), estimates(settings)]
+
+
 def main() -> int:
     settings = RecommenderSettings()
     return run_worker(
@@ -44,7 +58,7 @@ def main() -> int:
         registry=registry,
         lag_table=consumer_lag,
         consumes=[service_topic(s) for s in CONSUMES],
-        periodic=[refits(settings)],
+        periodic=periodic_jobs(settings),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +32,7 @@ from talent_recommender.ingest.models import (
     JobRequirement,
     Rating,
 )
-from talent_recommender.profiles.models import SkillEstimate
+from talent_recommender.profiles.models import SkillEstimate, StaleEstimate
 from talent_recommender.recommendations.models import CoursePopularity
 
 from ..factories import (
@@ -158,7 +159,7 @@ def consumer(sync_engine: Engine) -> Iterator[EventConsumer]:
     )
     with sync_engine.begin() as connection:
         connection.execute(delete(messaging.inbox))
-        for table in ("assessment", "skill_estimate", "employee", "ingest_state"):
+        for table in ("assessment", "skill_estimate", "stale_estimate", "employee", "ingest_state"):
             connection.execute(text(f"DELETE FROM {table}"))
 
 
@@ -226,6 +227,85 @@ def test_no_commit_outside_a_batch_recomputes_estimates(
         estimates.mark_stale(session, [uuid.uuid4()])
 
     assert calls == []
+
+
+def marked(engine: Engine) -> set[uuid.UUID]:
+    with Session(engine) as session:
+        return set(session.scalars(select(StaleEstimate.employee_id)))
+
+
+def estimated(engine: Engine) -> dict[uuid.UUID, int]:
+    """Evidence readings behind each employee's stored estimates."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(SkillEstimate.employee_id, func.sum(SkillEstimate.evidence_count)).group_by(
+                SkillEstimate.employee_id
+            )
+        )
+        return {e: int(n) for e, n in rows}
+
+
+def test_a_few_employees_are_recomputed_before_their_batch_commits(
+    consumer: EventConsumer, sync_engine: Engine
+) -> None:
+    consumer.handle_batch([record(assessed("C1", "excel", 3), 0)])
+
+    assert estimated(sync_engine) == {employee_id("C1"): 1}
+    assert marked(sync_engine) == set()
+
+
+def test_a_burst_leaves_its_employees_marked_for_the_estimates_job(
+    consumer: EventConsumer, sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talent_recommender.profiles import estimates
+
+    monkeypatch.setattr(estimates, "inline_max", lambda: 2)
+    people = [employee_id(n) for n in ("C1", "C2", "C3")]
+    events = [assessed(n, "excel", 3) for n in ("C1", "C2", "C3")] + [assessed("C1", "comms", 2)]
+
+    consumer.handle_batch([record(event, offset) for offset, event in enumerate(events)])
+
+    assert (estimated(sync_engine), marked(sync_engine)) == ({}, set(people))
+    assert estimates.recompute_marked(sync_engine, chunk=2) == 3
+    assert estimated(sync_engine) == {people[0]: 2, people[1]: 1, people[2]: 1}
+    assert marked(sync_engine) == set()
+
+
+def test_a_mark_made_while_the_job_recomputes_that_employee_is_kept(
+    consumer: EventConsumer, sync_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The job has recomputed C1 from the evidence it could see and still holds C1's mark
+    # when a batch brings new evidence of C1: the batch marks C1 again after the job's
+    # commit, so the new evidence is not left out of C1's estimates for good.
+    from talent_recommender.profiles import estimates
+
+    monkeypatch.setattr(estimates, "inline_max", lambda: 0)
+    consumer.handle_batch([record(assessed("C1", "excel", 3), 0)])
+    recompute = estimates.recompute_estimates
+    computed, release = threading.Event(), threading.Event()
+
+    def recompute_then_wait(session: Session, ids: Any) -> None:
+        recompute(session, ids)
+        computed.set()
+        release.wait(30)
+
+    monkeypatch.setattr(estimates, "recompute_estimates", recompute_then_wait)
+    job = threading.Thread(target=estimates.recompute_marked, args=(sync_engine,))
+    job.start()
+    assert computed.wait(30)
+    batch = threading.Thread(
+        target=consumer.handle_batch, args=([record(assessed("C1", "comms", 4), 1)],)
+    )
+    batch.start()
+    batch.join(1.0)  # it waits for the job's lock on C1's mark
+    release.set()
+    job.join(30)
+    batch.join(30)
+    monkeypatch.setattr(estimates, "recompute_estimates", recompute)
+    estimates.recompute_marked(sync_engine)
+
+    assert estimated(sync_engine) == {employee_id("C1"): 2}
+    assert marked(sync_engine) == set()
 
 
 def recommender_state(session: Session) -> dict[str, list[Any]]:

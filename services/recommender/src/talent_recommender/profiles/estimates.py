@@ -14,6 +14,7 @@ read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import psycopg
-from sqlalchemy import TextClause, text
+from sqlalchemy import Engine, TextClause, text
 from sqlalchemy.orm import Session
 
 from talent_recommender.profiles.posterior import (
@@ -368,14 +369,75 @@ _STALE = "talent_recommender.stale_estimates"
 def mark_stale(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
     """Note that these employees' estimates need recomputing at the end of the batch
     (`recompute_stale`, the consumer's end-of-batch step): a batch of 500 events then
-    recomputes each employee once instead of once per event."""
+    handles each employee once instead of once per event."""
     session.info.setdefault(_STALE, set()).update(employee_ids)
 
 
+@functools.cache
+def inline_max() -> int:
+    """How many employees a consumer batch recomputes itself (`estimate_inline_max`)."""
+    from talent_recommender.config import RecommenderSettings
+
+    return RecommenderSettings().estimate_inline_max
+
+
 def recompute_stale(session: Session) -> None:
-    """Recompute the estimates of the employees marked stale in this session, once."""
+    """End of a consumer batch: the employees it marked are recorded in `stale_estimate`
+    (in the batch's transaction, so no mark is lost). A few of them (a single assessment,
+    a completion: at most `inline_max()`) are recomputed at once, so a person's profile
+    follows their new evidence before the batch commits; more (an import's burst) are
+    left to the worker's `estimates` job (`recompute_marked`), which recomputes each
+    marked employee once however many batches touched them in the meantime, instead of
+    once per batch, and lets the consumer apply events at the rate they arrive.
+
+    The marks are upserted in id order. An upsert (not an insert that skips existing
+    marks) waits for the job while it holds a mark, and marks the employee anew after
+    the job's commit: the job may have read their evidence before this batch's. Whoever
+    recomputes an employee holds their mark, and two writers lock marks in one order."""
     stale: set[uuid.UUID] = session.info.pop(_STALE, set())
-    recompute_estimates(session, stale)
+    if not stale:
+        return
+    ids = sorted(stale)
+    session.execute(
+        text(
+            "INSERT INTO stale_estimate (employee_id, marked_at)"
+            " SELECT id, now() FROM unnest(CAST(:ids AS uuid[])) AS id"
+            " ON CONFLICT (employee_id) DO UPDATE SET marked_at = excluded.marked_at"
+        ),
+        {"ids": ids},
+    )
+    if len(ids) <= inline_max():
+        recompute_estimates(session, ids)
+        session.execute(
+            text("DELETE FROM stale_estimate WHERE employee_id = ANY(:ids)"), {"ids": ids}
+        )
+
+
+def recompute_marked(engine: Engine, *, chunk: int = 1_000) -> int:
+    """The `estimates` job: recompute the marked employees, oldest marks first, `chunk`
+    at a time, each chunk in a transaction of its own that holds the chunk's marks locked
+    (`FOR UPDATE SKIP LOCKED`: a batch marking one of them again waits for the chunk to
+    commit and marks them anew, and two replicas take different chunks). Returns how many
+    employees were recomputed."""
+    done = 0
+    while True:
+        with Session(engine) as session, session.begin():
+            ids = list(
+                session.scalars(
+                    text(
+                        "SELECT employee_id FROM stale_estimate ORDER BY marked_at"
+                        " LIMIT :chunk FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"chunk": chunk},
+                )
+            )
+            if not ids:
+                return done
+            recompute_estimates(session, ids)
+            session.execute(
+                text("DELETE FROM stale_estimate WHERE employee_id = ANY(:ids)"), {"ids": ids}
+            )
+        done += len(ids)
 
 
 def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -> None:

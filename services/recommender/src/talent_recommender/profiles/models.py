@@ -53,6 +53,20 @@ class SkillEstimate(Base):
     evidence_precision: Mapped[float | None] = mapped_column(Double)
 
 
+class StaleEstimate(Base):
+    """An employee whose stored estimates are older than their evidence: marked by the
+    consumer batch that wrote the evidence (in its transaction, so a crash loses no mark),
+    removed by whoever recomputes them (the batch itself for a few employees, otherwise
+    the worker's `estimates` job), which holds the row locked while it does."""
+
+    __tablename__ = "stale_estimate"
+
+    employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
 class SkillModel(Base):
     """One fitted skills model (profiles/posterior.py).
 
