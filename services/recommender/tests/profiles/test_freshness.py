@@ -4,6 +4,7 @@ refit loop refits once the evidence grew enough and the intake is caught up and 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import delete, insert, text
@@ -12,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from talent_recommender.db import consumer_lag
 from talent_recommender.profiles.freshness import EvidenceGrowth
-from talent_recommender.profiles.models import SkillModel
+from talent_recommender.profiles.models import SkillModel, StaleEstimate
 
 from ..factories import HR, assessed, deliver, deliver_sync, execute
 
-STATUS = "{ recommenderStatus { pendingEvents caughtUp lagSeconds eventsProcessed } }"
+STATUS = (
+    "{ recommenderStatus { pendingEvents pendingEstimates caughtUp lagSeconds eventsProcessed } }"
+)
 STALE_AFTER_S = 15.0
 
 
@@ -65,6 +68,18 @@ async def test_status_reports_pending_events_until_the_worker_applied_them(
     # A worker that stopped reporting does not claim to be caught up.
     assert (stopped["pendingEvents"], stopped["caughtUp"]) == (0, False)
     assert idle["eventsProcessed"] == 1
+
+
+async def test_status_is_not_caught_up_while_estimates_wait_for_the_job(
+    session: AsyncSession,
+) -> None:
+    await session.execute(insert(StaleEstimate).values(employee_id=uuid.uuid4()))
+    waiting = await status_with(session, *observed((10, 10)))
+    await session.execute(delete(StaleEstimate))
+    idle = await status_with(session, *observed((10, 10)))
+
+    assert (waiting["pendingEvents"], waiting["pendingEstimates"]) == (0, 1)
+    assert (waiting["caughtUp"], idle["caughtUp"], idle["pendingEstimates"]) == (False, True, 0)
 
 
 def fitted(session: Session, *, evidence_records: int | None) -> None:

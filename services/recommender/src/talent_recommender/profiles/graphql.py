@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -21,7 +21,7 @@ from talent_platform.graphql import (
 )
 from talent_recommender.db import consumer_lag
 from talent_recommender.ingest.models import IngestState
-from talent_recommender.profiles.models import RefitRequest, SkillModel
+from talent_recommender.profiles.models import RefitRequest, SkillModel, StaleEstimate
 
 Ctx = Info[TalentContext, None]
 
@@ -41,11 +41,15 @@ class RecommenderStatus:
         description="Records published to the topics the recommender consumes and not yet "
         "applied, as its worker last observed them."
     )
+    pending_estimates: int = strawberry.field(
+        description="Employees whose skills estimates wait for a recompute after an "
+        "import's burst of evidence (the worker's estimates job works through them)."
+    )
     caught_up: bool = strawberry.field(
-        description="True when nothing is pending and the worker observed that within the "
-        "last `consumer_lag_stale_after_s` (15 s by default); false while events are "
-        "pending and whenever the worker has not reported for longer (it is stopped or "
-        "cannot reach the broker)."
+        description="True when no event and no estimate is pending and the worker observed "
+        "that within the last `consumer_lag_stale_after_s` (15 s by default); false while "
+        "either is pending and whenever the worker has not reported for longer (it is "
+        "stopped or cannot reach the broker)."
     )
     lag_seconds: float | None = strawberry.field(
         description="0 when caught up; otherwise how long after it happened the last "
@@ -78,8 +82,12 @@ class StatusQuery:
         intake = await read_lag_snapshot_async(
             session, consumer_lag, stale_after_s=info.context.settings.consumer_lag_stale_after_s
         )
+        pending_estimates = int(
+            await session.scalar(select(func.count()).select_from(StaleEstimate)) or 0
+        )
+        caught_up = intake.caught_up and pending_estimates == 0
         lag = None
-        if intake.caught_up:
+        if caught_up:
             lag = 0.0
         elif state is not None and state.last_event_time and state.last_processed_at:
             lag = max(0.0, (state.last_processed_at - state.last_event_time).total_seconds())
@@ -91,7 +99,8 @@ class StatusQuery:
             model_metrics=model.metrics if model else None,
             events_processed=state.events_processed if state else 0,
             pending_events=intake.pending,
-            caught_up=intake.caught_up,
+            pending_estimates=pending_estimates,
+            caught_up=caught_up,
             lag_seconds=round(lag, 3) if lag is not None else None,
             last_event_at=state.last_event_time if state else None,
         )
