@@ -28,12 +28,31 @@ class WidgetCreated(EventPayload):
     widget_id: str
 
 
+@event("talent.faulttest.widget.stepped.v1", key_field="widget_id")
+class WidgetStepped(EventPayload):
+    """Step `step` of a widget: keyed by the widget, so its steps share a partition."""
+
+    widget_id: str
+    step: int
+
+
 metadata: MetaData = new_metadata()
 applied = Table(
     "applied_widget",
     metadata,
     Column("id", Integer, Identity(), primary_key=True),
     Column("widget_id", String(64), nullable=False),
+)
+# Which worker applied which step, `id` in the order of application. No unique key on
+# (widget_id, step) on purpose: an event applied twice shows as a second row instead of
+# failing its batch.
+applied_step = Table(
+    "applied_widget_step",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("widget_id", String(64), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("worker", String(32), nullable=False),
 )
 tables: MessagingTables = messaging_tables(metadata)
 registry = HandlerRegistry()

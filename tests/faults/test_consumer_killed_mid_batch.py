@@ -12,64 +12,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 
 from talent_contracts import dlq_topic
 from talent_devtools.broker import create_topics
 from talent_devtools.testing import wait_for
-from talent_platform.events.envelope import Envelope, encode
 from talent_platform.settings import ServiceSettings
 
 from .conftest import SERVICE, WidgetCreated
-from .helpers import applied_counts
+from .helpers import applied_counts, batch_worker, publish
 
-WORKER = Path(__file__).with_name("batch_worker.py")
 EVENTS = 2000
-
-
-def send(bootstrap: str, topic: str, widget_ids: list[str]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
-    try:
-        futures = []
-        for widget_id in widget_ids:
-            record = encode(
-                Envelope.for_payload(WidgetCreated(widget_id=widget_id), service=SERVICE)
-            )
-            futures.append(
-                producer.send(topic, key=record.key, value=record.value, headers=record.headers)
-            )
-        for future in futures:
-            future.get(timeout=30)
-    finally:
-        producer.close()
-
-
-@contextmanager
-def worker(config: dict[str, Any], directory: Path) -> Iterator[subprocess.Popen[str]]:
-    """The worker process; SIGKILLed on the way out if still alive."""
-    path = directory / f"worker-{uuid.uuid4().hex[:6]}.json"
-    path.write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [sys.executable, str(WORKER), str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("hold", ["in_transaction", "before_offset_commit"])
@@ -80,7 +36,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
     topic = f"{settings.topic_prefix}talent.{SERVICE}.v1"
     create_topics(bootstrap, [topic, dlq_topic(topic)])
     sent = [f"w-{i:05d}" for i in range(EVENTS)]
-    send(bootstrap, topic, sent)
+    publish(bootstrap, topic, [WidgetCreated(widget_id=w) for w in sent])
     marker = tmp_path / "held"
     config = {
         "database_url": database_url,
@@ -89,7 +45,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
         "group_id": f"faults-{uuid.uuid4().hex[:8]}",
     }
 
-    with worker({**config, "hold": hold, "marker": str(marker)}, tmp_path) as first:
+    with batch_worker({**config, "hold": hold, "marker": str(marker)}, tmp_path) as first:
         assert wait_for(marker.exists, timeout=120), "the worker never reached a batch"
         held = json.loads(marker.read_text())["batch_size"]
         committed = sum(applied_counts(database_url).values())
@@ -104,8 +60,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
         # The batch committed, its offsets did not: it will be delivered again.
         assert committed >= held
 
-    with worker(config, tmp_path) as second:
-        send(bootstrap, topic, ["sentinel"])
+    with batch_worker(config, tmp_path) as second:
+        publish(bootstrap, topic, [WidgetCreated(widget_id="sentinel")])
         # One partition, in order: once the sentinel is applied, so is all before it.
         assert wait_for(lambda: "sentinel" in applied_counts(database_url), timeout=180)
         second.send_signal(signal.SIGTERM)
