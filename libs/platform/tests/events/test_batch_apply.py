@@ -257,3 +257,32 @@ def test_single_event_handlers_are_adapted_and_registries_combine() -> None:
 def test_waves_keep_each_keys_order() -> None:
     items = ["a1", "b1", "a2", "c1", "a3", "b2"]
     assert in_waves(items, key=lambda i: i[0]) == [["a1", "b1", "c1"], ["a2", "b2"], ["a3"]]
+
+
+def test_an_independent_handlers_events_are_gathered_into_one_run_after_the_others() -> None:
+    registry = HandlerRegistry()
+    calls: list[str] = []
+
+    @registry.on_batch(WidgetCreated)
+    def created(session: Session, items: Sequence[BatchItem]) -> None:
+        calls.append("created " + "".join(p.widget_id for p, _ in items))  # type: ignore[attr-defined]
+
+    @registry.on_batch(WidgetRenamed, independent=True)
+    def renamed(session: Session, items: Sequence[BatchItem]) -> None:
+        calls.append("renamed " + "".join(p.name for p, _ in items))  # type: ignore[attr-defined]
+
+    combined = HandlerRegistry()
+    combined.include(registry)
+    events: list[EventPayload] = []
+    for widget in "abc":
+        events += [
+            WidgetCreated(widget_id=widget, name=widget),
+            WidgetRenamed(widget_id=widget, name=widget.upper()),
+            WidgetRenamed(widget_id=widget, name=widget.upper() + "2"),
+        ]
+    items = [(e, Envelope.for_payload(e, service="platformtest")) for e in events]
+
+    combined.apply(Session(), items)
+
+    # Two runs (not six), the renames in their consumed order.
+    assert calls == ["created abc", "renamed AA2BB2CC2"]

@@ -8,6 +8,14 @@ batch's transaction. A handler registered with `on` takes one event; it is adapt
 registered with `after_batch` run once at the end of every batch, in its transaction
 (the recommender recomputes the estimates its handlers marked stale there).
 
+A batch handler registered `independent` writes only what no other handler of the
+registry reads or writes, and reads nothing they write (the recommender's assessments,
+ratings and job history: tables only its end-of-batch recompute reads). Its events of a
+batch are applied as one run, in their consumed order, after the other runs, instead of
+one run per stretch between other types' events: a stream that interleaves types per
+employee (a hire and its job history, assessments and a rating) would otherwise cost a
+statement per event.
+
 The consumer applies a batch through `apply`, and a single record (the fallback that
 isolates a poison record) through the same `apply` with one item: a handler and its
 hooks see the same calls either way.
@@ -44,6 +52,8 @@ class HandlerRegistry:
     """Batch handlers (`on_batch`)."""
     hooks: list[BatchHook] = field(default_factory=list)
     """End-of-batch steps (`after_batch`), in registration order."""
+    independent: set[BatchHandler] = field(default_factory=set)
+    """Batch handlers whose runs may be gathered and applied after the others."""
     _adapted: dict[Handler, BatchHandler] = field(default_factory=dict, repr=False)
 
     def on(self, payload_type: type[EventPayload]) -> Callable[[Handler], Handler]:
@@ -57,15 +67,18 @@ class HandlerRegistry:
         return register
 
     def on_batch(
-        self, *payload_types: type[EventPayload]
+        self, *payload_types: type[EventPayload], independent: bool = False
     ) -> Callable[[BatchHandler], BatchHandler]:
         """Register a handler of runs of events of these types. One handler for several
-        types gets them mixed in one run, in consumed order."""
+        types gets them mixed in one run, in consumed order. `independent`: see the
+        module's docstring."""
 
         def register(handler: BatchHandler) -> BatchHandler:
             for payload_type in payload_types:
                 self.handlers.pop(payload_type.event_type, None)
                 self.batch_handlers[payload_type.event_type] = handler
+            if independent:
+                self.independent.add(handler)
             return handler
 
         return register
@@ -85,6 +98,7 @@ class HandlerRegistry:
             self.handlers.pop(event_type, None)
             self.batch_handlers[event_type] = batch_handler
         self.hooks.extend(hook for hook in other.hooks if hook not in self.hooks)
+        self.independent |= other.independent
 
     @property
     def event_types(self) -> set[str]:
@@ -114,14 +128,19 @@ class HandlerRegistry:
         self.finish(session)
 
     def runs(self, items: Sequence[BatchItem]) -> Iterator[tuple[BatchHandler, list[BatchItem]]]:
-        """Consecutive items that go to the same handler. Runs keep the consumed order, so
-        one aggregate's events (one key, one partition) are applied in order."""
+        """Consecutive items that go to the same handler, then every item of each
+        independent handler as one run. Runs keep the consumed order, so one aggregate's
+        events (one key, one partition) are applied in order."""
         current: BatchHandler | None = None
         run: list[BatchItem] = []
+        gathered: dict[BatchHandler, list[BatchItem]] = {}
         for payload, envelope in items:
             handler = self.batch_handler(envelope.type)
             if handler is None:
                 raise LookupError(f"no handler for {envelope.type}")
+            if handler in self.independent:
+                gathered.setdefault(handler, []).append((payload, envelope))
+                continue
             if handler is not current and run:
                 assert current is not None
                 yield current, run
@@ -131,6 +150,7 @@ class HandlerRegistry:
         if run:
             assert current is not None
             yield current, run
+        yield from gathered.items()
 
     def finish(self, session: Session) -> None:
         for hook in self.hooks:

@@ -233,17 +233,13 @@ def count_peer_completions(session: Session, counts: Counter[tuple[str, str]]) -
     if not counts:
         return
     now = utcnow()
-    statement = insert(CoursePopularity).values(
-        [
-            {
-                "job_profile_code": profile,
-                "course_code": course,
-                "completions": n,
-                "updated_at": now,
-            }
-            for (profile, course), n in counts.items()
-        ]
-    )
+    rows = [
+        {"job_profile_code": profile, "course_code": course, "completions": n, "updated_at": now}
+        for (profile, course), n in counts.items()
+    ]
+    names = list(rows[0])
+    # Through unnest: one statement compiled once, whatever the number of pairs.
+    statement = unnest_insert(CoursePopularity, names)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=[CoursePopularity.job_profile_code, CoursePopularity.course_code],
@@ -251,5 +247,6 @@ def count_peer_completions(session: Session, counts: Counter[tuple[str, str]]) -
                 "completions": CoursePopularity.completions + statement.excluded.completions,
                 "updated_at": statement.excluded.updated_at,
             },
-        )
+        ),
+        unnest_params(rows, names),
     )

@@ -78,7 +78,9 @@ def on_employees(session: Session, items: Items) -> None:
     project_employees(session, items)
 
 
-@handles(JobHistoryRecorded)
+# Independent: the one other reader, a job profile's update, reads job history to mark
+# former holders stale, and this handler marks its own employees stale anyway.
+@handles(JobHistoryRecorded, independent=True)
 def on_job_history(session: Session, items: Items) -> None:
     rows = [
         {

@@ -23,7 +23,7 @@ from talent_recommender.ingest.models import (
 from talent_recommender.profiles.estimates import mark_stale
 
 
-@handles(CompetencyAssessed)
+@handles(CompetencyAssessed, independent=True)
 def on_assessments(session: Session, items: Items) -> None:
     rows = [
         {
@@ -46,7 +46,7 @@ def on_assessments(session: Session, items: Items) -> None:
     mark_stale(session, {row["employee_id"] for row in rows})
 
 
-@handles(RatingCalibrated)
+@handles(RatingCalibrated, independent=True)
 def on_ratings(session: Session, items: Items) -> None:
     rows = [
         {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -27,9 +28,12 @@ RunHandler = Callable[[Session, Items], None]
 TypedHandler = Callable[[Session, Any, Envelope], None]
 
 
-def handles(*types: type[EventPayload]) -> Callable[[RunHandler], RunHandler]:
+def handles(
+    *types: type[EventPayload], independent: bool = False
+) -> Callable[[RunHandler], RunHandler]:
     """Register a batch handler for these event types (it gets only those payload types);
-    each run also counts its events."""
+    each run also counts its events. `independent`: the handler writes tables no other
+    handler reads (`HandlerRegistry.on_batch`), so its events of a batch go in one run."""
 
     def register(handler: RunHandler) -> RunHandler:
         def run(session: Session, items: Items) -> None:
@@ -39,7 +43,7 @@ def handles(*types: type[EventPayload]) -> Callable[[RunHandler], RunHandler]:
             handler(session, items)
             count_events(session, items)
 
-        registry.on_batch(*types)(run)
+        registry.on_batch(*types, independent=independent)(run)
         return handler
 
     return register
@@ -55,12 +59,27 @@ def one_by_one(handler: TypedHandler) -> RunHandler:
     return run
 
 
+_COUNTED = "talent_recommender.counted_events"
+
+
 def count_events(session: Session, items: Items) -> None:
+    """Add a run's events to the batch's count (`record_progress` writes it once)."""
     if not items:
         return
-    last = items[-1][1]
+    count, last = session.info.get(_COUNTED, (0, None))
+    latest = max(envelope.time for _, envelope in items)
+    session.info[_COUNTED] = (count + len(items), latest if last is None else max(last, latest))
+
+
+@registry.after_batch
+def record_progress(session: Session) -> None:
+    """End of batch: how many events were applied, and the time of the latest event
+    applied so far (whatever order the batch's runs went in)."""
+    count, last = session.info.pop(_COUNTED, (0, None))
+    if not count:
+        return
     statement = insert(IngestState).values(
-        id=1, events_processed=len(items), last_event_time=last.time, last_processed_at=utcnow()
+        id=1, events_processed=count, last_event_time=last, last_processed_at=utcnow()
     )
     session.execute(
         statement.on_conflict_do_update(
@@ -68,7 +87,9 @@ def count_events(session: Session, items: Items) -> None:
             set_={
                 "events_processed": IngestState.events_processed
                 + statement.excluded.events_processed,
-                "last_event_time": statement.excluded.last_event_time,
+                "last_event_time": func.greatest(
+                    IngestState.last_event_time, statement.excluded.last_event_time
+                ),
                 "last_processed_at": statement.excluded.last_processed_at,
             },
         )

@@ -74,7 +74,7 @@ def on_key_role_vacated(session: Session, payload: KeyRoleVacated, envelope: Env
 handles(KeyRoleVacated)(one_by_one(on_key_role_vacated))
 
 
-@handles(PotentialAssessed)
+@handles(PotentialAssessed, independent=True)
 def on_potentials(session: Session, items: Items) -> None:
     """The latest assessment wins (by date, then id), whatever order they arrive in."""
     rows = [
