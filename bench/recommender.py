@@ -22,9 +22,11 @@ database with COPY, then measures:
 - successor suggestions for one key role through the service (p50/p95 over 200 distinct
   key roles, hr_leader principal, first 10), each served twice in the same way, with the
   mean number of suggestions and of candidates ranked (shortlist plus slate);
-- event ingest: assessment and completion events through the consumer's batch path
-  (inbox, handler, one recompute of the touched employees per batch of 500), events
-  per second.
+- event ingest: 5,000 assessment and completion events of random employees through the
+  consumer's batch path (inbox, handlers, end-of-batch step), twice in the same run: the
+  baseline, every batch of 500 recomputing the estimates of the employees it touched,
+  and the default, batches leaving them to the estimates job, whose pass is timed
+  after; events per second applied and to current estimates.
 
 `--keep` loads into the database talent_bench_recommender_kept and leaves it there; the
 next `--keep` run reuses it and measures only (drop it by hand afterwards).
@@ -36,6 +38,7 @@ import asyncio
 import datetime as dt
 import gc
 import logging
+import os
 import random
 import sys
 import time
@@ -510,7 +513,18 @@ async def successor_latency(url: str, samples: int) -> list[float]:
     return timings["first"] + timings["again"]
 
 
-def ingest_rate(url: str, n: int, events: int) -> None:
+def ingest_rate(url: str, n: int, events: int, *, inline_max: int | None, seed: int) -> None:
+    """Assessments and completions of random employees through the consumer's batch path
+    (each batch touches about 500 employees). `inline_max` None: the default (a batch
+    leaves that many employees to the estimates job, whose pass is timed after); a
+    number: batches recompute up to that many employees themselves (the baseline)."""
+    from talent_recommender.profiles import estimates
+
+    estimates.inline_max.cache_clear()
+    if inline_max is not None:
+        os.environ["TALENT_RECOMMENDER_ESTIMATE_INLINE_MAX"] = str(inline_max)
+    else:
+        os.environ.pop("TALENT_RECOMMENDER_ESTIMATE_INLINE_MAX", None)
     engine = create_sync_engine(url)
     consumer = EventConsumer(
         RecommenderSettings(environment="test", database_url=url),
@@ -519,7 +533,7 @@ def ingest_rate(url: str, n: int, events: int) -> None:
         registry=registry,
         topics=["talent.performance.v1"],
     )
-    rng = random.Random(11)
+    rng = random.Random(seed)
     records = []
     for offset in range(events):
         employee = uuid.UUID(eid(rng.randrange(n)))
@@ -566,11 +580,21 @@ def ingest_rate(url: str, n: int, events: int) -> None:
     for i in range(0, events, 500):
         consumer.handle_batch(records[i : i + 500])
     elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    recomputed = estimates.recompute_marked(engine)
+    job_s = time.perf_counter() - started
     engine.dispose()
+    mode = (
+        "every batch recomputes its employees"
+        if inline_max is not None
+        else f"batches over {estimates.inline_max()} employees leave them to the estimates job"
+    )
     print(
-        f"event ingest: {consumer.stats.processed:,} events (assessments and completions in "
-        f"batches of 500, estimates recomputed per batch) in {elapsed:.1f} s: "
-        f"{events / elapsed:,.0f} events/s"
+        f"event ingest ({mode}): {consumer.stats.processed:,} events (assessments and "
+        f"completions in batches of 500) applied in {elapsed:.1f} s: "
+        f"{events / elapsed:,.0f} events/s; then the estimates job recomputed "
+        f"{recomputed:,} employees in {job_s:.1f} s; events to current estimates "
+        f"{events / (elapsed + job_s):,.0f} events/s"
     )
 
 
@@ -621,7 +645,8 @@ def main(n: int, *, keep: bool = False) -> None:
         gc.freeze()
         asyncio.run(recommendation_latency(url, n, samples=200))
         asyncio.run(successor_latency(url, samples=200))
-        ingest_rate(url, n, events=5_000)
+        ingest_rate(url, n, events=5_000, inline_max=10**9, seed=11)
+        ingest_rate(url, n, events=5_000, inline_max=None, seed=12)
 
 
 if __name__ == "__main__":

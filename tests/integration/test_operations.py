@@ -185,8 +185,7 @@ def test_poisoned_message_is_counted_then_redriven_once_after_the_fix(
     broken = threading.Event()
     broken.set()
     seen: list[str] = []
-    project = learning_registry.batch_handler(EmployeeHired.event_type)
-    assert project is not None
+    project = learning_registry.handlers_for(EmployeeHired.event_type)[0]
 
     def fragile(session: Session, items: Sequence[BatchItem]) -> None:
         for payload, envelope in items:
@@ -199,7 +198,7 @@ def test_poisoned_message_is_counted_then_redriven_once_after_the_fix(
 
     registry = HandlerRegistry()
     registry.include(learning_registry)
-    registry.on_batch(EmployeeHired)(fragile)
+    registry.replace(EmployeeHired, project, fragile)
 
     import_employees(people.database_url, employees_csv(["Ann", "Poison Pill", "Bob"]))
     workers(people, tables=people_messaging)

@@ -15,6 +15,7 @@ from talent_contracts import EventPayload, event
 from talent_devtools.testing.topics import read_topic
 from talent_platform.events import BatchItem, EventConsumer, HandlerRegistry, in_waves
 from talent_platform.events.envelope import Envelope, encode
+from talent_platform.events.handlers import BatchHandler
 from talent_platform.settings import ServiceSettings
 
 from .conftest import WidgetCreated, tables, widgets
@@ -286,3 +287,38 @@ def test_an_independent_handlers_events_are_gathered_into_one_run_after_the_othe
 
     # Two runs (not six), the renames in their consumed order.
     assert calls == ["created abc", "renamed AA2BB2CC2"]
+
+
+def test_several_handlers_of_a_type_run_in_registration_order_each_with_its_events() -> None:
+    # A projection of widgets, then two domains subscribed to some of the same events.
+    projection, audit, naming = HandlerRegistry(), HandlerRegistry(), HandlerRegistry()
+    calls: list[str] = []
+
+    def note(name: str) -> BatchHandler:
+        def handler(session: Session, items: Sequence[BatchItem]) -> None:
+            calls.append(name + " " + "".join(p.widget_id for p, _ in items))  # type: ignore[attr-defined]
+
+        return handler
+
+    projection.on_batch(WidgetCreated, WidgetRenamed)(note("project"))
+    audit.on_batch(WidgetCreated)(note("audit"))
+    naming.on_batch(WidgetRenamed, WidgetCreated)(note("names"))
+    combined = HandlerRegistry()
+    for registry in (projection, audit, naming):
+        combined.include(registry)
+    events: list[EventPayload] = [
+        WidgetRenamed(widget_id="a", name="A"),
+        WidgetCreated(widget_id="b", name="b"),
+        WidgetRenamed(widget_id="c", name="C"),
+    ]
+    items = [(e, Envelope.for_payload(e, service="platformtest")) for e in events]
+
+    combined.apply(Session(), items)
+
+    # One run (the projection handles all three first), then each domain its own events.
+    assert calls == ["project abc", "audit b", "names abc"]
+    assert combined.handlers_for(WidgetCreated.event_type) == [
+        *projection.handlers_for(WidgetCreated.event_type),
+        *audit.handlers_for(WidgetCreated.event_type),
+        *naming.handlers_for(WidgetCreated.event_type),
+    ]

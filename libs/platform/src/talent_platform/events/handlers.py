@@ -1,12 +1,17 @@
 """Event handlers by event type, applied a batch at a time.
 
 A batch handler takes the session and the events of one run: consecutive new events of
-the batch that go to the same handler, in the order they were consumed, as
+the batch that go to the same (first) handler, in the order they were consumed, as
 `(payload, envelope)` pairs. It writes set-based (multi-row upserts, COPY), in the
 batch's transaction. A handler registered with `on` takes one event; it is adapted
 (called once per event of the run), so both kinds live in one registry. Hooks
 registered with `after_batch` run once at the end of every batch, in its transaction
-(the recommender recomputes the estimates its handlers marked stale there).
+(the recommender records the estimates its handlers marked stale there).
+
+An event type may have several handlers, each registered by the domain it serves
+(learning's projection of employees, its onboarding and its compliance rules all
+subscribe to people's hires). They run in registration order: for each wave of distinct
+aggregates of a run, every handler of its events gets, in turn, the events it handles.
 
 A batch handler registered `independent` writes only what no other handler of the
 registry reads or writes, and reads nothing they write (the recommender's assessments,
@@ -42,26 +47,35 @@ T = TypeVar("T")
 
 @dataclass
 class HandlerRegistry:
-    """Handlers by event type, one per type (the last registration wins), plus hooks run
-    at the end of every batch. Event types without a handler are acknowledged and
+    """Handlers by event type, several per type in registration order, plus hooks run at
+    the end of every batch. Event types without a handler are acknowledged and
     skipped."""
 
-    handlers: dict[str, Handler] = field(default_factory=dict)
-    """Single-event handlers (`on`)."""
-    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
-    """Batch handlers (`on_batch`)."""
+    handlers: dict[str, list[BatchHandler]] = field(default_factory=dict)
+    """Every type's handlers (single-event ones adapted), in registration order."""
     hooks: list[BatchHook] = field(default_factory=list)
     """End-of-batch steps (`after_batch`), in registration order."""
     independent: set[BatchHandler] = field(default_factory=set)
     """Batch handlers whose runs may be gathered and applied after the others."""
+    single: set[BatchHandler] = field(default_factory=set)
+    """The adapted single-event handlers (registered with `on`)."""
     _adapted: dict[Handler, BatchHandler] = field(default_factory=dict, repr=False)
+    _order: dict[BatchHandler, int] = field(default_factory=dict, repr=False)
+
+    def _add(self, event_type: str, handler: BatchHandler) -> None:
+        self._order.setdefault(handler, len(self._order))
+        handlers = self.handlers.setdefault(event_type, [])
+        if handler not in handlers:
+            handlers.append(handler)
 
     def on(self, payload_type: type[EventPayload]) -> Callable[[Handler], Handler]:
         """Register a handler of single events of this type."""
 
         def register(handler: Handler) -> Handler:
-            self.batch_handlers.pop(payload_type.event_type, None)
-            self.handlers[payload_type.event_type] = handler
+            if handler not in self._adapted:
+                self._adapted[handler] = _one_by_one(handler)
+            self.single.add(self._adapted[handler])
+            self._add(payload_type.event_type, self._adapted[handler])
             return handler
 
         return register
@@ -75,13 +89,22 @@ class HandlerRegistry:
 
         def register(handler: BatchHandler) -> BatchHandler:
             for payload_type in payload_types:
-                self.handlers.pop(payload_type.event_type, None)
-                self.batch_handlers[payload_type.event_type] = handler
+                self._add(payload_type.event_type, handler)
             if independent:
                 self.independent.add(handler)
             return handler
 
         return register
+
+    def replace(
+        self, payload_type: type[EventPayload], old: BatchHandler, new: BatchHandler
+    ) -> None:
+        """Put `new` where `old` handles this type (a test wrapping a handler)."""
+        handlers = self.handlers[payload_type.event_type]
+        handlers[handlers.index(old)] = new
+        self._order.setdefault(new, self._order[old])
+        if old in self.independent:
+            self.independent.add(new)
 
     def after_batch(self, hook: BatchHook) -> BatchHook:
         """Run `hook(session)` at the end of every batch, inside its transaction."""
@@ -89,36 +112,26 @@ class HandlerRegistry:
         return hook
 
     def include(self, other: HandlerRegistry) -> None:
-        """Add another registry's handlers and hooks (a worker that serves several
-        domains)."""
-        for event_type, handler in other.handlers.items():
-            self.batch_handlers.pop(event_type, None)
-            self.handlers[event_type] = handler
-        for event_type, batch_handler in other.batch_handlers.items():
-            self.handlers.pop(event_type, None)
-            self.batch_handlers[event_type] = batch_handler
+        """Add another registry's handlers and hooks after this one's (a worker that
+        serves several domains)."""
+        for event_type, handlers in other.handlers.items():
+            for handler in handlers:
+                self._add(event_type, handler)
         self.hooks.extend(hook for hook in other.hooks if hook not in self.hooks)
         self.independent |= other.independent
+        self.single |= other.single
 
     @property
     def event_types(self) -> set[str]:
         """Every event type with a handler."""
-        return {*self.handlers, *self.batch_handlers}
+        return {t for t, handlers in self.handlers.items() if handlers}
 
     def handles(self, event_type: str) -> bool:
-        return event_type in self.handlers or event_type in self.batch_handlers
+        return bool(self.handlers.get(event_type))
 
-    def batch_handler(self, event_type: str) -> BatchHandler | None:
-        """The handler of runs of this type (a single-event handler adapted), or None."""
-        batch = self.batch_handlers.get(event_type)
-        if batch is not None:
-            return batch
-        single = self.handlers.get(event_type)
-        if single is None:
-            return None
-        if single not in self._adapted:
-            self._adapted[single] = _one_by_one(single)
-        return self._adapted[single]
+    def handlers_for(self, event_type: str) -> list[BatchHandler]:
+        """This type's handlers, in registration order (empty: none)."""
+        return self.handlers.get(event_type, [])
 
     def apply(self, session: Session, items: Sequence[BatchItem]) -> None:
         """Apply these events (in order, every one with a handler) and then the
@@ -128,29 +141,54 @@ class HandlerRegistry:
         self.finish(session)
 
     def runs(self, items: Sequence[BatchItem]) -> Iterator[tuple[BatchHandler, list[BatchItem]]]:
-        """Consecutive items that go to the same handler, then every item of each
-        independent handler as one run. Runs keep the consumed order, so one aggregate's
-        events (one key, one partition) are applied in order."""
-        current: BatchHandler | None = None
+        """(handler, events) calls in order: for each run of consecutive items whose first
+        handler is the same, each handler of the run's items with the items it handles;
+        then every item of each independent handler as one run. Runs keep the consumed
+        order, so one aggregate's events (one key, one partition) are applied in order."""
         run: list[BatchItem] = []
+        first: BatchHandler | None = None
         gathered: dict[BatchHandler, list[BatchItem]] = {}
         for payload, envelope in items:
-            handler = self.batch_handler(envelope.type)
-            if handler is None:
+            handlers = self.handlers_for(envelope.type)
+            if not handlers:
                 raise LookupError(f"no handler for {envelope.type}")
-            if handler in self.independent:
-                gathered.setdefault(handler, []).append((payload, envelope))
+            for handler in handlers:
+                if handler in self.independent:
+                    gathered.setdefault(handler, []).append((payload, envelope))
+            ordered = [h for h in handlers if h not in self.independent]
+            if not ordered:
                 continue
-            if handler is not current and run:
-                assert current is not None
-                yield current, run
+            if ordered[0] is not first and run:
+                yield from self._split(run)
                 run = []
-            current = handler
+            first = ordered[0]
             run.append((payload, envelope))
         if run:
-            assert current is not None
-            yield current, run
+            yield from self._split(run)
         yield from gathered.items()
+
+    def _split(self, run: list[BatchItem]) -> Iterator[tuple[BatchHandler, list[BatchItem]]]:
+        """The calls of one run. With one handler: the run. With several: wave by wave of
+        distinct keys (`in_waves` on the event's key: its aggregate), each handler in
+        registration order with the wave's events it handles. So every handler of an
+        event sees the state the earlier handlers left for that aggregate and no later
+        event's, as when the events are applied one by one (a hire is onboarded before
+        the same batch's termination of that person is projected)."""
+        handlers = {
+            handler
+            for _, envelope in run
+            for handler in self.handlers_for(envelope.type)
+            if handler not in self.independent
+        }
+        if len(handlers) == 1:
+            yield handlers.pop(), run
+            return
+        ordered = sorted(handlers, key=self._order.__getitem__)
+        for wave in in_waves(run, key=lambda item: item[0].key()):
+            for handler in ordered:
+                mine = [item for item in wave if handler in self.handlers_for(item[1].type)]
+                if mine:
+                    yield handler, mine
 
     def finish(self, session: Session) -> None:
         for hook in self.hooks:

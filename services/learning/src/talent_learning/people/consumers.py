@@ -1,6 +1,7 @@
-"""Keeps the employee projection up to date from the people service's events, and acts
-on them: a hire gets onboarding and compliance assignments, a transfer or update the
-compliance assignments of the population the employee now belongs to.
+"""Keeps the employee projection and its history up to date from the people service's
+events. Onboarding (paths/consumers.py) and compliance (compliance/consumers.py)
+subscribe to the same events themselves; the worker's registry (talent_learning.consumers)
+runs this projection first.
 
 Each event also records the snapshot in the employee's history (`employee_history`),
 effective from the event's own date: the hire date for a hire, `effective_on` for a
@@ -9,13 +10,12 @@ the event's day for an update. See `record_history`.
 
 The projection itself is the platform's (`talent_platform.employees`): per wave of
 distinct employees one multi-row upsert; learning adds, per wave, one upsert of the
-history, one `valid_to` recompute, one onboarding and one rules pass.
+history and one `valid_to` recompute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from collections.abc import Sequence
 
@@ -27,9 +27,6 @@ from talent_contracts.people import (
     EmployeeTerminated,
     EmployeeTransferred,
 )
-from talent_learning.compliance.rules import apply_rules_sync
-from talent_learning.config import LearningSettings
-from talent_learning.paths.onboarding import assign_onboarding_sync
 from talent_learning.people.models import EmployeeHistory, EmployeeProjection
 from talent_platform.db.bulk import index_scans, unnest_insert, unnest_params
 from talent_platform.employees import (
@@ -45,31 +42,11 @@ registry = HandlerRegistry()
 
 def on_employees(session: Session, wave: Sequence[EmployeeItem], applied: set[uuid.UUID]) -> None:
     """After the projection's upsert: record the wave's history (stale re-deliveries too:
-    the history decides by each row's own time), then assign what a hire, transfer or
-    update calls for."""
+    the history decides by each row's own time)."""
     record_history(session, wave)
-    active = [
-        payload
-        for payload, _ in wave
-        if not isinstance(payload, EmployeeTerminated) and payload.employee.status == "active"
-    ]
-    if not active:
-        return
-    assign_onboarding_sync(session, [p.employee for p in active if isinstance(p, EmployeeHired)])
-    apply_rules_sync(
-        session,
-        today=dt.datetime.now(dt.UTC).date(),
-        lead_days=_lead_days(),
-        employee_ids=[p.employee_id for p in active],
-    )
 
 
 registry.on_batch(*EMPLOYEE_EVENTS)(employee_handler(EmployeeProjection, then=on_employees))
-
-
-@functools.cache
-def _lead_days() -> int:
-    return LearningSettings().recertify_lead_days
 
 
 def effective_on(payload: EmployeeEvent, envelope: Envelope) -> dt.date:
