@@ -10,6 +10,10 @@ people's `talent_outbox_backlog` reads 0 (the relay's publish rate), for each co
 time until its `talent_consumer_lag` reads 0 on every partition (its apply rate,
 including the group join) and that rate as a share of the relay's, and how long one
 scrape of each worker's /metrics takes.
+
+`--together`: instead, the relay and every consumer start at once right after the import,
+as in production, and the time from the import's end until each consumer has applied
+all N events is reported, next to the relay's (the floor for all of them).
 """
 
 from __future__ import annotations
@@ -130,7 +134,61 @@ def scrape_times(name: str, worker: Worker) -> None:
     )
 
 
-def main(n: int, names: list[str]) -> None:
+def drain_together(
+    n: int,
+    people: ServiceSettings,
+    names: list[str],
+    available: dict[str, Callable[[], ConsumingService]],
+    stack: ExitStack,
+    admin: str,
+    common: dict[str, object],
+    stop: threading.Event,
+) -> None:
+    """As in production: right after the import, the relay and every consumer start at
+    once and share the cores. Reported: the time from the import's end until the relay's
+    backlog is 0 (the floor for everyone) and until each consumer has applied all N."""
+    consumers: dict[str, Worker] = {}
+    for name in names:
+        service = available[name]()
+        url = stack.enter_context(migrated_database(admin, name))
+        settings = service.settings(database_url=url, **common)
+        consumers[name] = Worker(
+            settings,
+            tables=service.tables,
+            registry=service.registry,
+            consumes=[service_topic("people")],
+        )
+    started = time.perf_counter()
+    producer = Worker(people, tables=people_messaging)
+    threads = [start(producer, stop)] + [start(c, stop) for c in consumers.values()]
+    relay_s: float | None = None
+    done: dict[str, float] = {}
+    while len(done) < len(consumers):
+        if time.perf_counter() - started > 3600:
+            raise TimeoutError("burst did not drain")
+        backlog = total(producer, "talent_outbox_backlog")
+        if relay_s is None and backlog == 0:
+            relay_s = time.perf_counter() - started
+        for name, consumer in consumers.items():
+            if name in done or backlog:
+                continue
+            applied = total(consumer, "talent_consumer_records_total")
+            if applied >= n and total(consumer, "talent_consumer_lag") == 0:
+                done[name] = time.perf_counter() - started
+        time.sleep(0.2)
+    assert relay_s is not None
+    print(
+        f"together, from the import's end: people relay backlog {n} -> 0 in {relay_s:.1f} s "
+        f"({n / relay_s:.0f} events/s)"
+    )
+    for name, seconds in done.items():
+        print(f"together: {name} applied all {n} in {seconds:.1f} s ({n / seconds:.0f} events/s)")
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+def main(n: int, names: list[str], *, together: bool = False) -> None:
     available = consuming_services()
     unknown = set(names) - set(available)
     if unknown:
@@ -164,6 +222,10 @@ def main(n: int, names: list[str]) -> None:
             f"import of {n} employees (and {n} outbox rows): {time.perf_counter() - started:.1f} s"
         )
         stop = threading.Event()
+        if together:
+            drain_together(n, people, names, available, stack, admin, common, stop)
+            shutil.rmtree(log_dir, ignore_errors=True)
+            return
         producer = Worker(people, tables=people_messaging)
         threads = [start(producer, stop)]
         relay_s = wait(lambda: total(producer, "talent_outbox_backlog") == 0)
@@ -200,5 +262,6 @@ def main(n: int, names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    main(count, sys.argv[2:] or list(consuming_services()))
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    count = int(arguments[0]) if arguments else 10_000
+    main(count, arguments[1:] or list(consuming_services()), together="--together" in sys.argv)

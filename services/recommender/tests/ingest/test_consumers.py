@@ -319,6 +319,9 @@ def recommender_state(session: Session) -> dict[str, list[Any]]:
         "rating": "SELECT * FROM rating ORDER BY 1, 2",
         "performance_summary": "SELECT * FROM performance_summary ORDER BY 1",
         "potential": "SELECT * FROM potential ORDER BY 1",
+        "course_skill": "SELECT * FROM course_skill ORDER BY 1, 2",
+        "job_requirement": "SELECT * FROM job_requirement ORDER BY 1, 2",
+        "job_profile": "SELECT code, title, family, level FROM job_profile ORDER BY 1",
         "enrollment": "SELECT enrollment_id, closed_as, closed_at, assigned_at FROM enrollment"
         " ORDER BY 1",
         "course_popularity": "SELECT job_profile_code, course_code, completions"
@@ -379,6 +382,12 @@ def test_a_batch_leaves_what_its_events_leave_one_by_one(sync_session: Session) 
             effective_on=dt.date(2025, 6, 1),
         ),
         completed("B1", "BATCH-XL"),  # after the transfer: counted for the new profile
+        # The catalogue and a job profile change twice in the same batch (two waves).
+        course("BATCH-XL", {"excel": 4, "comms": 2}),
+        course("BATCH-CM", {"comms": 3}),
+        course("BATCH-XL", {"excel": 5}),
+        job_profile("lead", "Team Lead", {"excel": (4, 3)}),
+        job_profile("lead", "Lead", {"excel": (5, 3), "comms": (4, 4)}),
         *(
             RatingCalibrated(
                 employee_id=bob.employee_id,

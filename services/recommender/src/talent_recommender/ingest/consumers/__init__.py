@@ -7,8 +7,9 @@ replayed event changes nothing (the platform's inbox already skips exact duplica
 consumer batch's run of events at once and write set-based: the frequent ones (employees,
 job history, completions, assessments, ratings, potential, enrollments) with one
 multi-row statement per wave of distinct keys (`in_waves`: a key's second event goes in
-the next wave, so the result is the events' one-by-one result); the rare ones (job
-profiles, courses, key roles, nominations) one event after another. After changing
+the next wave, so the result is the events' one-by-one result), job profiles and
+courses too (a catalogue import publishes thousands); the rare ones (key roles,
+nominations) one event after another. After changing
 evidence a handler marks the employees it touched; their skill estimates (and only
 theirs) are recomputed once per batch by the end-of-batch step `recompute_stale`,
 registered on this registry.

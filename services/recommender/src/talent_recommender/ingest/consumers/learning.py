@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ARRAY, String, Uuid, any_, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
@@ -28,7 +27,6 @@ from talent_recommender.ingest.consumers.acceptance import record_acceptance
 from talent_recommender.ingest.consumers.runs import (
     Items,
     handles,
-    one_by_one,
     upsert,
 )
 from talent_recommender.ingest.models import (
@@ -42,43 +40,57 @@ from talent_recommender.profiles.estimates import mark_stale
 from talent_recommender.recommendations.models import CoursePopularity
 
 
-def on_course(session: Session, payload: CoursePublished, envelope: Envelope) -> None:
-    statement = insert(Course).values(
-        code=payload.code, title=payload.title, mandatory=payload.mandatory
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Course.code],
-            set_={"title": statement.excluded.title, "mandatory": statement.excluded.mandatory},
+@handles(CoursePublished)
+def on_courses(session: Session, items: Items) -> None:
+    """Per wave of distinct courses: one upsert of the courses; the skills of those whose
+    skills changed replaced in two statements; their completers marked stale."""
+    for wave in in_waves(items, key=lambda item: item[0].code):
+        courses: list[CoursePublished] = [payload for payload, _ in wave]
+        upsert(
+            session,
+            Course,
+            [{"code": c.code, "title": c.title, "mandatory": c.mandatory} for c in courses],
+            key=["code"],
+            update=["title", "mandatory"],
         )
-    )
-    before: dict[str, int] = {
-        code: level
-        for code, level in session.execute(
-            select(CourseSkill.competency_code, CourseSkill.level).where(
-                CourseSkill.course_code == payload.code
-            )
-        ).all()
-    }
-    after = {s.competency_code: s.level for s in payload.skills}
-    if before == after:
-        return
-    session.execute(delete(CourseSkill).where(CourseSkill.course_code == payload.code))
-    if after:
+        codes = [c.code for c in courses]
+        before: dict[str, dict[str, int]] = {}
+        for course_code, competency_code, level in session.execute(
+            select(CourseSkill.course_code, CourseSkill.competency_code, CourseSkill.level).where(
+                CourseSkill.course_code == any_(bindparam("codes", type_=ARRAY(String)))
+            ),
+            {"codes": codes},
+        ):
+            before.setdefault(course_code, {})[competency_code] = level
+        changed = [
+            c
+            for c in courses
+            if before.get(c.code, {}) != {s.competency_code: s.level for s in c.skills}
+        ]
+        if not changed:
+            continue
+        changed_codes = [c.code for c in changed]
         session.execute(
-            insert(CourseSkill),
-            [
-                {"course_code": payload.code, "competency_code": code, "level": level}
-                for code, level in after.items()
-            ],
+            delete(CourseSkill).where(
+                CourseSkill.course_code == any_(bindparam("codes", type_=ARRAY(String)))
+            ),
+            {"codes": changed_codes},
         )
-    completers = session.scalars(
-        select(Completion.employee_id).where(Completion.course_code == payload.code).distinct()
-    ).all()
-    mark_stale(session, completers)
-
-
-handles(CoursePublished)(one_by_one(on_course))
+        skills = [
+            {"course_code": c.code, "competency_code": s.competency_code, "level": s.level}
+            for c in changed
+            for s in {s.competency_code: s for s in c.skills}.values()
+        ]
+        if skills:
+            names = list(skills[0])
+            session.execute(unnest_insert(CourseSkill, names), unnest_params(skills, names))
+        completers = session.scalars(
+            select(Completion.employee_id)
+            .where(Completion.course_code == any_(bindparam("codes", type_=ARRAY(String))))
+            .distinct(),
+            {"codes": changed_codes},
+        ).all()
+        mark_stale(session, completers)
 
 
 @handles(EnrollmentAssigned)

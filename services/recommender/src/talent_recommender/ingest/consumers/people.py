@@ -7,8 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ARRAY, String, any_, bindparam, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import (
@@ -17,17 +16,17 @@ from talent_contracts.people import (
     JobHistoryRecorded,
     JobProfileUpdated,
 )
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.employees import (
     EMPLOYEE_EVENTS,
     EmployeeEvent,
     EmployeeItem,
     employee_handler,
 )
-from talent_platform.events import Envelope
+from talent_platform.events import Envelope, in_waves
 from talent_recommender.ingest.consumers.runs import (
     Items,
     handles,
-    one_by_one,
     upsert,
 )
 from talent_recommender.ingest.models import (
@@ -107,50 +106,67 @@ def on_competencies(session: Session, items: Items) -> None:
     upsert(session, Competency, rows, key=["code"], update=["name", "tier"])
 
 
-def on_job_profile(session: Session, payload: JobProfileUpdated, envelope: Envelope) -> None:
-    statement = insert(JobProfile).values(
-        code=payload.code, title=payload.title, family=payload.family, level=payload.level
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[JobProfile.code],
-            set_={k: statement.excluded[k] for k in ("title", "family", "level")},
-        )
-    )
-    before = _requirements(session, payload.code)
-    after = {r.competency_code: (r.required_level, r.importance) for r in payload.requirements}
-    if before == after:
-        return
-    session.execute(delete(JobRequirement).where(JobRequirement.job_profile_code == payload.code))
-    if after:
-        session.execute(
-            insert(JobRequirement),
+@handles(JobProfileUpdated)
+def on_job_profiles(session: Session, items: Items) -> None:
+    """Per wave of distinct job profiles: one upsert of the profiles; the requirements of
+    those whose requirements changed replaced in two statements; their holders, present
+    and former, marked stale."""
+    codes_param = bindparam("codes", type_=ARRAY(String))
+    for wave in in_waves(items, key=lambda item: item[0].code):
+        profiles: list[JobProfileUpdated] = [payload for payload, _ in wave]
+        upsert(
+            session,
+            JobProfile,
             [
-                {
-                    "job_profile_code": payload.code,
-                    "competency_code": code,
-                    "required_level": level,
-                    "importance": importance,
-                }
-                for code, (level, importance) in after.items()
+                {"code": p.code, "title": p.title, "family": p.family, "level": p.level}
+                for p in profiles
             ],
+            key=["code"],
+            update=["title", "family", "level"],
         )
-    holders = session.scalars(
-        select(Employee.employee_id).where(Employee.job_profile_code == payload.code)
-    ).all()
-    former = session.scalars(
-        select(JobHistory.employee_id).where(JobHistory.job_profile_code == payload.code)
-    ).all()
-    mark_stale(session, {*holders, *former})
+        codes = [p.code for p in profiles]
+        before: dict[str, dict[str, tuple[int, int]]] = {}
+        for code, competency, level, importance in session.execute(
+            select(
+                JobRequirement.job_profile_code,
+                JobRequirement.competency_code,
+                JobRequirement.required_level,
+                JobRequirement.importance,
+            ).where(JobRequirement.job_profile_code == any_(codes_param)),
+            {"codes": codes},
+        ):
+            before.setdefault(code, {})[competency] = (level, importance)
+        changed = [p for p in profiles if before.get(p.code, {}) != requirements_of(p)]
+        if not changed:
+            continue
+        changed_codes = [p.code for p in changed]
+        session.execute(
+            delete(JobRequirement).where(JobRequirement.job_profile_code == any_(codes_param)),
+            {"codes": changed_codes},
+        )
+        rows = [
+            {
+                "job_profile_code": p.code,
+                "competency_code": code,
+                "required_level": level,
+                "importance": importance,
+            }
+            for p in changed
+            for code, (level, importance) in requirements_of(p).items()
+        ]
+        if rows:
+            names = list(rows[0])
+            session.execute(unnest_insert(JobRequirement, names), unnest_params(rows, names))
+        holders = session.scalars(
+            select(Employee.employee_id).where(Employee.job_profile_code == any_(codes_param)),
+            {"codes": changed_codes},
+        ).all()
+        former = session.scalars(
+            select(JobHistory.employee_id).where(JobHistory.job_profile_code == any_(codes_param)),
+            {"codes": changed_codes},
+        ).all()
+        mark_stale(session, {*holders, *former})
 
 
-handles(JobProfileUpdated)(one_by_one(on_job_profile))
-
-
-def _requirements(session: Session, code: str) -> dict[str, tuple[int, int]]:
-    rows = session.execute(
-        select(
-            JobRequirement.competency_code, JobRequirement.required_level, JobRequirement.importance
-        ).where(JobRequirement.job_profile_code == code)
-    )
-    return {c: (level, importance) for c, level, importance in rows.all()}
+def requirements_of(profile: JobProfileUpdated) -> dict[str, tuple[int, int]]:
+    return {r.competency_code: (r.required_level, r.importance) for r in profile.requirements}
