@@ -234,3 +234,28 @@ def test_replaying_people_history_is_harmless_to_learning(stack: Stack) -> None:
     manager = me(stack, stack.tokens["manager"])
     for report in manager["directReports"]:
         assert completions_visible(stack, stack.tokens["manager"], report["id"])
+
+
+def test_errors_through_the_gateway_carry_the_contracts_codes_and_leak_nothing(
+    stack: Stack,
+) -> None:
+    # A NUL byte in an argument reaches the succession database's driver; a long one is
+    # echoed by nobody; an employee's read of HR-only data is refused with its code.
+    admin, employee = stack.tokens["admin"], stack.tokens["employee"]
+    found = raw_post(stack, {"query": 'query { keyRole(code: "CF\\u0000O") { code } }'}, admin)
+    long = raw_post(
+        stack,
+        {
+            "query": "query ($c: String!) { keyRole(code: $c) { code } }",
+            "variables": {"c": "X" * 100_000},
+        },
+        admin,
+    )
+    refused = raw_post(stack, {"query": "{ keyRoles { totalCount } }"}, employee)
+
+    nul = found.json()
+    assert [e["extensions"]["code"] for e in nul["errors"]] == ["BAD_USER_INPUT"]
+    for leak in ("psycopg", "SELECT", "0x00", "key_role"):
+        assert leak not in found.text
+    assert long.status_code == 200 and len(long.text) < 2_000
+    assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["FORBIDDEN"]

@@ -7,6 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+MESSAGE_LIMIT = 200
+"""Characters of an error message a client gets at most: an error never echoes a long
+input back."""
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text`, cut to `limit` characters (with an ellipsis when cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class FieldError:

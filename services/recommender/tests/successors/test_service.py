@@ -309,7 +309,8 @@ async def test_the_caller_is_never_suggested_for_a_role(session: AsyncSession) -
 async def test_first_out_of_range_names_the_argument(session: AsyncSession, first: int) -> None:
     await build_bench(session)
     _, errors = await suggestions(session, first=first)
-    assert errors and "first" in str(errors[0].original_error.errors[0].field)  # type: ignore[union-attr]
+    assert errors and (errors[0].extensions or {})["code"] == "BAD_USER_INPUT"
+    assert "first" in (errors[0].extensions or {})["fields"][0]["field"]
 
 
 async def test_served_suggestions_are_issued_and_accepted_by_nomination(

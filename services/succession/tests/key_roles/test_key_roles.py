@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.succession import KeyRoleDefined, KeyRoleVacated
 from talent_platform.auth import Role
-from talent_platform.errors import Forbidden
 from talent_succession.audit.models import AuditEntry
 
 from ..factories import (
@@ -235,7 +234,7 @@ async def test_employees_and_managers_get_forbidden_for_a_key_role_entity(
 
         assert data == {"_entities": [None]}
         assert len(errors) == 1
-        assert isinstance(errors[0].original_error, Forbidden)
+        assert (errors[0].extensions or {})["code"] == "FORBIDDEN"
         assert "visible to hr_leader and admin only" in errors[0].message
 
 

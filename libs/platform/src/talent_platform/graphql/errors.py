@@ -12,6 +12,7 @@ from typing import TypeVar
 import strawberry
 
 from talent_platform import errors
+from talent_platform.errors import bounded
 from talent_platform.graphql.context import TalentContext
 
 T = TypeVar("T")
@@ -65,15 +66,19 @@ ERROR_TYPES: list[type] = [ValidationError, NotFound, Forbidden, Conflict]
 def to_graphql_error(exc: errors.DomainError) -> MutationError:
     if isinstance(exc, errors.ValidationFailed):
         return ValidationError(
-            message=exc.message,
+            message=bounded(exc.message),
             code=exc.code,
-            fields=[FieldError(field=e.field, message=e.message) for e in exc.errors],
+            fields=[
+                FieldError(field=bounded(e.field), message=bounded(e.message)) for e in exc.errors
+            ],
         )
     if isinstance(exc, errors.NotFound):
-        return NotFound(message=exc.message, code=exc.code, entity=exc.entity, key=exc.key)
+        return NotFound(
+            message=bounded(exc.message), code=exc.code, entity=exc.entity, key=bounded(exc.key)
+        )
     if isinstance(exc, errors.Forbidden):
-        return Forbidden(message=exc.message, code=exc.code)
-    return Conflict(message=exc.message, code=exc.code)
+        return Forbidden(message=bounded(exc.message), code=exc.code)
+    return Conflict(message=bounded(exc.message), code=exc.code)
 
 
 async def run_mutation(
