@@ -11,7 +11,7 @@ import {
   type ExtractTokenFunction,
   type TransportEntryAdditions,
 } from '@graphql-hive/gateway';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST } from 'graphql';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -101,6 +101,23 @@ function listenPort(): number {
   return port;
 }
 
+function milliseconds(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive number of milliseconds, got "${raw}"`);
+  return value;
+}
+
+// --- Subgraph timeouts ------------------------------------------------------------
+// A slow or hung subgraph must not hang the API: its fields answer null with an error
+// after the timeout, the other subgraphs' data arrives in time. Mutations (imports) get
+// longer. Every request carries its deadline (x-talent-deadline, Unix seconds) and a
+// subgraph rolls back a transaction that would commit after it, so a mutation the
+// gateway gave up on is not applied later.
+const queryTimeoutMs = milliseconds('TALENT_GATEWAY_SUBGRAPH_TIMEOUT_MS', 5000);
+const mutationTimeoutMs = milliseconds('TALENT_GATEWAY_MUTATION_TIMEOUT_MS', 120000);
+
 const introspection = flag('TALENT_GATEWAY_INTROSPECTION', true);
 const metrics = flag('TALENT_GATEWAY_METRICS', true);
 
@@ -133,8 +150,17 @@ export const gatewayConfig = defineConfig({
       const authorization = request.headers.get('authorization');
       if (authorization) headers.authorization = authorization;
       if (gatewaySecret) headers['x-talent-gateway-secret'] = gatewaySecret;
+      headers['x-talent-deadline'] = String((Date.now() + Math.max(queryTimeoutMs, mutationTimeoutMs)) / 1000);
       return headers;
     },
+  },
+
+  upstreamTimeout({ executionRequest }) {
+    if (!executionRequest) return queryTimeoutMs;
+    const kind =
+      executionRequest.operationType ??
+      getOperationAST(executionRequest.document, executionRequest.operationName)?.operation;
+    return kind === 'mutation' ? mutationTimeoutMs : queryTimeoutMs;
   },
 
   // Operation limits (graphql-armor). Cost limits need @cost/@listSize in the subgraphs.

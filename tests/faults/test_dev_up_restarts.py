@@ -30,6 +30,8 @@ from sqlalchemy import NullPool, create_engine, text
 from talent_cli.dev import repo_root
 from talent_cli.main import main
 from talent_cli.services import service
+from talent_cli.state import StateDir
+from talent_cli.tokens import mint
 from talent_devtools.ports import free_port, free_port_base
 from talent_devtools.postgres import drop_database, normalize_postgres_url
 from talent_devtools.testing import wait_for
@@ -89,8 +91,10 @@ def dev() -> Iterator[DevUp]:
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
         "--service-port-base", str(free_port_base(offsets)),
     ]  # fmt: skip
+    # A short subgraph timeout for queries: the hung-subgraph test waits it out.
+    env = {**os.environ, "TALENT_GATEWAY_SUBGRAPH_TIMEOUT_MS": "3000"}
     with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     running = DevUp(process, state, log)
     try:
         deadline = time.monotonic() + 240
@@ -100,7 +104,7 @@ def dev() -> Iterator[DevUp]:
             time.sleep(0.5)
         yield running
     finally:
-        for pid in running.pids("learning-worker")[-1:]:
+        for pid in running.pids("learning-worker")[-1:] + running.pids("learning-api")[-1:]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
         if process.poll() is None:
@@ -176,3 +180,33 @@ def test_events_the_lost_broker_held_reach_learning_after_its_restart(
     ]
     assert dev.process.poll() is None
     assert "people: republished" in dev.output()
+
+
+def test_a_hung_subgraph_answers_null_in_time_and_the_others_answer(dev: DevUp) -> None:
+    token = mint(StateDir(dev.state).jwt_secret(), employee_id=str(uuid.uuid4()), roles=["admin"])
+    query = '{ employees(first: 1) { totalCount } course(code: "HUNG-1") { code } }'
+    gateway = dev.info()["gateway"]
+
+    def ask() -> httpx.Response:
+        # Bounded: without a subgraph timeout the gateway would wait for learning for good.
+        return httpx.post(
+            gateway,
+            json={"query": query},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+
+    before = ask().json()
+    assert before["data"]["course"] is None and "errors" not in before
+    api = dev.pids("learning-api")[-1]
+    os.kill(api, signal.SIGSTOP)
+    try:
+        answer = ask().json()
+    finally:
+        os.kill(api, signal.SIGCONT)
+
+    assert answer["data"] == before["data"]  # people's part answered, learning's null
+    assert [(e.get("path"), e["extensions"]["code"]) for e in answer["errors"]] == [
+        (["course"], "GATEWAY_TIMEOUT")
+    ]
+    assert wait_for(lambda: "errors" not in ask().json(), timeout=60)

@@ -6,6 +6,8 @@ message echoes a long input."""
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 
 import pytest
 import strawberry
@@ -123,3 +125,41 @@ def test_requests_that_do_not_parse_validate_or_coerce_are_bad_input() -> None:
         schema.execute_sync("query ($c: String!) { role(code: $c) }", {}),
     ]
     assert [codes(r) for r in results] == [["BAD_USER_INPUT"]] * 4
+
+
+async def test_a_transaction_past_the_gateways_deadline_is_rolled_back(
+    postgres_admin_url: str,
+) -> None:
+    # The gateway gave up on the request (its x-talent-deadline passed): the operation's
+    # writes must not be applied later.
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from starlette.requests import Request
+
+    from talent_platform.auth import Principal, Role
+    from talent_platform.db import async_url
+    from talent_platform.graphql import TalentContext
+    from talent_platform.settings import ServiceSettings
+
+    engine = create_async_engine(async_url(postgres_admin_url), poolclass=NullPool)
+    table = f"deadline_probe_{uuid.uuid4().hex[:8]}"
+    admin = Principal(subject="t", employee_id=None, roles=frozenset({Role.ADMIN}))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"CREATE TABLE {table} (n int)"))
+        for n, deadline in ((1, time.time() - 1), (2, time.time() + 60)):
+            context = TalentContext(
+                principal=admin,
+                settings=ServiceSettings(environment="test"),
+                sessions=async_sessionmaker(engine),
+            )
+            header = [(b"x-talent-deadline", str(deadline).encode())]
+            context.request = Request({"type": "http", "headers": header})
+            await context.session.execute(text(f"INSERT INTO {table} VALUES ({n})"))
+            await context.finish(success=True)
+        async with engine.connect() as connection:
+            kept = (await connection.execute(text(f"SELECT n FROM {table}"))).scalars().all()
+        assert kept == [2]
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        await engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -12,6 +14,8 @@ from strawberry.fastapi import BaseContext
 
 from talent_platform.auth import Principal
 from talent_platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -64,9 +68,26 @@ class TalentContext(BaseContext):
             self._loaders[name] = found
         return found
 
+    def past_deadline(self) -> bool:
+        """Whether the gateway has given up on this request: its `x-talent-deadline`
+        header (Unix seconds) has passed."""
+        request = getattr(self, "request", None)
+        raw = request.headers.get("x-talent-deadline") if request is not None else None
+        if not raw:
+            return False
+        try:
+            return time.time() > float(raw)
+        except ValueError:
+            return False
+
     async def finish(self, *, success: bool) -> None:
+        """Commit after a clean operation, else roll back; also roll back one the gateway
+        gave up on (past its deadline), so an abandoned mutation is not applied later."""
         if self._session is None:
             return
+        if success and self.past_deadline():
+            log.warning("request past its deadline; rolled back")
+            success = False
         try:
             if success:
                 await self._session.commit()
