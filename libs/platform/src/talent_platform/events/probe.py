@@ -1,5 +1,5 @@
 """Is a Kafka broker there? One ApiVersions request over a plain socket, no Kafka client:
-the readiness probe of every service (`/readyz`) and of the dev stack's broker."""
+the readiness probe of the dev stack's broker."""
 
 from __future__ import annotations
 
@@ -40,13 +40,3 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError("connection closed")
         received += chunk
     return received
-
-
-def answers_api_versions(bootstrap_servers: str) -> bool:
-    """True when any of the bootstrap servers answers an ApiVersions request (one
-    second per server): a readiness probe without a Kafka client."""
-    for server in bootstrap_servers.split(","):
-        host, _, port = server.strip().rpartition(":")
-        if host and port.isdigit() and broker_answers(host, int(port)):
-            return True
-    return False
