@@ -168,6 +168,29 @@ async def test_key_roles_filter_sort_and_page(session: AsyncSession) -> None:
     assert page["keyRoles"]["pageInfo"]["hasNextPage"] is True
 
 
+async def test_every_key_role_list_read_is_in_the_audit_log(session: AsyncSession) -> None:
+    await define(session, code="A-OPS", title="Head of Operations", criticality="LOW")
+    await define(session, code="B-CFO", title="Chief Financial Officer", criticality="HIGH")
+
+    await execute(
+        session,
+        LIST,
+        as_=HR_LEADER,
+        variables={"sort": "CODE", "desc": False, "filter": {"criticality": "HIGH"}},
+    )
+
+    entries = (
+        await session.scalars(select(AuditEntry).where(AuditEntry.action == "key_roles.listed"))
+    ).all()
+    assert [(e.actor, e.entity, e.after) for e in entries] == [
+        (
+            HR_LEADER.subject,
+            "key_role",
+            {"filter": {"criticality": "high"}, "total": 1, "returned": ["B-CFO"]},
+        )
+    ]
+
+
 async def test_employees_and_managers_get_no_key_roles(session: AsyncSession) -> None:
     boss = await make_employee(session, number="E1")
     await make_employee(session, number="E2", manager=boss)

@@ -204,7 +204,11 @@ class KeyRoleQuery:
         found = await service.get_or_none(code)
         return None if found is None else KeyRole.from_model(found)
 
-    @strawberry.field(description="Key roles (confidential: FORBIDDEN otherwise).")
+    @strawberry.field(
+        description="Key roles (confidential: FORBIDDEN otherwise). Every read is recorded in "
+        "the succession audit log (`key_roles.listed`: who, when, the filter, the roles "
+        "returned)."
+    )
     async def key_roles(
         self,
         info: Ctx,
@@ -229,6 +233,16 @@ class KeyRoleQuery:
             descending=descending,
         )
         rows, total = await service.roles.paginate(statement, offset=page.offset, limit=page.limit)
+        # Who listed the confidential key roles, with what filter, and which they got.
+        await service.audit.record(
+            "key_roles.listed",
+            "key_role",
+            after={
+                "filter": {k: v for k, v in vars(flt).items() if v is not None},
+                "total": total,
+                "returned": [row.code for row in rows],
+            },
+        )
         return connection(rows, total=total, page=page, to_node=KeyRole.from_model)
 
 
