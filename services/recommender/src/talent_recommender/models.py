@@ -1,5 +1,6 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
+from talent_recommender.audit.models import AuditEntry
 from talent_recommender.db import Base, messaging
 from talent_recommender.ingest.models import (
     Assessment,
@@ -19,7 +20,12 @@ from talent_recommender.ingest.models import (
     Potential,
     Rating,
 )
-from talent_recommender.profiles.models import RefitRequest, SkillEstimate, SkillModel
+from talent_recommender.profiles.models import (
+    RefitRequest,
+    SkillEstimate,
+    SkillModel,
+    StaleEstimate,
+)
 from talent_recommender.recommendations.models import (
     CoursePopularity,
     Dismissal,
@@ -29,6 +35,7 @@ from talent_recommender.successors.models import SuccessorDismissal
 
 __all__ = [
     "Assessment",
+    "AuditEntry",
     "Base",
     "Competency",
     "Completion",
@@ -51,6 +58,7 @@ __all__ = [
     "RefitRequest",
     "SkillEstimate",
     "SkillModel",
+    "StaleEstimate",
     "SuccessorDismissal",
     "messaging",
 ]

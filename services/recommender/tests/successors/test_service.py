@@ -644,3 +644,45 @@ async def test_gaps_against_the_key_roles_a_successor_is_nominated_for(
     await deliver(session, removed("N1", nomination))
     assert await key_role_gaps(session, "N1", HR_LEADER) == []
     assert await key_role_gaps(session, "S2", HR_LEADER) == []
+
+
+AUDIT = """query ($role: ID) {
+  recommenderAuditLog(keyRoleId: $role, first: 10) {
+    totalCount nodes { actor action entity entityId details }
+  }
+}"""
+
+
+async def test_reads_and_dismissals_of_suggestions_are_in_the_audit_trail(
+    session: AsyncSession,
+) -> None:
+    await build_bench(session)
+    entity, _ = await suggestions(session, first=2)
+    assert entity is not None
+    served = entity["successorSuggestions"]
+    await dismiss(session, served[0]["id"], "relocating")
+
+    context = TalentContext.with_session(session, principal=HR_LEADER, settings=SETTINGS)
+    result = await schema.execute(AUDIT, variable_values={"role": str(ROLE)}, context_value=context)
+    assert result.errors is None and result.data is not None
+    log = result.data["recommenderAuditLog"]
+    assert log["totalCount"] == 2
+    dismissed, read = log["nodes"]  # newest first
+    assert (read["actor"], read["action"], read["entity"], read["entityId"]) == (
+        HR_LEADER.subject,
+        "successor_suggestions.read",
+        "key_role",
+        str(ROLE),
+    )
+    assert read["details"]["suggested"] == [s["employee"]["id"] for s in served]
+    assert (dismissed["action"], dismissed["details"]["reason"]) == (
+        "successor_suggestion.dismissed",
+        "relocating",
+    )
+    assert dismissed["details"]["employee_id"] == served[0]["employee"]["id"]
+
+    employee = TalentContext.with_session(
+        session, principal=as_employee(employee_id("S2")), settings=SETTINGS
+    )
+    refused = await schema.execute(AUDIT, variable_values={"role": None}, context_value=employee)
+    assert refused.errors and (refused.errors[0].extensions or {})["code"] == "FORBIDDEN"

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_platform.auth import Principal
 from talent_platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from talent_recommender.audit.models import record_audit
 from talent_recommender.ingest.visibility import require_succession_reader
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
@@ -171,13 +172,14 @@ class SuccessorService:
             ],
             model_version=None,
         )
-        log.info(
-            "sensitive read",
-            extra={
-                "what": "successor_suggestions",
-                "key_role_id": str(key_role_id),
-                "by": self.principal.subject,
-                "suggestions": len(served),
+        await record_audit(
+            self.session,
+            self.principal,
+            "successor_suggestions.read",
+            "key_role",
+            key_role_id,
+            {
+                "suggested": [str(s.suggestion.employee_id) for s in served],
                 "candidates": len(candidates),
             },
         )
@@ -217,12 +219,16 @@ class SuccessorService:
             by=self.principal.subject,
             at=dismissal.created_at,
         )
-        log.info(
-            "successor suggestion dismissed",
-            extra={
-                "key_role_id": str(key_role_id),
+        await record_audit(
+            self.session,
+            self.principal,
+            "successor_suggestion.dismissed",
+            "key_role",
+            key_role_id,
+            {
+                "employee_id": str(employee_id),
                 "recommendation_id": str(recommendation_id),
-                "by": self.principal.subject,
+                "reason": reason,
             },
         )
         return dismissal

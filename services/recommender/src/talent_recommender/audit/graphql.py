@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import cast
+
+import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from talent_platform.auth import Role
+from talent_platform.db import Repository
+from talent_platform.graphql import Connection, TalentContext, connection, page_request
+from talent_recommender.audit.models import AuditEntry as AuditEntryModel
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.type(
+    name="RecommenderAuditEntry",
+    description="One audited read of successor suggestions or dismissal of one.",
+)
+class AuditEntry:
+    at: dt.datetime
+    actor: str = strawberry.field(description="The token subject who did it.")
+    action: str = strawberry.field(
+        description="`successor_suggestions.read` or `successor_suggestion.dismissed`."
+    )
+    entity: str = strawberry.field(description="`key_role`.")
+    entity_id: str | None = strawberry.field(description="The key role's id.")
+    details: JSON | None = strawberry.field(
+        description="For a read: the employees suggested, in order, and how many candidates "
+        "were ranked; for a dismissal: the employee, the suggestion's id and the reason."
+    )
+
+    @classmethod
+    def from_model(cls, m: AuditEntryModel) -> AuditEntry:
+        return cls(
+            at=m.at,
+            actor=m.actor,
+            action=m.action,
+            entity=m.entity,
+            entity_id=m.entity_id,
+            details=cast(JSON, m.details),
+        )
+
+
+class _AuditRepository(Repository[AuditEntryModel]):
+    model = AuditEntryModel
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(
+        description="The recommender's audit trail, newest first: who read successor "
+        "suggestions and who dismissed one (admin, hr_leader only)."
+    )
+    async def recommender_audit_log(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        key_role_id: strawberry.ID | None = None,
+    ) -> Connection[AuditEntry]:
+        info.context.principal.require(Role.ADMIN, Role.HR_LEADER)
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        statement = select(AuditEntryModel)
+        if key_role_id is not None:
+            statement = statement.where(
+                AuditEntryModel.entity == "key_role",
+                AuditEntryModel.entity_id == str(uuid.UUID(str(key_role_id))),
+            )
+        statement = statement.order_by(AuditEntryModel.at.desc(), AuditEntryModel.id)
+        rows, total = await _AuditRepository(info.context.session).paginate(
+            statement, offset=page.offset, limit=page.limit
+        )
+        return connection(rows, total=total, page=page, to_node=AuditEntry.from_model)
