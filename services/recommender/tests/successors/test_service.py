@@ -648,7 +648,7 @@ async def test_gaps_against_the_key_roles_a_successor_is_nominated_for(
 
 AUDIT = """query ($role: ID) {
   recommenderAuditLog(keyRoleId: $role, first: 10) {
-    totalCount nodes { actor action entity entityId details }
+    totalCount nodes { actor action entity entityId after }
   }
 }"""
 
@@ -674,12 +674,12 @@ async def test_reads_and_dismissals_of_suggestions_are_in_the_audit_trail(
         "key_role",
         str(ROLE),
     )
-    assert read["details"]["suggested"] == [s["employee"]["id"] for s in served]
-    assert (dismissed["action"], dismissed["details"]["reason"]) == (
+    assert read["after"]["suggested"] == [s["employee"]["id"] for s in served]
+    assert (dismissed["action"], dismissed["after"]["reason"]) == (
         "successor_suggestion.dismissed",
         "relocating",
     )
-    assert dismissed["details"]["employee_id"] == served[0]["employee"]["id"]
+    assert dismissed["after"]["employee_id"] == served[0]["employee"]["id"]
 
     employee = TalentContext.with_session(
         session, principal=as_employee(employee_id("S2")), settings=SETTINGS

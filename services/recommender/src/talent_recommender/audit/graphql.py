@@ -29,7 +29,7 @@ class AuditEntry:
     )
     entity: str = strawberry.field(description="`key_role`.")
     entity_id: str | None = strawberry.field(description="The key role's id.")
-    details: JSON | None = strawberry.field(
+    after: JSON | None = strawberry.field(
         description="For a read: the employees suggested, in order, and how many candidates "
         "were ranked; for a dismissal: the employee, the suggestion's id and the reason."
     )
@@ -42,7 +42,7 @@ class AuditEntry:
             action=m.action,
             entity=m.entity,
             entity_id=m.entity_id,
-            details=cast(JSON, m.details),
+            after=cast(JSON, m.after),
         )
 
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_platform.audit import record_audit
 from talent_platform.auth import Principal
 from talent_platform.errors import Conflict, FieldError, NotFound, ValidationFailed
-from talent_recommender.audit.models import record_audit
+from talent_recommender.audit.models import AuditEntry
 from talent_recommender.ingest.visibility import require_succession_reader
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
 from talent_recommender.recommendations.issuing import (
@@ -174,11 +175,12 @@ class SuccessorService:
         )
         await record_audit(
             self.session,
+            AuditEntry,
             self.principal,
             "successor_suggestions.read",
             "key_role",
             key_role_id,
-            {
+            after={
                 "suggested": [str(s.suggestion.employee_id) for s in served],
                 "candidates": len(candidates),
             },
@@ -221,11 +223,12 @@ class SuccessorService:
         )
         await record_audit(
             self.session,
+            AuditEntry,
             self.principal,
             "successor_suggestion.dismissed",
             "key_role",
             key_role_id,
-            {
+            after={
                 "employee_id": str(employee_id),
                 "recommendation_id": str(recommendation_id),
                 "reason": reason,

@@ -18,9 +18,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_platform.audit import record_audit
 from talent_platform.auth import Principal, Role
 from talent_platform.errors import Forbidden
 from talent_succession.audit.models import AccessGrant, AuditEntry
@@ -85,19 +86,15 @@ class AuditLog:
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
     ) -> None:
-        # An INSERT statement, not session.add: sibling resolvers share the session, and
-        # its statements are serialised while adding to a flush in progress is not.
-        await self.session.execute(
-            insert(AuditEntry).values(
-                id=uuid.uuid4(),
-                at=dt.datetime.now(dt.UTC),
-                actor=self.principal.subject,
-                action=action,
-                entity=entity,
-                entity_id=None if entity_id is None else str(entity_id),
-                before=_jsonable(before) if before is not None else None,
-                after=_jsonable(after) if after is not None else None,
-            )
+        await record_audit(
+            self.session,
+            AuditEntry,
+            self.principal,
+            action,
+            entity,
+            entity_id,
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
         )
 
 
