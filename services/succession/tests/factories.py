@@ -174,3 +174,9 @@ mutation ($input: NominateSuccessorInput!) {
 async def nominate(session: AsyncSession, **values: Any) -> dict[str, Any]:
     data = await execute(session, NOMINATE, as_=HR_LEADER, variables={"input": values})
     return data["nominateSuccessor"]  # type: ignore[no-any-return]
+
+
+def refused(data: dict[str, Any] | None) -> bool:
+    """Every root field asked for answered null (a refused read; refusable roots are
+    nullable, so the answer keeps its `data`)."""
+    return data is not None and all(value is None for value in data.values())

@@ -21,6 +21,7 @@ from ..factories import (
     nominate,
     outbox_count,
     principal,
+    refused,
     run,
 )
 
@@ -217,12 +218,12 @@ async def test_only_hr_leader_and_admin_write_and_confidential_roles_read(
     )
     for who in (ungranted, *outsiders[1:]):
         data, errors = await run(session, READ, as_=who, variables={"id": ada_id})
-        assert data is None and "hr_leader and admin only" in errors[0].message
+        assert refused(data) and "hr_leader and admin only" in errors[0].message
         data, errors = await run(session, REPORT, as_=who)
-        assert data is None and "hr_leader and admin only" in errors[0].message
+        assert refused(data) and "hr_leader and admin only" in errors[0].message
     # An hr_leader who is the employee never reads their own attributes.
     data, errors = await run(session, READ, as_=herself, variables={"id": ada_id})
-    assert data is None and errors
+    assert refused(data) and errors
 
 
 IMPORT = """

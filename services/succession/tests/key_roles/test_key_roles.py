@@ -19,6 +19,7 @@ from ..factories import (
     make_key_role,
     outbox_events,
     principal,
+    refused,
     run,
 )
 
@@ -200,7 +201,7 @@ async def test_employees_and_managers_get_no_key_roles(session: AsyncSession) ->
         data, errors = await run(
             session, LIST, as_=token, variables={"sort": "CODE", "desc": False}
         )
-        assert data is None
+        assert refused(data)
         assert len(errors) == 1
         assert "visible to hr_leader and admin only" in errors[0].message
         denied, _ = await run(
@@ -234,7 +235,7 @@ async def test_the_audit_log_lists_changes_newest_first_for_hr_leaders_only(
     )
     boss = await make_employee(session, number="E1")
     denied, errors = await run(session, log, as_=principal(boss, Role.MANAGER))
-    assert denied is None and "requires one of the roles" in errors[0].message
+    assert refused(denied) and "requires one of the roles" in errors[0].message
 
 
 async def test_hr_leaders_resolve_a_key_role_entity_by_id(session: AsyncSession) -> None:

@@ -18,6 +18,7 @@ from ..factories import (
     make_key_role,
     nominate,
     principal,
+    refused,
     run,
 )
 
@@ -198,5 +199,5 @@ async def test_reports_are_forbidden_to_managers(session: AsyncSession) -> None:
     boss = await make_employee(session, number="E1")
     for query in (REPORT, "{ successionReportCsv(report: BENCH_STRENGTH) }"):
         data, errors = await run(session, query, as_=principal(boss, Role.MANAGER))
-        assert data is None
+        assert refused(data)
         assert "hr_leader and admin only" in errors[0].message

@@ -36,6 +36,7 @@ from ..factories import (
     make_key_role,
     nominate,
     principal,
+    refused,
     run,
 )
 
@@ -253,7 +254,7 @@ async def test_movement_between_two_days(session: AsyncSession) -> None:
         '{ nineBoxMovement(from: "2026-06-01", to: "2025-06-01") { count } }',
         as_=HR_LEADER,
     )
-    assert bad is None and "must not be before" in errors[0].message
+    assert refused(bad) and "must not be before" in errors[0].message
 
 
 async def test_managers_get_no_nine_box(session: AsyncSession) -> None:
@@ -261,7 +262,7 @@ async def test_managers_get_no_nine_box(session: AsyncSession) -> None:
     data, errors = await run(
         session, "{ nineBox { total } }", as_=principal(boss, Role.EMPLOYEE, Role.MANAGER)
     )
-    assert data is None
+    assert refused(data)
     assert "hr_leader and admin only" in errors[0].message
 
 

@@ -11,7 +11,7 @@ from talent_platform.auth import Role
 from talent_succession.audit.models import AuditEntry
 from talent_succession.ratings.models import CalibratedRating
 
-from ..factories import HR_LEADER, execute, make_employee, make_key_role, principal, run
+from ..factories import HR_LEADER, execute, make_employee, make_key_role, principal, refused, run
 
 CREATE = """mutation ($input: CreateTalentReviewInput!) {
   createTalentReview(input: $input) {
@@ -121,4 +121,4 @@ async def test_a_review_records_decisions_and_shows_talent_profiles(
     data, errors = await run(
         session, REVIEW, as_=principal(chair, Role.MANAGER), variables={"id": review_id}
     )
-    assert data is None and "hr_leader and admin only" in errors[0].message
+    assert refused(data) and "hr_leader and admin only" in errors[0].message

@@ -66,7 +66,7 @@ class AuditQuery:
         after: str | None = None,
         entity: str | None = None,
         entity_id: str | None = None,
-    ) -> Connection[AuditEntry]:
+    ) -> Connection[AuditEntry] | None:
         info.context.principal.require(Role.ADMIN, Role.HR_LEADER)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         statement = select(AuditEntryModel)

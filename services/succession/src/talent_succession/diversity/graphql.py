@@ -100,7 +100,7 @@ class DiversityQuery:
     )
     async def diversity_attributes(
         self, info: Ctx, employee_id: strawberry.ID
-    ) -> list[DiversityAttribute]:
+    ) -> list[DiversityAttribute] | None:
         service = DiversityService(info.context.session, info.context.principal)
         rows = await service.attributes_of(parse_uuid(employee_id, "employeeId"))
         return [DiversityAttribute.from_model(r) for r in rows]
@@ -112,7 +112,7 @@ class DiversityQuery:
     )
     async def slate_diversity_report(
         self, info: Ctx, attribute: str | None = None
-    ) -> SlateDiversityReport:
+    ) -> SlateDiversityReport | None:
         service = DiversityService(info.context.session, info.context.principal)
         counts = await service.slate_diversity(attribute)
         supplied = await service.any_supplied()

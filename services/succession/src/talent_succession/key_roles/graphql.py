@@ -217,7 +217,7 @@ class KeyRoleQuery:
         filter: KeyRoleFilterInput | None = None,
         sort: KeyRoleSortField = KeyRoleSort.CODE,  # type: ignore[valid-type]
         descending: bool = False,
-    ) -> Connection[KeyRole]:
+    ) -> Connection[KeyRole] | None:
         service = KeyRoleService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         flt = filter or KeyRoleFilterInput()

@@ -113,7 +113,7 @@ class MetricsQuery:
         description="Bench strength rolled up for the organisation and per org unit "
         "(confidential: FORBIDDEN otherwise). Per role: `keyRoles { benchStrength }`."
     )
-    async def bench_strength_report(self, info: Ctx) -> BenchStrengthReport:
+    async def bench_strength_report(self, info: Ctx) -> BenchStrengthReport | None:
         rows = await MetricsService(info.context.session, info.context.principal).bench_rollup()
         summaries = [BenchStrengthSummary.of(r) for r in rows]
         return BenchStrengthReport(
@@ -124,7 +124,7 @@ class MetricsQuery:
     @strawberry.field(description="High-potential retention between two days.")
     async def high_potential_retention(
         self, info: Ctx, from_: Annotated[dt.date, strawberry.argument(name="from")], to: dt.date
-    ) -> HighPotentialRetention:
+    ) -> HighPotentialRetention | None:
         service = MetricsService(info.context.session, info.context.principal)
         r = await service.hipo_retention(from_, to)
         return HighPotentialRetention(
@@ -137,7 +137,7 @@ class MetricsQuery:
         )
 
     @strawberry.field(description="Plan-action completion: all kinds first, then per kind.")
-    async def plan_action_completion(self, info: Ctx) -> list[PlanActionCompletion]:
+    async def plan_action_completion(self, info: Ctx) -> list[PlanActionCompletion] | None:
         service = MetricsService(info.context.session, info.context.principal)
         return [PlanActionCompletion.of(a) for a in await service.action_completion()]
 
@@ -151,6 +151,6 @@ class MetricsQuery:
         report: SuccessionReport,
         from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
         to: dt.date | None = None,
-    ) -> str:
+    ) -> str | None:
         service = MetricsService(info.context.session, info.context.principal)
         return await service.csv_export(report.value, start=from_, end=to)

@@ -90,7 +90,7 @@ class NineBoxQuery:
     )
     async def nine_box(
         self, info: Ctx, as_of: dt.date | None = None, org_unit_code: str | None = None
-    ) -> NineBoxGrid:
+    ) -> NineBoxGrid | None:
         service = NineBoxService(info.context.session, info.context.principal)
         counts = await service.grid(as_of=as_of, org_unit_code=org_unit_code)
         return grids(counts, [None])[0]
@@ -98,14 +98,14 @@ class NineBoxQuery:
     @strawberry.field(description="One 9-box per org unit (group = org unit code).")
     async def nine_box_by_org_unit(
         self, info: Ctx, as_of: dt.date | None = None
-    ) -> list[NineBoxGrid]:
+    ) -> list[NineBoxGrid] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         return grids(await service.by_org_unit(as_of=as_of))
 
     @strawberry.field(description="One 9-box per key role's current slate (group = key role code).")
     async def nine_box_by_slate(
         self, info: Ctx, as_of: dt.date | None = None, key_role_codes: list[str] | None = None
-    ) -> list[NineBoxGrid]:
+    ) -> list[NineBoxGrid] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         counts = await service.by_slate(as_of=as_of, key_role_codes=key_role_codes)
         return grids(counts, key_role_codes or ())
@@ -117,7 +117,7 @@ class NineBoxQuery:
         from_: Annotated[dt.date, strawberry.argument(name="from")],
         to: dt.date,
         org_unit_code: str | None = None,
-    ) -> list[NineBoxMove]:
+    ) -> list[NineBoxMove] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         moves = await service.movement(from_, to, org_unit_code=org_unit_code)
         return [

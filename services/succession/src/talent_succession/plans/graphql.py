@@ -183,7 +183,7 @@ PlanActionResult = Annotated[
 @strawberry.type
 class PlanQuery:
     @strawberry.field(description="One development plan (confidential: FORBIDDEN otherwise).")
-    async def development_plan(self, info: Ctx, id: strawberry.ID) -> DevelopmentPlan:
+    async def development_plan(self, info: Ctx, id: strawberry.ID) -> DevelopmentPlan | None:
         service = PlanService(info.context.session, info.context.principal)
         plan = await service.get(parse_uuid(id, "id", "id"))
         return DevelopmentPlan.from_model(plan)

@@ -200,14 +200,14 @@ ReviewDecisionResult = Annotated[
 @strawberry.type
 class ReviewQuery:
     @strawberry.field(description="One talent review (confidential; reads are audited).")
-    async def talent_review(self, info: Ctx, id: strawberry.ID) -> TalentReview:
+    async def talent_review(self, info: Ctx, id: strawberry.ID) -> TalentReview | None:
         service = ReviewService(info.context.session, info.context.principal)
         return TalentReview.from_model(await service.get(parse_uuid(id, "id", "id")))
 
     @strawberry.field(description="Talent reviews, newest first (confidential).")
     async def talent_reviews(
         self, info: Ctx, first: int | None = None, after: str | None = None
-    ) -> Connection[TalentReview]:
+    ) -> Connection[TalentReview] | None:
         await require_confidential(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         rows, total = await _ReviewRepository(info.context.session).paginate(

@@ -52,7 +52,7 @@ class StalenessQuery:
         after: str | None = None,
         kinds: list[StaleKind] | None = None,
         as_of: dt.date | None = None,
-    ) -> Connection[StaleRecord]:
+    ) -> Connection[StaleRecord] | None:
         day = as_of or today()
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         service = StalenessService(info.context.session, info.context.principal)
