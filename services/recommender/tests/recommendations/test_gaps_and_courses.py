@@ -72,6 +72,28 @@ async def test_an_unknown_target_profile_is_an_error(session: AsyncSession) -> N
     assert "job profile" in result.errors[0].message and "nope" in result.errors[0].message
 
 
+@pytest.mark.parametrize("first", [-1, 51])
+async def test_first_out_of_range_is_refused_not_clamped(session: AsyncSession, first: int) -> None:
+    await build_world(session)
+    context = TalentContext.with_session(session, principal=HR, settings=SETTINGS)
+    result = await schema.execute(
+        """query($r: [_Any!]!, $first: Int!) { _entities(representations: $r) {
+             ... on Employee { id recommendedCourses(first: $first) { id } } } }""",
+        variable_values={
+            "r": [{"__typename": "Employee", "id": str(employee_id("E1"))}],
+            "first": first,
+        },
+        context_value=context,
+    )
+    assert result.data == {
+        "_entities": [{"id": str(employee_id("E1")), "recommendedCourses": None}]
+    }
+    assert result.errors is not None
+    error = result.errors[0]
+    assert (error.extensions or {})["code"] == "BAD_USER_INPUT"
+    assert (error.extensions or {})["fields"][0]["field"] == "first"
+
+
 async def test_courses_close_gaps_with_reasons_naming_levels_and_target(
     session: AsyncSession,
 ) -> None:

@@ -289,8 +289,10 @@ async def test_only_hr_leaders_and_admins_see_suggestions(
 ) -> None:
     await build_bench(session)
     entity, errors = await suggestions(session, as_=principal)
-    assert entity is None
+    # Refused fields answer null with FORBIDDEN; the key role entity itself stays.
+    assert entity == {"successorSuggestions": None, "successorSuggestionOrgUnits": None}
     assert errors and "visible to hr_leader and admin only" in errors[0].message
+    assert {(e.extensions or {})["code"] for e in errors} == {"FORBIDDEN"}
     issued = await session.scalar(select(IssuedRecommendation.recommendation_id).limit(1))
     assert issued is None
 
@@ -308,7 +310,9 @@ async def test_the_caller_is_never_suggested_for_a_role(session: AsyncSession) -
 @pytest.mark.parametrize("first", [0, 51])
 async def test_first_out_of_range_names_the_argument(session: AsyncSession, first: int) -> None:
     await build_bench(session)
-    _, errors = await suggestions(session, first=first)
+    entity, errors = await suggestions(session, first=first)
+    # The field is refused, not its key role: the rest of the entity keeps its data.
+    assert entity is not None and entity["successorSuggestions"] is None
     assert errors and (errors[0].extensions or {})["code"] == "BAD_USER_INPUT"
     assert "first" in (errors[0].extensions or {})["fields"][0]["field"]
 

@@ -17,6 +17,7 @@ from talent_platform.graphql.pagination import (
     Edge,
     PageInfo,
     PageRequest,
+    checked_first,
     connection,
     page_request,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "TalentSchema",
     "TransactionExtension",
     "ValidationError",
+    "checked_first",
     "connection",
     "page_request",
     "run_mutation",

@@ -67,12 +67,19 @@ class PageRequest:
     limit: int
 
 
+def checked_first(first: int, *, maximum: int, minimum: int = 0) -> int:
+    """The one rule for a `first` argument, on connections and plain lists alike: outside
+    `minimum`..`maximum` it is refused (BAD_USER_INPUT naming `first`), never clamped or
+    answered with an empty list."""
+    if not minimum <= first <= maximum:
+        raise ValidationFailed([FieldError("first", f"must be {minimum}-{maximum}")])
+    return first
+
+
 def page_request(first: int | None, after: str | None, *, max_page_size: int) -> PageRequest:
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if size < 0:
-        raise ValidationFailed([FieldError("first", "must not be negative")])
-    if size > max_page_size:
-        raise ValidationFailed([FieldError("first", f"must be at most {max_page_size}")])
+    size = checked_first(
+        DEFAULT_PAGE_SIZE if first is None else first, maximum=max_page_size, minimum=0
+    )
     offset = decode_cursor(after) + 1 if after else 0
     return PageRequest(offset=offset, limit=size)
 

@@ -22,6 +22,7 @@ from talent_platform.graphql import (
     NotFound,
     TalentContext,
     ValidationError,
+    checked_first,
     run_mutation,
 )
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
@@ -397,6 +398,7 @@ class Employee:
     async def recommended_courses(
         self, info: Ctx, first: int = 10, target_job_profile_code: str | None = None
     ) -> list[CourseRecommendation] | None:
+        checked_first(first, maximum=MAX_RECOMMENDATIONS)
         employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
@@ -405,7 +407,7 @@ class Employee:
                 info,
                 lambda: self._service(info).recommend_courses(
                     employee_id,
-                    first=max(0, min(first, MAX_RECOMMENDATIONS)),
+                    first=first,
                     target_job_profile_code=target_job_profile_code,
                 ),
             )
@@ -439,15 +441,14 @@ class Employee:
     async def recommendation_history(
         self, info: Ctx, first: int = 20
     ) -> list[IssuedRecommendationRecord] | None:
+        checked_first(first, maximum=MAX_HISTORY)
         employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
         try:
             records = await locked(
                 info,
-                lambda: self._service(info).history(
-                    employee_id, first=max(0, min(first, MAX_HISTORY))
-                ),
+                lambda: self._service(info).history(employee_id, first=first),
             )
         except (errors.NotFound, errors.Forbidden):
             return None

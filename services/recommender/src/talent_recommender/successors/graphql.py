@@ -130,7 +130,9 @@ class KeyRole:
         "fit, readiness, strengths, gaps and reasons. hr_leader and admin only "
         "(FORBIDDEN otherwise); every read is logged."
     )
-    async def successor_suggestions(self, info: Ctx, first: int = 10) -> list[SuccessorSuggestion]:
+    async def successor_suggestions(
+        self, info: Ctx, first: int = 10
+    ) -> list[SuccessorSuggestion] | None:
         report = await _report(info, str(self.id), first)
         return [SuccessorSuggestion.from_served(s) for s in report.suggestions]
 
@@ -141,7 +143,7 @@ class KeyRole:
     )
     async def successor_suggestion_org_units(
         self, info: Ctx, first: int = 10
-    ) -> list[SuggestionOrgUnitShare]:
+    ) -> list[SuggestionOrgUnitShare] | None:
         report = await _report(info, str(self.id), first)
         return [
             SuggestionOrgUnitShare(

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_platform.audit import record_audit
 from talent_platform.auth import Principal
-from talent_platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from talent_platform.errors import Conflict, NotFound
+from talent_platform.graphql import checked_first
 from talent_recommender.audit.models import AuditEntry
 from talent_recommender.ingest.visibility import require_succession_reader
 from talent_recommender.recommendations.feedback import dismissal_reason, publish_dismissal
@@ -78,8 +79,7 @@ class SuccessorService:
 
     async def suggest(self, key_role_id: uuid.UUID, *, first: int = 10) -> SuccessorReport:
         require_succession_reader(self.principal, "successor suggestions")
-        if not 1 <= first <= MAX_SUGGESTIONS:
-            raise ValidationFailed([FieldError("first", f"must be 1-{MAX_SUGGESTIONS}")])
+        checked_first(first, maximum=MAX_SUGGESTIONS, minimum=1)
         role = await self.repository.key_role(key_role_id)
         if role is None:
             raise NotFound("key role", key_role_id)
