@@ -71,8 +71,11 @@ def checked_first(first: int, *, maximum: int, minimum: int = 0) -> int:
     """The one rule for a `first` argument, on connections and plain lists alike: outside
     `minimum`..`maximum` it is refused (BAD_USER_INPUT naming `first`), never clamped or
     answered with an empty list."""
-    if not minimum <= first <= maximum:
-        raise ValidationFailed([FieldError("first", f"must be {minimum}-{maximum}")])
+    if first > maximum:
+        raise ValidationFailed([FieldError("first", f"must be at most {maximum}")])
+    if first < minimum:
+        below = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        raise ValidationFailed([FieldError("first", below)])
     return first
 
 
