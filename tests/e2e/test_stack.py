@@ -240,14 +240,15 @@ def test_errors_through_the_gateway_carry_the_contracts_codes_and_leak_nothing(
     stack: Stack,
 ) -> None:
     # A NUL byte in an argument reaches the succession database's driver; a long one is
-    # echoed by nobody; an employee's read of HR-only data is refused with its code.
+    # not echoed back whole; an employee's read of HR-only data is refused with its code.
     admin, employee = stack.tokens["admin"], stack.tokens["employee"]
     found = raw_post(stack, {"query": 'query { keyRole(code: "CF\\u0000O") { code } }'}, admin)
+    # A malformed id is refused with a message that quotes it: cut, not echoed whole.
     long = raw_post(
         stack,
         {
-            "query": "query ($c: String!) { keyRole(code: $c) { code } }",
-            "variables": {"c": "X" * 100_000},
+            "query": "query ($id: ID!) { developmentPlan(id: $id) { id } }",
+            "variables": {"id": "X" * 100_000},
         },
         admin,
     )
@@ -258,6 +259,7 @@ def test_errors_through_the_gateway_carry_the_contracts_codes_and_leak_nothing(
     assert [e["extensions"]["code"] for e in nul["errors"]] == ["BAD_USER_INPUT"]
     for leak in ("psycopg", "SELECT", "0x00", "key_role"):
         assert leak not in found.text
+    assert [e["extensions"]["code"] for e in long.json()["errors"]] == ["BAD_USER_INPUT"]
     assert long.status_code == 200 and len(long.text) < 2_000
     answer = refused.json()
     assert [(e["path"], e["extensions"]["code"]) for e in answer["errors"]] == [
