@@ -43,7 +43,7 @@ async def test_courses_and_skills_import_build_the_catalog(session: AsyncSession
 
     assert courses == {
         "__typename": "ImportPayload",
-        "kind": "courses",
+        "kind": "COURSES",
         "rows": 3,
         "created": 3,
         "updated": 0,

@@ -11,7 +11,7 @@ from talent_platform.graphql.errors import (
     run_mutation,
     to_graphql_error,
 )
-from talent_platform.graphql.imports import ImportPayload
+from talent_platform.graphql.imports import ImportKind, ImportPayload
 from talent_platform.graphql.pagination import (
     Connection,
     Edge,
@@ -31,6 +31,7 @@ __all__ = [
     "Error",
     "FieldError",
     "Forbidden",
+    "ImportKind",
     "ImportPayload",
     "MutationError",
     "NotFound",

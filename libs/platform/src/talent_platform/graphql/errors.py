@@ -22,8 +22,14 @@ T = TypeVar("T")
     description="Something a mutation could not do; `code` is stable for clients."
 )
 class Error:
-    message: str
-    code: str
+    message: str = strawberry.field(
+        description="What went wrong, for people; may change between releases."
+    )
+    code: str = strawberry.field(
+        description=(
+            "Stable reason for programs: VALIDATION_FAILED, NOT_FOUND, FORBIDDEN or CONFLICT."
+        )
+    )
 
 
 @strawberry.federation.type(
@@ -33,20 +39,22 @@ class FieldError:
     field: str = strawberry.field(
         description="Input field path, e.g. `input.email`, or `row 12: email` for CSV imports."
     )
-    message: str
+    message: str = strawberry.field(description="Why the value is invalid.")
 
 
 @strawberry.federation.type(
     shareable=True, description="The input is invalid; nothing was written."
 )
 class ValidationError(Error):
-    fields: list[FieldError]
+    fields: list[FieldError] = strawberry.field(
+        description="Every invalid field or CSV row, not only the first."
+    )
 
 
 @strawberry.federation.type(shareable=True, description="A referenced record does not exist.")
 class NotFound(Error):
-    entity: str
-    key: str
+    entity: str = strawberry.field(description="What kind of record was looked up, e.g. `course`.")
+    key: str = strawberry.field(description="The id or code that matched nothing (shortened).")
 
 
 @strawberry.federation.type(shareable=True, description="The caller may not do this.")

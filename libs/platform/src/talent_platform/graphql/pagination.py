@@ -23,23 +23,37 @@ DEFAULT_PAGE_SIZE = 20
 
 @strawberry.federation.type(shareable=True, description="Where a page sits in its list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when another page follows: pass `endCursor` as `after` to get it."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="True when this page does not start at the beginning of the list."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of this page; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of this page; null on an empty page."
+    )
 
 
 @strawberry.type(description="One item of a list and the cursor that points at it.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque position of this item; pass it as `after` to continue from here."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list: items, paging information and the total count.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(
+        description="The items of this page with their cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list has with the same filters."
+    )
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[T]:
