@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
+IDENTITY_STAMP := identity/node_modules/.installed
 SERVICES := $(notdir $(wildcard services/*))
 PACKAGES := libs/contracts libs/platform libs/devtools libs/cli $(addprefix services/,$(SERVICES))
 
@@ -19,7 +20,7 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(IDENTITY_STAMP)
 
 $(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,11 @@ $(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
 $(NODE_STAMP): gateway/package.json gateway/package-lock.json
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The local OpenID Connect issuer `talent dev up` runs (identity/issuer.mjs).
+$(IDENTITY_STAMP): identity/package.json identity/package-lock.json
+	cd identity && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint: install

@@ -5,13 +5,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import {
-  createInlineSigningKeyProvider,
-  defineConfig,
-  type ExtractTokenFunction,
-  type TransportEntryAdditions,
-} from '@graphql-hive/gateway';
+import { defineConfig, type GatewayPlugin, type TransportEntryAdditions } from '@graphql-hive/gateway';
 import { GraphQLError, getOperationAST } from 'graphql';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -31,35 +27,94 @@ function flag(name: string, fallback: boolean): boolean {
 }
 
 // --- Authentication -------------------------------------------------------------
-// HS256 with a shared secret (the embedded/dev setup). Production switches to RS256
-// with a JWKS (createRemoteJwksSigningKeyProvider) without touching the rest.
-const jwtSecret = env.TALENT_JWT_SECRET;
-if (!jwtSecret) {
-  fail('TALENT_JWT_SECRET is not set; the gateway refuses to start without a JWT signing secret');
+// OpenID Connect by default: access tokens signed with RS256 or ES256 by the issuer named
+// in TALENT_OIDC_ISSUER, whose keys come from its JWKS (found through its discovery
+// document, or TALENT_OIDC_JWKS_URL). A token signed with a key the gateway has not seen
+// makes it fetch the JWKS again (at most once a second), so rotating the issuer's key
+// needs no restart, and tokens signed with a key still published keep working.
+// HS256 with TALENT_JWT_SECRET is an explicit test/dev switch, used only when no issuer
+// is configured. Every refusal is a 401 with `WWW-Authenticate: Bearer` (RFC 6750),
+// `error="invalid_token"` and a description that says whether the token expired.
+const oidcIssuer = env.TALENT_OIDC_ISSUER?.replace(/\/+$/, '') || undefined;
+const jwtSecret = env.TALENT_JWT_SECRET || undefined;
+if (!oidcIssuer && !jwtSecret) {
+  fail('set TALENT_OIDC_ISSUER (OpenID Connect) or, for tests, TALENT_JWT_SECRET (HS256)');
+}
+const audience = env.TALENT_JWT_AUDIENCE || 'talent';
+
+function unauthenticated(description?: string): GraphQLError {
+  const challenge = description
+    ? `Bearer error="invalid_token", error_description="${description}"`
+    : 'Bearer';
+  return new GraphQLError(description ?? 'Authentication required', {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'WWW-Authenticate': challenge } },
+    },
+  });
 }
 
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { http: { status: 401 } } });
-}
-
-// `Authorization: Bearer <jwt>`. The stock extractFromHeader answers HTTP 400 for a
-// malformed header or a token that is not a JWT at all; every bad credential gets 401
-// here instead, so clients have one rule: 401 means "get a new token".
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const bearerToken: ExtractTokenFunction = ({ request }) => {
-  const header = request?.headers.get('authorization');
-  if (header == null) return undefined; // missing: the plugin rejects with 401
+// `Authorization: Bearer <jwt>`; anything else is a 401 with the reason, never a 400 or 500.
+function bearerToken(request: Request): string {
+  const header = request.headers.get('authorization');
+  if (header == null) throw unauthenticated();
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthenticated('Authorization header must be "Bearer <token>"');
-  const token = match[1];
-  if (!JWT_SHAPE.test(token)) throw unauthenticated('Invalid authentication token');
-  try {
-    const head = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
-    if (typeof head !== 'object' || head === null || typeof head.alg !== 'string') throw new Error('no alg');
-  } catch {
-    throw unauthenticated('Invalid authentication token');
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+async function issuerKeys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+  if (jwks) return jwks;
+  let uri = env.TALENT_OIDC_JWKS_URL;
+  if (!uri) {
+    const response = await fetch(`${oidcIssuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
+    uri = (await response.json()).jwks_uri as string;
   }
-  return { token, prefix: 'Bearer' };
+  jwks = createRemoteJWKSet(new URL(uri), { cooldownDuration: 1000, timeoutDuration: 5000 });
+  return jwks;
+}
+
+const secretKey = jwtSecret ? new TextEncoder().encode(jwtSecret) : undefined;
+
+async function verifyToken(token: string): Promise<void> {
+  try {
+    if (oidcIssuer) {
+      await jwtVerify(token, await issuerKeys(), {
+        issuer: oidcIssuer,
+        audience,
+        algorithms: ['RS256', 'ES256'],
+        requiredClaims: ['sub', 'exp'],
+      });
+    } else {
+      await jwtVerify(token, secretKey!, {
+        issuer: env.TALENT_JWT_ISSUER || 'talent',
+        audience,
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+      });
+    }
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The access token expired');
+    if (error instanceof joseErrors.JOSEError) throw unauthenticated('The access token is invalid');
+    // The issuer cannot be reached: not the client's fault, and not a reason to sign out.
+    console.error('talent gateway: cannot verify tokens:', (error as Error).message);
+    throw new GraphQLError('Authentication is unavailable; try again shortly', {
+      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+    });
+  }
+}
+
+const verified = new WeakSet<Request>();
+const authentication: GatewayPlugin = {
+  async onRequestParse({ request }) {
+    if (verified.has(request)) return;
+    await verifyToken(bearerToken(request));
+    verified.add(request);
+  },
 };
 
 // --- Subgraph URLs ----------------------------------------------------------------
@@ -133,16 +188,7 @@ export const gatewayConfig = defineConfig({
 
   transportEntries,
 
-  jwt: {
-    signingKeyProviders: [createInlineSigningKeyProvider(jwtSecret)],
-    tokenLookupLocations: [bearerToken],
-    tokenVerification: {
-      algorithms: ['HS256'],
-      audience: 'talent',
-      issuer: 'talent',
-    },
-    reject: { missingToken: true, invalidToken: true },
-  },
+  plugins: () => [authentication],
 
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {

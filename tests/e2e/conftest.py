@@ -90,6 +90,8 @@ def stack() -> Iterator[Stack]:
         str(free_port()),
         "--pg-port",
         str(free_port()),
+        "--issuer-port",
+        str(free_port()),
         "--db-prefix",
         prefix,
     ]

@@ -28,10 +28,10 @@ import pytest
 from sqlalchemy import NullPool, create_engine, text
 
 from talent_cli.dev import repo_root
+from talent_cli.identity import IdentityFiles
 from talent_cli.main import main
 from talent_cli.services import service
-from talent_cli.state import StateDir
-from talent_cli.tokens import mint
+from talent_cli.tokens import signed_in
 from talent_devtools.ports import free_port, free_port_base
 from talent_devtools.postgres import drop_database, normalize_postgres_url
 from talent_devtools.testing import wait_for
@@ -89,6 +89,7 @@ def dev() -> Iterator[DevUp]:
         sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
         "--services", ",".join(SERVICES), "--no-seed", "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
+        "--issuer-port", str(free_port()),
         "--service-port-base", str(free_port_base(offsets)),
     ]  # fmt: skip
     # A short subgraph timeout for queries: the hung-subgraph test waits it out.
@@ -183,7 +184,10 @@ def test_events_the_lost_broker_held_reach_learning_after_its_restart(
 
 
 def test_a_hung_subgraph_answers_null_in_time_and_the_others_answer(dev: DevUp) -> None:
-    token = mint(StateDir(dev.state).jwt_secret(), employee_id=str(uuid.uuid4()), roles=["admin"])
+    identity = IdentityFiles(dev.state / "identity")
+    token = signed_in(
+        dev.info()["issuer"], identity, employee_id=str(uuid.uuid4()), roles=["admin"]
+    )
     query = '{ employees(first: 1) { totalCount } course(code: "HUNG-1") { code } }'
     gateway = dev.info()["gateway"]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from talent_cli.dev import repo_root
@@ -86,6 +87,7 @@ def stack() -> Iterator[Stack]:
         sys.executable, "-m", "talent_cli.main", "dev", "up", "--state-dir", str(state),
         "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
+        "--issuer-port", str(free_port()),
         "--service-port-base", str(free_port_base(max(s.port_offset for s in SERVICES))),
     ]  # fmt: skip
     with log.open("wb") as output:
@@ -112,10 +114,24 @@ def stack() -> Iterator[Stack]:
         shutil.rmtree(state, ignore_errors=True)
 
 
-def test_dev_json_names_the_gateway_services_broker_and_four_tokens(stack: Stack) -> None:
+def test_dev_json_names_the_gateway_issuer_services_broker_and_a_token_per_role(
+    stack: Stack,
+) -> None:
     info = stack.info()
     assert info["gateway"].startswith("http://127.0.0.1:")
-    assert set(info["tokens"]) == {"admin", "hr_leader", "manager", "employee"}
+    assert info["issuer"].startswith("http://127.0.0.1:")
+    assert set(info["tokens"]) == {"admin", "hr_leader", "hr_coordinator", "manager", "employee"}
+    # The tokens come from the OIDC issuer: signed with its published RS256 key.
+    header = jwt.get_unverified_header(info["tokens"]["admin"])
+    assert header["alg"] == "RS256"
+    keys = httpx.get(f"{info['issuer']}/jwks").json()["keys"]
+    assert header["kid"] in {k["kid"] for k in keys}
+    assert (
+        jwt.decode(info["tokens"]["hr_coordinator"], options={"verify_signature": False})[
+            "org_units"
+        ]
+        == info["people"]["hr_coordinator"]["org_units"]
+    )
     assert set(info["services"]) == set(service_names())
     assert info["broker"].startswith("127.0.0.1:")
     output = stack.output()
@@ -165,8 +181,8 @@ def test_import_moves_an_employee_to_another_manager(stack: Stack, tmp_path: Pat
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
     children = stack.child_pids()
-    # broker, API and worker per service, gateway
-    assert len(children) == 2 + 2 * len(service_names())
+    # broker, OIDC issuer, API and worker per service, gateway
+    assert len(children) == 3 + 2 * len(service_names())
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(60) == 0
     for pid in children:

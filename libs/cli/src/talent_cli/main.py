@@ -30,6 +30,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import cast
 
+from talent_cli.identity import CLI_CLIENT, SHORT_LIVED_CLIENT, IdentityError, IdentityFiles
 from talent_cli.services import IMPORT_KINDS, UnknownService, owner_of, select, service_names
 from talent_cli.state import DATABASE_URL_VARIABLE, StateDir, StateError, default_state_dir
 from talent_platform.commands import ENTRY_POINT_GROUP, ServiceCommands
@@ -162,6 +163,19 @@ def build_parser(
         help="port of the embedded PostgreSQL (default: 55432)",
     )
     up.add_argument(
+        "--issuer-port",
+        type=_port,
+        default=4010,
+        help="port of the local OpenID Connect issuer (default: 4010)",
+    )
+    up.add_argument(
+        "--auth",
+        choices=("oidc", "hs256"),
+        default="oidc",
+        help="oidc (default): tokens from the local OpenID Connect issuer; hs256: tokens "
+        "signed with the dev secret, no issuer (tests and quick experiments only)",
+    )
+    up.add_argument(
         "--ready-timeout",
         type=float,
         default=180.0,
@@ -252,6 +266,15 @@ def build_parser(
         "wait on this for the migration job)",
     )
 
+    dev_commands.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="rotate the local OIDC issuer's signing key",
+        description="Give the local issuer a new signing key. The previous key stays "
+        "published, so tokens already handed out keep working; the issuer, gateway and "
+        "services pick the new key up without a restart.",
+    )
+
     for commands_of_service in (
         service_commands() if contributed is None else contributed
     ).values():
@@ -260,14 +283,30 @@ def build_parser(
     token = commands.add_parser(
         "token",
         parents=[common],
-        help="mint a dev token (HS256 with the dev secret)",
-        description="Print a token for manual testing, signed with <state-dir>/secret "
-        "(or $TALENT_JWT_SECRET). The employee role is always included.",
+        help="get a token for someone from the running dev stack",
+        description="Print an access token for manual testing. With the local OpenID "
+        "Connect issuer (the default of `talent dev up`) the person gets these roles in "
+        "the issuer's account directory and signs in; under `--auth hs256` (or with no "
+        "stack running) the token is signed with <state-dir>/secret or $TALENT_JWT_SECRET. "
+        "The employee role is always included.",
     )
     token.add_argument(
         "--role", action="append", required=True, choices=ROLES, help="a role; repeat for several"
     )
     token.add_argument("--employee-id", required=True, type=uuid.UUID, metavar="UUID")
+    token.add_argument(
+        "--org-unit",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="an org unit an hr_coordinator looks after (with its sub-units); repeat for several",
+    )
+    token.add_argument(
+        "--short-lived",
+        action="store_true",
+        help="a token that expires after seconds (the issuer's talent-short-lived client), "
+        "to try how a client handles expiry",
+    )
     return parser
 
 
@@ -276,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(contributed).parse_args(argv)
     state = StateDir(args.state_dir.absolute())
     try:
+        if args.command == "dev" and args.dev_command == "rotate-key":
+            return _rotate_key(state)
         if args.command == "dev":
             return _dev_up(args, state)
         if args.command == "seed":
@@ -340,6 +381,8 @@ def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
         service_port_base=args.service_port_base,
         broker_port=args.broker_port,
         pg_port=args.pg_port,
+        issuer_port=args.issuer_port,
+        auth=args.auth,
         ready_timeout=args.ready_timeout,
     )
     try:
@@ -507,17 +550,49 @@ def _migrate(args: argparse.Namespace, state: StateDir) -> int:
     return EXIT_OK
 
 
-def _token(args: argparse.Namespace, state: StateDir) -> int:
-    from talent_cli.tokens import mint
+def _identity(state: StateDir) -> IdentityFiles:
+    return IdentityFiles(state.path.resolve() / "identity")
 
+
+def _token(args: argparse.Namespace, state: StateDir) -> int:
+    from talent_cli.tokens import mint, signed_in
+
+    roles = sorted({"employee", *args.role})
+    info = state.dev_info()
+    issuer = info.get("issuer") if info else None
+    if isinstance(issuer, str):
+        try:
+            token = signed_in(
+                issuer,
+                _identity(state),
+                employee_id=str(args.employee_id),
+                roles=roles,
+                org_units=args.org_unit,
+                client_id=SHORT_LIVED_CLIENT if args.short_lived else CLI_CLIENT,
+            )
+        except IdentityError as exc:
+            raise CommandError(str(exc)) from exc
+        print(token)
+        return EXIT_OK
+    if args.short_lived:
+        raise CommandError("--short-lived needs the local OIDC issuer (`talent dev up`)")
     try:
         secret = state.jwt_secret()
     except StateError:
         secret = os.environ.get("TALENT_JWT_SECRET", "")
         if not secret:
             raise
-    roles = sorted({"employee", *args.role})
-    print(mint(secret, employee_id=str(args.employee_id), roles=roles))
+    print(mint(secret, employee_id=str(args.employee_id), roles=roles, org_units=args.org_unit))
+    return EXIT_OK
+
+
+def _rotate_key(state: StateDir) -> int:
+    identity = _identity(state)
+    try:
+        kid, published = identity.rotate_key()
+    except IdentityError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"signing with {kid} from now on; published keys: {', '.join(published)}")
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""Dev tokens: who plays each demo role, and minting their HS256 tokens."""
+"""Dev tokens: who plays each demo role, and getting their tokens (from the local OIDC
+issuer, or minted with the dev secret under --auth hs256)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import NullPool, create_engine, text
 
+from talent_cli.identity import CLI_CLIENT, IdentityFiles, sign_in
 from talent_platform.auth import Role, issue_token
 from talent_platform.db.session import sync_url
 from talent_platform.settings import ServiceSettings
@@ -16,6 +18,7 @@ from talent_platform.settings import ServiceSettings
 DEMO_ROLES: dict[str, tuple[Role, ...]] = {
     "admin": (Role.ADMIN, Role.EMPLOYEE),
     "hr_leader": (Role.HR_LEADER, Role.EMPLOYEE),
+    "hr_coordinator": (Role.HR_COORDINATOR, Role.EMPLOYEE),
     "manager": (Role.EMPLOYEE, Role.MANAGER),
     "employee": (Role.EMPLOYEE,),
 }
@@ -32,6 +35,8 @@ class DemoPerson:
     employee_id: uuid.UUID
     employee_number: str
     name: str
+    # The HR org scope (org unit codes) an hr_coordinator looks after.
+    org_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,18 +50,55 @@ class _Row:
     level: int | None
 
 
-def mint(secret: str, *, employee_id: str, roles: Iterable[str], name: str | None = None) -> str:
+def mint(
+    secret: str,
+    *,
+    employee_id: str,
+    roles: Iterable[str],
+    name: str | None = None,
+    org_units: Iterable[str] = (),
+) -> str:
+    """An HS256 token signed with the dev secret (the --auth hs256 switch and tests)."""
     settings = ServiceSettings(jwt_secret=secret, environment="dev", jwt_algorithm="HS256")
-    return issue_token(settings, subject=employee_id, roles=roles, name=name)
+    return issue_token(settings, subject=employee_id, roles=roles, name=name, org_units=org_units)
 
 
-def demo_tokens(secret: str, people: dict[str, DemoPerson]) -> dict[str, str]:
-    return {
-        role: mint(
-            secret, employee_id=str(person.employee_id), roles=DEMO_ROLES[role], name=person.name
-        )
-        for role, person in people.items()
-    }
+def signed_in(
+    issuer: str,
+    identity: IdentityFiles,
+    *,
+    employee_id: str,
+    roles: Iterable[str],
+    name: str | None = None,
+    org_units: Iterable[str] = (),
+    client_id: str = CLI_CLIENT,
+) -> str:
+    """A token from the local OIDC issuer: the person is put in its account directory with
+    these roles (as an administrator would in an identity provider), then signs in."""
+    identity.put_account(employee_id, roles=roles, name=name, org_units=org_units)
+    return sign_in(issuer, employee_id, client_id=client_id)
+
+
+def demo_tokens(
+    people: dict[str, DemoPerson],
+    *,
+    secret: str,
+    issuer: str | None = None,
+    identity: IdentityFiles | None = None,
+) -> dict[str, str]:
+    tokens = {}
+    for role, person in people.items():
+        claims = {
+            "employee_id": str(person.employee_id),
+            "roles": DEMO_ROLES[role],
+            "name": person.name,
+            "org_units": person.org_units,
+        }
+        if issuer is not None and identity is not None:
+            tokens[role] = signed_in(issuer, identity, **claims)  # type: ignore[arg-type]
+        else:
+            tokens[role] = mint(secret, **claims)  # type: ignore[arg-type]
+    return tokens
 
 
 def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, DemoPerson]:
@@ -65,6 +107,8 @@ def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, Dem
 
     - admin: the top of the organisation;
     - hr_leader: the most senior person of the HR org units;
+    - hr_coordinator: the next person of the HR org units, looking after the manager's
+      top-level org unit;
     - manager: a first-line manager with at least three direct reports who have completions;
     - employee: an individual contributor with completions, reporting to that manager.
     """
@@ -88,6 +132,10 @@ def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, Dem
     if not hr:
         raise PrincipalNotFound(f"nobody works in the {HR_UNIT} org unit")
     hr_leader = min(hr, key=lambda r: (-(r.level or 0), r.number))
+    others = [r for r in hr if r is not hr_leader]
+    if not others:
+        raise PrincipalNotFound(f"the {HR_UNIT} org units have only one person")
+    coordinator = min(others, key=lambda r: (-(r.level or 0), r.number))
 
     def qualified(row: _Row) -> list[_Row]:
         return [
@@ -107,7 +155,7 @@ def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, Dem
         )
     manager = candidates[0]
     employee = min(qualified(manager), key=lambda r: r.number)
-    return {
+    chosen = {
         role: DemoPerson(r.employee_id, r.number, r.name)
         for role, r in (
             ("admin", admin),
@@ -116,6 +164,11 @@ def pick_demo_people(people_url: str, learning_url: str | None) -> dict[str, Dem
             ("employee", employee),
         )
     }
+    scope = ((manager.unit or "").split(" / ")[0],) if manager.unit else ()
+    chosen["hr_coordinator"] = DemoPerson(
+        coordinator.employee_id, coordinator.number, coordinator.name, scope
+    )
+    return chosen
 
 
 def _employees(people_url: str) -> list[_Row]:

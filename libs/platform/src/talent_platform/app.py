@@ -24,7 +24,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
 
-from talent_platform.auth import AuthenticationError, TokenVerifier
+from talent_platform.auth import AuthenticationError, AuthenticationUnavailable, TokenVerifier
 from talent_platform.db.session import Database, create_async_database
 from talent_platform.graphql.context import TalentContext
 from talent_platform.graphql.session import SerialisedSession
@@ -85,7 +85,12 @@ def create_service_app(
             principal = verifier.from_header(request.headers.get("authorization"))
         except AuthenticationError as exc:
             raise HTTPException(
-                status_code=401, detail=str(exc), headers={"WWW-Authenticate": "Bearer"}
+                status_code=401, detail=str(exc), headers={"WWW-Authenticate": exc.challenge}
+            ) from exc
+        except AuthenticationUnavailable as exc:
+            log.warning("token keys unavailable: %s", exc)
+            raise HTTPException(
+                status_code=503, detail="Authentication is unavailable; try again shortly"
             ) from exc
         return TalentContext(principal=principal, settings=settings, sessions=db.sessions)
 

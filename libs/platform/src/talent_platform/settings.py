@@ -65,6 +65,12 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     outbox_retention_days: int = 365
 
+    # OpenID Connect: tokens signed (RS256 or ES256) by this issuer, verified with the keys
+    # of its JWKS (jwt_jwks_url, else the jwks_uri of its discovery document). When set,
+    # the jwt_algorithm/jwt_secret/jwt_issuer settings below are not used.
+    oidc_issuer: str | None = None
+    # Without an issuer: HS256 with a shared secret (tests and the HS256 dev switch), or
+    # RS256 with a fixed public key or JWKS URL.
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: str | None = None
     jwt_jwks_url: str | None = None
@@ -87,11 +93,17 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets_are_configured(self) -> ServiceSettings:
-        if self.jwt_algorithm == "HS256" and not self.jwt_secret:
+        if self.oidc_issuer:
+            self.oidc_issuer = self.oidc_issuer.rstrip("/")
+        elif self.jwt_algorithm == "HS256" and not self.jwt_secret:
             if self.environment == "production":
                 raise ValueError("jwt_secret is required in production for HS256")
             self.jwt_secret = DEV_JWT_SECRET
-        if self.jwt_algorithm == "RS256" and not (self.jwt_jwks_url or self.jwt_public_key):
+        if (
+            not self.oidc_issuer
+            and self.jwt_algorithm == "RS256"
+            and not (self.jwt_jwks_url or self.jwt_public_key)
+        ):
             raise ValueError("RS256 needs jwt_jwks_url or jwt_public_key")
         if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("the dev JWT secret must not be used in production")

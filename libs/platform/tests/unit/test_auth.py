@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import json
+import threading
+import time
 import uuid
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from talent_platform.auth import AuthenticationError, Role, TokenVerifier, issue_token
+from talent_platform.auth import (
+    AuthenticationError,
+    AuthenticationUnavailable,
+    Role,
+    TokenVerifier,
+    issue_token,
+)
 from talent_platform.errors import Forbidden
 from talent_platform.settings import DEV_JWT_SECRET, ServiceSettings
 
@@ -32,14 +43,18 @@ def test_dev_token_round_trips_to_a_principal() -> None:
 @pytest.mark.parametrize(
     ("header", "problem"),
     [
-        (None, "missing bearer token"),
-        ("Basic abc", "must be 'Bearer <token>'"),
-        ("Bearer not.a.jwt", "invalid token"),
+        (None, "Authentication required"),
+        ("Basic abc", 'must be "Bearer <token>"'),
+        ("Bearer not.a.jwt", "is invalid"),
     ],
 )
 def test_bad_headers_are_rejected(header: str | None, problem: str) -> None:
-    with pytest.raises(AuthenticationError, match=problem):
+    with pytest.raises(AuthenticationError, match=problem) as refused:
         TokenVerifier(ServiceSettings()).from_header(header)
+    if header is None:  # RFC 6750: no error code when no credentials were sent
+        assert refused.value.challenge == "Bearer"
+    else:
+        assert refused.value.challenge.startswith('Bearer error="invalid_token"')
 
 
 def test_expired_wrong_audience_and_wrong_key_are_rejected() -> None:
@@ -58,9 +73,14 @@ def test_expired_wrong_audience_and_wrong_key_are_rejected() -> None:
         {**base, "exp": now + dt.timedelta(hours=1)}, "x" * 40, algorithm="HS256"
     )
     verifier = TokenVerifier(settings)
-    for token, problem in ((expired, "expired"), (other_aud, "Audience"), (other_key, "Signature")):
-        with pytest.raises(AuthenticationError, match=problem):
+    with pytest.raises(AuthenticationError, match="expired") as refused:
+        verifier.verify(expired)
+    assert refused.value.expired
+    assert 'error_description="The access token expired"' in refused.value.challenge
+    for token in (other_aud, other_key):
+        with pytest.raises(AuthenticationError, match="is invalid") as refused:
             verifier.verify(token)
+        assert not refused.value.expired
 
 
 def test_service_account_tokens_have_no_employee() -> None:
@@ -102,3 +122,94 @@ def test_production_refuses_missing_or_dev_secrets() -> None:
         ServiceSettings(environment="production", jwt_secret=DEV_JWT_SECRET)
     with pytest.raises(ValueError, match="RS256 needs"):
         ServiceSettings(jwt_algorithm="RS256")
+
+
+class _Issuer:
+    """A discovery document and a JWKS served over real HTTP, whose keys can change."""
+
+    def __init__(self) -> None:
+        self.keys: list[dict[str, object]] = []
+        issuer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/.well-known/openid-configuration":
+                    body = {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks"}
+                elif self.path == "/jwks":
+                    body = {"keys": issuer.keys}
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def new_key(self, algorithm: str) -> tuple[str, object]:
+        kid = uuid.uuid4().hex[:8]
+        private: object
+        if algorithm == "ES256":
+            private = ec.generate_private_key(ec.SECP256R1())
+            public = json.loads(ECAlgorithm.to_jwk(private.public_key()))  # type: ignore[attr-defined]
+        else:
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))  # type: ignore[attr-defined]
+        self.keys.insert(0, {**public, "kid": kid, "alg": algorithm, "use": "sig"})
+        return kid, private
+
+    def token(self, kid: str, key: object, algorithm: str, **claims: object) -> str:
+        now = dt.datetime.now(dt.UTC)
+        payload = {
+            "sub": str(uuid.uuid4()),
+            "roles": ["hr_coordinator"],
+            "org_units": ["SALES"],
+            "aud": "talent",
+            "iss": self.url,
+            "exp": now + dt.timedelta(minutes=5),
+            **claims,
+        }
+        return jwt.encode(payload, key, algorithm=algorithm, headers={"kid": kid})  # type: ignore[arg-type]
+
+
+def test_oidc_issuer_keys_rotate_without_a_restart() -> None:
+    issuer = _Issuer()
+    try:
+        verifier = TokenVerifier(ServiceSettings(oidc_issuer=issuer.url + "/"))
+        old_kid, old_key = issuer.new_key("RS256")
+        before = issuer.token(old_kid, old_key, "RS256")
+        principal = verifier.verify(before)
+        assert principal.roles == {Role.HR_COORDINATOR}
+        assert principal.org_units == {"SALES"}
+
+        new_kid, new_key = issuer.new_key("ES256")  # rotated: new key first, old kept
+        time.sleep(1.1)  # the client fetches the key set at most once a second
+        assert verifier.verify(issuer.token(new_kid, new_key, "ES256")).roles
+        assert verifier.verify(before).roles  # signed-in clients keep working
+
+        issuer.keys.pop()  # the old key is retired
+        unknown = issuer.token(old_kid, old_key, "RS256")
+        with pytest.raises(AuthenticationError, match="is invalid"):
+            TokenVerifier(ServiceSettings(oidc_issuer=issuer.url)).verify(unknown)
+        other_issuer = issuer.token(new_kid, new_key, "ES256", iss="http://elsewhere")
+        with pytest.raises(AuthenticationError, match="is invalid"):
+            verifier.verify(other_issuer)
+        hs256 = issue_token(ServiceSettings(), subject="svc", roles=["admin"])
+        with pytest.raises(AuthenticationError, match="is invalid"):
+            verifier.verify(hs256)  # an issuer configured: the shared secret means nothing
+    finally:
+        issuer.server.shutdown()
+
+
+def test_an_unreachable_issuer_is_not_the_clients_fault() -> None:
+    verifier = TokenVerifier(ServiceSettings(oidc_issuer="http://127.0.0.1:9"))
+    token = jwt.encode({"sub": "x"}, "k" * 40, algorithm="HS256", headers={"kid": "a"})
+    with pytest.raises(AuthenticationUnavailable):
+        verifier.verify(token)

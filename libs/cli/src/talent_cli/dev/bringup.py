@@ -51,6 +51,8 @@ def bring_up(stack: Stack) -> None:
 
 def _wait_until_ready(stack: Stack) -> None:
     checks: dict[str, Callable[[], bool]] = {"broker": lambda: _broker_answers(stack.broker)}
+    if stack.issuer_url is not None:
+        checks["OIDC issuer"] = _http_ok(f"{stack.issuer_url}/.well-known/openid-configuration")
     for service in stack.services:
         checks[f"{service.spec.name} API"] = _http_ok(f"{service.base_url}/readyz")
         checks[f"{service.spec.name} worker"] = _http_ok(
@@ -131,17 +133,21 @@ def _dev_info(stack: Stack) -> dict[str, Any]:
     people: dict[str, Any] = {}
     if "people" in urls and count_employees(urls["people"]):
         chosen = pick_demo_people(urls["people"], urls.get("learning"))
-        tokens = demo_tokens(stack.jwt_secret, chosen)
+        tokens = demo_tokens(
+            chosen, secret=stack.jwt_secret, issuer=stack.issuer_url, identity=stack.identity
+        )
         people = {
             role: {
                 "employee_id": str(p.employee_id),
                 "employee_number": p.employee_number,
                 "name": p.name,
+                **({"org_units": list(p.org_units)} if p.org_units else {}),
             }
             for role, p in chosen.items()
         }
     return {
         "gateway": f"{stack.gateway_url}/graphql",
+        "issuer": stack.issuer_url,
         "tokens": tokens,
         "people": people,
         "services": {
@@ -170,9 +176,10 @@ def _banner(stack: Stack, info: dict[str, Any]) -> None:
         lines.append("Demo tokens (Authorization: Bearer <token>):")
         for role, token in tokens.items():
             person = info["people"][role]
+            scope = f", org units {', '.join(person['org_units'])}" if "org_units" in person else ""
             lines.append(
                 f"  {role} - {person['name']} ({person['employee_number']}, "
-                f"{person['employee_id']}):"
+                f"{person['employee_id']}{scope}):"
             )
             lines.append(f"    {token}")
     else:
@@ -180,6 +187,12 @@ def _banner(stack: Stack, info: dict[str, Any]) -> None:
             "No demo tokens (the people database is empty): mint one with "
             "`talent token --role ROLE --employee-id UUID`."
         )
+    if stack.issuer_url is not None:
+        lines += [
+            "",
+            f"Tokens come from the OpenID Connect issuer at {stack.issuer_url} and last 8 hours;",
+            "`talent token --role ROLE --employee-id UUID` signs in anyone else.",
+        ]
     lines += [
         "",
         f"Everything above is also in {stack.options.state.dev_json_path}.",

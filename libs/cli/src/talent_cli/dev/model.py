@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from honcho.printer import Message, Printer
 
 from talent_cli.dev.supervisor import Supervisor
+from talent_cli.identity import IdentityFiles
 from talent_cli.services import ServiceSpec
 from talent_cli.state import StateDir
 
@@ -34,6 +35,10 @@ class DevOptions:
     service_port_base: int = 8100
     broker_port: int = 19092
     pg_port: int = 55432
+    issuer_port: int = 4010
+    # "oidc": the local OpenID Connect issuer signs tokens (the default); "hs256": tokens
+    # signed with the dev secret, the explicit switch for tests and quick experiments.
+    auth: str = "oidc"
     ready_timeout: float = 180.0
 
 
@@ -80,3 +85,14 @@ class Stack:
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.options.gateway_port}"
+
+    @property
+    def issuer_url(self) -> str | None:
+        """The local OIDC issuer, or None when tokens are HS256 (--auth hs256)."""
+        if self.options.auth != "oidc":
+            return None
+        return f"http://127.0.0.1:{self.options.issuer_port}"
+
+    @property
+    def identity(self) -> IdentityFiles:
+        return IdentityFiles(self.options.state.path.resolve() / "identity")

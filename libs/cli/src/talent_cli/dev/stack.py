@@ -68,7 +68,7 @@ def repo_root() -> Path:
 def dev_up(options: DevOptions) -> int:
     printer = Printer(sys.stdout)
     # The widest process name, so every line's prefix lines up from the first one.
-    names = [SYSTEM_NAME, "gateway"] + [f"{s.name}-worker" for s in options.services]
+    names = [SYSTEM_NAME, "gateway", "issuer"] + [f"{s.name}-worker" for s in options.services]
     printer.width = max(len(name) for name in names)
     state = options.state
     state.create()
@@ -85,6 +85,7 @@ def dev_up(options: DevOptions) -> int:
     stop_postgres = False
     try:
         gateway_dir, supergraph = _prepare_gateway(stack)
+        identity_dir = _prepare_identity(stack)
         _check_ports(options)
         admin_url = options.database_url or os.environ.get("TALENT_DATABASE_URL")
         if admin_url:
@@ -106,7 +107,7 @@ def dev_up(options: DevOptions) -> int:
             )
         stack.services = _prepare_databases(stack, admin_url)
         stack.manager = Supervisor(printer, BrokerLossReplay(stack).hooks())
-        _add_processes(stack, gateway_dir, supergraph)
+        _add_processes(stack, gateway_dir, supergraph, identity_dir)
         threading.Thread(target=bring_up, args=(stack,), name="talent-ready", daemon=True).start()
         stack.manager.loop()
         stack.shutdown.set()
@@ -159,6 +160,20 @@ def _prepare_gateway(stack: Stack) -> tuple[Path, Path]:
     return gateway_dir, _compose_subset(stack, gateway_dir)
 
 
+def _prepare_identity(stack: Stack) -> Path | None:
+    """The local OIDC issuer's directory, with its keys and account files in the state
+    directory (created on the first run, kept afterwards so tokens survive restarts)."""
+    if stack.issuer_url is None:
+        stack.say("authentication: HS256 tokens signed with the dev secret (--auth hs256)")
+        return None
+    identity_dir = repo_root() / "identity"
+    if not (identity_dir / "node_modules" / "oidc-provider").is_dir():
+        raise DevError(f"the OIDC issuer is not installed: run `npm ci` in {identity_dir}")
+    stack.identity.ensure()
+    stack.say(f"authentication: OpenID Connect, issuer {stack.issuer_url}")
+    return identity_dir
+
+
 def _compose_subset(stack: Stack, gateway_dir: Path) -> Path:
     """A supergraph of only the selected services, composed into the state directory."""
     out = stack.options.state.path.resolve() / "gateway"
@@ -193,19 +208,23 @@ def _compose_subset(stack: Stack, gateway_dir: Path) -> Path:
 
 def _check_ports(options: DevOptions) -> None:
     wanted = {options.broker_port: "broker", options.gateway_port: "gateway"}
+    expected = 2 + 2 * len(options.services)
+    if options.auth == "oidc":
+        wanted[options.issuer_port] = "OIDC issuer"
+        expected += 1
     for spec in options.services:
         wanted[options.service_port_base + spec.port_offset] = f"{spec.name} API"
         wanted[options.service_port_base + spec.port_offset + WORKER_PORT_SHIFT] = (
             f"{spec.name} worker metrics"
         )
-    if len(wanted) < 2 + 2 * len(options.services):
-        raise DevError("the broker, gateway and service ports must all differ")
+    if len(wanted) < expected:
+        raise DevError("the broker, gateway, issuer and service ports must all differ")
     busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not port_is_free(port)]
     if busy:
         raise DevError(
             f"port(s) already in use on 127.0.0.1: {', '.join(busy)}; is another "
             "`talent dev up` running? Choose other ports with --gateway-port, "
-            "--service-port-base or --broker-port"
+            "--service-port-base, --broker-port or --issuer-port"
         )
 
 
@@ -230,11 +249,23 @@ def _prepare_databases(stack: Stack, admin_url: str) -> list[RunningService]:
 
 
 # -- the processes -----------------------------------------------------------------------
-def _add_processes(stack: Stack, gateway_dir: Path, supergraph: Path) -> None:
+def _add_processes(
+    stack: Stack, gateway_dir: Path, supergraph: Path, identity_dir: Path | None
+) -> None:
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     stack.manager.add_process(
         "broker", _command(broker_command(stack.options.broker_port)), env=base_env
     )
+    if identity_dir is not None and stack.issuer_url is not None:
+        issuer_env = {
+            **base_env,
+            "TALENT_OIDC_ISSUER": stack.issuer_url,
+            "TALENT_OIDC_KEYS": str(stack.identity.keys_path),
+            "TALENT_OIDC_ACCOUNTS": str(stack.identity.accounts_path),
+        }
+        stack.manager.add_process(
+            "issuer", _command(["node", "issuer.mjs"]), env=issuer_env, cwd=str(identity_dir)
+        )
     python = sys.executable
     for service in stack.services:
         env = {**base_env, **_service_env(stack, service)}
@@ -252,11 +283,11 @@ def _add_processes(stack: Stack, gateway_dir: Path, supergraph: Path) -> None:
         stack.manager.add_process(f"{service.spec.name}-api", _command(api), env=env)
         worker = [python, "-m", service.spec.worker_module]
         stack.manager.add_process(f"{service.spec.name}-worker", _command(worker), env=env)
-    gateway_env = {
-        **base_env,
-        "TALENT_JWT_SECRET": stack.jwt_secret,
-        "TALENT_GATEWAY_SECRET": stack.gateway_secret,
-    }
+    gateway_env = {**base_env, "TALENT_GATEWAY_SECRET": stack.gateway_secret}
+    if stack.issuer_url is not None:
+        gateway_env["TALENT_OIDC_ISSUER"] = stack.issuer_url
+    else:
+        gateway_env["TALENT_JWT_SECRET"] = stack.jwt_secret
     for service in stack.services:
         gateway_env[f"TALENT_SUBGRAPH_{service.spec.name.upper()}_URL"] = (
             f"{service.base_url}/graphql"
@@ -282,10 +313,15 @@ def _command(argv: list[str]) -> str:
 
 def _service_env(stack: Stack, service: RunningService) -> dict[str, str]:
     prefix = service.spec.env_prefix
+    authentication = (
+        {f"{prefix}OIDC_ISSUER": stack.issuer_url}
+        if stack.issuer_url is not None
+        else {f"{prefix}JWT_SECRET": stack.jwt_secret}
+    )
     return {
+        **authentication,
         f"{prefix}DATABASE_URL": service.database_url,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": stack.broker,
-        f"{prefix}JWT_SECRET": stack.jwt_secret,
         f"{prefix}GATEWAY_SECRET": stack.gateway_secret,
         # Subgraphs accept only requests that carry the gateway's secret header.
         f"{prefix}REQUIRE_GATEWAY_SECRET": "true",
