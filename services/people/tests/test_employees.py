@@ -218,6 +218,24 @@ async def test_reporting_chain_and_private_job_history(api: Api) -> None:
     assert [r["name"] for r in top["directReports"]] == ["Bob", "Pat"]
 
 
+async def test_an_hr_coordinators_org_scope_limits_whose_job_history_they_see(api: Api) -> None:
+    await api(PROFILE)
+    seller = await hire(api, "E1", "Sam", orgUnit="Sales / EMEA", jobProfileCode="ENG-2")
+    builder = await hire(api, "E2", "Bo", orgUnit="Engineering", jobProfileCode="ENG-2")
+    query = "query($id: ID!) { employee(id: $id) { name jobHistory { startDate } } }"
+    scoped = Principal(
+        subject="c",
+        employee_id=None,
+        roles=frozenset({Role.HR_COORDINATOR}),
+        org_units=frozenset({"Sales"}),
+    )
+
+    inside = (await api(query, {"id": seller["id"]}, as_=scoped))["employee"]
+    outside = (await api(query, {"id": builder["id"]}, as_=scoped))["employee"]
+    assert inside["jobHistory"] is not None
+    assert outside == {"name": "Bo", "jobHistory": None}  # the directory stays open
+
+
 async def test_termination_closes_job_history_and_is_published_once(api: Api) -> None:
     await api(PROFILE)
     a = await hire(api, "E1", "Ada", jobProfileCode="ENG-2")

@@ -15,7 +15,7 @@ import json
 import threading
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -79,9 +79,41 @@ class Principal:
     def is_hr(self) -> bool:
         return bool(self.roles & HR_ROLES)
 
+    @property
+    def org_scope(self) -> frozenset[str] | None:
+        """The org units (with their sub-units) an HR coordinator's HR rights are limited
+        to, from the token's `org_units`; None when the principal's rights are not limited
+        by org unit (admin, hr_leader, a coordinator without a scope, non-HR people, whose
+        rights follow their reporting lines instead)."""
+        if not self.org_units or Role.HR_COORDINATOR not in self.roles:
+            return None
+        if self.roles & {Role.ADMIN, Role.HR_LEADER}:
+            return None
+        return self.org_units
+
+    @property
+    def is_hr_everywhere(self) -> bool:
+        """HR rights over the whole organisation (HR without an org scope)."""
+        return self.is_hr and self.org_scope is None
+
+    def covers_unit(self, org_unit_code: str | None) -> bool:
+        """Whether the principal's HR rights reach an employee of this org unit."""
+        if not self.is_hr:
+            return False
+        scope = self.org_scope
+        return scope is None or unit_in_scope(org_unit_code, scope)
+
     def require(self, *roles: Role) -> None:
         if not self.has_role(*roles):
             raise Forbidden(f"requires one of the roles: {', '.join(sorted(roles))}")
+
+
+def unit_in_scope(org_unit_code: str | None, scope: Collection[str]) -> bool:
+    """`org_unit_code` is one of `scope` or below one (org unit codes name their parents:
+    `Engineering / Platform` is below `Engineering`)."""
+    if not org_unit_code:
+        return False
+    return any(org_unit_code == unit or org_unit_code.startswith(unit + " / ") for unit in scope)
 
 
 def _roles(raw: object) -> frozenset[Role]:

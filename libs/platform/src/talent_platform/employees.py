@@ -28,7 +28,17 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import CTE, Date, DateTime, Integer, String, func, literal_column, select
+from sqlalchemy import (
+    CTE,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql import ColumnElement
 
@@ -166,6 +176,21 @@ def employee_handler(
     return project_employees
 
 
+def in_org_scope(column: Any, scope: Collection[str]) -> ColumnElement[bool]:
+    """SQL for `talent_platform.auth.unit_in_scope`: the org unit code is one of `scope`
+    or below one (`Engineering / Platform` is below `Engineering`)."""
+    clauses = [column.in_(sorted(scope))]
+    for unit in sorted(scope):
+        escaped = unit.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(column.like(f"{escaped} / %", escape="\\"))
+    return or_(*clauses)
+
+
+def in_scope_employees(model: type[Any], scope: Collection[str]) -> Any:
+    """`SELECT employee_id` of the employees of `model` inside an HR org scope."""
+    return select(model.employee_id).where(in_org_scope(model.org_unit_code, scope))
+
+
 def reports_of(model: type[Any], manager_id: uuid.UUID, *, name: str = "reports") -> CTE:
     """Everyone below `manager_id` in the reporting lines: a recursive CTE with the
     columns `employee_id` and `depth` (1 for direct reports), at most MAX_CHAIN_DEPTH
@@ -245,16 +270,25 @@ class EmployeeRepository(Repository[E], Generic[E]):
     ) -> set[uuid.UUID]:
         """The subset of `employee_ids` whose records `principal` may see: their own, those
         below them in the reporting lines, everyone's for HR (hr_coordinator, hr_leader,
-        admin). Being a manager is not a token role: it follows from the reporting lines.
-        One query at most, so a DataLoader can check a whole page of employees at once."""
+        admin), only those inside their org units for an HR coordinator with an org scope.
+        Being a manager is not a token role: it follows from the reporting lines. At most
+        two queries, so a DataLoader can check a whole page of employees at once."""
         wanted = set(employee_ids)
-        if principal.is_hr:
+        if principal.is_hr_everywhere:
             return wanted
+        scope = principal.org_scope
         me = principal.employee_id
-        if me is None:
-            return set()
-        visible = {me} & wanted
+        visible = {me} & wanted if me is not None else set()
+        if scope is not None and wanted - visible:
+            model: Any = self.model
+            rows = await self.session.execute(
+                select(model.employee_id).where(
+                    model.employee_id.in_(list(wanted - visible)),
+                    in_org_scope(model.org_unit_code, scope),
+                )
+            )
+            visible |= set(rows.scalars().all())
         others = wanted - visible
-        if others:
+        if others and me is not None:
             visible |= await self.managed_by(me, others)
         return visible

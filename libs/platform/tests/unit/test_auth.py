@@ -18,9 +18,11 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from talent_platform.auth import (
     AuthenticationError,
     AuthenticationUnavailable,
+    Principal,
     Role,
     TokenVerifier,
     issue_token,
+    unit_in_scope,
 )
 from talent_platform.errors import Forbidden
 from talent_platform.settings import DEV_JWT_SECRET, ServiceSettings
@@ -213,3 +215,29 @@ def test_an_unreachable_issuer_is_not_the_clients_fault() -> None:
     token = jwt.encode({"sub": "x"}, "k" * 40, algorithm="HS256", headers={"kid": "a"})
     with pytest.raises(AuthenticationUnavailable):
         verifier.verify(token)
+
+
+def test_an_org_scope_limits_only_an_hr_coordinator() -> None:
+    def who(*roles: Role, units: tuple[str, ...] = ("Sales",)) -> Principal:
+        return Principal(
+            subject="x", employee_id=None, roles=frozenset(roles), org_units=frozenset(units)
+        )
+
+    coordinator = who(Role.HR_COORDINATOR)
+    assert coordinator.org_scope == {"Sales"} and not coordinator.is_hr_everywhere
+    assert coordinator.covers_unit("Sales") and coordinator.covers_unit("Sales / EMEA / UK")
+    assert not coordinator.covers_unit("Sales Ops") and not coordinator.covers_unit(None)
+    assert who(Role.HR_COORDINATOR, units=()).is_hr_everywhere
+    assert who(Role.HR_COORDINATOR, Role.HR_LEADER).is_hr_everywhere
+    assert who(Role.ADMIN).org_scope is None
+    assert who(Role.EMPLOYEE).org_scope is None and not who(Role.EMPLOYEE).covers_unit("Sales")
+    assert unit_in_scope("A / B", ["X", "A"]) and not unit_in_scope("AB", ["A"])
+
+
+def test_tokens_carry_the_org_scope() -> None:
+    settings = ServiceSettings()
+    token = issue_token(
+        settings, subject="hr", roles=["hr_coordinator"], org_units=["Sales", "Sales", "HR"]
+    )
+    assert jwt.decode(token, options={"verify_signature": False})["org_units"] == ["HR", "Sales"]
+    assert TokenVerifier(settings).verify(token).org_units == {"HR", "Sales"}

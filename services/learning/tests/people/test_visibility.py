@@ -91,6 +91,48 @@ async def test_hr_and_admin_see_everyone(session: AsyncSession, org: Org, role: 
     assert seen(await completions_of(session, everyone, as_=hr)) == [True] * 6
 
 
+async def test_an_hr_coordinator_with_an_org_scope_sees_inside_it_and_their_own_team(
+    session: AsyncSession,
+) -> None:
+    boss = await make_employee(session, number="S1", org_unit="Sales")
+    seller = await make_employee(session, number="S2", org_unit="Sales / EMEA", manager=boss)
+    salesy = await make_employee(session, number="S3", org_unit="Sales Ops")  # not below Sales
+    builder = await make_employee(session, number="S4", org_unit="Engineering")
+    coordinator = await make_employee(session, number="S5", org_unit="HR")
+    helper = await make_employee(session, number="S6", org_unit="HR", manager=coordinator)
+    course = await make_course(session, code="SCOPE-1")
+    people = [boss, seller, salesy, builder, coordinator, helper]
+    for employee in people:
+        await make_completion(
+            session, employee=employee, course=course, completed_on=dt.date(2024, 3, 1)
+        )
+    scoped = Principal(
+        subject="hr",
+        employee_id=coordinator.employee_id,
+        roles=frozenset({Role.EMPLOYEE, Role.HR_COORDINATOR}),
+        org_units=frozenset({"Sales"}),
+    )
+
+    assert seen(await completions_of(session, people, as_=scoped)) == [
+        True,  # Sales
+        True,  # Sales / EMEA, below Sales
+        False,  # Sales Ops only shares a prefix
+        False,  # Engineering
+        True,  # themself
+        True,  # their own report: reporting lines still count
+    ]
+    # The same coordinator without a scope, or an HR leader with one, sees everyone.
+    unscoped = Principal(subject="hr", employee_id=None, roles=frozenset({Role.HR_COORDINATOR}))
+    leader = Principal(
+        subject="hr",
+        employee_id=None,
+        roles=frozenset({Role.HR_LEADER, Role.HR_COORDINATOR}),
+        org_units=frozenset({"Sales"}),
+    )
+    assert seen(await completions_of(session, people, as_=unscoped)) == [True] * 6
+    assert seen(await completions_of(session, people, as_=leader)) == [True] * 6
+
+
 async def test_a_token_without_an_employee_or_hr_role_sees_nobody(
     session: AsyncSession, org: Org
 ) -> None:

@@ -118,16 +118,20 @@ class EmployeeService:
 
     async def visible_private(self, employee_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
         """Who of `employee_ids` the principal may see private records of (job history):
-        themself, anyone they manage directly or indirectly; HR and admin see everyone.
-        One query for a whole page."""
+        themself, anyone they manage directly or indirectly; HR and admin see everyone, an
+        HR coordinator with an org scope everyone inside it. A query or two for a page."""
         p = self.principal
-        if p.is_hr:
+        if p.is_hr_everywhere:
             return {k: True for k in employee_ids}
+        covered: set[uuid.UUID] = set()
+        if p.org_scope is not None:
+            snapshots = await self.employees.snapshots(employee_ids)
+            covered = {k for k, s in snapshots.items() if p.covers_unit(s.org_unit_code)}
         if p.employee_id is None:
-            return {k: False for k in employee_ids}
+            return {k: k in covered for k in employee_ids}
         chains = await self.employees.reporting_chains(employee_ids)
         return {
-            k: k == p.employee_id or any(m.id == p.employee_id for m in chains[k])
+            k: k in covered or k == p.employee_id or any(m.id == p.employee_id for m in chains[k])
             for k in employee_ids
         }
 
