@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_learning.enrollments.models import Enrollment
+from talent_platform.auth import Principal, Role
 
 from ..factories import HR, execute, make_completion, make_course, make_employee, principal
 from ..http_client import learning_client, token
@@ -228,3 +229,43 @@ async def test_completion_rates_team_status_and_funnel(session: AsyncSession) ->
         {"courseCode": "C2", "assigned": 2, "started": 0, "completed": 0, "abandoned": 0},
     ]
     assert not_hr["completionRates"] is None
+
+
+async def test_a_scoped_hr_coordinator_gets_reports_of_their_org_units_only(
+    session: AsyncSession,
+) -> None:
+    one = await make_course(session, code="C1", recertify_months=12)
+    ops = await make_employee(session, number="E1", org_unit="ops", hire_date=dt.date(2020, 1, 1))
+    floor = await make_employee(
+        session, number="E2", org_unit="ops / floor", hire_date=dt.date(2020, 1, 1)
+    )
+    seller = await make_employee(
+        session, number="E3", org_unit="sales", hire_date=dt.date(2020, 1, 1)
+    )
+    for person in (ops, floor, seller):
+        await enrollment(session, person, one, "completed", started=True)
+    await make_completion(session, employee=seller, course=one, completed_on=dt.date(2026, 1, 5))
+    scoped = Principal(
+        subject="coordinator",
+        employee_id=None,
+        roles=frozenset({Role.HR_COORDINATOR}),
+        org_units=frozenset({"ops"}),
+    )
+    day = {"asOf": dt.date(2026, 3, 1).isoformat()}
+
+    rates = await execute(session, RATES, as_=scoped, variables={"groupBy": "ORG_UNIT", **day})
+    funnel = await execute(
+        session, "{ courseFunnels { nodes { courseCode assigned } } }", as_=scoped
+    )
+    evidence = await execute(session, EVIDENCE, as_=scoped, variables={"course": "C1", **day})
+    everyone = await execute(session, RATES, as_=HR, variables={"groupBy": "ORG_UNIT", **day})
+
+    assert [n["group"] for n in rates["completionRates"]["nodes"]] == ["ops", "ops / floor"]
+    assert funnel["courseFunnels"]["nodes"] == [{"courseCode": "C1", "assigned": 2}]
+    numbers = [r["employeeNumber"] for r in evidence["complianceEvidence"]["rows"]["nodes"]]
+    assert numbers == ["E1", "E2"]
+    assert [n["group"] for n in everyone["completionRates"]["nodes"]] == [
+        "ops",
+        "ops / floor",
+        "sales",
+    ]
