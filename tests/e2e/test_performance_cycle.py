@@ -221,11 +221,12 @@ def test_a_cycle_from_launch_to_release_through_the_gateway(stack: Stack) -> Non
         "AdjustRatingPayload",
     )
     assert (up["employee"]["finalRating"], down["employee"]["finalRating"]) == (4, 2)
-    ok(
+    closed = ok(
         stack.query(hr, CLOSE, {"id": session}),
         "closeCalibrationSession",
         "CalibrationSessionPayload",
     )
+    assert closed["session"]["status"] == "CLOSED"
 
     # Before release the employee sees their self review and nothing else.
     assert [r["kind"] for r in reviews(stack, employee, cycle, employee_id)] == ["SELF"]

@@ -209,6 +209,8 @@ def test_succession_through_the_gateway(stack: Stack) -> None:
     wait_until(action_completed, timeout=60)
     completion = stack.query(hr, "{ planActionCompletion { kind completed } }")
     assert completion["planActionCompletion"][0]["completed"] >= 1
+    assert completion["planActionCompletion"][0]["kind"] is None  # the all-kinds row
+    assert "COURSE" in {row["kind"] for row in completion["planActionCompletion"]}
 
     # Employees and managers get no succession data: errors on succession queries, nulls
     # on succession's Employee fields.

@@ -164,7 +164,7 @@ async def test_a_calibration_adjusts_two_ratings_and_publishes_all(session: Asyn
         "reason": "Peer group is stronger",
     }
     assert up["employee"]["finalRating"] == 3
-    assert closed["closeCalibrationSession"]["session"]["status"] == "closed"
+    assert closed["closeCalibrationSession"]["session"]["status"] == "CLOSED"
     events = {e.employee_id: e for e in await published(session, RatingCalibrated)}
     assert {e: (v.overall_rating, v.previous_rating) for e, v in events.items()} == {
         ada.employee_id: (3, 3),

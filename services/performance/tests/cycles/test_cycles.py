@@ -163,8 +163,8 @@ async def test_launch_creates_every_review_of_the_population_at_once(session: As
     assert launched["cycle"]["status"] == "ACTIVE"
     assert launched["cycle"]["phase"] == "GOAL_SETTING"
     assert {(c["kind"], c["total"]) for c in launched["cycle"]["completion"]} == {
-        ("self", 2),
-        ("manager", 1),  # the boss has no manager
+        ("SELF", 2),
+        ("MANAGER", 1),  # the boss has no manager
     }
     ada_reviews = (
         await session.scalars(select(Review).where(Review.employee_id == ada.employee_id))
@@ -239,7 +239,7 @@ async def test_who_is_behind_names_the_manager_and_their_manager(session: AsyncS
     )
 
     report = data["whoIsBehind"]
-    assert report["kind"] == "manager"
+    assert report["kind"] == "MANAGER"
     assert report["reviews"]["totalCount"] == 2  # ada's and boss's manager reviews
     rows = {n["employeeName"]: n for n in report["reviews"]["nodes"]}
     assert rows["Employee E100"]["managerName"] == "Employee E2"

@@ -99,9 +99,10 @@ async def test_completion_by_phase(session: AsyncSession) -> None:
     data = await execute(session, PHASES, as_=HR, variables={"id": str(cycle.id)})
 
     phases = {p["phase"]: p for p in data["completionByPhase"]["phases"]}
-    assert (phases["self_review"]["total"], phases["self_review"]["done"]) == (3, 1)
-    assert phases["self_review"]["percent"] == 33.3
-    assert phases["manager_review"]["done"] == 0
+    assert (phases["SELF_REVIEW"]["total"], phases["SELF_REVIEW"]["done"]) == (3, 1)
+    assert phases["SELF_REVIEW"]["kind"] == "SELF"
+    assert phases["SELF_REVIEW"]["percent"] == 33.3
+    assert phases["MANAGER_REVIEW"]["done"] == 0
     assert (
         data["completionByPhase"]["csv"].splitlines()[0] == "phase,kind,due_on,total,done,percent"
     )

@@ -380,9 +380,9 @@ async def test_peers_are_approved_by_the_manager_and_anonymous_to_the_employee(
     )
     as_peer = await visible_kinds(session, principal(peer), ada)
 
-    assert request["status"] == "pending"
+    assert request["status"] == "PENDING"
     assert by_employee["decidePeerRequest"]["__typename"] == "Forbidden"
-    assert approved["decidePeerRequest"]["request"]["status"] == "approved"
+    assert approved["decidePeerRequest"]["request"]["status"] == "APPROVED"
     employee_view = {n["kind"]: n for n in as_employee["reviews"]["nodes"]}
     assert employee_view["PEER"]["reviewer"] is None
     assert employee_view["PEER"]["overallRating"] == 5
@@ -393,7 +393,9 @@ async def test_peers_are_approved_by_the_manager_and_anonymous_to_the_employee(
 
 
 PEER_REQUESTS = """
-query($cycle: ID!) { peerRequests(cycleId: $cycle) { totalCount nodes { status reviewer { id } } } }
+query($cycle: ID!, $status: PeerRequestStatus) {
+  peerRequests(cycleId: $cycle, status: $status) { totalCount nodes { status reviewer { id } } }
+}
 """
 
 
@@ -424,14 +426,21 @@ async def test_managers_list_pending_peer_requests_and_employees_not_the_manager
     employees = await execute(
         session, PEER_REQUESTS, as_=principal(ada), variables={"cycle": str(cycle.id)}
     )
+    to_decide = await execute(
+        session,
+        PEER_REQUESTS,
+        as_=principal(boss),
+        variables={"cycle": str(cycle.id), "status": "PENDING"},
+    )
 
     assert sorted(n["status"] for n in managers["peerRequests"]["nodes"]) == [
-        "approved",
-        "pending",
+        "APPROVED",
+        "PENDING",
     ]
     assert employees["peerRequests"]["nodes"] == [
-        {"status": "pending", "reviewer": {"id": str(peer.employee_id)}}
+        {"status": "PENDING", "reviewer": {"id": str(peer.employee_id)}}
     ]
+    assert to_decide["peerRequests"]["nodes"] == employees["peerRequests"]["nodes"]
 
 
 async def test_reading_someone_elses_ratings_is_audited(session: AsyncSession) -> None:

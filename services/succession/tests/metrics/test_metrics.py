@@ -175,7 +175,7 @@ async def test_plan_action_completion(session: AsyncSession) -> None:
             "rate": 1 / 3,
         },
         {
-            "kind": "course",
+            "kind": "COURSE",
             "total": 2,
             "completed": 1,
             "open": 1,
@@ -184,7 +184,7 @@ async def test_plan_action_completion(session: AsyncSession) -> None:
             "rate": 0.5,
         },
         {
-            "kind": "mentoring",
+            "kind": "MENTORING",
             "total": 2,
             "completed": 0,
             "open": 1,

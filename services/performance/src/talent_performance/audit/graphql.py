@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from talent_performance.arguments import After, First
 from talent_performance.audit.models import AuditEntry as AuditModel
 from talent_performance.audit.service import AuditLog
 from talent_performance.people.graphql import parse_id
@@ -19,16 +21,31 @@ Ctx = Info[TalentContext, None]
     description="A change to a rating, a review's state or a cycle's release.",
 )
 class AuditEntry:
-    id: strawberry.ID
-    at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="The entry's id (UUID).")
+    at: dt.datetime = strawberry.field(description="When it happened.")
     actor: str = strawberry.field(description="The token subject who made the change.")
-    action: str
-    entity: str
-    entity_id: strawberry.ID
-    employee_id: strawberry.ID | None
-    old: str | None = strawberry.field(description="JSON of the values before.")
-    new: str | None = strawberry.field(description="JSON of the values after.")
-    reason: str | None
+    action: str = strawberry.field(
+        description="What happened: `rating.calibrated`, `review.reopened`, "
+        "`review.resubmitted`, `cycle.released` or `ratings.read` (someone read ratings of "
+        "reviews about others that they did not write)."
+    )
+    entity: str = strawberry.field(description="The kind of record: `review` or `review_cycle`.")
+    entity_id: strawberry.ID = strawberry.field(
+        description="Its id (for `ratings.read`, the first review read)."
+    )
+    employee_id: strawberry.ID | None = strawberry.field(
+        description="The employee concerned; null when a read covered several employees "
+        "(or for a cycle)."
+    )
+    old: str | None = strawberry.field(
+        description="JSON of the values before; null when there were none."
+    )
+    new: str | None = strawberry.field(
+        description="JSON of the values after (for `ratings.read`, the reviews read)."
+    )
+    reason: str | None = strawberry.field(
+        description="The reason given (reopens, calibration adjustments); null otherwise."
+    )
 
     @classmethod
     def from_model(cls, m: AuditModel) -> AuditEntry:
@@ -54,10 +71,16 @@ class AuditQuery:
     async def performance_audit_log(
         self,
         info: Ctx,
-        entity_id: strawberry.ID | None = None,
-        employee_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only entries about this review or cycle."),
+        ] = None,
+        employee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only entries concerning this employee."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AuditEntry] | None:
         if not info.context.principal.is_hr:
             return None

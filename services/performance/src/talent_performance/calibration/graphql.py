@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from enum import Enum
 from typing import Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_performance.arguments import After, First
 from talent_performance.calibration.models import CalibrationMember as MemberModel
 from talent_performance.calibration.models import CalibrationSession as SessionModel
 from talent_performance.calibration.service import (
@@ -36,34 +38,59 @@ from talent_platform.graphql import (
 Ctx = Info[TalentContext, None]
 
 
+@strawberry.enum(description="Whether a calibration session still takes adjustments.")
+class CalibrationSessionStatus(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    OPEN = strawberry.enum_value(
+        "open", description="Facilitators and HR adjust ratings (in the CALIBRATION phase)."
+    )
+    CLOSED = strawberry.enum_value(
+        "closed", description="Closed: the final ratings were stored and published."
+    )
+
+
 @strawberry.type(description="How many employees have each rating (1-5).")
 class RatingCount:
-    rating: int
-    count: int
+    rating: int = strawberry.field(description="The rating, 1-5.")
+    count: int = strawberry.field(description="Employees with that rating.")
 
 
 @strawberry.type(description="Share of employees (0-1) a rating should have: guidance only.")
 class RatingShare:
-    rating: int
-    share: float
+    rating: int = strawberry.field(description="The rating, 1-5.")
+    share: float = strawberry.field(description="Fraction of the employees, 0-1.")
 
 
-@strawberry.type
+@strawberry.type(description="A session's ratings before and after calibration, and the target.")
 class RatingDistribution:
-    before: list[RatingCount] = strawberry.field(description="The managers' ratings.")
-    after: list[RatingCount] = strawberry.field(description="After calibration so far.")
+    before: list[RatingCount] = strawberry.field(
+        description="The submitted manager ratings: one count per rating 1-5, zeros included."
+    )
+    after: list[RatingCount] = strawberry.field(
+        description="Final ratings after calibration so far: one count per rating 1-5."
+    )
     target: list[RatingShare] | None = strawberry.field(
-        description="The optional target distribution, never enforced."
+        description="The optional target distribution, never enforced; null when none was given."
     )
 
 
 @strawberry.type(description="An employee in a calibration session.")
 class CalibratedEmployee:
-    employee: Employee
-    manager_rating: int | None = strawberry.field(description="The submitted manager rating.")
-    calibrated_rating: int | None = strawberry.field(description="Set by an adjustment.")
-    final_rating: int | None
-    reason: str | None = strawberry.field(description="Why it was adjusted.")
+    employee: Employee = strawberry.field(description="The employee calibrated.")
+    manager_rating: int | None = strawberry.field(
+        description="The submitted manager rating, 1-5; null while the manager review is "
+        "not submitted."
+    )
+    calibrated_rating: int | None = strawberry.field(
+        description="Set by an adjustment in this session, 1-5; null when not adjusted."
+    )
+    final_rating: int | None = strawberry.field(
+        description="The calibrated rating if any, else the manager rating; null when "
+        "neither exists."
+    )
+    reason: str | None = strawberry.field(
+        description="Why it was adjusted; null when not adjusted."
+    )
 
     @classmethod
     def of(cls, e: CalibratedModel) -> CalibratedEmployee:
@@ -78,16 +105,23 @@ class CalibratedEmployee:
 
 @strawberry.type(description="A calibration member: `facilitator` or `participant`.")
 class CalibrationMember:
-    employee: Employee
-    role: str
+    employee: Employee = strawberry.field(description="The member.")
+    role: str = strawberry.field(
+        description="`facilitator` (adjusts ratings and closes the session) or "
+        "`participant` (sees it)."
+    )
 
 
 @strawberry.type(description="A calibration session (visible to its members and HR).")
 class CalibrationSession:
-    id: strawberry.ID
-    name: str
-    status: str = strawberry.field(description="open or closed.")
-    closed_at: dt.datetime | None
+    id: strawberry.ID = strawberry.field(description="The session's id (UUID).")
+    name: str = strawberry.field(description="Display name.")
+    status: CalibrationSessionStatus = strawberry.field(
+        description="Open for adjustments, or closed."
+    )
+    closed_at: dt.datetime | None = strawberry.field(
+        description="When it was closed; null while open."
+    )
     _cycle_id: strawberry.Private[uuid.UUID]
     _id: strawberry.Private[uuid.UUID]
     _target: strawberry.Private[dict[str, float] | None]
@@ -97,21 +131,21 @@ class CalibrationSession:
         return cls(
             id=strawberry.ID(str(m.id)),
             name=m.name,
-            status=m.status,
+            status=CalibrationSessionStatus(m.status),
             closed_at=m.closed_at,
             _cycle_id=m.cycle_id,
             _id=m.id,
             _target=m.target_distribution,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The cycle whose manager ratings are calibrated.")
     async def cycle(self, info: Ctx) -> ReviewCycle:
         found = await cycle_loader(info).load(self._cycle_id)
         if found is None:
             raise RuntimeError(f"cycle {self._cycle_id} of session {self.id} is missing")
         return found
 
-    @strawberry.field
+    @strawberry.field(description="Facilitators first, then participants.")
     async def members(self, info: Ctx) -> list[CalibrationMember]:
         found = await members_loader(info).load(self._id)
         return [
@@ -124,7 +158,9 @@ class CalibrationSession:
         found = await entries_loader(info).load((self._id, self._cycle_id))
         return [CalibratedEmployee.of(e) for e in found]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Counts of ratings before and after calibration, with the target."
+    )
     async def distribution(self, info: Ctx) -> RatingDistribution:
         found = distribution_of(
             await entries_loader(info).load((self._id, self._cycle_id)), self._target
@@ -164,8 +200,14 @@ def entries_loader(info: Ctx) -> DataLoader[SessionKey, list[CalibratedModel]]:
 
 @strawberry.type
 class CalibrationQuery:
-    @strawberry.field(description="A session the caller is a member of (or any, for HR).")
-    async def calibration_session(self, info: Ctx, id: strawberry.ID) -> CalibrationSession | None:
+    @strawberry.field(
+        description="A session the caller is a member of (or any, for HR); null otherwise."
+    )
+    async def calibration_session(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The session's id.")],
+    ) -> CalibrationSession | None:
         service = CalibrationService(info.context.session, info.context.principal)
         try:
             session_id = uuid.UUID(str(id))
@@ -178,13 +220,15 @@ class CalibrationQuery:
             return None
         return CalibrationSession.from_model(found)
 
-    @strawberry.field(description="Sessions the caller is a member of (all, for HR).")
+    @strawberry.field(description="Sessions the caller is a member of (all, for HR), oldest first.")
     async def calibration_sessions(
         self,
         info: Ctx,
-        cycle_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        cycle_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this cycle's sessions.")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[CalibrationSession]:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         service = CalibrationService(info.context.session, info.context.principal)
@@ -196,52 +240,73 @@ class CalibrationQuery:
         return connection(rows, total=total, page=page, to_node=CalibrationSession.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="The share of employees a rating should have.")
 class RatingShareInput:
-    rating: int
-    share: float
+    rating: int = strawberry.field(description="The rating, 1-5.")
+    share: float = strawberry.field(description="Fraction of the employees, 0-1.")
 
 
-@strawberry.input
+@strawberry.input(description="A new calibration session.")
 class CreateCalibrationSessionInput:
-    cycle_id: strawberry.ID
-    name: str
-    employee_ids: list[strawberry.ID]
-    facilitator_ids: list[strawberry.ID]
-    participant_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    target_distribution: list[RatingShareInput] | None = None
+    cycle_id: strawberry.ID = strawberry.field(description="A running (ACTIVE) cycle.")
+    name: str = strawberry.field(description="Display name; required.")
+    employee_ids: list[strawberry.ID] = strawberry.field(
+        description="The employees to calibrate: at least one, each with a manager review "
+        "in the cycle."
+    )
+    facilitator_ids: list[strawberry.ID] = strawberry.field(
+        description="Known employees who adjust ratings and close the session; at least one."
+    )
+    participant_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Known employees who see the session; someone also named a "
+        "facilitator is a facilitator.",
+    )
+    target_distribution: list[RatingShareInput] | None = strawberry.field(
+        default=None,
+        description="Guidance only: shares (0-1) of ratings 1-5 adding up to 1 (within "
+        "0.01); null for none.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A calibrated rating for one employee of a session.")
 class AdjustRatingInput:
-    session_id: strawberry.ID
-    employee_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(description="The open session.")
+    employee_id: strawberry.ID = strawberry.field(
+        description="An employee of the session whose manager review is submitted."
+    )
     rating: int = strawberry.field(description="1-5.")
     reason: str = strawberry.field(description="Mandatory; kept in the audit log.")
 
 
-@strawberry.input
+@strawberry.input(description="Names a calibration session.")
 class SessionIdInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(description="The session's id.")
 
 
-@strawberry.type
+@strawberry.type(description="The session a mutation created or closed.")
 class CalibrationSessionPayload:
-    session: CalibrationSession
+    session: CalibrationSession = strawberry.field(description="The session as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The adjusted employee.")
 class AdjustRatingPayload:
-    employee: CalibratedEmployee
+    employee: CalibratedEmployee = strawberry.field(
+        description="The employee with the manager rating and the new calibrated one."
+    )
 
 
 CalibrationSessionResult = Annotated[
     CalibrationSessionPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("CalibrationSessionResult"),
+    strawberry.union(
+        "CalibrationSessionResult", description="The session, or why nothing changed."
+    ),
 ]
 AdjustRatingResult = Annotated[
     AdjustRatingPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("AdjustRatingResult"),
+    strawberry.union(
+        "AdjustRatingResult", description="The adjusted employee, or why nothing changed."
+    ),
 ]
 
 
@@ -249,7 +314,11 @@ AdjustRatingResult = Annotated[
 class CalibrationMutation:
     @strawberry.mutation(description="Open a calibration session (HR).")
     async def create_calibration_session(
-        self, info: Ctx, input: CreateCalibrationSessionInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            CreateCalibrationSessionInput, strawberry.argument(description="The new session.")
+        ],
     ) -> CalibrationSessionResult:
         service = CalibrationService(info.context.session, info.context.principal)
 
@@ -285,7 +354,12 @@ class CalibrationMutation:
         "phase (facilitators, HR). The reason is mandatory; the change is audited."
     )
     async def adjust_calibrated_rating(
-        self, info: Ctx, input: AdjustRatingInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            AdjustRatingInput,
+            strawberry.argument(description="The session, employee, rating and reason."),
+        ],
     ) -> AdjustRatingResult:
         service = CalibrationService(info.context.session, info.context.principal)
 
@@ -301,10 +375,14 @@ class CalibrationMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(
-        description="Close a session: publishes rating.calibrated for each of its employees."
+        description="Close an open session in the CALIBRATION phase (facilitators, HR): "
+        "stores each employee's final rating and publishes rating.calibrated for each. A "
+        "Conflict while a manager review of the session is not submitted."
     )
     async def close_calibration_session(
-        self, info: Ctx, input: SessionIdInput
+        self,
+        info: Ctx,
+        input: Annotated[SessionIdInput, strawberry.argument(description="The open session.")],
     ) -> CalibrationSessionResult:
         service = CalibrationService(info.context.session, info.context.principal)
 

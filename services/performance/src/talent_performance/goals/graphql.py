@@ -10,6 +10,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_performance.arguments import After, First
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.goals.models import CheckIn as CheckInModel
 from talent_performance.goals.models import Goal as GoalModel
@@ -32,19 +33,35 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="Whose goal: one employee's, a manager's team's or the company's.")
 class GoalScope(Enum):
-    INDIVIDUAL = "individual"
-    TEAM = "team"
-    ORG = "org"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    INDIVIDUAL = strawberry.enum_value(
+        "individual",
+        description="One employee's goal: visible to them, their managers and HR; may "
+        "align to a TEAM or ORG goal.",
+    )
+    TEAM = strawberry.enum_value(
+        "team",
+        description="A manager's team goal: visible to everyone; may align to an ORG goal.",
+    )
+    ORG = strawberry.enum_value(
+        "org", description="A company goal, set by HR: visible to everyone; the top."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="How a goal is going, as the people who may change it set it.")
 class GoalStatus(Enum):
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    NOT_STARTED = strawberry.enum_value("not_started", description="Not started (every new goal).")
+    ON_TRACK = strawberry.enum_value("on_track", description="Going as planned.")
+    AT_RISK = strawberry.enum_value("at_risk", description="In danger of missing its target.")
+    OFF_TRACK = strawberry.enum_value("off_track", description="Not on course to meet its target.")
+    COMPLETED = strawberry.enum_value(
+        "completed", description="Done; no longer counts towards the cycle's weight limit."
+    )
+    CANCELLED = strawberry.enum_value(
+        "cancelled",
+        description="Dropped; left out of the weight limit and of goal-completion reports.",
+    )
 
 
 async def _children(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Goal]]:
@@ -69,19 +86,20 @@ def goal_loader(info: Ctx) -> DataLoader[uuid.UUID, Goal | None]:
 
 @strawberry.type(description="A goal with a measurable target, aligned to a broader goal.")
 class Goal:
-    id: strawberry.ID
-    scope: GoalScope
+    id: strawberry.ID = strawberry.field(description="The goal's id (UUID).")
+    scope: GoalScope = strawberry.field(description="Individual, team or org goal.")
     owner: Employee | None = strawberry.field(
         description="The employee (individual goals) or manager (team goals); null for org."
     )
-    title: str
+    title: str = strawberry.field(description="Short title, at most 300 characters.")
     target: str = strawberry.field(description="What counts as done, measurably.")
     weight: int = strawberry.field(
-        description="0-100; an employee's goals of a cycle add up to <= 100."
+        description="0-100; the open individual goals of one employee in one cycle add up "
+        "to at most 100."
     )
-    progress: int = strawberry.field(description="0-100.")
-    status: GoalStatus
-    due_on: dt.date
+    progress: int = strawberry.field(description="Percent done, 0-100.")
+    status: GoalStatus = strawberry.field(description="How the goal is going.")
+    due_on: dt.date = strawberry.field(description="When it is due (ISO date).")
     _id: strawberry.Private[uuid.UUID]
     _cycle_id: strawberry.Private[uuid.UUID | None]
     _parent_id: strawberry.Private[uuid.UUID | None]
@@ -103,27 +121,36 @@ class Goal:
             _parent_id=m.parent_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The review cycle the goal belongs to; null when none.")
     async def cycle(self, info: Ctx) -> ReviewCycle | None:
         return None if self._cycle_id is None else await cycle_loader(info).load(self._cycle_id)
 
-    @strawberry.field(description="The goal this one is aligned to.")
+    @strawberry.field(
+        description="The goal this one is aligned to; null when none (or not visible)."
+    )
     async def parent(self, info: Ctx) -> Goal | None:
         return None if self._parent_id is None else await goal_loader(info).load(self._parent_id)
 
-    @strawberry.field(description="Goals aligned to this one (the cascade, one level down).")
+    @strawberry.field(
+        description="Goals aligned to this one that the caller may see (the cascade, one "
+        "level down), by due date."
+    )
     async def children(self, info: Ctx) -> list[Goal]:
         return await children_loader(info).load(self._id)
 
 
 @strawberry.type(description="A check-in note between an employee and their manager.")
 class CheckIn:
-    id: strawberry.ID
-    employee: Employee
-    author: Employee
-    goal_id: strawberry.ID | None
-    note: str
-    created_at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="The check-in's id (UUID).")
+    employee: Employee = strawberry.field(description="The employee it is about.")
+    author: Employee = strawberry.field(
+        description="Who wrote it: the employee or someone up their reporting chain."
+    )
+    goal_id: strawberry.ID | None = strawberry.field(
+        description="The employee's goal it is about; null for a general note."
+    )
+    note: str = strawberry.field(description="The note's text.")
+    created_at: dt.datetime = strawberry.field(description="When it was written.")
 
     @classmethod
     def from_model(cls, m: CheckInModel) -> CheckIn:
@@ -143,8 +170,14 @@ def _optional(value: strawberry.ID | None, field: str) -> uuid.UUID | None:
 
 @strawberry.type
 class GoalQuery:
-    @strawberry.field(description="A goal the caller may see.")
-    async def goal(self, info: Ctx, id: strawberry.ID) -> Goal | None:
+    @strawberry.field(
+        description="A goal the caller may see (same rules as `goals`); null otherwise."
+    )
+    async def goal(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The goal's id.")],
+    ) -> Goal | None:
         try:
             return await goal_loader(info).load(uuid.UUID(str(id)))
         except ValueError:
@@ -158,12 +191,22 @@ class GoalQuery:
     async def goals(
         self,
         info: Ctx,
-        owner_id: strawberry.ID | None = None,
-        cycle_id: strawberry.ID | None = None,
-        scope: GoalScope | None = None,
-        parent_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        owner_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only goals owned by this employee."),
+        ] = None,
+        cycle_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this cycle's goals.")
+        ] = None,
+        scope: Annotated[
+            GoalScope | None, strawberry.argument(description="Only goals of this scope.")
+        ] = None,
+        parent_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only goals aligned directly to this goal."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Goal]:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         service = GoalService(info.context.session, info.context.principal)
@@ -185,10 +228,13 @@ class GoalQuery:
     async def check_ins(
         self,
         info: Ctx,
-        employee_id: strawberry.ID,
-        goal_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        employee_id: Annotated[strawberry.ID, strawberry.argument(description="The employee.")],
+        goal_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only check-ins about this goal."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[CheckIn] | None:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         found = await GoalService(info.context.session, info.context.principal).check_ins(
@@ -203,58 +249,80 @@ class GoalQuery:
         return connection(rows, total=total, page=page, to_node=CheckIn.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="A new goal; it starts NOT_STARTED with progress 0.")
 class CreateGoalInput:
-    scope: GoalScope
-    title: str
-    target: str
-    due_on: dt.date
+    scope: GoalScope = strawberry.field(description="Individual, team or org (HR only) goal.")
+    title: str = strawberry.field(description="Required, at most 300 characters.")
+    target: str = strawberry.field(description="What counts as done, measurably; required.")
+    due_on: dt.date = strawberry.field(description="When it is due (ISO date).")
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Default: the caller (not for org goals)."
     )
-    weight: int = 0
-    cycle_id: strawberry.ID | None = None
-    parent_id: strawberry.ID | None = None
+    weight: int = strawberry.field(
+        default=0,
+        description="0-100 (default 0); with a cycle, the owner's open individual goals "
+        "in it add up to at most 100.",
+    )
+    cycle_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The review cycle the goal belongs to; null for none."
+    )
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A visible goal of a broader scope to align to (individual -> team or "
+        "org, team -> org).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a goal; fields left null stay as they are.")
 class UpdateGoalInput:
-    goal_id: strawberry.ID
-    title: str | None = None
-    target: str | None = None
-    weight: int | None = None
-    progress: int | None = None
+    goal_id: strawberry.ID = strawberry.field(description="The goal to change.")
+    title: str | None = strawberry.field(default=None, description="At most 300 characters.")
+    target: str | None = strawberry.field(default=None, description="Must not be empty.")
+    weight: int | None = strawberry.field(
+        default=None, description="0-100, within the cycle's limit of 100."
+    )
+    progress: int | None = strawberry.field(default=None, description="Percent done, 0-100.")
     status: GoalStatus | None = strawberry.field(
         default=None, description="COMPLETED sets progress to 100 unless progress is given."
     )
-    due_on: dt.date | None = None
-    parent_id: strawberry.ID | None = None
-    clear_parent: bool = False
+    due_on: dt.date | None = strawberry.field(default=None, description="ISO date.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Align to this goal instead (broader scope, not itself or below it).",
+    )
+    clear_parent: bool = strawberry.field(
+        default=False, description="True removes the alignment (and ignores parentId)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A check-in note.")
 class AddCheckInInput:
-    employee_id: strawberry.ID
-    note: str
-    goal_id: strawberry.ID | None = None
+    employee_id: strawberry.ID = strawberry.field(
+        description="The employee it is about: the caller or someone below them."
+    )
+    note: str = strawberry.field(description="The text; required.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of the employee's goals; null for a general note."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The goal a mutation created or changed.")
 class GoalPayload:
-    goal: Goal
+    goal: Goal = strawberry.field(description="The goal as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The check-in written.")
 class CheckInPayload:
-    check_in: CheckIn
+    check_in: CheckIn = strawberry.field(description="The new check-in.")
 
 
 GoalResult = Annotated[
-    GoalPayload | ValidationError | NotFound | Forbidden | Conflict, strawberry.union("GoalResult")
+    GoalPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("GoalResult", description="The goal, or why nothing changed."),
 ]
 CheckInResult = Annotated[
     CheckInPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("CheckInResult"),
+    strawberry.union("CheckInResult", description="The check-in, or why none was written."),
 ]
 
 
@@ -264,7 +332,11 @@ class GoalMutation:
         description="Set a goal: employees their own, managers their chain's and their team's, "
         "HR any and the org's. Publishes goal.updated."
     )
-    async def create_goal(self, info: Ctx, input: CreateGoalInput) -> GoalResult:
+    async def create_goal(
+        self,
+        info: Ctx,
+        input: Annotated[CreateGoalInput, strawberry.argument(description="The new goal.")],
+    ) -> GoalResult:
         service = GoalService(info.context.session, info.context.principal)
 
         async def action() -> GoalPayload:
@@ -285,7 +357,13 @@ class GoalMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Change a goal (progress, status...). Publishes goal.updated.")
-    async def update_goal(self, info: Ctx, input: UpdateGoalInput) -> GoalResult:
+    async def update_goal(
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpdateGoalInput, strawberry.argument(description="The goal and its changes.")
+        ],
+    ) -> GoalResult:
         service = GoalService(info.context.session, info.context.principal)
 
         async def action() -> GoalPayload:
@@ -307,7 +385,14 @@ class GoalMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Write a check-in note (the employee or their manager).")
-    async def add_check_in(self, info: Ctx, input: AddCheckInInput) -> CheckInResult:
+    async def add_check_in(
+        self,
+        info: Ctx,
+        input: Annotated[
+            AddCheckInInput,
+            strawberry.argument(description="The employee, the note and the optional goal."),
+        ],
+    ) -> CheckInResult:
         service = GoalService(info.context.session, info.context.principal)
 
         async def action() -> CheckInPayload:

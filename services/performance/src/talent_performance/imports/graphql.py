@@ -24,13 +24,22 @@ Ctx = Info[TalentContext, None]
     description="CSV files the performance service imports (columns in docs/csv-formats.md)."
 )
 class PerformanceImportKind(Enum):
-    RATINGS = "ratings"
-    ASSESSMENTS = "assessments"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    RATINGS = strawberry.enum_value(
+        "ratings",
+        description="Historical overall ratings: employee_id, cycle_code, overall_rating "
+        "(1-5), rated_on.",
+    )
+    ASSESSMENTS = strawberry.enum_value(
+        "assessments",
+        description="Competency assessments: employee_id, competency_code, level (1-5), "
+        "assessed_on, source (self, manager, peer or assessment).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A CSV file to import.")
 class ImportPerformanceCsvInput:
-    kind: PerformanceImportKind
+    kind: PerformanceImportKind = strawberry.field(description="Which file it is.")
     csv: str = strawberry.field(description="The whole file, UTF-8, with its header row.")
     dry_run: bool = strawberry.field(
         default=False, description="Validate and count, write nothing."
@@ -39,7 +48,10 @@ class ImportPerformanceCsvInput:
 
 ImportPerformanceCsvResult = Annotated[
     ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ImportPerformanceCsvResult"),
+    strawberry.union(
+        "ImportPerformanceCsvResult",
+        description="What the import did, or why nothing was imported.",
+    ),
 ]
 
 
@@ -50,7 +62,12 @@ class ImportMutation:
         "returns ValidationError with one entry per bad row (`row N: column`)."
     )
     async def import_performance_csv(
-        self, info: Ctx, input: ImportPerformanceCsvInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            ImportPerformanceCsvInput,
+            strawberry.argument(description="The kind of file, its text and the dry-run flag."),
+        ],
     ) -> ImportPerformanceCsvResult:
         async def action() -> ImportPayload:
             result = await run_import(

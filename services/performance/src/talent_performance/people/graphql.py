@@ -13,9 +13,12 @@ import strawberry
 from talent_platform.errors import FieldError, ValidationFailed
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person in the organisation (owned by the people service).",
+)
 class Employee:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The employee's id (UUID).")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Employee:

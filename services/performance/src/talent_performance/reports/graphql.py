@@ -8,10 +8,12 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from talent_performance.cycles.graphql import CyclePhase
 from talent_performance.people.graphql import parse_id
 from talent_performance.reports.repository import (
     RATINGS,
@@ -21,6 +23,7 @@ from talent_performance.reports.repository import (
     ReportRepository,
     TurnoverRow,
 )
+from talent_performance.reviews.enums import ReviewKind
 from talent_platform.graphql import TalentContext
 
 Ctx = Info[TalentContext, None]
@@ -35,18 +38,26 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-@strawberry.enum
+@strawberry.enum(description="How `ratingDistribution` groups the employees.")
 class DistributionGrouping(Enum):
-    ORG_UNIT = "org_unit"
-    MANAGER = "manager"
-    JOB_LEVEL = "job_level"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    ORG_UNIT = strawberry.enum_value("org_unit", description="By the employee's org unit.")
+    MANAGER = strawberry.enum_value("manager", description="By the employee's manager.")
+    JOB_LEVEL = strawberry.enum_value(
+        "job_level", description="By the level of the employee's job profile."
+    )
 
 
 @strawberry.type(description="Manager ratings (before) and final ratings (after calibration).")
 class RatingDistributionGroup:
-    group: str = strawberry.field(description="Org unit code, manager id or job level.")
-    label: str
-    total: int
+    group: str = strawberry.field(
+        description="Org unit code, manager id or job level; empty when the employee has none."
+    )
+    label: str = strawberry.field(
+        description="What to show: the org unit code, the manager's name (`(no manager)`), "
+        "or the job level."
+    )
+    total: int = strawberry.field(description="Submitted manager reviews in the group.")
     before: list[int] = strawberry.field(description="Counts of ratings 1..5 before calibration.")
     after: list[int] = strawberry.field(description="Counts of ratings 1..5 after calibration.")
 
@@ -57,55 +68,92 @@ class RatingDistributionGroup:
         )
 
 
-@strawberry.type
+CSV = (
+    "The same rows as a CSV file: a header row of snake_case column names, then one line "
+    "per row (UTF-8, empty for null)."
+)
+
+
+@strawberry.type(description="Rating distribution of a cycle's manager reviews, per group.")
 class RatingDistributionReport:
-    groups: list[RatingDistributionGroup]
-    csv: str
+    groups: list[RatingDistributionGroup] = strawberry.field(
+        description="One row per group, by group key."
+    )
+    csv: str = strawberry.field(
+        description=CSV + " Columns: group, label, total, before_1..before_5, after_1..after_5."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="How far the reviews of one tracked phase are.")
 class PhaseCompletion:
-    phase: str
-    kind: str
-    due_on: dt.date | None
-    total: int
-    done: int
-    percent: float
+    phase: CyclePhase = strawberry.field(
+        description="SELF_REVIEW, PEER_FEEDBACK, MANAGER_REVIEW or SIGN_OFF."
+    )
+    kind: ReviewKind = strawberry.field(
+        description="The kind of review the phase is about (MANAGER for SIGN_OFF)."
+    )
+    due_on: dt.date | None = strawberry.field(
+        description="The phase's deadline (ISO date); null if the cycle has none."
+    )
+    total: int = strawberry.field(description="Reviews of that kind, cancelled ones left out.")
+    done: int = strawberry.field(
+        description="Submitted or signed off; for SIGN_OFF, signed off only."
+    )
+    percent: float = strawberry.field(
+        description="done / total, 0-100 with one decimal (0 when total is 0)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Completion of a cycle's reviews, per tracked phase.")
 class PhaseCompletionReport:
-    phases: list[PhaseCompletion]
-    csv: str
+    phases: list[PhaseCompletion] = strawberry.field(
+        description="SELF_REVIEW, PEER_FEEDBACK, MANAGER_REVIEW and SIGN_OFF, in this order."
+    )
+    csv: str = strawberry.field(
+        description=CSV + " Columns: phase, kind, due_on, total, done, percent "
+        "(phase and kind in lowercase)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Individual goals of the employees of one org unit.")
 class GoalCompletion:
-    org_unit: str
-    goals: int
-    completed: int
-    average_progress: float
+    org_unit: str = strawberry.field(
+        description="The goal owners' org unit code; empty for owners without one."
+    )
+    goals: int = strawberry.field(description="Individual goals, cancelled ones left out.")
+    completed: int = strawberry.field(description="Of them, COMPLETED.")
+    average_progress: float = strawberry.field(
+        description="Their mean progress, 0-100 with one decimal."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Individual goal completion per org unit.")
 class GoalCompletionReport:
-    org_units: list[GoalCompletion]
-    csv: str
+    org_units: list[GoalCompletion] = strawberry.field(
+        description="One row per org unit with individual goals, by code."
+    )
+    csv: str = strawberry.field(
+        description=CSV + " Columns: org_unit, goals, completed, average_progress."
+    )
 
 
 @strawberry.type(description="high: 4-5, solid: 3, low: 1-2, unrated: no rating yet.")
 class TierTurnover:
-    tier: str
+    tier: str = strawberry.field(
+        description="`high` (latest final rating 4-5), `solid` (3), `low` (1-2) or `unrated`."
+    )
     headcount: int = strawberry.field(description="Employed on the `since` day.")
     left: int = strawberry.field(description="Of them, terminated since.")
     rate: float = strawberry.field(description="left / headcount, 0-100.")
 
 
-@strawberry.type
+@strawberry.type(description="Turnover by performance tier since a day.")
 class TurnoverReport:
-    since: dt.date
-    tiers: list[TierTurnover]
-    csv: str
+    since: dt.date = strawberry.field(description="The day asked for (ISO date).")
+    tiers: list[TierTurnover] = strawberry.field(
+        description="Four rows: high, solid, low, unrated, zeros included."
+    )
+    csv: str = strawberry.field(description=CSV + " Columns: tier, headcount, left, rate.")
 
 
 def _distribution(rows: list[DistributionRow]) -> RatingDistributionReport:
@@ -121,8 +169,8 @@ def _phases(rows: list[PhaseCompletionRow]) -> PhaseCompletionReport:
     return PhaseCompletionReport(
         phases=[
             PhaseCompletion(
-                phase=r.phase,
-                kind=r.kind,
+                phase=CyclePhase(r.phase),
+                kind=ReviewKind(r.kind),
                 due_on=r.due_on,
                 total=r.total,
                 done=r.done,
@@ -171,10 +219,16 @@ def _turnover(since: dt.date, rows: list[TurnoverRow]) -> TurnoverReport:
 @strawberry.type
 class ReportQuery:
     @strawberry.field(
-        description="Rating distribution of a cycle by org unit, manager or job level."
+        description="Rating distribution of a cycle's submitted manager reviews by org "
+        "unit, manager or job level (HR; null for others)."
     )
     async def rating_distribution(
-        self, info: Ctx, cycle_id: strawberry.ID, group_by: DistributionGrouping
+        self,
+        info: Ctx,
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
+        group_by: Annotated[
+            DistributionGrouping, strawberry.argument(description="How to group employees.")
+        ],
     ) -> RatingDistributionReport | None:
         if not info.context.principal.is_hr:
             return None
@@ -183,9 +237,11 @@ class ReportQuery:
         )
         return _distribution(rows)
 
-    @strawberry.field(description="Reviews done per phase of a cycle.")
+    @strawberry.field(description="Reviews done per phase of a cycle (HR; null for others).")
     async def completion_by_phase(
-        self, info: Ctx, cycle_id: strawberry.ID
+        self,
+        info: Ctx,
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
     ) -> PhaseCompletionReport | None:
         if not info.context.principal.is_hr:
             return None
@@ -194,9 +250,17 @@ class ReportQuery:
         )
         return _phases(rows)
 
-    @strawberry.field(description="Individual goals completed and average progress per org unit.")
+    @strawberry.field(
+        description="Individual goals completed and average progress per org unit (HR; "
+        "null for others)."
+    )
     async def goal_completion(
-        self, info: Ctx, cycle_id: strawberry.ID | None = None
+        self,
+        info: Ctx,
+        cycle_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this cycle's goals; omit for every goal."),
+        ] = None,
     ) -> GoalCompletionReport | None:
         if not info.context.principal.is_hr:
             return None
@@ -207,10 +271,18 @@ class ReportQuery:
 
     @strawberry.field(
         description="Turnover since a day by performance tier (latest final rating, from "
-        "cycles or imported history; terminations from people's events)."
+        "cycles or imported history; terminations from people's events). HR; null for "
+        "others."
     )
     async def turnover_by_performance_tier(
-        self, info: Ctx, since: dt.date
+        self,
+        info: Ctx,
+        since: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="First day counted (ISO date): headcount is who was employed then."
+            ),
+        ],
     ) -> TurnoverReport | None:
         if not info.context.principal.is_hr:
             return None

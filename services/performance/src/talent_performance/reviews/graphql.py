@@ -10,8 +10,10 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_performance.arguments import After, First
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.people.graphql import Employee, parse_id
+from talent_performance.reviews.enums import ReviewKind, ReviewStatus
 from talent_performance.reviews.models import PeerRequest as PeerRequestModel
 from talent_performance.reviews.repository import ReviewRepository
 from talent_performance.reviews.service import (
@@ -35,32 +37,35 @@ from talent_platform.graphql import (
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
-class ReviewKind(Enum):
-    SELF = "self"
-    MANAGER = "manager"
-    PEER = "peer"
-
-
-@strawberry.enum(
-    description="draft -> submitted -> signed_off (manager reviews); HR may reopen a "
-    "submitted review; cancelled when the employee left the population."
-)
-class ReviewStatus(Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    SIGNED_OFF = "signed_off"
-    CANCELLED = "cancelled"
+@strawberry.enum(description="Where a peer request stands.")
+class PeerRequestStatus(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    PENDING = strawberry.enum_value(
+        "pending", description="Asked by the employee; waits for their manager (or HR)."
+    )
+    APPROVED = strawberry.enum_value(
+        "approved", description="Approved: the peer review exists (see `reviewId`)."
+    )
+    DECLINED = strawberry.enum_value(
+        "declined", description="Declined by the manager or HR; no review."
+    )
 
 
 @strawberry.type(description="One competency a review rates.")
 class CompetencyRating:
-    competency_code: str
-    required_level: int | None = strawberry.field(
-        description="What the employee's job profile requires (1-5)."
+    competency_code: str = strawberry.field(
+        description="Code of the competency in the people service's framework."
     )
-    rating: int | None
-    comment: str | None
+    required_level: int | None = strawberry.field(
+        description="What the employee's job profile requires (1-5); null for a competency "
+        "a peer added."
+    )
+    rating: int | None = strawberry.field(
+        description="The reviewer's rating, 1-5; null while not rated."
+    )
+    comment: str | None = strawberry.field(
+        description="The reviewer's comment; null when there is none."
+    )
 
 
 async def _competencies(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[CompetencyRating]]:
@@ -85,23 +90,31 @@ def competencies_loader(info: Ctx) -> DataLoader[uuid.UUID, list[CompetencyRatin
 
 @strawberry.type(description="A self, manager or peer review of one employee in one cycle.")
 class Review:
-    id: strawberry.ID
-    kind: ReviewKind
-    status: ReviewStatus
-    employee: Employee
+    id: strawberry.ID = strawberry.field(description="The review's id (UUID).")
+    kind: ReviewKind = strawberry.field(description="Self, manager or peer review.")
+    status: ReviewStatus = strawberry.field(description="Where the review stands.")
+    employee: Employee = strawberry.field(description="The employee the review is about.")
     reviewer: Employee | None = strawberry.field(
         description="Who writes it; null for a peer review read by the reviewed employee."
     )
-    overall_rating: int | None = strawberry.field(description="The reviewer's rating, 1-5.")
+    overall_rating: int | None = strawberry.field(
+        description="The reviewer's rating, 1-5 (see the cycle's `scale`); null until set."
+    )
     calibrated_rating: int | None = strawberry.field(
-        description="The rating after calibration (manager reviews)."
+        description="The rating after calibration (manager reviews); null until calibrated."
     )
     final_rating: int | None = strawberry.field(
-        description="Calibrated rating if any, else the reviewer's."
+        description="Calibrated rating if any, else the reviewer's; null when neither is set."
     )
-    comment: str | None
-    submitted_at: dt.datetime | None
-    signed_off_at: dt.datetime | None
+    comment: str | None = strawberry.field(
+        description="The reviewer's overall comment; null when there is none."
+    )
+    submitted_at: dt.datetime | None = strawberry.field(
+        description="When it was last submitted; null until then."
+    )
+    signed_off_at: dt.datetime | None = strawberry.field(
+        description="When the manager review was signed off; null until then."
+    )
     _cycle_id: strawberry.Private[uuid.UUID]
     _id: strawberry.Private[uuid.UUID]
 
@@ -126,7 +139,7 @@ class Review:
             _id=m.id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The cycle the review belongs to.")
     async def cycle(self, info: Ctx) -> ReviewCycle:
         found = await cycle_loader(info).load(self._cycle_id)
         if found is None:  # the foreign key makes this impossible
@@ -140,17 +153,19 @@ class Review:
 
 @strawberry.type(description="A request for peer feedback, approved by the employee's manager.")
 class PeerRequest:
-    id: strawberry.ID
-    status: str = strawberry.field(description="pending, approved or declined.")
-    employee: Employee
-    reviewer: Employee
-    review_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description="The request's id (UUID).")
+    status: PeerRequestStatus = strawberry.field(description="Where the request stands.")
+    employee: Employee = strawberry.field(description="The employee to be reviewed.")
+    reviewer: Employee = strawberry.field(description="The colleague asked for feedback.")
+    review_id: strawberry.ID | None = strawberry.field(
+        description="The peer review created on approval; null while pending or declined."
+    )
 
     @classmethod
     def from_model(cls, m: PeerRequestModel) -> PeerRequest:
         return cls(
             id=strawberry.ID(str(m.id)),
-            status=m.status,
+            status=PeerRequestStatus(m.status),
             employee=Employee(id=strawberry.ID(str(m.employee_id))),
             reviewer=Employee(id=strawberry.ID(str(m.reviewer_id))),
             review_id=strawberry.ID(str(m.review_id)) if m.review_id else None,
@@ -163,8 +178,14 @@ def _optional_id(value: strawberry.ID | None, field: str) -> uuid.UUID | None:
 
 @strawberry.type
 class ReviewQuery:
-    @strawberry.field(description="A review the caller may read, else null.")
-    async def review(self, info: Ctx, id: strawberry.ID) -> Review | None:
+    @strawberry.field(
+        description="A review the caller may read (same rules as `reviews`), else null."
+    )
+    async def review(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The review's id.")],
+    ) -> Review | None:
         service = ReviewService(info.context.session, info.context.principal)
         try:
             review_id = uuid.UUID(str(id))
@@ -184,13 +205,25 @@ class ReviewQuery:
     async def reviews(
         self,
         info: Ctx,
-        cycle_id: strawberry.ID | None = None,
-        employee_id: strawberry.ID | None = None,
-        reviewer_id: strawberry.ID | None = None,
-        kind: ReviewKind | None = None,
-        status: ReviewStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        cycle_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this cycle's reviews.")
+        ] = None,
+        employee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only reviews about this employee."),
+        ] = None,
+        reviewer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only reviews this employee writes."),
+        ] = None,
+        kind: Annotated[
+            ReviewKind | None, strawberry.argument(description="Only reviews of this kind.")
+        ] = None,
+        status: Annotated[
+            ReviewStatus | None, strawberry.argument(description="Only reviews in this status.")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Review]:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         service = ReviewService(info.context.session, info.context.principal)
@@ -216,13 +249,19 @@ class ReviewQuery:
     async def peer_requests(
         self,
         info: Ctx,
-        cycle_id: strawberry.ID | None = None,
-        employee_id: strawberry.ID | None = None,
-        status: Annotated[
-            str | None, strawberry.argument(description="pending, approved or declined.")
+        cycle_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this cycle's requests.")
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        employee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only requests for feedback on this employee."),
+        ] = None,
+        status: Annotated[
+            PeerRequestStatus | None,
+            strawberry.argument(description="Only requests in this status, e.g. PENDING."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PeerRequest]:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         service = ReviewService(info.context.session, info.context.principal)
@@ -230,7 +269,7 @@ class ReviewQuery:
             info.context.principal,
             cycle_id=_optional_id(cycle_id, "cycleId"),
             employee_id=_optional_id(employee_id, "employeeId"),
-            status=status,
+            status=status.value if status else None,
             offset=page.offset,
             limit=page.limit,
         )
@@ -238,62 +277,82 @@ class ReviewQuery:
 
 
 # -- mutations ---------------------------------------------------------------------------
-@strawberry.input
+@strawberry.input(description="The rating of one competency in a review.")
 class CompetencyRatingInputType:
-    competency_code: str
+    competency_code: str = strawberry.field(
+        description="A competency the review rates (a peer may rate any competency); once "
+        "per input."
+    )
     rating: int | None = strawberry.field(description="1-5, or null to clear.")
-    comment: str | None = None
+    comment: str | None = strawberry.field(
+        default=None, description="Comment on the rating; null keeps the stored one."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a draft review; what is left out stays as it is.")
 class SaveReviewInput:
-    review_id: strawberry.ID
-    overall_rating: int | None = strawberry.field(default=None, description="1-5.")
-    comment: str | None = None
-    competencies: list[CompetencyRatingInputType] = strawberry.field(default_factory=list)
+    review_id: strawberry.ID = strawberry.field(description="The draft review.")
+    overall_rating: int | None = strawberry.field(
+        default=None, description="1-5; null keeps the stored rating."
+    )
+    comment: str | None = strawberry.field(
+        default=None, description="Overall comment; null keeps the stored one."
+    )
+    competencies: list[CompetencyRatingInputType] = strawberry.field(
+        default_factory=list, description="Competency ratings to set; others are untouched."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Names a review.")
 class ReviewIdInput:
-    review_id: strawberry.ID
+    review_id: strawberry.ID = strawberry.field(description="The review's id.")
 
 
-@strawberry.input
+@strawberry.input(description="Sends a submitted review back to draft.")
 class ReopenReviewInput:
-    review_id: strawberry.ID
-    reason: str
+    review_id: strawberry.ID = strawberry.field(description="The submitted review.")
+    reason: str = strawberry.field(description="Why; required, kept in the audit log.")
 
 
-@strawberry.input
+@strawberry.input(description="Asks a colleague for peer feedback on an employee.")
 class RequestPeerReviewInput:
-    cycle_id: strawberry.ID
-    employee_id: strawberry.ID
-    reviewer_id: strawberry.ID
+    cycle_id: strawberry.ID = strawberry.field(
+        description="A running cycle in GOAL_SETTING, SELF_REVIEW or PEER_FEEDBACK."
+    )
+    employee_id: strawberry.ID = strawberry.field(
+        description="The employee to be reviewed: the caller, someone below them in the "
+        "reporting lines, or anyone for HR."
+    )
+    reviewer_id: strawberry.ID = strawberry.field(
+        description="The peer: another active employee, asked once per employee and cycle."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The manager's (or HR's) answer to a pending peer request.")
 class DecidePeerRequestInput:
-    request_id: strawberry.ID
-    approve: bool
+    request_id: strawberry.ID = strawberry.field(description="The pending request.")
+    approve: bool = strawberry.field(
+        description="True creates the peer review; false declines the request."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The review a mutation changed.")
 class ReviewPayload:
-    review: Review
+    review: Review = strawberry.field(description="The review as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The peer request a mutation created or decided.")
 class PeerRequestPayload:
-    request: PeerRequest
+    request: PeerRequest = strawberry.field(description="The request as it is now.")
 
 
 ReviewResult = Annotated[
     ReviewPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ReviewResult"),
+    strawberry.union("ReviewResult", description="The changed review, or why nothing changed."),
 ]
 PeerRequestResult = Annotated[
     PeerRequestPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("PeerRequestResult"),
+    strawberry.union("PeerRequestResult", description="The peer request, or why nothing changed."),
 ]
 
 
@@ -302,7 +361,13 @@ class ReviewMutation:
     @strawberry.mutation(
         description="Change a draft review (its reviewer, while the cycle's phase allows it)."
     )
-    async def save_review(self, info: Ctx, input: SaveReviewInput) -> ReviewResult:
+    async def save_review(
+        self,
+        info: Ctx,
+        input: Annotated[
+            SaveReviewInput, strawberry.argument(description="The draft and the changes.")
+        ],
+    ) -> ReviewResult:
         service = ReviewService(info.context.session, info.context.principal)
 
         async def action() -> ReviewPayload:
@@ -325,7 +390,14 @@ class ReviewMutation:
         description="Submit a draft (its reviewer). A manager review publishes "
         "competency.assessed per rated competency; every review publishes review.submitted."
     )
-    async def submit_review(self, info: Ctx, input: ReviewIdInput) -> ReviewResult:
+    async def submit_review(
+        self,
+        info: Ctx,
+        input: Annotated[
+            ReviewIdInput,
+            strawberry.argument(description="The draft review, with an overall rating set."),
+        ],
+    ) -> ReviewResult:
         service = ReviewService(info.context.session, info.context.principal)
 
         async def action() -> ReviewPayload:
@@ -335,7 +407,13 @@ class ReviewMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Send a submitted review back to draft (HR; reason audited).")
-    async def reopen_review(self, info: Ctx, input: ReopenReviewInput) -> ReviewResult:
+    async def reopen_review(
+        self,
+        info: Ctx,
+        input: Annotated[
+            ReopenReviewInput, strawberry.argument(description="The review and the reason.")
+        ],
+    ) -> ReviewResult:
         service = ReviewService(info.context.session, info.context.principal)
 
         async def action() -> ReviewPayload:
@@ -350,7 +428,13 @@ class ReviewMutation:
         description="Sign a submitted manager review off in the sign_off phase (its "
         "manager or HR); it cannot change afterwards."
     )
-    async def sign_off_review(self, info: Ctx, input: ReviewIdInput) -> ReviewResult:
+    async def sign_off_review(
+        self,
+        info: Ctx,
+        input: Annotated[
+            ReviewIdInput, strawberry.argument(description="The submitted manager review.")
+        ],
+    ) -> ReviewResult:
         service = ReviewService(info.context.session, info.context.principal)
 
         async def action() -> ReviewPayload:
@@ -364,7 +448,12 @@ class ReviewMutation:
         "A manager's or HR's request is approved at once."
     )
     async def request_peer_review(
-        self, info: Ctx, input: RequestPeerReviewInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RequestPeerReviewInput,
+            strawberry.argument(description="The cycle, the employee and the peer."),
+        ],
     ) -> PeerRequestResult:
         service = ReviewService(info.context.session, info.context.principal)
 
@@ -380,7 +469,11 @@ class ReviewMutation:
 
     @strawberry.mutation(description="Approve or decline a peer request (the manager or HR).")
     async def decide_peer_request(
-        self, info: Ctx, input: DecidePeerRequestInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DecidePeerRequestInput, strawberry.argument(description="The request and the decision.")
+        ],
     ) -> PeerRequestResult:
         service = ReviewService(info.context.session, info.context.principal)
 

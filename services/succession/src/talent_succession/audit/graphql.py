@@ -21,6 +21,7 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
+from talent_succession.arguments import After, First
 from talent_succession.audit.models import AuditEntry as AuditEntryModel
 from talent_succession.audit.service import AccessService
 
@@ -31,13 +32,28 @@ Ctx = Info[TalentContext, None]
     name="SuccessionAuditEntry", description="One audited read or change of succession data."
 )
 class AuditEntry:
-    at: dt.datetime
+    at: dt.datetime = strawberry.field(description="When it happened.")
     actor: str = strawberry.field(description="The token subject who did it.")
-    action: str
-    entity: str
-    entity_id: str | None
-    before: JSON | None
-    after: JSON | None
+    action: str = strawberry.field(
+        description="What happened, `<thing>.<verb>`: e.g. `successor.nominated`, "
+        "`readiness.assessed`, `potential.assessed`, `slate.read`, `report.read`, "
+        "`key_roles.listed`, `diversity.set`, `access.granted`."
+    )
+    entity: str = strawberry.field(
+        description="The kind of record, e.g. `nomination`, `key_role`, "
+        "`potential_assessment`, `development_plan`, `employee`, `report`, `import`."
+    )
+    entity_id: str | None = strawberry.field(
+        description="The record's id, or the report, grid or import kind read; null when a "
+        "read covered a list (`key_roles.listed`)."
+    )
+    before: JSON | None = strawberry.field(
+        description="The values before a change (JSON object); null for reads and creations."
+    )
+    after: JSON | None = strawberry.field(
+        description="The values after a change, or what a read asked for or returned (JSON "
+        "object); null when there is nothing to add (a revoked grant, a talent review read)."
+    )
 
     @classmethod
     def from_model(cls, m: AuditEntryModel) -> AuditEntry:
@@ -58,14 +74,25 @@ class _AuditRepository(Repository[AuditEntryModel]):
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="The succession audit log, newest first (admin, hr_leader only).")
+    @strawberry.field(
+        description="The succession audit log, newest first (admin, hr_leader only; "
+        "FORBIDDEN for anyone else)."
+    )
     async def succession_audit_log(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        entity: str | None = None,
-        entity_id: str | None = None,
+        first: First = None,
+        after: After = None,
+        entity: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only entries about this kind of record, e.g. `nomination`."
+            ),
+        ] = None,
+        entity_id: Annotated[
+            str | None,
+            strawberry.argument(description="Only entries about this record (id as a string)."),
+        ] = None,
     ) -> Connection[AuditEntry] | None:
         info.context.principal.require(Role.ADMIN, Role.HR_LEADER)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -81,20 +108,22 @@ class AuditQuery:
         return connection(rows, total=total, page=page, to_node=AuditEntry.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="Names an hr_coordinator.")
 class SuccessionAccessInput:
     subject: str = strawberry.field(description="The hr_coordinator's token subject (employee id).")
 
 
-@strawberry.type
+@strawberry.type(description="An hr_coordinator's access after a grant or revocation.")
 class AccessGrantPayload:
-    subject: str
-    granted: bool
+    subject: str = strawberry.field(description="The hr_coordinator's token subject.")
+    granted: bool = strawberry.field(
+        description="True after a grant (also when it existed), false after a revocation."
+    )
 
 
 AccessGrantResult = Annotated[
     AccessGrantPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("AccessGrantResult"),
+    strawberry.union("AccessGrantResult", description="The access now, or why it did not change."),
 ]
 
 
@@ -104,7 +133,12 @@ class AccessMutation:
         description="Let an hr_coordinator see and change succession data (admin only)."
     )
     async def grant_succession_access(
-        self, info: Ctx, input: SuccessionAccessInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SuccessionAccessInput,
+            strawberry.argument(description="The hr_coordinator to grant access to."),
+        ],
     ) -> AccessGrantResult:
         service = AccessService(info.context.session, info.context.principal)
 
@@ -116,7 +150,12 @@ class AccessMutation:
 
     @strawberry.mutation(description="Withdraw an hr_coordinator's access (admin only).")
     async def revoke_succession_access(
-        self, info: Ctx, input: SuccessionAccessInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SuccessionAccessInput,
+            strawberry.argument(description="The hr_coordinator whose access ends."),
+        ],
     ) -> AccessGrantResult:
         service = AccessService(info.context.session, info.context.principal)
 

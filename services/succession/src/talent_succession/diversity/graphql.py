@@ -22,9 +22,9 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.type(description="A diversity attribute HR supplied for an employee.")
 class DiversityAttribute:
-    name: str
-    value: str
-    supplied_by: str
+    name: str = strawberry.field(description="The attribute, e.g. `gender`.")
+    value: str = strawberry.field(description="The value the customer supplied.")
+    supplied_by: str = strawberry.field(description="Token subject of who set it.")
 
     @classmethod
     def from_model(cls, m: AttributeModel) -> DiversityAttribute:
@@ -36,12 +36,16 @@ class SlateDiversityCount:
     key_role_code: str | None = strawberry.field(
         description="Null on the rolled-up rows (all slates together)."
     )
-    attribute: str
+    attribute: str = strawberry.field(description="The attribute's name.")
     value: str | None = strawberry.field(
         description="Null counts the nominees for whom the attribute was not supplied."
     )
-    not_supplied: bool
-    nominees: int
+    not_supplied: bool = strawberry.field(
+        description="True on the row counting nominees without the attribute (value null)."
+    )
+    nominees: int = strawberry.field(
+        description="Current successors with this value (the caller left out)."
+    )
 
     @classmethod
     def of(cls, c: DiversityCount) -> SlateDiversityCount:
@@ -63,32 +67,41 @@ class SlateDiversityReport:
     overall: list[SlateDiversityCount] = strawberry.field(
         description="All open nominees per attribute and value."
     )
-    by_key_role: list[SlateDiversityCount]
+    by_key_role: list[SlateDiversityCount] = strawberry.field(
+        description="Per key role with current successors, by code, attribute and value."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One diversity attribute and its value.")
 class DiversityAttributeInput:
     name: str = strawberry.field(description="E.g. `gender`; 1-100 characters.")
     value: str = strawberry.field(description="1-200 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="An employee's diversity attributes.")
 class SetDiversityAttributesInput:
-    employee_id: strawberry.ID
+    employee_id: strawberry.ID = strawberry.field(
+        description="A known employee other than the caller."
+    )
     attributes: list[DiversityAttributeInput] = strawberry.field(
-        description="The employee's whole set: replaces what was stored; [] clears it."
+        description="The employee's whole set (at most 50, each name once): replaces what "
+        "was stored; [] clears it."
     )
 
 
-@strawberry.type
+@strawberry.type(description="An employee's diversity attributes after a change.")
 class DiversityAttributesPayload:
-    employee_id: strawberry.ID
-    attributes: list[DiversityAttribute]
+    employee_id: strawberry.ID = strawberry.field(description="The employee.")
+    attributes: list[DiversityAttribute] = strawberry.field(
+        description="Everything stored for them now, by name."
+    )
 
 
 SetDiversityAttributesResult = Annotated[
     DiversityAttributesPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("SetDiversityAttributesResult"),
+    strawberry.union(
+        "SetDiversityAttributesResult", description="The attributes, or why nothing changed."
+    ),
 ]
 
 
@@ -99,7 +112,9 @@ class DiversityQuery:
         "audited; nobody reads their own)."
     )
     async def diversity_attributes(
-        self, info: Ctx, employee_id: strawberry.ID
+        self,
+        info: Ctx,
+        employee_id: Annotated[strawberry.ID, strawberry.argument(description="The employee.")],
     ) -> list[DiversityAttribute] | None:
         service = DiversityService(info.context.session, info.context.principal)
         rows = await service.attributes_of(parse_uuid(employee_id, "employeeId"))
@@ -111,7 +126,12 @@ class DiversityQuery:
         "`successionReportCsv(report: SLATE_DIVERSITY)`."
     )
     async def slate_diversity_report(
-        self, info: Ctx, attribute: str | None = None
+        self,
+        info: Ctx,
+        attribute: Annotated[
+            str | None,
+            strawberry.argument(description="Only this attribute, e.g. `gender`; omit for all."),
+        ] = None,
     ) -> SlateDiversityReport | None:
         service = DiversityService(info.context.session, info.context.principal)
         counts = await service.slate_diversity(attribute)
@@ -131,7 +151,12 @@ class DiversityMutation:
         "admin). Idempotent; audited; never published in events."
     )
     async def set_diversity_attributes(
-        self, info: Ctx, input: SetDiversityAttributesInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SetDiversityAttributesInput,
+            strawberry.argument(description="The employee and their whole set of attributes."),
+        ],
     ) -> SetDiversityAttributesResult:
         service = DiversityService(info.context.session, info.context.principal)
 

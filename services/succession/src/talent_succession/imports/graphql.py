@@ -24,14 +24,24 @@ Ctx = Info[TalentContext, None]
     description="CSV files the succession service imports (columns in docs/csv-formats.md)."
 )
 class SuccessionImportKind(Enum):
-    KEY_ROLES = "key-roles"
-    POTENTIAL = "potential"
-    DIVERSITY = "diversity"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    KEY_ROLES = strawberry.enum_value(
+        "key-roles",
+        description="Key roles: code, title, job_profile_code, incumbent_id, criticality.",
+    )
+    POTENTIAL = strawberry.enum_value(
+        "potential",
+        description="Potential assessments: employee_id, potential, assessed_on.",
+    )
+    DIVERSITY = strawberry.enum_value(
+        "diversity",
+        description="Diversity attributes: employee_id, attribute, value (hr_leader, admin).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A CSV file to import.")
 class ImportSuccessionCsvInput:
-    kind: SuccessionImportKind
+    kind: SuccessionImportKind = strawberry.field(description="Which file it is.")
     csv: str = strawberry.field(description="The whole file, UTF-8, with its header row.")
     dry_run: bool = strawberry.field(
         default=False, description="Validate and count, write nothing."
@@ -40,7 +50,10 @@ class ImportSuccessionCsvInput:
 
 ImportSuccessionCsvResult = Annotated[
     ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ImportSuccessionCsvResult"),
+    strawberry.union(
+        "ImportSuccessionCsvResult",
+        description="What the import did, or why nothing was imported.",
+    ),
 ]
 
 
@@ -52,7 +65,12 @@ class ImportMutation:
         "ValidationError with one entry per bad row (`row N: column`)."
     )
     async def import_succession_csv(
-        self, info: Ctx, input: ImportSuccessionCsvInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            ImportSuccessionCsvInput,
+            strawberry.argument(description="The kind of file, its text and the dry-run flag."),
+        ],
     ) -> ImportSuccessionCsvResult:
         async def action() -> ImportPayload:
             result = await run_import(

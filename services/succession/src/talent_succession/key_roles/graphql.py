@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -20,6 +21,7 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
+from talent_succession.arguments import After, First
 from talent_succession.audit.service import require_confidential
 from talent_succession.enums import Level, level_or_none
 from talent_succession.key_roles.models import KeyRole as KeyRoleModel
@@ -36,7 +38,22 @@ from talent_succession.validation import parse_uuid
 
 Ctx = Info[TalentContext, None]
 
-KeyRoleSortField = strawberry.enum(KeyRoleSort, name="KeyRoleSort")
+
+@strawberry.enum(name="KeyRoleSort", description="What `keyRoles` orders by; ties by code.")
+class KeyRoleSortField(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    CODE = strawberry.enum_value(KeyRoleSort.CODE.value, description="The role's code.")
+    TITLE = strawberry.enum_value(KeyRoleSort.TITLE.value, description="The role's title.")
+    CRITICALITY = strawberry.enum_value(
+        KeyRoleSort.CRITICALITY.value, description="Criticality, LOW < MEDIUM < HIGH."
+    )
+    EXPECTED_VACANCY_DATE = strawberry.enum_value(
+        KeyRoleSort.EXPECTED_VACANCY_DATE.value,
+        description="Expected vacancy date; roles without one come last.",
+    )
+
+
+assert {s.value for s in KeyRoleSortField} == {s.value for s in KeyRoleSort}
 
 
 async def _roles_by_id(info: Ctx, keys: Sequence[uuid.UUID]) -> list[KeyRole | None]:
@@ -51,10 +68,14 @@ def key_role_by_id_loader(info: Ctx) -> DataLoader[uuid.UUID, KeyRole | None]:
 
 @strawberry.type(description="Successors of a key role by readiness (current slate only).")
 class BenchStrength:
-    ready_now: int
-    ready_1_2_years: int = strawberry.field(name="ready1To2Years")
-    ready_3_plus_years: int = strawberry.field(name="ready3PlusYears")
-    total: int
+    ready_now: int = strawberry.field(description="Current successors ready now.")
+    ready_1_2_years: int = strawberry.field(
+        name="ready1To2Years", description="Current successors ready in 1-2 years."
+    )
+    ready_3_plus_years: int = strawberry.field(
+        name="ready3PlusYears", description="Current successors ready in 3 years or more."
+    )
+    total: int = strawberry.field(description="All current successors.")
 
     @classmethod
     def from_counts(cls, counts: BenchCounts) -> BenchStrength:
@@ -93,17 +114,27 @@ async def _bench(info: Ctx, keys: Sequence[uuid.UUID]) -> list[BenchStrength]:
     keys=["id"], description="A position whose succession is planned (confidential)."
 )
 class KeyRole:
-    id: strawberry.ID
-    code: str
-    title: str
+    id: strawberry.ID = strawberry.field(description="The key role's id (UUID).")
+    code: str = strawberry.field(description="Unique code, 1-100 characters.")
+    title: str = strawberry.field(description="Display title, 1-300 characters.")
     job_profile_code: str | None = strawberry.field(
-        description="Code of a job profile of the people service."
+        description="Code of a job profile of the people service; null when none."
     )
-    org_unit_code: str | None
-    criticality: Level
-    risk_of_loss: Level | None
-    impact_of_loss: Level | None
-    expected_vacancy_date: dt.date | None
+    org_unit_code: str | None = strawberry.field(
+        description="The org unit the role belongs to; null when none."
+    )
+    criticality: Level = strawberry.field(
+        description="How critical the role is; HIGH roles count as critical in reports."
+    )
+    risk_of_loss: Level | None = strawberry.field(
+        description="How likely the incumbent is to leave; null when not assessed."
+    )
+    impact_of_loss: Level | None = strawberry.field(
+        description="How much losing the incumbent would hurt; null when not assessed."
+    )
+    expected_vacancy_date: dt.date | None = strawberry.field(
+        description="When the role is expected to fall vacant (ISO date); null when unknown."
+    )
     vacated_on: dt.date | None = strawberry.field(
         description="When the role lost its incumbent; null while it is filled."
     )
@@ -144,10 +175,20 @@ class KeyRole:
         return self._incumbent_id is None
 
     @strawberry.field(
-        description="The successors, by rank (removed ones last when included). Every read "
-        "is audited."
+        description="The successors, by rank (removed ones last when included), without the "
+        "caller's own nomination. Every read is audited."
     )
-    async def slate(self, info: Ctx, include_removed: bool = False) -> list[Nomination]:
+    async def slate(
+        self,
+        info: Ctx,
+        include_removed: Annotated[
+            bool,
+            strawberry.argument(
+                description="True adds the removed successors (with removedOn and "
+                "removedReason) after the current ones."
+            ),
+        ] = False,
+    ) -> list[Nomination]:
         loader: DataLoader[SlateKey, list[Nomination]] = info.context.loader(
             "key_role.slate", lambda keys: _slates(info, keys)
         )
@@ -161,45 +202,79 @@ class KeyRole:
         return await loader.load(uuid.UUID(self.id))
 
 
-@strawberry.input(description="Filters combine with AND.")
+@strawberry.input(description="Filters combine with AND; null fields do not filter.")
 class KeyRoleFilterInput:
-    search: str | None = strawberry.field(default=None, description="Part of the title or code.")
-    org_unit_code: str | None = None
-    criticality: Level | None = None
-    vacant: bool | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the title or code, any case."
+    )
+    org_unit_code: str | None = strawberry.field(
+        default=None, description="Only roles of this org unit."
+    )
+    criticality: Level | None = strawberry.field(
+        default=None, description="Only roles of this criticality."
+    )
+    vacant: bool | None = strawberry.field(
+        default=None, description="True: only roles without an incumbent; false: only filled ones."
+    )
     without_ready_successor: bool | None = strawberry.field(
-        default=None, description="True: roles with no ready-now successor on their slate."
+        default=None,
+        description="True: roles with no ready-now successor on their slate; false: roles "
+        "with one.",
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="The whole key role: fields left null are stored as null (a code already "
+    "in use changes that role)."
+)
 class DefineKeyRoleInput:
-    code: str
-    title: str
-    criticality: Level
-    job_profile_code: str | None = None
-    incumbent_id: strawberry.ID | None = None
-    org_unit_code: str | None = None
-    risk_of_loss: Level | None = None
-    impact_of_loss: Level | None = None
-    expected_vacancy_date: dt.date | None = None
+    code: str = strawberry.field(description="Unique code, 1-100 characters.")
+    title: str = strawberry.field(description="1-300 characters.")
+    criticality: Level = strawberry.field(description="How critical the role is.")
+    job_profile_code: str | None = strawberry.field(
+        default=None, description="Code of a people job profile."
+    )
+    incumbent_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The holder, an active employee; null for a vacant role (clearing it "
+        "vacates a filled role).",
+    )
+    org_unit_code: str | None = strawberry.field(
+        default=None, description="The org unit the role belongs to."
+    )
+    risk_of_loss: Level | None = strawberry.field(
+        default=None, description="How likely the incumbent is to leave."
+    )
+    impact_of_loss: Level | None = strawberry.field(
+        default=None, description="How much losing the incumbent would hurt."
+    )
+    expected_vacancy_date: dt.date | None = strawberry.field(
+        default=None, description="When the role is expected to fall vacant (ISO date)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The key role defined or changed.")
 class DefineKeyRolePayload:
-    key_role: KeyRole
+    key_role: KeyRole = strawberry.field(description="The key role as it is now.")
 
 
 DefineKeyRoleResult = Annotated[
     DefineKeyRolePayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("DefineKeyRoleResult"),
+    strawberry.union("DefineKeyRoleResult", description="The key role, or why nothing changed."),
 ]
 
 
 @strawberry.type
 class KeyRoleQuery:
-    @strawberry.field(description="One key role by code (confidential: FORBIDDEN otherwise).")
-    async def key_role(self, info: Ctx, code: str) -> KeyRole | None:
+    @strawberry.field(
+        description="One key role by code, null when there is none (confidential: "
+        "FORBIDDEN otherwise)."
+    )
+    async def key_role(
+        self,
+        info: Ctx,
+        code: Annotated[str, strawberry.argument(description="The key role's code.")],
+    ) -> KeyRole | None:
         service = KeyRoleService(info.context.session, info.context.principal)
         found = await service.get_or_none(code)
         return None if found is None else KeyRole.from_model(found)
@@ -212,11 +287,19 @@ class KeyRoleQuery:
     async def key_roles(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        filter: KeyRoleFilterInput | None = None,
-        sort: KeyRoleSortField = KeyRoleSort.CODE,  # type: ignore[valid-type]
-        descending: bool = False,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            KeyRoleFilterInput | None,
+            strawberry.argument(description="Which roles; omit for all."),
+        ] = None,
+        sort: Annotated[
+            KeyRoleSortField, strawberry.argument(description="What to order by.")
+        ] = KeyRoleSortField.CODE,
+        descending: Annotated[
+            bool,
+            strawberry.argument(description="True for descending order (nulls still last)."),
+        ] = False,
     ) -> Connection[KeyRole] | None:
         service = KeyRoleService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -229,7 +312,7 @@ class KeyRoleQuery:
                 vacant=flt.vacant,
                 without_ready_successor=flt.without_ready_successor,
             ),
-            sort=sort,
+            sort=KeyRoleSort(sort.value),
             descending=descending,
         )
         rows, total = await service.roles.paginate(statement, offset=page.offset, limit=page.limit)
@@ -252,7 +335,11 @@ class KeyRoleMutation:
         description="Create a key role, or change the one with this code (hr_leader, admin, "
         "granted hr_coordinator). Clearing the incumbent vacates the role."
     )
-    async def define_key_role(self, info: Ctx, input: DefineKeyRoleInput) -> DefineKeyRoleResult:
+    async def define_key_role(
+        self,
+        info: Ctx,
+        input: Annotated[DefineKeyRoleInput, strawberry.argument(description="The key role.")],
+    ) -> DefineKeyRoleResult:
         service = KeyRoleService(info.context.session, info.context.principal)
 
         async def action() -> DefineKeyRolePayload:

@@ -10,6 +10,7 @@ from strawberry.types import Info
 from talent_platform.graphql import TalentContext
 from talent_succession.metrics.repository import ActionCompletion, BenchRollup
 from talent_succession.metrics.service import MetricsService
+from talent_succession.plans.graphql import PlanActionKind
 
 Ctx = Info[TalentContext, None]
 
@@ -20,7 +21,7 @@ class BenchStrengthSummary:
         description="Null on the organisation-wide row (and for roles without an org unit)."
     )
     overall: bool = strawberry.field(description="True on the organisation-wide row.")
-    key_roles: int
+    key_roles: int = strawberry.field(description="Key roles in the group.")
     ready_now: int = strawberry.field(description="Ready-now successors, summed over the roles.")
     ready_soon: int = strawberry.field(description="Successors ready in 1-2 years.")
     ready_later: int = strawberry.field(description="Successors ready in 3+ years.")
@@ -29,11 +30,15 @@ class BenchStrengthSummary:
         description="Critical roles with at least one ready-now successor."
     )
     critical_coverage: float = strawberry.field(
-        description="critical_roles_covered / critical_roles (1 when there are none)."
+        description="criticalRolesCovered / criticalRoles, 0-1 (1 when there are none)."
     )
-    roles_without_successor: int
-    roles_without_ready_successor: int
-    vacant_roles: int
+    roles_without_successor: int = strawberry.field(
+        description="Roles with no current successor at all."
+    )
+    roles_without_ready_successor: int = strawberry.field(
+        description="Roles with no ready-now successor (those without any included)."
+    )
+    vacant_roles: int = strawberry.field(description="Roles without an incumbent.")
 
     @classmethod
     def of(cls, r: BenchRollup) -> BenchStrengthSummary:
@@ -57,37 +62,46 @@ class BenchStrengthSummary:
 
 @strawberry.type(description="Bench strength: the organisation and each org unit.")
 class BenchStrengthReport:
-    overall: BenchStrengthSummary
-    by_org_unit: list[BenchStrengthSummary]
+    overall: BenchStrengthSummary = strawberry.field(
+        description="The whole organisation (zeros when there are no key roles)."
+    )
+    by_org_unit: list[BenchStrengthSummary] = strawberry.field(
+        description="One row per org unit with key roles, by code (roles without an org "
+        "unit: the row with a null code)."
+    )
 
 
 @strawberry.type(description="Employees designated high potential on `from`, on `to`.")
 class HighPotentialRetention:
-    from_: dt.date = strawberry.field(name="from")
-    to: dt.date
-    designated: int
-    retained: int
-    terminated: int
-    rate: float = strawberry.field(description="retained / designated (1 when none).")
+    from_: dt.date = strawberry.field(name="from", description="The first day (ISO date).")
+    to: dt.date = strawberry.field(description="The last day (ISO date).")
+    designated: int = strawberry.field(
+        description="Employees with an open high-potential designation on `from`, employed then."
+    )
+    retained: int = strawberry.field(description="Of them, not terminated by `to`.")
+    terminated: int = strawberry.field(description="Of them, terminated by `to`.")
+    rate: float = strawberry.field(description="retained / designated, 0-1 (1 when none).")
 
 
 @strawberry.type(description="Development-plan actions by status.")
 class PlanActionCompletion:
-    kind: str | None = strawberry.field(description="Null on the all-kinds row.")
-    total: int
-    completed: int
-    open: int
+    kind: PlanActionKind | None = strawberry.field(
+        description="The kind of action counted; null on the all-kinds row."
+    )
+    total: int = strawberry.field(description="Actions of every status.")
+    completed: int = strawberry.field(description="COMPLETED actions.")
+    open: int = strawberry.field(description="OPEN actions, overdue ones included.")
     overdue: int = strawberry.field(description="Open past their target date.")
-    cancelled: int
+    cancelled: int = strawberry.field(description="CANCELLED actions.")
     rate: float = strawberry.field(
-        description="completed / (total - cancelled) (1 when nothing is due)."
+        description="completed / (total - cancelled), 0-1 (1 when nothing is due)."
     )
 
     @classmethod
     def of(cls, a: ActionCompletion) -> PlanActionCompletion:
         due = a.total - a.cancelled
         return cls(
-            kind=a.kind,
+            kind=None if a.kind is None else PlanActionKind(a.kind),
             total=a.total,
             completed=a.completed,
             open=a.open,
@@ -99,12 +113,29 @@ class PlanActionCompletion:
 
 @strawberry.enum(description="Reports `successionReportCsv` exports.")
 class SuccessionReport(Enum):
-    BENCH_STRENGTH = "bench_strength"
-    BENCH_STRENGTH_BY_ROLE = "bench_strength_by_role"
-    HIPO_RETENTION = "hipo_retention"
-    PLAN_ACTION_COMPLETION = "plan_action_completion"
-    NINE_BOX_BY_ORG_UNIT = "nine_box_by_org_unit"
-    SLATE_DIVERSITY = "slate_diversity"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    BENCH_STRENGTH = strawberry.enum_value(
+        "bench_strength",
+        description="`benchStrengthReport`: the organisation's row first, then one per org unit.",
+    )
+    BENCH_STRENGTH_BY_ROLE = strawberry.enum_value(
+        "bench_strength_by_role",
+        description="One row per key role: code, title, org unit, criticality, vacant, "
+        "successors by readiness and emergency successors.",
+    )
+    HIPO_RETENTION = strawberry.enum_value(
+        "hipo_retention", description="`highPotentialRetention` between `from` and `to`."
+    )
+    PLAN_ACTION_COMPLETION = strawberry.enum_value(
+        "plan_action_completion", description="`planActionCompletion`."
+    )
+    NINE_BOX_BY_ORG_UNIT = strawberry.enum_value(
+        "nine_box_by_org_unit",
+        description="Non-empty 9-box cells per org unit on `to` (default today).",
+    )
+    SLATE_DIVERSITY = strawberry.enum_value(
+        "slate_diversity", description="`slateDiversityReport` for every attribute."
+    )
 
 
 @strawberry.type
@@ -121,9 +152,24 @@ class MetricsQuery:
             by_org_unit=[s for s in summaries if not s.overall],
         )
 
-    @strawberry.field(description="High-potential retention between two days.")
+    @strawberry.field(
+        description="High-potential retention between two days (confidential: FORBIDDEN otherwise)."
+    )
     async def high_potential_retention(
-        self, info: Ctx, from_: Annotated[dt.date, strawberry.argument(name="from")], to: dt.date
+        self,
+        info: Ctx,
+        from_: Annotated[
+            dt.date,
+            strawberry.argument(
+                name="from", description="Who was designated on this day (ISO date)."
+            ),
+        ],
+        to: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="The day retention is measured on (ISO date), not before `from`."
+            ),
+        ],
     ) -> HighPotentialRetention | None:
         service = MetricsService(info.context.session, info.context.principal)
         r = await service.hipo_retention(from_, to)
@@ -136,7 +182,10 @@ class MetricsQuery:
             rate=r.retained / r.designated if r.designated else 1.0,
         )
 
-    @strawberry.field(description="Plan-action completion: all kinds first, then per kind.")
+    @strawberry.field(
+        description="Plan-action completion: all kinds first, then per kind present "
+        "(confidential: FORBIDDEN otherwise)."
+    )
     async def plan_action_completion(self, info: Ctx) -> list[PlanActionCompletion] | None:
         service = MetricsService(info.context.session, info.context.principal)
         return [PlanActionCompletion.of(a) for a in await service.action_completion()]
@@ -148,9 +197,22 @@ class MetricsQuery:
     async def succession_report_csv(
         self,
         info: Ctx,
-        report: SuccessionReport,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
+        report: Annotated[SuccessionReport, strawberry.argument(description="Which report.")],
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from",
+                description="HIPO_RETENTION only: the first day (ISO date); default a year "
+                "before `to`.",
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="The last day for HIPO_RETENTION, the day for "
+                "NINE_BOX_BY_ORG_UNIT (ISO date); default today."
+            ),
+        ] = None,
     ) -> str | None:
         service = MetricsService(info.context.session, info.context.principal)
         return await service.csv_export(report.value, start=from_, end=to)

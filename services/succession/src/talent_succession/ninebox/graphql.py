@@ -25,11 +25,13 @@ class NineBoxPosition:
     potential: Level = strawberry.field(description="From the latest potential assessment.")
 
 
-@strawberry.type
+@strawberry.type(description="One box of a 9-box grid and how many employees are in it.")
 class NineBoxCell:
-    performance: Level
-    potential: Level
-    count: int
+    performance: Level = strawberry.field(
+        description="Performance level of the box (x): ratings 1-2 low, 3 medium, 4-5 high."
+    )
+    potential: Level = strawberry.field(description="Potential level of the box (y).")
+    count: int = strawberry.field(description="Employees placed in it.")
 
 
 @strawberry.type(description="Counts per box; all nine cells, zeros included.")
@@ -37,8 +39,13 @@ class NineBoxGrid:
     group: str | None = strawberry.field(
         description="The org unit or key role code; null for the whole organisation."
     )
-    total: int
-    cells: list[NineBoxCell]
+    total: int = strawberry.field(
+        description="Employees placed: those with both a calibrated rating and a potential "
+        "assessment on the day (the caller never counted)."
+    )
+    cells: list[NineBoxCell] = strawberry.field(
+        description="Row by row from HIGH potential down, LOW to HIGH performance in a row."
+    )
 
 
 @strawberry.type(description="How many employees moved from one box to another.")
@@ -49,7 +56,7 @@ class NineBoxMove:
     to: NineBoxPosition | None = strawberry.field(
         description="Null when not placed on the second day."
     )
-    count: int
+    count: int = strawberry.field(description="Employees who made this move (or stayed).")
 
 
 def grids(counts: Iterable[CellCount], groups: Iterable[str | None] = ()) -> list[NineBoxGrid]:
@@ -89,34 +96,78 @@ class NineBoxQuery:
         "confidential, FORBIDDEN otherwise."
     )
     async def nine_box(
-        self, info: Ctx, as_of: dt.date | None = None, org_unit_code: str | None = None
+        self,
+        info: Ctx,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day (ISO date); default today."),
+        ] = None,
+        org_unit_code: Annotated[
+            str | None,
+            strawberry.argument(description="Only this org unit; omit for the organisation."),
+        ] = None,
     ) -> NineBoxGrid | None:
         service = NineBoxService(info.context.session, info.context.principal)
         counts = await service.grid(as_of=as_of, org_unit_code=org_unit_code)
         return grids(counts, [None])[0]
 
-    @strawberry.field(description="One 9-box per org unit (group = org unit code).")
+    @strawberry.field(
+        description="One 9-box per org unit with placed employees (group = org unit code), "
+        "by code; confidential, FORBIDDEN otherwise."
+    )
     async def nine_box_by_org_unit(
-        self, info: Ctx, as_of: dt.date | None = None
+        self,
+        info: Ctx,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day (ISO date); default today."),
+        ] = None,
     ) -> list[NineBoxGrid] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         return grids(await service.by_org_unit(as_of=as_of))
 
-    @strawberry.field(description="One 9-box per key role's current slate (group = key role code).")
+    @strawberry.field(
+        description="One 9-box per key role's current slate (group = key role code), by "
+        "code; confidential, FORBIDDEN otherwise."
+    )
     async def nine_box_by_slate(
-        self, info: Ctx, as_of: dt.date | None = None, key_role_codes: list[str] | None = None
+        self,
+        info: Ctx,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day (ISO date); default today."),
+        ] = None,
+        key_role_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="These key roles, each with a grid even when empty; omit for "
+                "every role with a placed successor."
+            ),
+        ] = None,
     ) -> list[NineBoxGrid] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         counts = await service.by_slate(as_of=as_of, key_role_codes=key_role_codes)
         return grids(counts, key_role_codes or ())
 
-    @strawberry.field(description="Movement between the boxes of two days (employed on `to`).")
+    @strawberry.field(
+        description="Movement between the boxes of two days (employees employed on `to`), "
+        "largest moves first; confidential, FORBIDDEN otherwise."
+    )
     async def nine_box_movement(
         self,
         info: Ctx,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
-        org_unit_code: str | None = None,
+        from_: Annotated[
+            dt.date,
+            strawberry.argument(name="from", description="The first day (ISO date)."),
+        ],
+        to: Annotated[
+            dt.date,
+            strawberry.argument(description="The second day (ISO date), not before `from`."),
+        ],
+        org_unit_code: Annotated[
+            str | None,
+            strawberry.argument(description="Only this org unit; omit for the organisation."),
+        ] = None,
     ) -> list[NineBoxMove] | None:
         service = NineBoxService(info.context.session, info.context.principal)
         moves = await service.movement(from_, to, org_unit_code=org_unit_code)

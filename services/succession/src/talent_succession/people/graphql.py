@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -35,12 +36,17 @@ from talent_succession.slates.service import SlateService
 
 Ctx = Info[TalentContext, None]
 
+HIDDEN = (
+    " Null unless the caller is hr_leader, admin or a granted hr_coordinator, and always "
+    "null on the caller's own record."
+)
+
 
 @strawberry.type(description="A calibrated overall rating, consumed from performance.")
 class CalibratedRating:
-    cycle_code: str
-    overall_rating: int
-    rated_on: dt.date
+    cycle_code: str = strawberry.field(description="Code of the performance review cycle.")
+    overall_rating: int = strawberry.field(description="The final rating, 1-5.")
+    rated_on: dt.date = strawberry.field(description="The day of the rating (ISO date).")
 
 
 async def _ratings(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[CalibratedRating]]:
@@ -77,9 +83,12 @@ async def _nominations(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Nomina
     return [[Nomination.from_model(n) for n in found.get(k, [])] for k in keys]
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person in the organisation (owned by the people service).",
+)
 class Employee:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The employee's id (UUID).")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Employee:
@@ -95,7 +104,9 @@ class Employee:
         employee_id = self.uuid_or_none()
         return employee_id if await sees_employee(info, employee_id) else None
 
-    @strawberry.field(description="The latest potential assessment (confidential).")
+    @strawberry.field(
+        description="The latest potential assessment (also null when there is none)." + HIDDEN
+    )
     async def potential(self, info: Ctx) -> PotentialAssessment | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
@@ -103,7 +114,7 @@ class Employee:
         history = await potential_history_loader(info).load(employee_id)
         return history[0] if history else None
 
-    @strawberry.field(description="Every potential assessment, newest first (confidential).")
+    @strawberry.field(description="Every potential assessment, newest first." + HIDDEN)
     async def potential_history(self, info: Ctx) -> list[PotentialAssessment] | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
@@ -111,7 +122,7 @@ class Employee:
         return await potential_history_loader(info).load(employee_id)
 
     @strawberry.field(
-        description="The open high-potential designation, null when none (confidential)."
+        description="The open high-potential designation (also null when none)." + HIDDEN
     )
     async def high_potential(self, info: Ctx) -> HighPotentialDesignation | None:
         employee_id = await self._visible_id(info)
@@ -120,7 +131,7 @@ class Employee:
         designations = await designations_loader(info).load(employee_id)
         return next((d for d in designations if d.ended_on is None), None)
 
-    @strawberry.field(description="Every designation, newest first (confidential).")
+    @strawberry.field(description="Every high-potential designation, newest first." + HIDDEN)
     async def high_potential_history(self, info: Ctx) -> list[HighPotentialDesignation] | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
@@ -128,7 +139,8 @@ class Employee:
         return await designations_loader(info).load(employee_id)
 
     @strawberry.field(
-        description="The key-role slates the employee is on (confidential; reads audited)."
+        description="The employee's current nominations to key-role slates, by rank (reads "
+        "audited)." + HIDDEN
     )
     async def nominations(self, info: Ctx) -> list[Nomination] | None:
         employee_id = await self._visible_id(info)
@@ -139,8 +151,18 @@ class Employee:
         )
         return await loader.load(employee_id)
 
-    @strawberry.field(description="The employee's 9-box placement on a day (confidential).")
-    async def nine_box(self, info: Ctx, as_of: dt.date | None = None) -> NineBoxPosition | None:
+    @strawberry.field(
+        description="The employee's 9-box placement on a day (also null when not placed: "
+        "no calibrated rating or no potential assessment by then)." + HIDDEN
+    )
+    async def nine_box(
+        self,
+        info: Ctx,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day (ISO date); default today."),
+        ] = None,
+    ) -> NineBoxPosition | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
             return None
@@ -150,7 +172,7 @@ class Employee:
         )
         return await loader.load((employee_id, day))
 
-    @strawberry.field(description="Development plans, newest first (confidential).")
+    @strawberry.field(description="Development plans, newest first." + HIDDEN)
     async def development_plans(self, info: Ctx) -> list[DevelopmentPlan] | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
@@ -159,7 +181,7 @@ class Employee:
 
     @strawberry.field(
         description="Calibrated overall ratings (1-5) as performance published them, newest "
-        "first (confidential here: succession's copy for talent profiles)."
+        "first (succession's copy for talent profiles)." + HIDDEN
     )
     async def calibrated_ratings(self, info: Ctx) -> list[CalibratedRating] | None:
         employee_id = await self._visible_id(info)

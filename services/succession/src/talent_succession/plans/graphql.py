@@ -27,33 +27,55 @@ from talent_succession.validation import parse_uuid
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
+@strawberry.enum(description="What kind of development step an action is.")
 class PlanActionKind(Enum):
-    COURSE = "course"
-    ASSIGNMENT = "assignment"
-    MENTORING = "mentoring"
-    STRETCH_PROJECT = "stretch_project"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    COURSE = strawberry.enum_value(
+        "course",
+        description="A learning course: learning assigns it, and its completion completes "
+        "the action.",
+    )
+    ASSIGNMENT = strawberry.enum_value(
+        "assignment", description="A work assignment, completed by hand."
+    )
+    MENTORING = strawberry.enum_value(
+        "mentoring", description="A mentoring arrangement, completed by hand."
+    )
+    STRETCH_PROJECT = strawberry.enum_value(
+        "stretch_project",
+        description="A project beyond the employee's current role, completed by hand.",
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a plan action stands.")
 class PlanActionStatus(Enum):
-    OPEN = "open"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    OPEN = strawberry.enum_value("open", description="To do.")
+    COMPLETED = strawberry.enum_value(
+        "completed",
+        description="Done: completed by hand, or by learning's completion of the course.",
+    )
+    CANCELLED = strawberry.enum_value("cancelled", description="Dropped; never completed.")
 
 
 @strawberry.type(description="One step of a development plan.")
 class PlanAction:
-    id: strawberry.ID
-    kind: PlanActionKind
-    title: str
+    id: strawberry.ID = strawberry.field(description="The action's id (UUID).")
+    kind: PlanActionKind = strawberry.field(description="What kind of step it is.")
+    title: str = strawberry.field(description="What to do, 1-300 characters.")
     course_code: str | None = strawberry.field(
-        description="For course actions: the learning course assigned through an event."
+        description="For course actions: the learning course assigned through an event; "
+        "null for the other kinds."
     )
-    target_date: dt.date | None
-    status: PlanActionStatus
-    completed_on: dt.date | None
-    notes: str
+    target_date: dt.date | None = strawberry.field(
+        description="When it should be done (ISO date); null when open-ended. Open actions "
+        "past it count as overdue."
+    )
+    status: PlanActionStatus = strawberry.field(description="Where the action stands.")
+    completed_on: dt.date | None = strawberry.field(
+        description="The day it was completed (ISO date); null unless COMPLETED."
+    )
+    notes: str = strawberry.field(description="Free notes; empty when none.")
 
     @classmethod
     def from_model(cls, m: ActionModel) -> PlanAction:
@@ -76,10 +98,13 @@ async def _actions(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[PlanAction
 
 @strawberry.type(description="An employee's development plan (confidential).")
 class DevelopmentPlan:
-    id: strawberry.ID
-    title: str
-    review_by: dt.date
-    created_by: str
+    id: strawberry.ID = strawberry.field(description="The plan's id (UUID).")
+    title: str = strawberry.field(description="1-300 characters.")
+    review_by: dt.date = strawberry.field(
+        description="When to review the plan (ISO date); past it with open actions, the plan "
+        "is a stale PLAN record."
+    )
+    created_by: str = strawberry.field(description="Token subject of who created it.")
     _employee_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -92,11 +117,11 @@ class DevelopmentPlan:
             _employee_id=m.employee_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The employee the plan develops.")
     def employee(self) -> EmployeeType:
         return employee_ref(self._employee_id)
 
-    @strawberry.field(description="By target date.")
+    @strawberry.field(description="By target date (actions without one last), then creation.")
     async def actions(self, info: Ctx) -> list[PlanAction]:
         loader: DataLoader[uuid.UUID, list[PlanAction]] = info.context.loader(
             "plan.actions", lambda keys: _actions(info, keys)
@@ -113,15 +138,17 @@ def plans_loader(info: Ctx) -> DataLoader[uuid.UUID, list[DevelopmentPlan]]:
     return info.context.loader("employee.plans", lambda keys: _plans(info, keys))
 
 
-@strawberry.input
+@strawberry.input(description="A new plan action; it starts OPEN.")
 class PlanActionInput:
-    kind: PlanActionKind
-    title: str
+    kind: PlanActionKind = strawberry.field(description="What kind of step it is.")
+    title: str = strawberry.field(description="What to do, 1-300 characters.")
     course_code: str | None = strawberry.field(
         default=None, description="Required for course actions, refused for the others."
     )
-    target_date: dt.date | None = None
-    notes: str = ""
+    target_date: dt.date | None = strawberry.field(
+        default=None, description="When it should be done (ISO date), not in the past."
+    )
+    notes: str = strawberry.field(default="", description="Free notes.")
 
     def to_domain(self) -> ActionInput:
         return ActionInput(
@@ -133,57 +160,68 @@ class PlanActionInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new development plan with its first actions.")
 class CreateDevelopmentPlanInput:
-    employee_id: strawberry.ID
-    title: str
-    review_by: dt.date | None = strawberry.field(
-        default=None, description="Defaults to 12 months from today."
+    employee_id: strawberry.ID = strawberry.field(
+        description="An active employee other than the caller."
     )
-    actions: list[PlanActionInput] = strawberry.field(default_factory=list)
+    title: str = strawberry.field(description="1-300 characters.")
+    review_by: dt.date | None = strawberry.field(
+        default=None, description="In the future; defaults to 12 months from today."
+    )
+    actions: list[PlanActionInput] = strawberry.field(
+        default_factory=list, description="The plan's actions; more can be added later."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new action for an existing plan.")
 class AddPlanActionInput:
-    plan_id: strawberry.ID
-    action: PlanActionInput
+    plan_id: strawberry.ID = strawberry.field(description="The plan.")
+    action: PlanActionInput = strawberry.field(description="The action.")
 
 
-@strawberry.input
+@strawberry.input(description="Completes an open action.")
 class CompletePlanActionInput:
-    action_id: strawberry.ID
-    completed_on: dt.date
+    action_id: strawberry.ID = strawberry.field(description="The open action.")
+    completed_on: dt.date = strawberry.field(description="ISO date, not in the future.")
 
 
-@strawberry.input
+@strawberry.input(description="Cancels an open action.")
 class CancelPlanActionInput:
-    action_id: strawberry.ID
+    action_id: strawberry.ID = strawberry.field(description="The open action.")
 
 
-@strawberry.type
+@strawberry.type(description="The development plan created.")
 class DevelopmentPlanPayload:
-    plan: DevelopmentPlan
+    plan: DevelopmentPlan = strawberry.field(description="The new plan.")
 
 
-@strawberry.type
+@strawberry.type(description="The plan action a mutation created or changed.")
 class PlanActionPayload:
-    action: PlanAction
+    action: PlanAction = strawberry.field(description="The action as it is now.")
 
 
 DevelopmentPlanResult = Annotated[
     DevelopmentPlanPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("DevelopmentPlanResult"),
+    strawberry.union("DevelopmentPlanResult", description="The plan, or why none was created."),
 ]
 PlanActionResult = Annotated[
     PlanActionPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("PlanActionResult"),
+    strawberry.union("PlanActionResult", description="The action, or why nothing changed."),
 ]
 
 
 @strawberry.type
 class PlanQuery:
-    @strawberry.field(description="One development plan (confidential: FORBIDDEN otherwise).")
-    async def development_plan(self, info: Ctx, id: strawberry.ID) -> DevelopmentPlan | None:
+    @strawberry.field(
+        description="One development plan (confidential: FORBIDDEN otherwise; NOT_FOUND "
+        "for an unknown id or the caller's own plan)."
+    )
+    async def development_plan(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The plan's id.")],
+    ) -> DevelopmentPlan | None:
         service = PlanService(info.context.session, info.context.principal)
         plan = await service.get(parse_uuid(id, "id", "id"))
         return DevelopmentPlan.from_model(plan)
@@ -196,7 +234,12 @@ class PlanMutation:
         "hr_coordinator). A course action asks learning to assign the course."
     )
     async def create_development_plan(
-        self, info: Ctx, input: CreateDevelopmentPlanInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            CreateDevelopmentPlanInput,
+            strawberry.argument(description="The employee, the title and the actions."),
+        ],
     ) -> DevelopmentPlanResult:
         service = PlanService(info.context.session, info.context.principal)
 
@@ -213,8 +256,16 @@ class PlanMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Add an action to a plan.")
-    async def add_plan_action(self, info: Ctx, input: AddPlanActionInput) -> PlanActionResult:
+    @strawberry.mutation(
+        description="Add an action to a plan (same roles as createDevelopmentPlan)."
+    )
+    async def add_plan_action(
+        self,
+        info: Ctx,
+        input: Annotated[
+            AddPlanActionInput, strawberry.argument(description="The plan and the action.")
+        ],
+    ) -> PlanActionResult:
         service = PlanService(info.context.session, info.context.principal)
 
         async def action() -> PlanActionPayload:
@@ -230,7 +281,12 @@ class PlanMutation:
         "learning records the completion)."
     )
     async def complete_plan_action(
-        self, info: Ctx, input: CompletePlanActionInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            CompletePlanActionInput,
+            strawberry.argument(description="The action and the day it was completed."),
+        ],
     ) -> PlanActionResult:
         service = PlanService(info.context.session, info.context.principal)
 
@@ -242,8 +298,14 @@ class PlanMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Cancel an open action.")
-    async def cancel_plan_action(self, info: Ctx, input: CancelPlanActionInput) -> PlanActionResult:
+    @strawberry.mutation(
+        description="Cancel an open action (same roles); Conflict when it is not open."
+    )
+    async def cancel_plan_action(
+        self,
+        info: Ctx,
+        input: Annotated[CancelPlanActionInput, strawberry.argument(description="The action.")],
+    ) -> PlanActionResult:
         service = PlanService(info.context.session, info.context.principal)
 
         async def action() -> PlanActionPayload:

@@ -29,11 +29,14 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.type(description="One potential assessment (confidential).")
 class PotentialAssessment:
-    id: strawberry.ID
-    potential: Level
-    assessed_on: dt.date
-    review_by: dt.date = strawberry.field(description="When it should be reviewed again.")
-    notes: str
+    id: strawberry.ID = strawberry.field(description="The assessment's id (UUID).")
+    potential: Level = strawberry.field(description="The potential assessed.")
+    assessed_on: dt.date = strawberry.field(description="The day it was assessed (ISO date).")
+    review_by: dt.date = strawberry.field(
+        description="When it should be reviewed again (ISO date); past it, the employee's "
+        "latest assessment is a stale POTENTIAL record."
+    )
+    notes: str = strawberry.field(description="Free notes; empty when none.")
     source: str = strawberry.field(description="`manual` or `import`.")
     _employee_id: strawberry.Private[uuid.UUID]
     _assessor_id: strawberry.Private[uuid.UUID | None]
@@ -51,24 +54,30 @@ class PotentialAssessment:
             _assessor_id=m.assessor_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The employee assessed.")
     def employee(self) -> EmployeeType:
         return employee_ref(self._employee_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who assessed (by default whoever recorded it); null when unknown."
+    )
     def assessor(self) -> EmployeeType | None:
         return None if self._assessor_id is None else employee_ref(self._assessor_id)
 
 
 @strawberry.type(description="A high-potential designation (confidential).")
 class HighPotentialDesignation:
-    id: strawberry.ID
-    designated_on: dt.date
-    reason: str
-    review_date: dt.date | None
-    designated_by: str
-    ended_on: dt.date | None
-    end_reason: str | None
+    id: strawberry.ID = strawberry.field(description="The designation's id (UUID).")
+    designated_on: dt.date = strawberry.field(description="Since when (ISO date).")
+    reason: str = strawberry.field(description="Why the employee was designated.")
+    review_date: dt.date | None = strawberry.field(
+        description="When to review the designation (ISO date); null when none was set."
+    )
+    designated_by: str = strawberry.field(description="Token subject of who designated.")
+    ended_on: dt.date | None = strawberry.field(
+        description="When the designation ended; null while it is open."
+    )
+    end_reason: str | None = strawberry.field(description="Why it ended; null while it is open.")
 
     @classmethod
     def from_model(cls, m: DesignationModel) -> HighPotentialDesignation:
@@ -103,54 +112,68 @@ def designations_loader(info: Ctx) -> DataLoader[uuid.UUID, list[HighPotentialDe
     return info.context.loader("potential.designations", lambda keys: _designations(info, keys))
 
 
-@strawberry.input
+@strawberry.input(description="A new potential assessment; earlier ones are kept.")
 class AssessPotentialInput:
-    employee_id: strawberry.ID
-    potential: Level
-    assessed_on: dt.date
+    employee_id: strawberry.ID = strawberry.field(
+        description="An active employee other than the caller."
+    )
+    potential: Level = strawberry.field(description="The potential assessed.")
+    assessed_on: dt.date = strawberry.field(description="ISO date, not in the future.")
     assessor_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to the caller."
     )
     review_by: dt.date | None = strawberry.field(
-        default=None, description="Defaults to 12 months after the assessment."
+        default=None,
+        description="After assessedOn; defaults to 12 months after the assessment.",
     )
-    notes: str = ""
+    notes: str = strawberry.field(default="", description="Free notes.")
 
 
-@strawberry.type
+@strawberry.type(description="The potential assessment recorded.")
 class AssessPotentialPayload:
-    assessment: PotentialAssessment
+    assessment: PotentialAssessment = strawberry.field(description="The new assessment.")
 
 
-@strawberry.input
+@strawberry.input(description="A new high-potential designation.")
 class DesignateHighPotentialInput:
-    employee_id: strawberry.ID
-    designated_on: dt.date
-    reason: str
+    employee_id: strawberry.ID = strawberry.field(
+        description="An active employee other than the caller, not designated already."
+    )
+    designated_on: dt.date = strawberry.field(description="ISO date, not in the future.")
+    reason: str = strawberry.field(description="Why; required.")
     review_date: dt.date | None = strawberry.field(
-        default=None, description="Defaults to 12 months after the designation."
+        default=None,
+        description="After designatedOn; defaults to 12 months after the designation.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="Ends an employee's open designation.")
 class EndHighPotentialInput:
-    employee_id: strawberry.ID
-    ended_on: dt.date
-    reason: str
+    employee_id: strawberry.ID = strawberry.field(
+        description="The employee with an open designation."
+    )
+    ended_on: dt.date = strawberry.field(
+        description="ISO date, not in the future nor before the designation."
+    )
+    reason: str = strawberry.field(description="Why; required.")
 
 
-@strawberry.type
+@strawberry.type(description="The designation a mutation created or ended.")
 class HighPotentialPayload:
-    designation: HighPotentialDesignation
+    designation: HighPotentialDesignation = strawberry.field(
+        description="The designation as it is now."
+    )
 
 
 AssessPotentialResult = Annotated[
     AssessPotentialPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("AssessPotentialResult"),
+    strawberry.union(
+        "AssessPotentialResult", description="The assessment, or why none was recorded."
+    ),
 ]
 HighPotentialResult = Annotated[
     HighPotentialPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("HighPotentialResult"),
+    strawberry.union("HighPotentialResult", description="The designation, or why nothing changed."),
 ]
 
 
@@ -160,7 +183,12 @@ class PotentialMutation:
         description="Record a potential assessment (hr_leader, admin, granted hr_coordinator)."
     )
     async def assess_potential(
-        self, info: Ctx, input: AssessPotentialInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            AssessPotentialInput,
+            strawberry.argument(description="The employee and the assessment."),
+        ],
     ) -> AssessPotentialResult:
         service = PotentialService(info.context.session, info.context.principal)
 
@@ -184,10 +212,16 @@ class PotentialMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(
-        description="Designate an employee high potential; Conflict when already designated."
+        description="Designate an employee high potential (hr_leader, admin, granted "
+        "hr_coordinator); Conflict when already designated."
     )
     async def designate_high_potential(
-        self, info: Ctx, input: DesignateHighPotentialInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DesignateHighPotentialInput,
+            strawberry.argument(description="The employee and the reason."),
+        ],
     ) -> HighPotentialResult:
         service = PotentialService(info.context.session, info.context.principal)
 
@@ -204,9 +238,16 @@ class PotentialMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="End an employee's open high-potential designation.")
+    @strawberry.mutation(
+        description="End an employee's open high-potential designation (same roles); "
+        "NotFound when there is none."
+    )
     async def end_high_potential(
-        self, info: Ctx, input: EndHighPotentialInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            EndHighPotentialInput, strawberry.argument(description="The employee and the reason.")
+        ],
     ) -> HighPotentialResult:
         service = PotentialService(info.context.session, info.context.principal)
 

@@ -23,6 +23,7 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
+from talent_succession.arguments import After, First
 from talent_succession.audit.service import require_confidential
 from talent_succession.enums import Readiness
 from talent_succession.people.ref import EmployeeType, employee_ref
@@ -39,27 +40,43 @@ Ctx = Info[TalentContext, None]
     "DEVELOPMENT and OTHER are notes that change nothing."
 )
 class ReviewDecisionKind(Enum):
-    NOMINATION = "nomination"
-    READINESS_CHANGE = "readiness_change"
-    DESIGNATION = "designation"
-    DEVELOPMENT = "development"
-    OTHER = "other"
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    NOMINATION = strawberry.enum_value(
+        "nomination", description="Nominates the employee for a key role (nominateSuccessor)."
+    )
+    READINESS_CHANGE = strawberry.enum_value(
+        "readiness_change",
+        description="Re-assesses the readiness of their nomination for a key role "
+        "(assessReadiness).",
+    )
+    DESIGNATION = strawberry.enum_value(
+        "designation",
+        description="Designates the employee high potential (designateHighPotential).",
+    )
+    DEVELOPMENT = strawberry.enum_value(
+        "development", description="A note about the employee's development; changes nothing."
+    )
+    OTHER = strawberry.enum_value("other", description="Any other note; changes nothing.")
 
 
 @strawberry.type(description="A decision a talent review recorded for an employee.")
 class ReviewDecision:
-    id: strawberry.ID
-    kind: ReviewDecisionKind
-    description: str
-    key_role_code: str | None
-    readiness: Readiness | None
+    id: strawberry.ID = strawberry.field(description="The decision's id (UUID).")
+    kind: ReviewDecisionKind = strawberry.field(description="What was decided.")
+    description: str = strawberry.field(description="The decision as minuted.")
+    key_role_code: str | None = strawberry.field(
+        description="The key role of a NOMINATION or READINESS_CHANGE; null otherwise."
+    )
+    readiness: Readiness | None = strawberry.field(
+        description="The readiness of a NOMINATION or READINESS_CHANGE; null otherwise."
+    )
     nomination_id: strawberry.ID | None = strawberry.field(
         description="The nomination a NOMINATION created or a READINESS_CHANGE re-assessed."
     )
     designation_id: strawberry.ID | None = strawberry.field(
         description="The high-potential designation a DESIGNATION made."
     )
-    recorded_by: str
+    recorded_by: str = strawberry.field(description="Token subject of who recorded it.")
     _employee_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -78,7 +95,7 @@ class ReviewDecision:
             _employee_id=m.employee_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The employee the decision is about.")
     def employee(self) -> EmployeeType:
         return employee_ref(self._employee_id)
 
@@ -95,11 +112,11 @@ async def _decisions(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[ReviewDe
 
 @strawberry.type(description="A talent review meeting (confidential).")
 class TalentReview:
-    id: strawberry.ID
-    title: str
-    held_on: dt.date
-    notes: str
-    created_by: str
+    id: strawberry.ID = strawberry.field(description="The review's id (UUID).")
+    title: str = strawberry.field(description="1-300 characters.")
+    held_on: dt.date = strawberry.field(description="The day of the meeting (ISO date).")
+    notes: str = strawberry.field(description="Minutes or notes; empty when none.")
+    created_by: str = strawberry.field(description="Token subject of who recorded it.")
     _participant_ids: strawberry.Private[list[uuid.UUID]]
 
     @classmethod
@@ -113,7 +130,7 @@ class TalentReview:
             _participant_ids=list(m.participant_ids),
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who took part, as recorded.")
     def participants(self) -> list[EmployeeType]:
         return [employee_ref(e) for e in self._participant_ids]
 
@@ -128,7 +145,9 @@ class TalentReview:
         )
         return [employee_ref(e) for e in await loader.load(uuid.UUID(self.id))]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Decisions in the order recorded (none about the caller themself)."
+    )
     async def decisions(self, info: Ctx) -> list[ReviewDecision]:
         loader: DataLoader[uuid.UUID, list[ReviewDecision]] = info.context.loader(
             "review.decisions", lambda keys: _decisions(info, keys)
@@ -140,20 +159,24 @@ class _ReviewRepository(Repository[ReviewModel]):
     model = ReviewModel
 
 
-@strawberry.input
+@strawberry.input(description="A talent review meeting.")
 class CreateTalentReviewInput:
-    title: str
-    held_on: dt.date
-    participant_ids: list[strawberry.ID]
-    employee_ids: list[strawberry.ID] = strawberry.field(description="The employees discussed.")
-    notes: str = ""
+    title: str = strawberry.field(description="1-300 characters.")
+    held_on: dt.date = strawberry.field(description="The day of the meeting (ISO date).")
+    participant_ids: list[strawberry.ID] = strawberry.field(
+        description="Known employees who took part."
+    )
+    employee_ids: list[strawberry.ID] = strawberry.field(
+        description="The employees discussed: known, each once, not the caller."
+    )
+    notes: str = strawberry.field(default="", description="Minutes or notes.")
 
 
-@strawberry.input
+@strawberry.input(description="A decision about an employee discussed in a talent review.")
 class RecordReviewDecisionInput:
-    review_id: strawberry.ID
-    employee_id: strawberry.ID
-    kind: ReviewDecisionKind
+    review_id: strawberry.ID = strawberry.field(description="The talent review.")
+    employee_id: strawberry.ID = strawberry.field(description="An employee the review discussed.")
+    kind: ReviewDecisionKind = strawberry.field(description="What was decided.")
     description: str = strawberry.field(
         description="The decision as minuted; a NOMINATION's notes, a DESIGNATION's reason."
     )
@@ -177,36 +200,47 @@ class RecordReviewDecisionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The talent review recorded.")
 class TalentReviewPayload:
-    review: TalentReview
+    review: TalentReview = strawberry.field(description="The new talent review.")
 
 
-@strawberry.type
+@strawberry.type(description="The decision recorded.")
 class ReviewDecisionPayload:
-    decision: ReviewDecision
+    decision: ReviewDecision = strawberry.field(
+        description="The decision, with the nomination or designation it made."
+    )
 
 
 TalentReviewResult = Annotated[
     TalentReviewPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("TalentReviewResult"),
+    strawberry.union("TalentReviewResult", description="The review, or why none was recorded."),
 ]
 ReviewDecisionResult = Annotated[
     ReviewDecisionPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ReviewDecisionResult"),
+    strawberry.union("ReviewDecisionResult", description="The decision, or why none was recorded."),
 ]
 
 
 @strawberry.type
 class ReviewQuery:
-    @strawberry.field(description="One talent review (confidential; reads are audited).")
-    async def talent_review(self, info: Ctx, id: strawberry.ID) -> TalentReview | None:
+    @strawberry.field(
+        description="One talent review (confidential: FORBIDDEN otherwise; NOT_FOUND for "
+        "an unknown id; reads are audited)."
+    )
+    async def talent_review(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The review's id.")],
+    ) -> TalentReview | None:
         service = ReviewService(info.context.session, info.context.principal)
         return TalentReview.from_model(await service.get(parse_uuid(id, "id", "id")))
 
-    @strawberry.field(description="Talent reviews, newest first (confidential).")
+    @strawberry.field(
+        description="Talent reviews, newest meeting first (confidential: FORBIDDEN otherwise)."
+    )
     async def talent_reviews(
-        self, info: Ctx, first: int | None = None, after: str | None = None
+        self, info: Ctx, first: First = None, after: After = None
     ) -> Connection[TalentReview] | None:
         await require_confidential(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -220,9 +254,14 @@ class ReviewQuery:
 
 @strawberry.type
 class ReviewMutation:
-    @strawberry.mutation(description="Record a talent review meeting and who was discussed.")
+    @strawberry.mutation(
+        description="Record a talent review meeting and who was discussed (hr_leader, "
+        "admin, granted hr_coordinator)."
+    )
     async def create_talent_review(
-        self, info: Ctx, input: CreateTalentReviewInput
+        self,
+        info: Ctx,
+        input: Annotated[CreateTalentReviewInput, strawberry.argument(description="The meeting.")],
     ) -> TalentReviewResult:
         service = ReviewService(info.context.session, info.context.principal)
 
@@ -254,7 +293,12 @@ class ReviewMutation:
         "ValidationError names the fields of this input."
     )
     async def record_review_decision(
-        self, info: Ctx, input: RecordReviewDecisionInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RecordReviewDecisionInput,
+            strawberry.argument(description="The review, the employee and the decision."),
+        ],
     ) -> ReviewDecisionResult:
         service = ReviewService(info.context.session, info.context.principal)
 

@@ -38,9 +38,9 @@ KeyRoleType = Annotated["KeyRole", strawberry.lazy("talent_succession.key_roles.
 
 @strawberry.type(description="One readiness a successor was given.")
 class ReadinessRecord:
-    readiness: Readiness
-    assessed_on: dt.date
-    assessed_by: str
+    readiness: Readiness = strawberry.field(description="The readiness given.")
+    assessed_on: dt.date = strawberry.field(description="The day it was assessed (ISO date).")
+    assessed_by: str = strawberry.field(description="Token subject of who recorded it.")
 
     @classmethod
     def from_model(cls, m: ReadinessModel) -> ReadinessRecord:
@@ -61,20 +61,31 @@ def readiness_history_loader(info: Ctx) -> DataLoader[uuid.UUID, list[ReadinessR
 
 @strawberry.type(description="A successor on a key role's slate (confidential).")
 class Nomination:
-    id: strawberry.ID
-    readiness: Readiness
-    rank: int = strawberry.field(description="Unique among the slate's current successors.")
-    notes: str
+    id: strawberry.ID = strawberry.field(description="The nomination's id (UUID).")
+    readiness: Readiness = strawberry.field(description="The latest readiness assessed.")
+    rank: int = strawberry.field(
+        description="1-1000, 1 first; unique among the slate's current successors."
+    )
+    notes: str = strawberry.field(description="Free notes (at most 5000 characters).")
     emergency: bool = strawberry.field(description="The emergency (interim) successor.")
     suggestion_id: strawberry.ID | None = strawberry.field(
         description="The recommender's suggestion this nomination accepted, if any."
     )
-    nominated_on: dt.date
-    nominated_by: str
-    readiness_assessed_on: dt.date
-    review_by: dt.date
-    removed_on: dt.date | None
-    removed_reason: str | None
+    nominated_on: dt.date = strawberry.field(description="The day of the nomination (ISO date).")
+    nominated_by: str = strawberry.field(description="Token subject of who nominated.")
+    readiness_assessed_on: dt.date = strawberry.field(
+        description="The day the current readiness was assessed (ISO date)."
+    )
+    review_by: dt.date = strawberry.field(
+        description="When the readiness should be reassessed (ISO date); past it, the "
+        "nomination is a stale READINESS record."
+    )
+    removed_on: dt.date | None = strawberry.field(
+        description="When the successor was taken off the slate; null while on it."
+    )
+    removed_reason: str | None = strawberry.field(
+        description="Why they were taken off; null while on the slate."
+    )
     _employee_id: strawberry.Private[uuid.UUID]
     _key_role_id: strawberry.Private[uuid.UUID]
 
@@ -97,11 +108,11 @@ class Nomination:
             _key_role_id=m.key_role_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The successor.")
     def employee(self) -> EmployeeType:
         return employee_ref(self._employee_id)
 
-    @strawberry.field
+    @strawberry.field(description="The key role whose slate this is.")
     async def key_role(self, info: Ctx) -> KeyRoleType:
         from talent_succession.key_roles.graphql import key_role_by_id_loader
 
@@ -115,56 +126,81 @@ class Nomination:
         return await readiness_history_loader(info).load(uuid.UUID(self.id))
 
 
-@strawberry.input
+@strawberry.input(description="A successor to put on a slate.")
 class NominateSuccessorInput:
-    key_role_code: str
-    employee_id: strawberry.ID
-    readiness: Readiness
-    rank: int | None = strawberry.field(
-        default=None, description="Defaults to the slate's next free rank."
+    key_role_code: str = strawberry.field(description="The key role's code.")
+    employee_id: strawberry.ID = strawberry.field(
+        description="An active employee, not the incumbent, not the caller, not on the slate yet."
     )
-    notes: str = ""
-    emergency: bool = False
+    readiness: Readiness = strawberry.field(
+        description="The readiness, assessed on the nomination day."
+    )
+    rank: int | None = strawberry.field(
+        default=None,
+        description="1-1000, free on the slate; defaults to one after the slate's last rank.",
+    )
+    notes: str = strawberry.field(default="", description="At most 5000 characters.")
+    emergency: bool = strawberry.field(
+        default=False, description="True for the emergency (interim) successor."
+    )
     suggestion_id: strawberry.ID | None = strawberry.field(
         default=None, description="The recommender's successor suggestion being accepted."
     )
-    nominated_on: dt.date | None = strawberry.field(default=None, description="Defaults to today.")
+    nominated_on: dt.date | None = strawberry.field(
+        default=None, description="ISO date, not in the future; defaults to today."
+    )
     review_by: dt.date | None = strawberry.field(
-        default=None, description="Defaults to 12 months after the nomination."
+        default=None,
+        description="When to reassess readiness, after the nomination; defaults to 12 "
+        "months after it.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="A new readiness for a current successor.")
 class AssessReadinessInput:
-    nomination_id: strawberry.ID
-    readiness: Readiness
-    assessed_on: dt.date
-    review_by: dt.date | None = None
+    nomination_id: strawberry.ID = strawberry.field(description="The current nomination.")
+    readiness: Readiness = strawberry.field(description="The readiness assessed.")
+    assessed_on: dt.date = strawberry.field(
+        description="ISO date, not in the future nor before the nomination."
+    )
+    review_by: dt.date | None = strawberry.field(
+        default=None,
+        description="When to reassess, after assessedOn; defaults to 12 months after it.",
+    )
 
 
 @strawberry.input(description="Fields left null are not changed.")
 class UpdateSuccessorInput:
-    nomination_id: strawberry.ID
-    rank: int | None = None
-    notes: str | None = None
-    emergency: bool | None = None
+    nomination_id: strawberry.ID = strawberry.field(description="The current nomination.")
+    rank: int | None = strawberry.field(
+        default=None, description="1-1000, not taken by another current successor."
+    )
+    notes: str | None = strawberry.field(
+        default=None, description="Replaces the notes; at most 5000 characters."
+    )
+    emergency: bool | None = strawberry.field(
+        default=None, description="Whether this is the emergency (interim) successor."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Takes a successor off a slate; the nomination is kept.")
 class RemoveSuccessorInput:
-    nomination_id: strawberry.ID
-    reason: str
-    removed_on: dt.date | None = strawberry.field(default=None, description="Defaults to today.")
+    nomination_id: strawberry.ID = strawberry.field(description="The current nomination.")
+    reason: str = strawberry.field(description="Why; required.")
+    removed_on: dt.date | None = strawberry.field(
+        default=None,
+        description="ISO date, not in the future nor before the nomination; defaults to today.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The nomination a mutation created or changed.")
 class NominationPayload:
-    nomination: Nomination
+    nomination: Nomination = strawberry.field(description="The nomination as it is now.")
 
 
 NominationResult = Annotated[
     NominationPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("NominationResult"),
+    strawberry.union("NominationResult", description="The nomination, or why nothing changed."),
 ]
 
 
@@ -175,7 +211,12 @@ class SlateMutation:
         "hr_coordinator). Not the incumbent, not a terminated employee, rank unique."
     )
     async def nominate_successor(
-        self, info: Ctx, input: NominateSuccessorInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            NominateSuccessorInput,
+            strawberry.argument(description="The key role, the successor and their readiness."),
+        ],
     ) -> NominationResult:
         service = SlateService(info.context.session, info.context.principal)
 
@@ -201,8 +242,18 @@ class SlateMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Record a successor's readiness (kept in its history).")
-    async def assess_readiness(self, info: Ctx, input: AssessReadinessInput) -> NominationResult:
+    @strawberry.mutation(
+        description="Record a successor's readiness (kept in its history; same roles as "
+        "nominateSuccessor)."
+    )
+    async def assess_readiness(
+        self,
+        info: Ctx,
+        input: Annotated[
+            AssessReadinessInput,
+            strawberry.argument(description="The nomination and its new readiness."),
+        ],
+    ) -> NominationResult:
         service = SlateService(info.context.session, info.context.principal)
 
         async def action() -> NominationPayload:
@@ -218,8 +269,16 @@ class SlateMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Change a successor's rank, notes or emergency flag.")
-    async def update_successor(self, info: Ctx, input: UpdateSuccessorInput) -> NominationResult:
+    @strawberry.mutation(
+        description="Change a successor's rank, notes or emergency flag (audited)."
+    )
+    async def update_successor(
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpdateSuccessorInput, strawberry.argument(description="The nomination and the changes.")
+        ],
+    ) -> NominationResult:
         service = SlateService(info.context.session, info.context.principal)
 
         async def action() -> NominationPayload:
@@ -235,8 +294,17 @@ class SlateMutation:
 
         return await run_mutation(info.context, action)
 
-    @strawberry.mutation(description="Take a successor off the slate, with a reason.")
-    async def remove_successor(self, info: Ctx, input: RemoveSuccessorInput) -> NominationResult:
+    @strawberry.mutation(
+        description="Take a successor off the slate, with a reason; the nomination stays "
+        "in the slate's history (`slate(includeRemoved: true)`)."
+    )
+    async def remove_successor(
+        self,
+        info: Ctx,
+        input: Annotated[
+            RemoveSuccessorInput, strawberry.argument(description="The nomination and the reason.")
+        ],
+    ) -> NominationResult:
         service = SlateService(info.context.session, info.context.principal)
 
         async def action() -> NominationPayload:
