@@ -23,7 +23,7 @@ from talent_performance.db import messaging
 from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import Review, ReviewCompetency
 from talent_performance.schema import schema
-from talent_platform.auth import Role
+from talent_platform.auth import Principal, Role
 from talent_platform.graphql import TalentContext
 
 from ..factories import (
@@ -356,3 +356,49 @@ def test_submitted_reviews_get_no_notice(sync_session: Session) -> None:
     )
 
     assert sweep_deadlines(sync_session, today=due + dt.timedelta(days=1), due_soon_days=3) == 0
+
+
+async def test_a_scoped_hr_coordinator_runs_and_sees_only_cycles_and_reviews_of_their_units(
+    session: AsyncSession,
+) -> None:
+    await make_employee(session, number="E1", org_unit="sales")
+    await make_employee(session, number="E2", org_unit="sales / emea")
+    await make_employee(session, number="E3", org_unit="finance")
+    company = await make_cycle(session, code="2026-ALL", phase="self_review")
+    scoped = Principal(
+        subject="coordinator",
+        employee_id=None,
+        roles=frozenset({Role.HR_COORDINATOR}),
+        org_units=frozenset({"sales"}),
+    )
+
+    behind = await execute(
+        session,
+        BEHIND,
+        as_=scoped,
+        variables={"cycleId": str(company.id), "phase": "SELF_REVIEW", "first": 10},
+    )
+    names = sorted(n["employeeName"] for n in behind["whoIsBehind"]["reviews"]["nodes"])
+    assert names == ["Employee E1", "Employee E2"]  # not finance's E3
+    reviews = await execute(
+        session, "{ reviews(first: 50) { nodes { employee { id } } totalCount } }", as_=scoped
+    )
+    assert reviews["reviews"]["totalCount"] == 2
+
+    # Runs cycles of its units only: a company-wide one or one reaching finance is refused.
+    advance = {"input": {"cycleId": str(company.id), "phase": "PEER_FEEDBACK"}}
+    refused = await execute(session, ADVANCE, as_=scoped, variables=advance)
+    assert refused["advanceCyclePhase"]["__typename"] == "Forbidden"
+    wide = cycle_input(code="2026-WIDE", orgUnitCodes=["sales", "finance"])
+    created = await execute(session, CREATE, as_=scoped, variables={"input": wide})
+    assert created["createReviewCycle"]["__typename"] == "Forbidden"
+    own = cycle_input(code="2026-SALES", orgUnitCodes=["sales / emea"])
+    created = await execute(session, CREATE, as_=scoped, variables={"input": own})
+    assert created["createReviewCycle"]["__typename"] == "ReviewCyclePayload"
+    launched = await execute(
+        session,
+        LAUNCH,
+        as_=scoped,
+        variables={"input": {"cycleId": created["createReviewCycle"]["cycle"]["id"]}},
+    )
+    assert launched["launchReviewCycle"]["population"] == 1

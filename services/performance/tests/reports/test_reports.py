@@ -12,6 +12,7 @@ from talent_performance.calibration.service import CalibrationService, NewSessio
 from talent_performance.goals.models import Goal
 from talent_performance.imports.models import HistoricalRating
 from talent_performance.reviews.service import ReviewDraft, ReviewService
+from talent_platform.auth import Principal, Role
 
 from ..factories import (
     HR,
@@ -84,6 +85,19 @@ async def test_rating_distribution_before_and_after_calibration(session: AsyncSe
     rows = list(csv.DictReader(io.StringIO(by_unit["ratingDistribution"]["csv"])))
     assert {r["group"]: (r["before_5"], r["after_4"]) for r in rows}["finance"] == ("1", "1")
     assert hidden["ratingDistribution"] is None
+    scoped = Principal(
+        subject="coordinator",
+        employee_id=None,
+        roles=frozenset({Role.HR_COORDINATOR}),
+        org_units=frozenset({"finance"}),
+    )
+    only_finance = await execute(
+        session, DISTRIBUTION, as_=scoped, variables={"id": str(cycle.id), "by": "ORG_UNIT"}
+    )
+    phases = await execute(session, PHASES, as_=scoped, variables={"id": str(cycle.id)})
+    assert [g["group"] for g in only_finance["ratingDistribution"]["groups"]] == ["finance"]
+    manager_phase = {p["phase"]: p for p in phases["completionByPhase"]["phases"]}
+    assert manager_phase["MANAGER_REVIEW"]["total"] == 2  # ada's and bob's, not cy's or boss's
 
 
 async def test_completion_by_phase(session: AsyncSession) -> None:

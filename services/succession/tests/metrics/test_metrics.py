@@ -126,6 +126,13 @@ async def test_high_potential_retention_counts_leavers(session: AsyncSession) ->
         "from,to,designated,retained,terminated",
         "2026-01-01,2026-12-31,2,1,1",
     ]
+    # Without a start, a year before the end: from a 29 February, the 28th a year before.
+    leap = await execute(
+        session,
+        'query { successionReportCsv(report: HIPO_RETENTION, to: "2028-02-29") }',
+        as_=HR_LEADER,
+    )
+    assert leap["successionReportCsv"].splitlines()[1].startswith("2027-02-28,2028-02-29,")
 
 
 async def test_plan_action_completion(session: AsyncSession) -> None:

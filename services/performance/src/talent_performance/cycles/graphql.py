@@ -253,7 +253,7 @@ class ReviewCycle:
         if not info.context.principal.is_hr:
             return None
         found = await CycleRepository(info.context.session).completion_over_time(
-            uuid.UUID(str(self.id))
+            uuid.UUID(str(self.id)), info.context.principal.org_scope
         )
         return [DailyReviewCompletion.of(d) for d in found]
 

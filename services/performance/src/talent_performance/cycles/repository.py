@@ -15,7 +15,7 @@ from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
 from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import Review
 from talent_platform.db import Repository
-from talent_platform.employees import reports_of
+from talent_platform.employees import in_scope_employees, reports_of
 
 SUBMITTED = ("submitted", "signed_off")
 
@@ -118,7 +118,14 @@ class CycleRepository(Repository[ReviewCycle]):
             found.sort(key=lambda c: order.get(c.kind, 9))
         return grouped
 
-    async def completion_over_time(self, cycle_id: uuid.UUID) -> list[DailyCompletion]:
+    async def completion_over_time(
+        self, cycle_id: uuid.UUID, scope: Collection[str] | None = None
+    ) -> list[DailyCompletion]:
+        in_scope = (
+            [Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope))]
+            if scope is not None
+            else []
+        )
         day = sql_cast(func.timezone("UTC", Review.submitted_at), Date)
         daily = (
             select(Review.kind.label("kind"), day.label("day"), func.count().label("n"))
@@ -126,6 +133,7 @@ class CycleRepository(Repository[ReviewCycle]):
                 Review.cycle_id == cycle_id,
                 Review.status.in_(SUBMITTED),
                 Review.submitted_at.is_not(None),
+                *in_scope,
             )
             .group_by(Review.kind, day)
             .subquery()
@@ -143,12 +151,13 @@ class CycleRepository(Repository[ReviewCycle]):
         kind: str,
         pending: Sequence[str],
         below: uuid.UUID | None = None,
+        scope: Collection[str] | None = None,
         offset: int,
         limit: int,
     ) -> tuple[list[BehindRow], int]:
         """Reviews of `kind` still in one of the `pending` statuses (of employees in
-        `below`'s reporting chain when given), ordered by the employee's manager then the
-        employee, with the manager's own manager."""
+        `below`'s reporting chain, or inside an HR org `scope`, when given), ordered by the
+        employee's manager then the employee, with the manager's own manager."""
         employee = aliased(EmployeeProjection)
         manager = aliased(EmployeeProjection)
         above = aliased(EmployeeProjection)
@@ -160,6 +169,8 @@ class CycleRepository(Repository[ReviewCycle]):
         if below is not None:
             chain = reports_of(EmployeeProjection, below)
             where = (*where, Review.employee_id.in_(select(chain.c.employee_id)))
+        if scope is not None:
+            where = (*where, Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope)))
         total = int(await self.session.scalar(select(func.count()).where(*where)) or 0)
         rows = await self.session.execute(
             select(

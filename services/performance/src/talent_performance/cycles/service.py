@@ -31,7 +31,7 @@ from talent_performance.cycles.population import insert_review_competencies, ins
 from talent_performance.cycles.repository import BehindRow, CycleRepository
 from talent_performance.db import outbox
 from talent_performance.people.models import JobProfileProjection
-from talent_platform.auth import Principal, Role
+from talent_platform.auth import Principal, Role, unit_in_scope
 from talent_platform.db.base import utcnow
 from talent_platform.errors import Conflict, ErrorCollector, Forbidden, ValidationFailed
 from talent_platform.errors import FieldError as DomainFieldError
@@ -91,9 +91,24 @@ class CycleService:
     async def get(self, cycle_id: uuid.UUID) -> ReviewCycle:
         return await self.cycles.get(cycle_id)
 
+    def _require_admin_of(self, org_unit_codes: Sequence[str]) -> None:
+        """Cycles are run by hr_coordinator, hr_leader and admin; an hr_coordinator with
+        an org scope runs only cycles whose population is limited to org units inside it
+        (not company-wide ones)."""
+        self.principal.require(*CYCLE_ADMINS)
+        scope = self.principal.org_scope
+        if scope is None:
+            return
+        outside = [u for u in org_unit_codes if not unit_in_scope(u, scope)]
+        if not org_unit_codes or outside:
+            units = ", ".join(sorted(scope))
+            raise Forbidden(
+                f"an hr_coordinator for {units} runs only cycles limited to those org units"
+            )
+
     async def create(self, data: NewCycle) -> ReviewCycle:
         """A draft cycle (hr_coordinator, hr_leader, admin); launching it creates reviews."""
-        self.principal.require(*CYCLE_ADMINS)
+        self._require_admin_of(data.org_unit_codes)
         errors = ErrorCollector()
         code = data.code.strip()
         if not code or len(code) > 100:
@@ -154,6 +169,7 @@ class CycleService:
         then the competencies they rate), and open the first phase."""
         self.principal.require(*CYCLE_ADMINS)
         cycle = await self.cycles.get(cycle_id)
+        self._require_admin_of(cycle.org_unit_codes)
         if cycle.status != "draft":
             raise Conflict(f"cycle {cycle.code} is {cycle.status}, only a draft can be launched")
         await self.session.execute(insert_reviews(cycle))
@@ -183,6 +199,7 @@ class CycleService:
         a repeated or stale request cannot skip one."""
         self.principal.require(*CYCLE_ADMINS)
         cycle = await self.cycles.get(cycle_id)
+        self._require_admin_of(cycle.org_unit_codes)
         if cycle.status != "active" or cycle.phase is None:
             raise Conflict(f"cycle {cycle.code} is {cycle.status}, not running")
         position = PHASES.index(cycle.phase)
@@ -213,6 +230,7 @@ class CycleService:
         """Employees see their manager and peer reviews and ratings from now on."""
         self.principal.require(*CYCLE_ADMINS)
         cycle = await self.cycles.get(cycle_id)
+        self._require_admin_of(cycle.org_unit_codes)
         if cycle.released_at is not None:
             raise Conflict(f"cycle {cycle.code} was released at {cycle.released_at.isoformat()}")
         if cycle.status != "active" or cycle.phase != "release":
@@ -236,6 +254,7 @@ class CycleService:
     async def close(self, cycle_id: uuid.UUID) -> ReviewCycle:
         self.principal.require(*CYCLE_ADMINS)
         cycle = await self.cycles.get(cycle_id)
+        self._require_admin_of(cycle.org_unit_codes)
         if cycle.status != "active" or cycle.released_at is None:
             raise Conflict(f"cycle {cycle.code} must be released before it is closed")
         cycle.status, cycle.closed_at = "closed", utcnow()
@@ -253,6 +272,7 @@ class CycleService:
         manager for escalation: every review for HR, a manager's reporting chain's for
         anyone else (nothing for someone who manages nobody)."""
         below = None
+        scope = self.principal.org_scope
         if not self.principal.is_hr:
             below = self.principal.employee_id
             if below is None:
@@ -262,6 +282,12 @@ class CycleService:
         deadlines = (await self.cycles.deadlines([cycle.id])).get(cycle.id, [])
         due_on = next((d.due_on for d in deadlines if d.phase == phase), None)
         rows, total = await self.cycles.behind(
-            cycle.id, kind=kind, pending=pending, below=below, offset=offset, limit=limit
+            cycle.id,
+            kind=kind,
+            pending=pending,
+            below=below,
+            scope=scope,
+            offset=offset,
+            limit=limit,
         )
         return BehindPage(phase=phase, kind=kind, due_on=due_on, rows=rows, total=total)

@@ -232,9 +232,9 @@ class ReportQuery:
     ) -> RatingDistributionReport | None:
         if not info.context.principal.is_hr:
             return None
-        rows = await ReportRepository(info.context.session).rating_distribution(
-            parse_id(cycle_id, "cycleId"), group_by=group_by.value
-        )
+        rows = await ReportRepository(
+            info.context.session, info.context.principal.org_scope
+        ).rating_distribution(parse_id(cycle_id, "cycleId"), group_by=group_by.value)
         return _distribution(rows)
 
     @strawberry.field(description="Reviews done per phase of a cycle (HR; null for others).")
@@ -245,9 +245,9 @@ class ReportQuery:
     ) -> PhaseCompletionReport | None:
         if not info.context.principal.is_hr:
             return None
-        rows = await ReportRepository(info.context.session).completion_by_phase(
-            parse_id(cycle_id, "cycleId")
-        )
+        rows = await ReportRepository(
+            info.context.session, info.context.principal.org_scope
+        ).completion_by_phase(parse_id(cycle_id, "cycleId"))
         return _phases(rows)
 
     @strawberry.field(
@@ -264,9 +264,9 @@ class ReportQuery:
     ) -> GoalCompletionReport | None:
         if not info.context.principal.is_hr:
             return None
-        rows = await ReportRepository(info.context.session).goal_completion(
-            None if cycle_id is None else parse_id(cycle_id, "cycleId")
-        )
+        rows = await ReportRepository(
+            info.context.session, info.context.principal.org_scope
+        ).goal_completion(None if cycle_id is None else parse_id(cycle_id, "cycleId"))
         return _goals(rows)
 
     @strawberry.field(
@@ -286,5 +286,7 @@ class ReportQuery:
     ) -> TurnoverReport | None:
         if not info.context.principal.is_hr:
             return None
-        rows = await ReportRepository(info.context.session).turnover_by_tier(since)
+        rows = await ReportRepository(
+            info.context.session, info.context.principal.org_scope
+        ).turnover_by_tier(since)
         return _turnover(since, rows)

@@ -1,14 +1,18 @@
 """The talent-metrics reports HR reads (each also exported as CSV): rating distributions
 before and after calibration, completion by phase, goal completion, and turnover by
-performance tier. One aggregate query each."""
+performance tier. One aggregate query each. A repository made with an HR org scope
+(a scoped hr_coordinator's) counts only the employees now in those org units."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Integer,
     String,
@@ -30,6 +34,7 @@ from talent_performance.goals.models import Goal
 from talent_performance.imports.models import HistoricalRating
 from talent_performance.people.models import EmployeeProjection, JobProfileProjection
 from talent_performance.reviews.models import Review
+from talent_platform.employees import in_scope_employees
 
 RATINGS = (1, 2, 3, 4, 5)
 TRACKED_PHASES = ("self_review", "peer_feedback", "manager_review", "sign_off")
@@ -81,8 +86,14 @@ class TurnoverRow:
 
 
 class ReportRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, scope: Collection[str] | None = None) -> None:
         self.session = session
+        self.scope = scope
+
+    def _scoped(self, employee_id: Any) -> list[ColumnElement[bool]]:
+        if self.scope is None:
+            return []
+        return [employee_id.in_(in_scope_employees(EmployeeProjection, self.scope))]
 
     async def rating_distribution(
         self, cycle_id: uuid.UUID, *, group_by: str
@@ -114,6 +125,7 @@ class ReportRepository:
                 Review.cycle_id == cycle_id,
                 Review.kind == "manager",
                 Review.status.in_(("submitted", "signed_off")),
+                *self._scoped(Review.employee_id),
             )
             .group_by(key)
             .order_by(key)
@@ -143,7 +155,11 @@ class ReportRepository:
                 func.count().filter(Review.status.in_(("submitted", "signed_off"))),
                 func.count().filter(Review.status == "signed_off"),
             )
-            .where(Review.cycle_id == cycle_id, Review.status != "cancelled")
+            .where(
+                Review.cycle_id == cycle_id,
+                Review.status != "cancelled",
+                *self._scoped(Review.employee_id),
+            )
             .group_by(Review.kind)
         )
         by_kind = {
@@ -168,7 +184,11 @@ class ReportRepository:
             )
             .select_from(Goal)
             .join(EmployeeProjection, EmployeeProjection.employee_id == Goal.owner_id)
-            .where(Goal.scope == "individual", Goal.status != "cancelled")
+            .where(
+                Goal.scope == "individual",
+                Goal.status != "cancelled",
+                *self._scoped(Goal.owner_id),
+            )
             .group_by(unit)
             .order_by(unit)
         )
@@ -230,6 +250,7 @@ class ReportRepository:
                     EmployeeProjection.terminated_on.is_(None),
                     EmployeeProjection.terminated_on >= since,
                 ),
+                *self._scoped(EmployeeProjection.employee_id),
             )
             .group_by(tier)
         )

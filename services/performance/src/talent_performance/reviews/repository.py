@@ -11,20 +11,28 @@ from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import PeerRequest, Review, ReviewCompetency
 from talent_platform.auth import Principal
 from talent_platform.db import Repository
-from talent_platform.employees import reports_of
+from talent_platform.employees import in_scope_employees, reports_of
 
 
 def readable_by(principal: Principal) -> ColumnElement[bool]:
     """Reviews the principal may read (the query must join ReviewCycle): HR all; a
     reviewer what they write; an employee their own self review, and the rest of their
-    reviews once the cycle is released; a manager every review of their reporting chain."""
-    if principal.is_hr:
+    reviews once the cycle is released; a manager every review of their reporting chain;
+    an hr_coordinator with an org scope the reviews of employees inside it."""
+    if principal.is_hr_everywhere:
         return true()
+    scope = principal.org_scope
+    in_scope = (
+        [Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope))]
+        if scope is not None
+        else []
+    )
     me = principal.employee_id
     if me is None:
-        return false()
+        return or_(*in_scope) if in_scope else false()
     reports = reports_of(EmployeeProjection, me)
     return or_(
+        *in_scope,
         Review.reviewer_id == me,
         and_(
             Review.employee_id == me,

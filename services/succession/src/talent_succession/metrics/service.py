@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talent_platform.auth import Principal
 from talent_platform.errors import ErrorCollector
 from talent_succession.audit.service import AuditLog, require_confidential
-from talent_succession.dates import today
+from talent_succession.dates import add_months, today
 from talent_succession.diversity.service import DiversityService
 from talent_succession.metrics.repository import (
     ActionCompletion,
@@ -72,7 +72,7 @@ class MetricsService:
             return to_csv(await self.action_completion())
         if report == "hipo_retention":
             last = end or today()
-            first = start or last.replace(year=last.year - 1)
+            first = start or add_months(last, -12)  # 29 February: the 28th a year before
             retention = await self.hipo_retention(first, last)
             return _csv(
                 ("from", "to", "designated", "retained", "terminated"),
