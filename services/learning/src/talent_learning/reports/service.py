@@ -85,7 +85,8 @@ class ReportService:
         scope = self.principal.org_scope
         if scope is None:
             return None
-        return employee_id.in_(in_scope_employees(Employee, scope))
+        inside: ColumnElement[bool] = employee_id.in_(in_scope_employees(Employee, scope))
+        return inside
 
     async def _course(self, code: str, field: str = "courseCode") -> Course:
         course = (
