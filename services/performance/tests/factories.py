@@ -55,6 +55,23 @@ async def execute(
     return result.data
 
 
+async def refused(
+    session: AsyncSession,
+    query: str,
+    *,
+    as_: Principal,
+    variables: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
+    """Run an operation that is refused somewhere: its data and each error's path and code
+    (the contract: a refused field answers null with a FORBIDDEN entry at its path)."""
+    context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    assert result.data is not None and result.errors, result
+    return result.data, [
+        (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors
+    ]
+
+
 async def make_employee(
     session: AsyncSession,
     *,

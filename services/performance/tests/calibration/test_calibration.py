@@ -24,6 +24,7 @@ from ..factories import (
     move_to,
     principal,
     published,
+    refused,
     review_of,
 )
 
@@ -217,13 +218,17 @@ async def test_only_members_and_hr_see_a_session(session: AsyncSession) -> None:
     cycle, _, (ada,) = await rated_team(session, [3])
     facilitator = await make_employee(session, number="E900")
     session_id = await open_session(session, cycle, [ada], facilitator)
+    facilitator_id = str(facilitator.employee_id)  # a refused read rolls back: objects expire
 
-    as_employee = await execute(session, SESSION, as_=principal(ada), variables={"id": session_id})
+    as_employee, errors = await refused(
+        session, SESSION, as_=principal(ada), variables={"id": session_id}
+    )
     as_hr = await execute(session, SESSION, as_=HR, variables={"id": session_id})
 
     assert as_employee["calibrationSession"] is None
+    assert errors == [(("calibrationSession",), "FORBIDDEN")]
     assert as_hr["calibrationSession"]["members"] == [
-        {"role": "facilitator", "employee": {"id": str(facilitator.employee_id)}}
+        {"role": "facilitator", "employee": {"id": facilitator_id}}
     ]
 
 

@@ -22,6 +22,7 @@ from ..factories import (
     make_job_profile,
     move_to,
     principal,
+    refused,
     review_of,
 )
 
@@ -68,7 +69,7 @@ async def test_rating_distribution_before_and_after_calibration(session: AsyncSe
     by_level = await execute(
         session, DISTRIBUTION, as_=HR, variables={"id": str(cycle.id), "by": "JOB_LEVEL"}
     )
-    hidden = await execute(
+    hidden, errors = await refused(
         session,
         DISTRIBUTION,
         as_=principal(boss),
@@ -85,6 +86,7 @@ async def test_rating_distribution_before_and_after_calibration(session: AsyncSe
     rows = list(csv.DictReader(io.StringIO(by_unit["ratingDistribution"]["csv"])))
     assert {r["group"]: (r["before_5"], r["after_4"]) for r in rows}["finance"] == ("1", "1")
     assert hidden["ratingDistribution"] is None
+    assert errors == [(("ratingDistribution",), "FORBIDDEN")]
     scoped = Principal(
         subject="coordinator",
         employee_id=None,

@@ -11,6 +11,7 @@ from talent_performance.arguments import After, First
 from talent_performance.audit.models import AuditEntry as AuditModel
 from talent_performance.audit.service import AuditLog
 from talent_performance.people.graphql import parse_id
+from talent_platform.errors import Forbidden
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 
 Ctx = Info[TalentContext, None]
@@ -83,7 +84,7 @@ class AuditQuery:
         after: After = None,
     ) -> Connection[AuditEntry] | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Forbidden("the audit log is for hr_coordinator, hr_leader and admin")
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         rows, total = await AuditLog(info.context.session).page(
             entity_id=None if entity_id is None else parse_id(entity_id, "entityId"),

@@ -23,6 +23,7 @@ from talent_performance.calibration.service import (
 )
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.people.graphql import Employee, parse_id
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -209,15 +210,12 @@ class CalibrationQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The session's id.")],
     ) -> CalibrationSession | None:
         service = CalibrationService(info.context.session, info.context.principal)
-        try:
-            session_id = uuid.UUID(str(id))
-        except ValueError:
-            return None
+        session_id = parse_id(id, "id", "calibration session id")
         found = await service.sessions.get_or_none(session_id)
         if found is None:
             return None
         if not (info.context.principal.is_hr or await service.role_in(found.id)):
-            return None
+            raise Refused("only HR and the session's members see a calibration session")
         return CalibrationSession.from_model(found)
 
     @strawberry.field(description="Sessions the caller is a member of (all, for HR), oldest first.")

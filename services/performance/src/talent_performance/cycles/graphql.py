@@ -22,6 +22,7 @@ from talent_performance.cycles.repository import (
 from talent_performance.cycles.service import CycleService, NewCycle
 from talent_performance.people.graphql import Employee, parse_id
 from talent_performance.reviews.enums import ReviewKind, ReviewStatus
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -251,7 +252,7 @@ class ReviewCycle:
     )
     async def completion_over_time(self, info: Ctx) -> list[DailyReviewCompletion] | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Refused("completion over time is for hr_coordinator, hr_leader and admin")
         found = await CycleRepository(info.context.session).completion_over_time(
             uuid.UUID(str(self.id)), info.context.principal.org_scope
         )

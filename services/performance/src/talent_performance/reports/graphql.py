@@ -24,6 +24,7 @@ from talent_performance.reports.repository import (
     TurnoverRow,
 )
 from talent_performance.reviews.enums import ReviewKind
+from talent_platform.errors import Forbidden
 from talent_platform.graphql import TalentContext
 
 Ctx = Info[TalentContext, None]
@@ -46,6 +47,9 @@ class DistributionGrouping(Enum):
     JOB_LEVEL = strawberry.enum_value(
         "job_level", description="By the level of the employee's job profile."
     )
+
+
+HR_ONLY = "HR reports are for hr_coordinator, hr_leader and admin"
 
 
 @strawberry.type(description="Manager ratings (before) and final ratings (after calibration).")
@@ -231,7 +235,7 @@ class ReportQuery:
         ],
     ) -> RatingDistributionReport | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Forbidden(HR_ONLY)
         rows = await ReportRepository(
             info.context.session, info.context.principal.org_scope
         ).rating_distribution(parse_id(cycle_id, "cycleId"), group_by=group_by.value)
@@ -244,7 +248,7 @@ class ReportQuery:
         cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
     ) -> PhaseCompletionReport | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Forbidden(HR_ONLY)
         rows = await ReportRepository(
             info.context.session, info.context.principal.org_scope
         ).completion_by_phase(parse_id(cycle_id, "cycleId"))
@@ -263,7 +267,7 @@ class ReportQuery:
         ] = None,
     ) -> GoalCompletionReport | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Forbidden(HR_ONLY)
         rows = await ReportRepository(
             info.context.session, info.context.principal.org_scope
         ).goal_completion(None if cycle_id is None else parse_id(cycle_id, "cycleId"))
@@ -285,7 +289,7 @@ class ReportQuery:
         ],
     ) -> TurnoverReport | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Forbidden(HR_ONLY)
         rows = await ReportRepository(
             info.context.session, info.context.principal.org_scope
         ).turnover_by_tier(since)

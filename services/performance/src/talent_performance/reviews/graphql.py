@@ -22,6 +22,7 @@ from talent_performance.reviews.service import (
     ReviewService,
     ReviewView,
 )
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -187,12 +188,11 @@ class ReviewQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The review's id.")],
     ) -> Review | None:
         service = ReviewService(info.context.session, info.context.principal)
-        try:
-            review_id = uuid.UUID(str(id))
-        except ValueError:
-            return None
+        review_id = parse_id(id, "id", "review id")
         found = await service.reviews.readable(info.context.principal, review_id)
         if found is None:
+            if await service.reviews.get_or_none(review_id) is not None:
+                raise Refused("you may not read this review")
             return None
         service.audit_reads([found])
         return Review.of(service.view(found))
