@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -32,6 +33,23 @@ if TYPE_CHECKING:
 Ctx = Info[TalentContext, None]
 
 
+@strawberry.enum(description="Where a participant of a cohort stands.")
+class CohortParticipantStatus(Enum):
+    ENROLLED = strawberry.enum_value(
+        "enrolled", description="Taking part; the cohort is not completed yet."
+    )
+    COMPLETED = strawberry.enum_value(
+        "completed",
+        description="Attended at least minAttendancePercent of the sessions when the cohort "
+        "was completed, and got a completion of its course.",
+    )
+    NOT_COMPLETED = strawberry.enum_value(
+        "not_completed",
+        description="Attended less than minAttendancePercent of the sessions when the cohort "
+        "was completed.",
+    )
+
+
 @strawberry.type(description="One session of a cohort.")
 class CohortSession:
     id: strawberry.ID = strawberry.field(description="Session id (UUID), for `recordAttendance`.")
@@ -53,8 +71,8 @@ class CohortSession:
 
 @strawberry.type(description="A participant of a cohort, with their attendance.")
 class CohortParticipant:
-    status: str = strawberry.field(
-        description="`enrolled` until the cohort is completed, then `completed` or `not_completed`."
+    status: CohortParticipantStatus = strawberry.field(
+        description="ENROLLED until the cohort is completed, then COMPLETED or NOT_COMPLETED."
     )
     attended_sessions: int = strawberry.field(
         description="Sessions recorded as attended by this participant."
@@ -65,7 +83,7 @@ class CohortParticipant:
     @classmethod
     def from_row(cls, row: ParticipantRow) -> CohortParticipant:
         return cls(
-            status=row.status,
+            status=CohortParticipantStatus(row.status),
             attended_sessions=row.attended,
             total_sessions=row.sessions,
             _employee_id=row.employee_id,
