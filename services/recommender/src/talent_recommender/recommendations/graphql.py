@@ -87,12 +87,28 @@ class EstimateBasis(Enum):
     )
 
 
+@strawberry.enum(description="What kind of evidence a reading is.")
+class EvidenceKind(Enum):
+    ASSESSMENT = strawberry.enum_value(
+        "assessment",
+        description="A competency assessment; `detail` is its source: assessment (formal), "
+        "manager, peer or self.",
+    )
+    COMPLETION = strawberry.enum_value(
+        "completion",
+        description="A completed course teaching the competency; `detail` is the course code "
+        "and `level` the level it teaches.",
+    )
+    ROLE = strawberry.enum_value(
+        "role",
+        description="A past job profile requiring the competency; `detail` is its code, "
+        "`level` its required level and `on` the day it ended.",
+    )
+
+
 @strawberry.type(description="One piece of evidence behind a skill estimate.")
 class SkillEvidence:
-    kind: str = strawberry.field(
-        description="`assessment` (`detail`: its source), `completion` (`detail`: the course) "
-        "or `role` (`detail`: an earlier job profile, `on`: its last day)."
-    )
+    kind: EvidenceKind = strawberry.field(description="Assessment, completion or past role.")
     detail: str = strawberry.field(
         description="The assessment's source (self, manager, peer, assessment), the "
         "completed course's code, or the job profile held."
@@ -110,7 +126,7 @@ class SkillEvidence:
     @classmethod
     def from_row(cls, row: ShownReading) -> SkillEvidence:
         return cls(
-            kind=row.kind,
+            kind=EvidenceKind(row.kind),
             detail=row.detail,
             level=row.value,
             weight=round(row.weight, 4),
