@@ -55,8 +55,8 @@ class CohortSession:
     id: strawberry.ID = strawberry.field(description="Session id (UUID), for `recordAttendance`.")
     position: int = strawberry.field(description="1 for the earliest session, then by start.")
     title: str = strawberry.field(description="Title of the session.")
-    starts_at: dt.datetime = strawberry.field(description="Start (ISO date-time with zone).")
-    ends_at: dt.datetime = strawberry.field(description="End (ISO date-time with zone).")
+    starts_at: dt.datetime = strawberry.field(description="Start (ISO date-time with offset).")
+    ends_at: dt.datetime = strawberry.field(description="End (ISO date-time with offset).")
 
     @classmethod
     def from_model(cls, m: SessionModel) -> CohortSession:

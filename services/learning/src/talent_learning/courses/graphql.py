@@ -104,7 +104,7 @@ class Course:
     )
     active: bool = strawberry.field(description="False once retired (kept for history).")
     retired_at: dt.datetime | None = strawberry.field(
-        description="When `retireCourse` retired it (ISO date-time, UTC); null while active."
+        description="When `retireCourse` retired it (ISO date-time with offset); null while active."
     )
     version: int = strawberry.field(
         description="1 when created; +1 for every change by `updateCourse` or a `courses` import."

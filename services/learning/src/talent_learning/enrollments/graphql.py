@@ -98,7 +98,7 @@ class DueDateChange:
     new_due_on: dt.date = strawberry.field(description="The due date it set (ISO date).")
     reason: str = strawberry.field(description="Why it was extended, as given.")
     changed_by: str = strawberry.field(description="Token subject of who extended it.")
-    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time, UTC).")
+    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
     @classmethod
     def from_model(cls, m: DueDateChangeModel) -> DueDateChange:
@@ -128,14 +128,14 @@ class Enrollment:
         description="Due date (ISO date); null when none was set."
     )
     assigned_at: dt.datetime = strawberry.field(
-        description="When it was created (ISO date-time, UTC)."
+        description="When it was created (ISO date-time with offset)."
     )
     assigned_by: str | None = strawberry.field(
         description="Token subject of who assigned it, or `rule:<code>`, `path:<code>`, "
         "`plan:<id>` for automatic assignments."
     )
     started_at: dt.datetime | None = strawberry.field(
-        description="When it was started (ISO date-time, UTC); null until then."
+        description="When it was started (ISO date-time with offset); null until then."
     )
     closed_at: dt.datetime | None = strawberry.field(
         description="When it was completed, failed, waived or cancelled."

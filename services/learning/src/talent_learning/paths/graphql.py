@@ -87,7 +87,9 @@ class LearningPath:
     )
     title: str = strawberry.field(description="Title, 1-300 characters.")
     description: str = strawberry.field(description="What the path is for; may be empty.")
-    kind: LearningPathKind = strawberry.field(description="What the path is for.")
+    kind: LearningPathKind = strawberry.field(
+        description="Its kind; ONBOARDING paths also go to new hires automatically."
+    )
     job_profile_code: str | None = strawberry.field(
         description="Onboarding: for new hires of this job profile (null: any)."
     )
@@ -169,11 +171,15 @@ class LearningPathStepInput:
 class SaveLearningPathInput:
     code: str = strawberry.field(description="The path's code, 1-100 characters.")
     title: str = strawberry.field(description="Title, 1-300 characters.")
-    kind: LearningPathKind = strawberry.field(description="What the path is for.")
+    kind: LearningPathKind = strawberry.field(
+        description="Its kind; ONBOARDING paths also go to new hires automatically."
+    )
     steps: list[LearningPathStepInput] = strawberry.field(
         description="At least one, in order; replaces every existing step."
     )
-    description: str = strawberry.field(default="", description="What the path is for.")
+    description: str = strawberry.field(
+        default="", description="Free text shown with the path; empty by default."
+    )
     job_profile_code: str | None = strawberry.field(
         default=None, description="Onboarding: only for new hires of this job profile."
     )

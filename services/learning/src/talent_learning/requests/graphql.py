@@ -55,7 +55,7 @@ class TrainingRequestChange:
     status: TrainingRequestStatus = strawberry.field(description="The status it moved to.")
     changed_by: str = strawberry.field(description="Token subject of who made the change.")
     comment: str | None = strawberry.field(description="Approval comment or rejection reason.")
-    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time, UTC).")
+    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
     @classmethod
     def from_model(cls, m: ChangeModel) -> TrainingRequestChange:
@@ -100,7 +100,7 @@ class TrainingRequest:
         description="Why it was rejected; null unless REJECTED."
     )
     submitted_at: dt.datetime = strawberry.field(
-        description="When it was submitted (ISO date-time, UTC)."
+        description="When it was submitted (ISO date-time with offset)."
     )
 
     @classmethod

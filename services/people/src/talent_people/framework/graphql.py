@@ -60,7 +60,7 @@ class Competency:
     code: str = strawberry.field(
         description="Unique code (at most 200 characters), used wherever a competency is named."
     )
-    name: str = strawberry.field(description="Display name.")
+    name: str = strawberry.field(description="Name shown to people, e.g. `Financial Modelling`.")
     tier: CompetencyTier = strawberry.field(description="The framework tier it belongs to.")
     description: str = strawberry.field(description="What it covers; empty when not given.")
 

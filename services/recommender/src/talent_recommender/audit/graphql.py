@@ -23,7 +23,7 @@ Ctx = Info[TalentContext, None]
     description="One audited read of successor suggestions or dismissal of one.",
 )
 class AuditEntry:
-    at: dt.datetime = strawberry.field(description="When it happened (ISO date-time, UTC).")
+    at: dt.datetime = strawberry.field(description="When it happened (ISO date-time with offset).")
     actor: str = strawberry.field(description="The token subject who did it.")
     action: str = strawberry.field(
         description="`successor_suggestions.read` or `successor_suggestion.dismissed`."

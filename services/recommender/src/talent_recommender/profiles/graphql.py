@@ -30,7 +30,7 @@ Ctx = Info[TalentContext, None]
 class RecommenderStatus:
     model_version: int | None = strawberry.field(description="Null until the first refit.")
     trained_at: dt.datetime | None = strawberry.field(
-        description="When the current model was fitted (ISO date-time, UTC); null until then."
+        description="When the current model was fitted (ISO date-time); null until then."
     )
     training_window_start: dt.date | None = strawberry.field(
         description="Earliest assessment or completion day in the data it was fitted on."
@@ -120,7 +120,7 @@ class StatusQuery:
 class RefitRequested:
     request_id: int = strawberry.field(description="Number of the queued request.")
     requested_at: dt.datetime = strawberry.field(
-        description="When it was queued (ISO date-time, UTC)."
+        description="When it was queued (ISO date-time with offset)."
     )
 
 

@@ -145,8 +145,9 @@ class SkillLevel:
         description="0-1: the chance that the true level is within 0.5 of `level`."
     )
     basis: EstimateBasis = strawberry.field(
-        description="EVIDENCE (assessments, completions, roles) or INFERRED (a low-rank "
-        "model's guess from similar colleagues; never verified)."
+        description="EVIDENCE (assessments, completions, past roles) or INFERRED (the latest "
+        "model's estimate from the job profile and the employee's other evidence; never "
+        "verified)."
     )
     inferred: bool = strawberry.field(description="True when basis is INFERRED.")
     evidence: list[SkillEvidence] = strawberry.field(
@@ -335,14 +336,14 @@ class IssuedRecommendationRecord:
         description="Model version when last served; null if served before the first refit."
     )
     first_issued_at: dt.datetime = strawberry.field(
-        description="When it was first served (ISO date-time, UTC)."
+        description="When it was first served (ISO date-time with offset)."
     )
     last_issued_at: dt.datetime = strawberry.field(
         description="Refreshed at most hourly while it keeps being served."
     )
     accepted: bool = strawberry.field(description="True once it was accepted (see acceptedVia).")
     accepted_at: dt.datetime | None = strawberry.field(
-        description="When it was accepted (ISO date-time, UTC); null until then."
+        description="When it was accepted (ISO date-time with offset); null until then."
     )
     accepted_via: str | None = strawberry.field(
         description="`enrollment`: learning assigned the course with this recommendation id; "
@@ -599,7 +600,7 @@ class Dismissal:
         description="The course; it is not recommended to the employee again."
     )
     reason: str = strawberry.field(description="Why, as given (trimmed).")
-    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time, UTC).")
+    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
 
 @strawberry.type(description="The dismissal recorded.")

@@ -79,8 +79,9 @@ class SuccessorSuggestion:
         description="True when readiness is HR's assessment, false when estimated."
     )
     fit: float = strawberry.field(
-        description="Importance-weighted share of the role's required levels met (0-1), "
-        "on evidence only (assessments, completions, roles; never inferred levels)."
+        description="Expected importance-weighted share of the role's required levels met "
+        "(0-1), every estimate (evidence or inferred) counted with its doubt, so below 1 even "
+        "for someone estimated exactly at every requirement."
     )
     reasons: list[str] = strawberry.field(
         description="Why, as English sentences to show: fit, current role, rating, potential, "
@@ -215,7 +216,7 @@ class SuccessorDismissal:
     )
     reason: str = strawberry.field(description="Why, as given (trimmed).")
     dismissed_by: str = strawberry.field(description="The token subject who dismissed it.")
-    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time, UTC).")
+    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
 
 @strawberry.type(description="The dismissal recorded.")
