@@ -13,7 +13,7 @@ from talent_learning.cohorts.models import Cohort as CohortModel
 from talent_learning.cohorts.models import CohortSession as SessionModel
 from talent_learning.cohorts.service import CohortInput, CohortService, ParticipantRow, SessionInput
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.paging import After, First
+from talent_learning.described import After, First, enum_value
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import (
     Conflict,
@@ -35,15 +35,13 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="Where a participant of a cohort stands.")
 class CohortParticipantStatus(Enum):
-    ENROLLED = strawberry.enum_value(
-        "enrolled", description="Taking part; the cohort is not completed yet."
-    )
-    COMPLETED = strawberry.enum_value(
+    ENROLLED = enum_value("enrolled", description="Taking part; the cohort is not completed yet.")
+    COMPLETED = enum_value(
         "completed",
         description="Attended at least minAttendancePercent of the sessions when the cohort "
         "was completed, and got a completion of its course.",
     )
-    NOT_COMPLETED = strawberry.enum_value(
+    NOT_COMPLETED = enum_value(
         "not_completed",
         description="Attended less than minAttendancePercent of the sessions when the cohort "
         "was completed.",

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from talent_learning.courses.catalog import CatalogService, CourseFields, SkillInput
 from talent_learning.courses.models import Course as CourseModel
 from talent_learning.courses.service import CourseFilter, CourseService
-from talent_learning.paging import After, First
+from talent_learning.described import After, First, enum_value
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -31,15 +31,13 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="How a course is delivered.")
 class CourseModality(Enum):
-    E_LEARNING = strawberry.enum_value(
+    E_LEARNING = enum_value(
         "e-learning", description="Self-paced online (`e-learning` in CSV files)."
     )
-    CLASSROOM = strawberry.enum_value("classroom", description="In person, with a trainer.")
-    VIRTUAL = strawberry.enum_value("virtual", description="Live online, with a trainer.")
-    EXTERNAL = strawberry.enum_value(
-        "external", description="Given by an outside provider (see `provider`)."
-    )
-    BLENDED = strawberry.enum_value("blended", description="A mix of online and in person.")
+    CLASSROOM = enum_value("classroom", description="In person, with a trainer.")
+    VIRTUAL = enum_value("virtual", description="Live online, with a trainer.")
+    EXTERNAL = enum_value("external", description="Given by an outside provider (see `provider`).")
+    BLENDED = enum_value("blended", description="A mix of online and in person.")
 
 
 @strawberry.type(description="A competency a course teaches, and the level (1-5) it teaches it to.")

@@ -12,12 +12,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.models import DueDateChange as DueDateChangeModel
 from talent_learning.enrollments.models import Enrollment as EnrollmentModel
 from talent_learning.enrollments.repository import EnrollmentPages
 from talent_learning.enrollments.service import AssignInput, EnrollmentService
-from talent_learning.paging import After, First
 from talent_learning.paths.graphql import LearningPath, path_by_id_loader
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import (
@@ -45,49 +45,39 @@ PageKey = tuple[uuid.UUID, tuple[str, ...], int, int]
     "the others closed."
 )
 class EnrollmentStatus(Enum):
-    ASSIGNED = strawberry.enum_value("assigned", description="Open, not started yet.")
-    IN_PROGRESS = strawberry.enum_value(
-        "in_progress", description="Open and started (`startEnrollment`)."
-    )
-    COMPLETED = strawberry.enum_value(
-        "completed", description="Closed by a completion of the course."
-    )
-    FAILED = strawberry.enum_value(
+    ASSIGNED = enum_value("assigned", description="Open, not started yet.")
+    IN_PROGRESS = enum_value("in_progress", description="Open and started (`startEnrollment`).")
+    COMPLETED = enum_value("completed", description="Closed by a completion of the course.")
+    FAILED = enum_value(
         "failed", description="Closed: the LMS reported a failed attempt (xAPI `failed`)."
     )
-    OVERDUE = strawberry.enum_value(
+    OVERDUE = enum_value(
         "overdue",
         description="Still open past its due date (marked by the sweep); extending the due "
         "date reopens it.",
     )
-    WAIVED = strawberry.enum_value(
+    WAIVED = enum_value(
         "waived", description="Closed without taking it, with a reason (`statusReason`)."
     )
-    CANCELLED = strawberry.enum_value(
-        "cancelled", description="Closed: the assignment was withdrawn."
-    )
+    CANCELLED = enum_value("cancelled", description="Closed: the assignment was withdrawn.")
 
 
 @strawberry.enum(description="Why a course was assigned.")
 class AssignmentReason(Enum):
-    MANAGER = strawberry.enum_value("manager", description="A manager or HR assigned it.")
-    COMPLIANCE = strawberry.enum_value(
+    MANAGER = enum_value("manager", description="A manager or HR assigned it.")
+    COMPLIANCE = enum_value(
         "compliance", description="A compliance rule (or a recertification) requires it."
     )
-    ONBOARDING = strawberry.enum_value(
-        "onboarding", description="A step of the new hire's onboarding path."
-    )
-    RECOMMENDATION = strawberry.enum_value(
+    ONBOARDING = enum_value("onboarding", description="A step of the new hire's onboarding path.")
+    RECOMMENDATION = enum_value(
         "recommendation",
         description="Accepting a recommender suggestion (`recommendationId` is set).",
     )
-    DEVELOPMENT_PLAN = strawberry.enum_value(
+    DEVELOPMENT_PLAN = enum_value(
         "development_plan",
         description="An action of a succession development plan (`planActionId` is set).",
     )
-    SELF = strawberry.enum_value(
-        "self", description="The employee enrolled themself (`enrollInCourse`)."
-    )
+    SELF = enum_value("self", description="The employee enrolled themself (`enrollInCourse`).")
 
 
 @strawberry.type(description="One extension of a due date.")

@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from talent_learning.described import enum_value
 from talent_learning.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
@@ -24,13 +25,11 @@ Ctx = Info[TalentContext, None]
     description="CSV files the learning service imports (columns in docs/csv-formats.md)."
 )
 class LearningImportKind(Enum):
-    COURSES = strawberry.enum_value(
-        "courses", description="The course catalog: one row per course, by code."
-    )
-    COURSE_SKILLS = strawberry.enum_value(
+    COURSES = enum_value("courses", description="The course catalog: one row per course, by code.")
+    COURSE_SKILLS = enum_value(
         "course-skills", description="Competencies each course teaches, with a level 1-5."
     )
-    COMPLETIONS = strawberry.enum_value(
+    COMPLETIONS = enum_value(
         "completions",
         description="Course completions by employee number; each completes the open "
         "enrollment in the course.",

@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.paging import After, First
+from talent_learning.described import After, First, enum_value
 from talent_learning.paths.models import LearningPath as PathModel
 from talent_learning.paths.service import PathInput, PathService, StepInput
 from talent_platform.graphql import (
@@ -30,13 +30,11 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="What a path is for.")
 class LearningPathKind(Enum):
-    GENERAL = strawberry.enum_value(
+    GENERAL = enum_value(
         "general", description="Any other path; assigned only by `assignLearning`."
     )
-    CAREER = strawberry.enum_value(
-        "career", description="A career track; assigned only by `assignLearning`."
-    )
-    ONBOARDING = strawberry.enum_value(
+    CAREER = enum_value("career", description="A career track; assigned only by `assignLearning`.")
+    ONBOARDING = enum_value(
         "onboarding",
         description="Also assigned automatically to new hires, matched by jobProfileCode and "
         "location.",

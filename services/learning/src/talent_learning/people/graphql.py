@@ -18,8 +18,8 @@ from strawberry.types import Info
 from talent_learning.completions.certifications import certifications_of
 from talent_learning.completions.graphql import Completion, completion_pages_loader
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
-from talent_learning.paging import After, First
 from talent_learning.people.service import visible_employees
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 
@@ -28,14 +28,12 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="Whether a certification is still valid today.")
 class CertificationStatus(Enum):
-    VALID = strawberry.enum_value(
-        "valid", description="Valid beyond the expiring window (see EXPIRING)."
-    )
-    EXPIRING = strawberry.enum_value(
+    VALID = enum_value("valid", description="Valid beyond the expiring window (see EXPIRING).")
+    EXPIRING = enum_value(
         "expiring",
         description="Still valid, but expires within CERTIFICATION_EXPIRING_DAYS (30 by default).",
     )
-    EXPIRED = strawberry.enum_value("expired", description="`validUntil` has passed.")
+    EXPIRED = enum_value("expired", description="`validUntil` has passed.")
 
 
 @strawberry.type(

@@ -10,10 +10,10 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_learning.enrollments.service import today
-from talent_learning.paging import After, First
 from talent_learning.reports.service import Grouping, Report, ReportService
 from talent_platform.errors import Forbidden
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
@@ -24,16 +24,16 @@ T = TypeVar("T")
 
 @strawberry.enum(description="What `completionRates` groups enrollments by.")
 class ReportGrouping(Enum):
-    ORG_UNIT = strawberry.enum_value(
+    ORG_UNIT = enum_value(
         "org_unit", description="The employee's org unit code (on asOf for a past day)."
     )
-    LOCATION = strawberry.enum_value(
+    LOCATION = enum_value(
         "location", description="The employee's location (on asOf for a past day)."
     )
-    JOB_PROFILE = strawberry.enum_value(
+    JOB_PROFILE = enum_value(
         "job_profile", description="The employee's job profile code (on asOf for a past day)."
     )
-    COURSE = strawberry.enum_value("course", description="The course code.")
+    COURSE = enum_value("course", description="The course code.")
 
 
 @strawberry.type(description="Completion and overdue figures of one group.")

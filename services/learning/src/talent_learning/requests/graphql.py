@@ -11,7 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_learning.paging import After, First
+from talent_learning.described import After, First, enum_value
 from talent_learning.requests.models import TrainingRequest as RequestModel
 from talent_learning.requests.models import TrainingRequestChange as ChangeModel
 from talent_learning.requests.service import RequestInput, TrainingRequestService
@@ -35,19 +35,15 @@ Ctx = Info[TalentContext, None]
     description="Where a training request stands: SUBMITTED and MANAGER_APPROVED are pending."
 )
 class TrainingRequestStatus(Enum):
-    SUBMITTED = strawberry.enum_value(
-        "submitted", description="Waiting for the employee's manager."
-    )
-    MANAGER_APPROVED = strawberry.enum_value(
+    SUBMITTED = enum_value("submitted", description="Waiting for the employee's manager.")
+    MANAGER_APPROVED = enum_value(
         "manager_approved", description="The manager approved; waiting for HR."
     )
-    APPROVED = strawberry.enum_value("approved", description="HR approved: granted.")
-    REJECTED = strawberry.enum_value(
+    APPROVED = enum_value("approved", description="HR approved: granted.")
+    REJECTED = enum_value(
         "rejected", description="Rejected by the manager or HR (see `rejectionReason`)."
     )
-    WITHDRAWN = strawberry.enum_value(
-        "withdrawn", description="Withdrawn by the employee while pending."
-    )
+    WITHDRAWN = enum_value("withdrawn", description="Withdrawn by the employee while pending.")
 
 
 @strawberry.type(description="One step of a request's history.")

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_people.described import After, First, enum_value
 from talent_people.employees.models import Employee as EmployeeModel
 from talent_people.employees.models import OrgUnit as OrgUnitModel
 from talent_people.employees.repository import EmployeeRepository, OrgUnitRepository
@@ -21,7 +22,6 @@ from talent_people.employees.service import (
     EmployeeService,
 )
 from talent_people.framework.graphql import JobProfile, load_job_profiles
-from talent_people.paging import After, First
 from talent_platform.errors import FieldError as DomainFieldError
 from talent_platform.errors import ValidationFailed
 from talent_platform.graphql import (
@@ -41,8 +41,8 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="Whether the person still works for the organisation.")
 class EmployeeStatus(Enum):
-    ACTIVE = strawberry.enum_value("active", description="Employed; the default for a hire.")
-    TERMINATED = strawberry.enum_value(
+    ACTIVE = enum_value("active", description="Employed; the default for a hire.")
+    TERMINATED = enum_value(
         "terminated",
         description="A termination was recorded (see `terminatedOn`), even one dated later.",
     )
@@ -50,11 +50,9 @@ class EmployeeStatus(Enum):
 
 @strawberry.enum(description="Sort order of employee lists.")
 class EmployeeSort(Enum):
-    NAME = strawberry.enum_value("NAME", description="By name, ties by id.")
-    HIRE_DATE = strawberry.enum_value(
-        "HIRE_DATE", description="By hire date, earliest first; ties by id."
-    )
-    EMPLOYEE_NUMBER = strawberry.enum_value(
+    NAME = enum_value("NAME", description="By name, ties by id.")
+    HIRE_DATE = enum_value("HIRE_DATE", description="By hire date, earliest first; ties by id.")
+    EMPLOYEE_NUMBER = enum_value(
         "EMPLOYEE_NUMBER",
         description="By employee number as text (`E10` comes before `E9`).",
     )

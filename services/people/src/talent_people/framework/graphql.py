@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from talent_people.described import After, First, enum_value
 from talent_people.framework.models import Competency as CompetencyModel
 from talent_people.framework.models import JobProfile as JobProfileModel
 from talent_people.framework.repository import JobProfileRepository
@@ -22,7 +23,6 @@ from talent_people.framework.service import (
     JobProfileInput,
     RequirementInput,
 )
-from talent_people.paging import After, First
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -43,11 +43,11 @@ Ctx = Info[TalentContext, None]
     "depends on it."
 )
 class CompetencyTier(Enum):
-    CORE = strawberry.enum_value("core", description="Core competencies (`core` in CSV files).")
-    FUNCTIONAL = strawberry.enum_value(
+    CORE = enum_value("core", description="Core competencies (`core` in CSV files).")
+    FUNCTIONAL = enum_value(
         "functional", description="Functional competencies (`functional` in CSV files)."
     )
-    LEADERSHIP = strawberry.enum_value(
+    LEADERSHIP = enum_value(
         "leadership", description="Leadership competencies (`leadership` in CSV files)."
     )
 

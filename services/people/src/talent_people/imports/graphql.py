@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from talent_people.described import enum_value
 from talent_people.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
@@ -24,20 +25,20 @@ Ctx = Info[TalentContext, None]
     description="CSV files the people service imports (columns in docs/csv-formats.md)."
 )
 class PeopleImportKind(Enum):
-    COMPETENCIES = strawberry.enum_value(
+    COMPETENCIES = enum_value(
         "competencies", description="The competency framework: code, name, tier, description."
     )
-    JOB_PROFILES = strawberry.enum_value(
+    JOB_PROFILES = enum_value(
         "job-profiles", description="Job profiles: code, title, family, level."
     )
-    JOB_PROFILE_COMPETENCIES = strawberry.enum_value(
+    JOB_PROFILE_COMPETENCIES = enum_value(
         "job-profile-competencies",
         description="Required competency levels and importance per job profile.",
     )
-    EMPLOYEES = strawberry.enum_value(
+    EMPLOYEES = enum_value(
         "employees", description="People with their job, org unit, location and manager."
     )
-    JOB_HISTORY = strawberry.enum_value(
+    JOB_HISTORY = enum_value(
         "job-history", description="Past and current job profiles of people, with dates."
     )
 

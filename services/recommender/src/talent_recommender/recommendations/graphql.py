@@ -25,6 +25,7 @@ from talent_platform.graphql import (
     checked_first,
     run_mutation,
 )
+from talent_recommender.described import enum_value
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring
@@ -72,16 +73,16 @@ class Course:
 
 @strawberry.enum(description="Where a level estimate comes from.")
 class EstimateBasis(Enum):
-    EVIDENCE = strawberry.enum_value(
+    EVIDENCE = enum_value(
         "evidence",
         description="The employee's own evidence: assessments, completions, past roles.",
     )
-    INFERRED = strawberry.enum_value(
+    INFERRED = enum_value(
         "inferred",
         description="No own evidence on it: inferred by the latest model from the job "
         "profile and the employee's other evidence; never verified.",
     )
-    NONE = strawberry.enum_value(
+    NONE = enum_value(
         "none",
         description="Neither evidence nor a model estimate: the estimate is 1 with confidence 0.",
     )
@@ -89,17 +90,17 @@ class EstimateBasis(Enum):
 
 @strawberry.enum(description="What kind of evidence a reading is.")
 class EvidenceKind(Enum):
-    ASSESSMENT = strawberry.enum_value(
+    ASSESSMENT = enum_value(
         "assessment",
         description="A competency assessment; `detail` is its source: assessment (formal), "
         "manager, peer or self.",
     )
-    COMPLETION = strawberry.enum_value(
+    COMPLETION = enum_value(
         "completion",
         description="A completed course teaching the competency; `detail` is the course code "
         "and `level` the level it teaches.",
     )
-    ROLE = strawberry.enum_value(
+    ROLE = enum_value(
         "role",
         description="A past job profile requiring the competency; `detail` is its code, "
         "`level` its required level and `on` the day it ended.",
@@ -264,8 +265,8 @@ class CourseRecommendation:
 
 @strawberry.enum(description="What a development action asks for.")
 class DevelopmentActionKind(Enum):
-    COURSE = strawberry.enum_value("course", description="Take a recommended course.")
-    ASSESSMENT = strawberry.enum_value(
+    COURSE = enum_value("course", description="Take a recommended course.")
+    ASSESSMENT = enum_value(
         "assessment",
         description="Assess the competency first: a weighted gap of 2 or more rests on "
         "little evidence (confidence below 0.3).",
@@ -311,10 +312,8 @@ class DevelopmentAction:
 
 @strawberry.enum(description="What a recommendation suggests.")
 class RecommendationKind(Enum):
-    COURSE = strawberry.enum_value(
-        "course", description="A course for the employee (`recommendedCourses`)."
-    )
-    SUCCESSOR = strawberry.enum_value(
+    COURSE = enum_value("course", description="A course for the employee (`recommendedCourses`).")
+    SUCCESSOR = enum_value(
         "successor",
         description="The employee as a successor for a key role (`successorSuggestions`).",
     )

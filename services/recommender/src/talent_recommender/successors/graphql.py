@@ -23,6 +23,7 @@ from talent_platform.graphql import (
     ValidationError,
     run_mutation,
 )
+from talent_recommender.described import enum_value
 from talent_recommender.recommendations.graphql import Employee, SkillGap, locked
 from talent_recommender.successors import scoring
 from talent_recommender.successors.service import (
@@ -40,17 +41,17 @@ class Readiness(Enum):
     """scoring.Readiness at the GraphQL boundary (as succession's `Readiness`, same values),
     with what each value means here."""
 
-    READY_NOW = strawberry.enum_value(
+    READY_NOW = enum_value(
         scoring.Readiness.READY_NOW.value,
         description="Could take the role now. Estimated for a fit of at least 0.85, at most "
         "one level below the role and no gap of 2 levels or more.",
     )
-    READY_1_2_YEARS = strawberry.enum_value(
+    READY_1_2_YEARS = enum_value(
         scoring.Readiness.READY_1_2_YEARS.value,
         description="Ready in one to two years. Estimated for a fit of at least 0.65, at most "
         "two levels below the role.",
     )
-    READY_3_PLUS_YEARS = strawberry.enum_value(
+    READY_3_PLUS_YEARS = enum_value(
         scoring.Readiness.READY_3_PLUS_YEARS.value,
         description="Ready in three years or more; the estimate for everyone else.",
     )
