@@ -78,11 +78,11 @@ async def test_attendance_decides_who_completes_the_programme(session: AsyncSess
     assert (
         by_employee[str(ada.employee_id)]["status"],
         by_employee[str(ada.employee_id)]["attendedSessions"],
-    ) == ("completed", 3)
+    ) == ("COMPLETED", 3)
     assert (
         by_employee[str(bob.employee_id)]["status"],
         by_employee[str(bob.employee_id)]["attendedSessions"],
-    ) == ("not_completed", 1)
+    ) == ("NOT_COMPLETED", 1)
     assert refused["recordAttendance"]["__typename"] == "Forbidden"
     assert again["completeCohort"]["__typename"] == "Conflict"
     (completion,) = (await session.execute(select(Completion))).scalars().all()

@@ -122,13 +122,13 @@ async def test_the_profile_lists_levels_with_their_evidence(session: AsyncSessio
     assert fin["basis"] == "EVIDENCE" and fin["inferred"] is False
     assert fin["competencyName"] == "Financial Modelling"
     # What is shown is what the model read: the current role is its prior, not a reading.
-    assert [e["kind"] for e in fin["evidence"]] == ["assessment"]
+    assert [e["kind"] for e in fin["evidence"]] == ["ASSESSMENT"]
     manager = fin["evidence"][0]
     # Weight = precision (no model yet: the default calibration): 1 / 0.4 for a manager.
     assert (manager["detail"], manager["level"], manager["weight"]) == ("manager", 4.0, 2.5)
     excel_kinds = {e["kind"]: e for e in profile["excel"]["evidence"]}
-    assert excel_kinds["completion"]["detail"] == "XL-3"
-    assert excel_kinds["completion"]["weight"] == 0.6667  # score 80 / 100 over 1.2
+    assert excel_kinds["COMPLETION"]["detail"] == "XL-3"
+    assert excel_kinds["COMPLETION"]["weight"] == 0.6667  # score 80 / 100 over 1.2
 
 
 async def test_an_assessment_supersedes_earlier_evidence(session: AsyncSession) -> None:

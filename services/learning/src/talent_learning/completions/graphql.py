@@ -31,11 +31,14 @@ PageKey = tuple[uuid.UUID, int, int]
 
 @strawberry.type(description="A course an employee completed.")
 class Completion:
-    id: strawberry.ID
-    completed_on: dt.date
+    id: strawberry.ID = strawberry.field(description="Completion id (UUID).")
+    completed_on: dt.date = strawberry.field(
+        description="Day it was completed (ISO date); one completion per employee, course and day."
+    )
     score: float | None = strawberry.field(description="0-100, when the course is scored.")
     source: str = strawberry.field(
-        description="How it was recorded: `manual` (recordCompletion) or `import` (CSV)."
+        description="How it was recorded: `manual` (recordCompletion), `import` (CSV), "
+        "`xapi` (the LMS) or `cohort` (completeCohort)."
     )
     _course_id: strawberry.Private[uuid.UUID]
 
@@ -49,7 +52,7 @@ class Completion:
             _course_id=m.course_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The course completed.")
     async def course(self, info: Ctx) -> Course:
         found = await course_by_id_loader(info).load(self._course_id)
         if found is None:  # the foreign key makes this impossible
@@ -83,22 +86,31 @@ def parse_employee_id(value: str, field: str) -> uuid.UUID:
         ) from exc
 
 
-@strawberry.input
+@strawberry.input(description="Who completed which course, when, with what score.")
 class RecordCompletionInput:
-    employee_id: strawberry.ID
-    course_code: str
-    completed_on: dt.date
+    employee_id: strawberry.ID = strawberry.field(
+        description="An active employee known to learning (from people's events)."
+    )
+    course_code: str = strawberry.field(description="Code of the course, retired ones too.")
+    completed_on: dt.date = strawberry.field(
+        description="Day it was completed (ISO date); not in the future."
+    )
     score: float | None = strawberry.field(default=None, description="0-100.")
 
 
-@strawberry.type
+@strawberry.type(description="The completion recorded, or the one already stored.")
 class RecordCompletionPayload:
-    completion: Completion
+    completion: Completion = strawberry.field(
+        description="The completion; for a repeat of the same employee, course and day, the "
+        "stored one unchanged."
+    )
 
 
 RecordCompletionResult = Annotated[
     RecordCompletionPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("RecordCompletionResult"),
+    strawberry.union(
+        "RecordCompletionResult", description="The completion, or why none was recorded."
+    ),
 ]
 
 
@@ -109,7 +121,11 @@ class CompletionMutation:
         "Recording the same employee, course and day again returns the stored completion."
     )
     async def record_completion(
-        self, info: Ctx, input: RecordCompletionInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RecordCompletionInput, strawberry.argument(description="The completion to record.")
+        ],
     ) -> RecordCompletionResult:
         service = CompletionService(info.context.session, info.context.principal)
 

@@ -11,6 +11,7 @@ from talent_learning.compliance.models import ComplianceRule as RuleModel
 from talent_learning.compliance.service import ComplianceService, RuleInput
 from talent_learning.config import LearningSettings
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_platform.graphql import (
@@ -41,16 +42,33 @@ def _service(info: Ctx) -> ComplianceService:
     "expires (the course's recertifyMonths)."
 )
 class ComplianceRule:
-    id: strawberry.ID
-    code: str
-    org_unit_code: str | None
-    location: str | None
-    job_profile_code: str | None
-    hired_from: dt.date | None
-    hired_to: dt.date | None
-    within_days: int
-    starts_on: dt.date
-    active: bool
+    id: strawberry.ID = strawberry.field(description="Rule id (UUID).")
+    code: str = strawberry.field(description="Unique code, 1-100 characters.")
+    org_unit_code: str | None = strawberry.field(
+        description="Population: this org unit only (exact code); null: any."
+    )
+    location: str | None = strawberry.field(
+        description="Population: this location only; null: any."
+    )
+    job_profile_code: str | None = strawberry.field(
+        description="Population: this job profile only; null: any."
+    )
+    hired_from: dt.date | None = strawberry.field(
+        description="Population: hired on or after this day (ISO date); null: no bound."
+    )
+    hired_to: dt.date | None = strawberry.field(
+        description="Population: hired on or before this day (ISO date); null: no bound."
+    )
+    within_days: int = strawberry.field(
+        description="Days after the hire date (or `startsOn`, for earlier hires) the course "
+        "is due, 1-3650."
+    )
+    starts_on: dt.date = strawberry.field(
+        description="Day the rule took effect (ISO date): people hired earlier count from it."
+    )
+    active: bool = strawberry.field(
+        description="False once deactivated: no new assignments, existing ones stay."
+    )
     _course_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -69,40 +87,46 @@ class ComplianceRule:
             _course_id=m.course_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The course the population must hold.")
     async def course(self, info: Ctx) -> Course | None:
         return await course_by_id_loader(info).load(self._course_id)
 
 
-@strawberry.input
+@strawberry.input(description="A new compliance rule.")
 class CreateComplianceRuleInput:
-    code: str
-    course_code: str
-    population: PopulationInput
-    within_days: int = strawberry.field(description="Days after hire (or startsOn) it is due.")
+    code: str = strawberry.field(description="Unique code, 1-100 characters.")
+    course_code: str = strawberry.field(description="An active course.")
+    population: PopulationInput = strawberry.field(
+        description="Who it applies to (active employees); an empty population is everyone."
+    )
+    within_days: int = strawberry.field(
+        description="Days after hire (or startsOn) it is due, 1-3650."
+    )
     starts_on: dt.date | None = strawberry.field(
         default=None, description="Defaults to today: people hired earlier are due then."
     )
 
 
-@strawberry.type
+@strawberry.type(description="A rule as the mutation left it.")
 class ComplianceRulePayload:
-    rule: ComplianceRule
-    assigned_count: int = strawberry.field(description="Enrollments the rule created now.")
+    rule: ComplianceRule = strawberry.field(description="The rule after the change.")
+    assigned_count: int = strawberry.field(
+        description="Enrollments the rule created now (0 for a deactivation)."
+    )
 
 
 ComplianceRuleResult = Annotated[
     ComplianceRulePayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ComplianceRuleResult"),
+    strawberry.union("ComplianceRuleResult", description="The rule, or why nothing was changed."),
 ]
 
 
-@strawberry.input
+@strawberry.input(description="The rule to deactivate.")
 class DeactivateComplianceRuleInput:
-    code: str
+    code: str = strawberry.field(description="The rule's code.")
 
 
-@strawberry.input
+@strawberry.input(description="Options of a sweep run on demand.")
 class RunComplianceSweepInput:
     as_of: dt.date | None = strawberry.field(
         default=None, description="The day to sweep as (defaults to today)."
@@ -119,19 +143,26 @@ class ComplianceSweepPayload:
 
 ComplianceSweepResult = Annotated[
     ComplianceSweepPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ComplianceSweepResult"),
+    strawberry.union(
+        "ComplianceSweepResult", description="What the sweep did, or why it did not run."
+    ),
 ]
 
 
 @strawberry.type
 class ComplianceQuery:
-    @strawberry.field(description="Compliance rules by code (admin, hr_coordinator, hr_leader).")
+    @strawberry.field(
+        description="Compliance rules by code (admin, hr_coordinator, hr_leader; null for others)."
+    )
     async def compliance_rules(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        include_inactive: bool = False,
+        first: First = None,
+        after: After = None,
+        include_inactive: Annotated[
+            bool,
+            strawberry.argument(description="Also list deactivated rules (default false)."),
+        ] = False,
     ) -> Connection[ComplianceRule] | None:
         if not info.context.principal.is_hr:
             return None
@@ -156,7 +187,11 @@ class ComplianceMutation:
         "everyone else (and recertifications) by the worker's scheduled sweep."
     )
     async def create_compliance_rule(
-        self, info: Ctx, input: CreateComplianceRuleInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            CreateComplianceRuleInput, strawberry.argument(description="The new rule.")
+        ],
     ) -> ComplianceRuleResult:
         service = _service(info)
 
@@ -185,7 +220,11 @@ class ComplianceMutation:
 
     @strawberry.mutation(description="Stop a rule making new assignments (admin, hr_coordinator).")
     async def deactivate_compliance_rule(
-        self, info: Ctx, input: DeactivateComplianceRuleInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DeactivateComplianceRuleInput, strawberry.argument(description="The rule.")
+        ],
     ) -> ComplianceRuleResult:
         service = _service(info)
 
@@ -201,7 +240,11 @@ class ComplianceMutation:
         "each published once."
     )
     async def run_compliance_sweep(
-        self, info: Ctx, input: RunComplianceSweepInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RunComplianceSweepInput, strawberry.argument(description="Options of the run.")
+        ],
     ) -> ComplianceSweepResult:
         service = _service(info)
 

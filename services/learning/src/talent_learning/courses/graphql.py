@@ -13,6 +13,7 @@ from strawberry.types import Info
 from talent_learning.courses.catalog import CatalogService, CourseFields, SkillInput
 from talent_learning.courses.models import Course as CourseModel
 from talent_learning.courses.service import CourseFilter, CourseService
+from talent_learning.described import After, First, enum_value
 from talent_platform.graphql import (
     Conflict,
     Connection,
@@ -30,11 +31,13 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="How a course is delivered.")
 class CourseModality(Enum):
-    E_LEARNING = "e-learning"
-    CLASSROOM = "classroom"
-    VIRTUAL = "virtual"
-    EXTERNAL = "external"
-    BLENDED = "blended"
+    E_LEARNING = enum_value(
+        "e-learning", description="Self-paced online (`e-learning` in CSV files)."
+    )
+    CLASSROOM = enum_value("classroom", description="In person, with a trainer.")
+    VIRTUAL = enum_value("virtual", description="Live online, with a trainer.")
+    EXTERNAL = enum_value("external", description="Given by an outside provider (see `provider`).")
+    BLENDED = enum_value("blended", description="A mix of online and in person.")
 
 
 @strawberry.type(description="A competency a course teaches, and the level (1-5) it teaches it to.")
@@ -42,7 +45,7 @@ class CourseSkill:
     competency_code: str = strawberry.field(
         description="Code of a competency of the people service's framework."
     )
-    level: int
+    level: int = strawberry.field(description="Level the course teaches up to, 1-5.")
 
 
 async def _skills(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[CourseSkill]]:
@@ -75,21 +78,35 @@ def course_by_code_loader(info: Ctx) -> DataLoader[str, Course | None]:
     keys=["code"], description="A course of the catalog (owned by the learning service)."
 )
 class Course:
-    id: strawberry.ID
-    code: str
-    title: str
-    description: str
-    duration_hours: float
-    modality: CourseModality
+    id: strawberry.ID = strawberry.field(description="Internal UUID; other services use `code`.")
+    code: str = strawberry.field(
+        description="Unique code (1-100 characters): the federation key and `courseCode` "
+        "everywhere."
+    )
+    title: str = strawberry.field(description="Title shown in the catalog (1-300 characters).")
+    description: str = strawberry.field(description="What the course covers; may be empty.")
+    duration_hours: float = strawberry.field(
+        description="Expected duration in hours, 0-10000 (0 when unknown)."
+    )
+    modality: CourseModality = strawberry.field(description="How it is delivered.")
     language: str = strawberry.field(description="Language tag, e.g. `en`, `fr-CA`.")
-    provider: str
-    mandatory: bool
+    provider: str = strawberry.field(
+        description="Who delivers it, free text; empty for internal courses."
+    )
+    mandatory: bool = strawberry.field(
+        description="Flagged as mandatory in the catalog; who must take it is decided by "
+        "compliance rules, not by this flag."
+    )
     recertify_months: int | None = strawberry.field(
         description="Months after which a completion must be renewed; null when it never expires."
     )
     active: bool = strawberry.field(description="False once retired (kept for history).")
-    retired_at: dt.datetime | None
-    version: int = strawberry.field(description="Incremented by every change through the API.")
+    retired_at: dt.datetime | None = strawberry.field(
+        description="When `retireCourse` retired it (ISO date-time with offset); null while active."
+    )
+    version: int = strawberry.field(
+        description="1 when created; +1 for every change by `updateCourse` or a `courses` import."
+    )
     self_enrollment: bool = strawberry.field(
         description="Whether employees may enroll themselves (`enrollInCourse`)."
     )
@@ -127,8 +144,12 @@ class Course:
 
 @strawberry.type
 class CourseQuery:
-    @strawberry.field(description="One course by code.")
-    async def course(self, info: Ctx, code: str) -> Course | None:
+    @strawberry.field(description="One course by code, retired ones too; null when unknown.")
+    async def course(
+        self,
+        info: Ctx,
+        code: Annotated[str, strawberry.argument(description="The course's code, exact.")],
+    ) -> Course | None:
         return await course_by_code_loader(info).load(code)
 
     @strawberry.field(
@@ -138,8 +159,8 @@ class CourseQuery:
     async def courses(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         search: Annotated[
             str | None,
             strawberry.argument(description="Part of the title, code, description or provider."),
@@ -151,12 +172,28 @@ class CourseQuery:
             int | None,
             strawberry.argument(description="With competencyCode: teaching at least this level."),
         ] = None,
-        modality: CourseModality | None = None,
-        language: str | None = None,
-        min_duration_hours: float | None = None,
-        max_duration_hours: float | None = None,
-        self_enrollment: bool | None = None,
-        include_retired: bool = False,
+        modality: Annotated[
+            CourseModality | None, strawberry.argument(description="Only this modality.")
+        ] = None,
+        language: Annotated[
+            str | None, strawberry.argument(description="Only this language tag, exact (`en`).")
+        ] = None,
+        min_duration_hours: Annotated[
+            float | None, strawberry.argument(description="At least this many hours.")
+        ] = None,
+        max_duration_hours: Annotated[
+            float | None, strawberry.argument(description="At most this many hours.")
+        ] = None,
+        self_enrollment: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="True: only courses open to self-enrollment; false: only the "
+                "others; null: both."
+            ),
+        ] = None,
+        include_retired: Annotated[
+            bool, strawberry.argument(description="Also list retired courses (default false).")
+        ] = False,
     ) -> Connection[Course]:
         service = CourseService(info.context.session)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -180,58 +217,90 @@ class CourseQuery:
         return connection(rows, total=total, page=page, to_node=Course.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="A competency the course teaches, and to what level.")
 class CourseSkillInput:
-    competency_code: str
+    competency_code: str = strawberry.field(
+        description="Code of a competency of people's framework (stored as given, not "
+        "checked); at most once per course."
+    )
     level: int = strawberry.field(description="1-5.")
 
 
-@strawberry.input
+@strawberry.input(description="A new course of the catalog.")
 class CreateCourseInput:
-    code: str
-    title: str
-    modality: CourseModality
-    description: str = ""
-    duration_hours: float = 0
-    language: str = "en"
-    provider: str = ""
-    mandatory: bool = False
-    recertify_months: int | None = None
-    self_enrollment: bool = False
-    skills: list[CourseSkillInput] = strawberry.field(default_factory=list)
+    code: str = strawberry.field(description="Unique code, 1-100 characters.")
+    title: str = strawberry.field(description="Title, 1-300 characters.")
+    modality: CourseModality = strawberry.field(description="How it is delivered.")
+    description: str = strawberry.field(default="", description="What it covers.")
+    duration_hours: float = strawberry.field(
+        default=0, description="Expected duration in hours, 0-10000."
+    )
+    language: str = strawberry.field(
+        default="en", description="Language tag (2-20 characters), e.g. `en`, `fr-CA`."
+    )
+    provider: str = strawberry.field(default="", description="Who delivers it, free text.")
+    mandatory: bool = strawberry.field(
+        default=False, description="Catalog flag only; compliance rules assign courses."
+    )
+    recertify_months: int | None = strawberry.field(
+        default=None,
+        description="1-600: completions must be renewed after this many months; null: "
+        "they never expire.",
+    )
+    self_enrollment: bool = strawberry.field(
+        default=False, description="Let employees enroll themselves (`enrollInCourse`)."
+    )
+    skills: list[CourseSkillInput] = strawberry.field(
+        default_factory=list, description="Competencies it teaches; none by default."
+    )
 
 
 @strawberry.input(description="Fields left out (or null) are unchanged; `skills` replaces all.")
 class UpdateCourseInput:
-    code: str
-    title: str | None = None
-    description: str | None = None
-    duration_hours: float | None = None
-    modality: CourseModality | None = None
-    language: str | None = None
-    provider: str | None = None
-    mandatory: bool | None = None
-    recertify_months: int | None = None
+    code: str = strawberry.field(description="Code of the course to change (not changeable).")
+    title: str | None = strawberry.field(default=None, description="New title, 1-300 characters.")
+    description: str | None = strawberry.field(default=None, description="New description.")
+    duration_hours: float | None = strawberry.field(
+        default=None, description="New duration in hours, 0-10000."
+    )
+    modality: CourseModality | None = strawberry.field(default=None, description="New modality.")
+    language: str | None = strawberry.field(
+        default=None, description="New language tag, 2-20 characters."
+    )
+    provider: str | None = strawberry.field(default=None, description="New provider.")
+    mandatory: bool | None = strawberry.field(
+        default=None, description="New value of the catalog's mandatory flag."
+    )
+    recertify_months: int | None = strawberry.field(
+        default=None,
+        description="New renewal period, 1-600 months (to remove it use `neverExpires`).",
+    )
     never_expires: bool = strawberry.field(
         default=False, description="Clear recertifyMonths: completions never expire."
     )
-    self_enrollment: bool | None = None
-    skills: list[CourseSkillInput] | None = None
+    self_enrollment: bool | None = strawberry.field(
+        default=None, description="Whether employees may enroll themselves."
+    )
+    skills: list[CourseSkillInput] | None = strawberry.field(
+        default=None, description="The whole new list of taught competencies ([] clears it)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The course to retire.")
 class RetireCourseInput:
-    code: str
+    code: str = strawberry.field(
+        description="Code of the course; retiring a retired course changes nothing."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A course as the mutation left it.")
 class CoursePayload:
-    course: Course
+    course: Course = strawberry.field(description="The course after the change.")
 
 
 CourseResult = Annotated[
     CoursePayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("CourseResult"),
+    strawberry.union("CourseResult", description="The saved course, or why nothing was saved."),
 ]
 
 
@@ -247,7 +316,11 @@ class CourseMutation:
         description="Add a course to the catalog (admin, hr_coordinator); publishes "
         "course.published."
     )
-    async def create_course(self, info: Ctx, input: CreateCourseInput) -> CourseResult:
+    async def create_course(
+        self,
+        info: Ctx,
+        input: Annotated[CreateCourseInput, strawberry.argument(description="The new course.")],
+    ) -> CourseResult:
         service = CatalogService(info.context.session, info.context.principal)
 
         async def action() -> CoursePayload:
@@ -274,7 +347,13 @@ class CourseMutation:
         description="Change a course (admin, hr_coordinator): bumps its version and "
         "publishes course.updated."
     )
-    async def update_course(self, info: Ctx, input: UpdateCourseInput) -> CourseResult:
+    async def update_course(
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpdateCourseInput, strawberry.argument(description="The course and the changes.")
+        ],
+    ) -> CourseResult:
         service = CatalogService(info.context.session, info.context.principal)
 
         async def action() -> CoursePayload:
@@ -302,7 +381,11 @@ class CourseMutation:
         description="Retire a course (admin, hr_coordinator): never assigned again, history "
         "kept; publishes course.retired."
     )
-    async def retire_course(self, info: Ctx, input: RetireCourseInput) -> CourseResult:
+    async def retire_course(
+        self,
+        info: Ctx,
+        input: Annotated[RetireCourseInput, strawberry.argument(description="The course.")],
+    ) -> CourseResult:
         service = CatalogService(info.context.session, info.context.principal)
 
         async def action() -> CoursePayload:

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.models import DueDateChange as DueDateChangeModel
 from talent_learning.enrollments.models import Enrollment as EnrollmentModel
@@ -39,34 +40,55 @@ Ctx = Info[TalentContext, None]
 PageKey = tuple[uuid.UUID, tuple[str, ...], int, int]
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Where an enrollment stands: ASSIGNED, IN_PROGRESS and OVERDUE are open, "
+    "the others closed."
+)
 class EnrollmentStatus(Enum):
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    OVERDUE = "overdue"
-    WAIVED = "waived"
-    CANCELLED = "cancelled"
+    ASSIGNED = enum_value("assigned", description="Open, not started yet.")
+    IN_PROGRESS = enum_value("in_progress", description="Open and started (`startEnrollment`).")
+    COMPLETED = enum_value("completed", description="Closed by a completion of the course.")
+    FAILED = enum_value(
+        "failed", description="Closed: the LMS reported a failed attempt (xAPI `failed`)."
+    )
+    OVERDUE = enum_value(
+        "overdue",
+        description="Still open past its due date (marked by the sweep); extending the due "
+        "date reopens it.",
+    )
+    WAIVED = enum_value(
+        "waived", description="Closed without taking it, with a reason (`statusReason`)."
+    )
+    CANCELLED = enum_value("cancelled", description="Closed: the assignment was withdrawn.")
 
 
 @strawberry.enum(description="Why a course was assigned.")
 class AssignmentReason(Enum):
-    MANAGER = "manager"
-    COMPLIANCE = "compliance"
-    ONBOARDING = "onboarding"
-    RECOMMENDATION = "recommendation"
-    DEVELOPMENT_PLAN = "development_plan"
-    SELF = "self"
+    MANAGER = enum_value("manager", description="A manager or HR assigned it.")
+    COMPLIANCE = enum_value(
+        "compliance", description="A compliance rule (or a recertification) requires it."
+    )
+    ONBOARDING = enum_value("onboarding", description="A step of the new hire's onboarding path.")
+    RECOMMENDATION = enum_value(
+        "recommendation",
+        description="Accepting a recommender suggestion (`recommendationId` is set).",
+    )
+    DEVELOPMENT_PLAN = enum_value(
+        "development_plan",
+        description="An action of a succession development plan (`planActionId` is set).",
+    )
+    SELF = enum_value("self", description="The employee enrolled themself (`enrollInCourse`).")
 
 
 @strawberry.type(description="One extension of a due date.")
 class DueDateChange:
-    previous_due_on: dt.date | None
-    new_due_on: dt.date
-    reason: str
-    changed_by: str
-    changed_at: dt.datetime
+    previous_due_on: dt.date | None = strawberry.field(
+        description="The due date before this change (ISO date); null when there was none."
+    )
+    new_due_on: dt.date = strawberry.field(description="The due date it set (ISO date).")
+    reason: str = strawberry.field(description="Why it was extended, as given.")
+    changed_by: str = strawberry.field(description="Token subject of who extended it.")
+    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
     @classmethod
     def from_model(cls, m: DueDateChangeModel) -> DueDateChange:
@@ -87,23 +109,40 @@ async def _history(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[DueDateCha
 
 @strawberry.type(description="A course assigned to (or chosen by) an employee.")
 class Enrollment:
-    id: strawberry.ID
-    status: EnrollmentStatus
-    reason: AssignmentReason
-    due_on: dt.date | None
-    assigned_at: dt.datetime
+    id: strawberry.ID = strawberry.field(
+        description="Enrollment id (UUID), for startEnrollment, waiveEnrollment and the like."
+    )
+    status: EnrollmentStatus = strawberry.field(description="Where it stands.")
+    reason: AssignmentReason = strawberry.field(description="Why it was assigned.")
+    due_on: dt.date | None = strawberry.field(
+        description="Due date (ISO date); null when none was set."
+    )
+    assigned_at: dt.datetime = strawberry.field(
+        description="When it was created (ISO date-time with offset)."
+    )
     assigned_by: str | None = strawberry.field(
         description="Token subject of who assigned it, or `rule:<code>`, `path:<code>`, "
         "`plan:<id>` for automatic assignments."
     )
-    started_at: dt.datetime | None
+    started_at: dt.datetime | None = strawberry.field(
+        description="When it was started (ISO date-time with offset); null until then."
+    )
     closed_at: dt.datetime | None = strawberry.field(
         description="When it was completed, failed, waived or cancelled."
     )
-    score: float | None
+    score: float | None = strawberry.field(
+        description="0-100, from the completion or failed attempt that closed it; null while "
+        "open or when unscored."
+    )
     status_reason: str | None = strawberry.field(description="Why it was waived or cancelled.")
-    recommendation_id: strawberry.ID | None
-    plan_action_id: strawberry.ID | None
+    recommendation_id: strawberry.ID | None = strawberry.field(
+        description="The recommender's `CourseRecommendation.id` it accepted (reason "
+        "RECOMMENDATION); null otherwise."
+    )
+    plan_action_id: strawberry.ID | None = strawberry.field(
+        description="Succession's development plan action it carries out (reason "
+        "DEVELOPMENT_PLAN); null otherwise."
+    )
     _employee_id: strawberry.Private[uuid.UUID]
     _course_id: strawberry.Private[uuid.UUID]
     _path_id: strawberry.Private[uuid.UUID | None]
@@ -130,7 +169,7 @@ class Enrollment:
             _path_id=m.path_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Whose enrollment it is.")
     def employee(
         self,
     ) -> Annotated[Employee, strawberry.lazy("talent_learning.people.graphql")]:
@@ -138,7 +177,7 @@ class Enrollment:
 
         return Employee(id=strawberry.ID(str(self._employee_id)))
 
-    @strawberry.field
+    @strawberry.field(description="The course to take.")
     async def course(self, info: Ctx) -> Course | None:
         return await course_by_id_loader(info).load(self._course_id)
 
@@ -201,24 +240,49 @@ async def employee_enrollments(
 
 @strawberry.input(description="Who: every given field must match (active employees only).")
 class PopulationInput:
-    org_unit_code: str | None = None
-    location: str | None = None
-    job_profile_code: str | None = None
-    hired_from: dt.date | None = None
-    hired_to: dt.date | None = None
+    org_unit_code: str | None = strawberry.field(
+        default=None, description="Org unit code, exact; sub-units are not included."
+    )
+    location: str | None = strawberry.field(default=None, description="Location, exact.")
+    job_profile_code: str | None = strawberry.field(
+        default=None, description="Current job profile code, exact."
+    )
+    hired_from: dt.date | None = strawberry.field(
+        default=None, description="Hired on or after this day (ISO date)."
+    )
+    hired_to: dt.date | None = strawberry.field(
+        default=None, description="Hired on or before this day (ISO date)."
+    )
 
 
 @strawberry.input(
     description="Assign a course or a path (exactly one) to employees and/or a population."
 )
 class AssignLearningInput:
-    reason: AssignmentReason
-    course_code: str | None = None
-    path_code: str | None = None
-    employee_ids: list[strawberry.ID] | None = None
-    population: PopulationInput | None = None
+    reason: AssignmentReason = strawberry.field(
+        description="Why; not SELF (use enrollInCourse). Managers may give MANAGER, "
+        "RECOMMENDATION or DEVELOPMENT_PLAN."
+    )
+    course_code: str | None = strawberry.field(
+        default=None, description="An active course; give this or `pathCode`."
+    )
+    path_code: str | None = strawberry.field(
+        default=None,
+        description="An active learning path: each active course of its steps is assigned.",
+    )
+    employee_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Employees to assign (at most 10000; terminated ones are skipped). "
+        "Managers: only people in their reporting chain.",
+    )
+    population: PopulationInput | None = strawberry.field(
+        default=None,
+        description="A population rule (HR only); with `employeeIds`, those of them who match.",
+    )
     due_on: dt.date | None = strawberry.field(
-        default=None, description="For a path, defaults to today + the path's targetDays."
+        default=None,
+        description="Due date (ISO date), not in the past; null: none, or for a path today "
+        "+ the path's targetDays.",
     )
     recommendation_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required when the reason is RECOMMENDATION."
@@ -228,7 +292,7 @@ class AssignLearningInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What an assignment created.")
 class AssignLearningPayload:
     assigned_count: int = strawberry.field(
         description="Enrollments created; people with an open enrollment are skipped."
@@ -238,48 +302,61 @@ class AssignLearningPayload:
 
 AssignLearningResult = Annotated[
     AssignLearningPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("AssignLearningResult"),
+    strawberry.union("AssignLearningResult", description="What was assigned, or why nothing was."),
 ]
 
 
-@strawberry.type
+@strawberry.type(description="An enrollment as the mutation left it.")
 class EnrollmentPayload:
-    enrollment: Enrollment
+    enrollment: Enrollment = strawberry.field(description="The enrollment after the change.")
 
 
 EnrollmentResult = Annotated[
     EnrollmentPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("EnrollmentResult"),
+    strawberry.union(
+        "EnrollmentResult", description="The changed enrollment, or why nothing changed."
+    ),
 ]
 
 
-@strawberry.input
+@strawberry.input(description="A course to enroll yourself in.")
 class EnrollInCourseInput:
-    course_code: str
+    course_code: str = strawberry.field(
+        description="An active course with `selfEnrollment`; CONFLICT when you already have "
+        "an open enrollment in it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One enrollment to act on.")
 class EnrollmentIdInput:
-    enrollment_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(
+        description="Id of an open enrollment (a closed one answers CONFLICT)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An open enrollment to waive, and why.")
 class WaiveEnrollmentInput:
-    enrollment_id: strawberry.ID
-    reason: str
+    enrollment_id: strawberry.ID = strawberry.field(description="Id of an open enrollment.")
+    reason: str = strawberry.field(
+        description="Why it is waived; required, kept in `statusReason`."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An open enrollment to cancel.")
 class CancelEnrollmentInput:
-    enrollment_id: strawberry.ID
-    reason: str | None = None
+    enrollment_id: strawberry.ID = strawberry.field(description="Id of an open enrollment.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why, optional; kept in `statusReason`."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A later due date for an open enrollment, and why.")
 class ExtendDueDateInput:
-    enrollment_id: strawberry.ID
-    due_on: dt.date
-    reason: str
+    enrollment_id: strawberry.ID = strawberry.field(description="Id of an open enrollment.")
+    due_on: dt.date = strawberry.field(
+        description="New due date (ISO date): after the current one and not in the past."
+    )
+    reason: str = strawberry.field(description="Why; required, kept in `dueDateHistory`.")
 
 
 def _uuid(value: str | None, field: str) -> uuid.UUID | None:
@@ -306,10 +383,19 @@ class EnrollmentQuery:
     async def enrollments(
         self,
         info: Ctx,
-        employee_id: strawberry.ID | None = None,
-        statuses: list[EnrollmentStatus] | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        employee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Whose enrollments; yours when omitted. Someone else's needs HR or "
+                "them being in your reporting chain, else null."
+            ),
+        ] = None,
+        statuses: Annotated[
+            list[EnrollmentStatus] | None,
+            strawberry.argument(description="Only these statuses; null or empty: all."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Enrollment] | None:
         principal = info.context.principal
         target = _uuid(employee_id, "employeeId") if employee_id else principal.employee_id
@@ -326,7 +412,14 @@ class EnrollmentMutation:
         "reasons MANAGER, RECOMMENDATION or DEVELOPMENT_PLAN. People with an open enrollment "
         "in the course are skipped. Publishes enrollment.assigned per enrollment."
     )
-    async def assign_learning(self, info: Ctx, input: AssignLearningInput) -> AssignLearningResult:
+    async def assign_learning(
+        self,
+        info: Ctx,
+        input: Annotated[
+            AssignLearningInput,
+            strawberry.argument(description="What to assign, to whom, why and by when."),
+        ],
+    ) -> AssignLearningResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 
         async def action() -> AssignLearningPayload:
@@ -366,7 +459,11 @@ class EnrollmentMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Enroll yourself in a course that allows it.")
-    async def enroll_in_course(self, info: Ctx, input: EnrollInCourseInput) -> EnrollmentResult:
+    async def enroll_in_course(
+        self,
+        info: Ctx,
+        input: Annotated[EnrollInCourseInput, strawberry.argument(description="The course.")],
+    ) -> EnrollmentResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 
         async def action() -> EnrollmentPayload:
@@ -376,7 +473,13 @@ class EnrollmentMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Mark your enrollment as started (or HR for anyone).")
-    async def start_enrollment(self, info: Ctx, input: EnrollmentIdInput) -> EnrollmentResult:
+    async def start_enrollment(
+        self,
+        info: Ctx,
+        input: Annotated[
+            EnrollmentIdInput, strawberry.argument(description="The enrollment to start.")
+        ],
+    ) -> EnrollmentResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 
         async def action() -> EnrollmentPayload:
@@ -388,7 +491,13 @@ class EnrollmentMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Waive an open enrollment, with a reason (HR, manager).")
-    async def waive_enrollment(self, info: Ctx, input: WaiveEnrollmentInput) -> EnrollmentResult:
+    async def waive_enrollment(
+        self,
+        info: Ctx,
+        input: Annotated[
+            WaiveEnrollmentInput, strawberry.argument(description="The enrollment and why.")
+        ],
+    ) -> EnrollmentResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 
         async def action() -> EnrollmentPayload:
@@ -400,7 +509,13 @@ class EnrollmentMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Cancel an open enrollment (HR, manager).")
-    async def cancel_enrollment(self, info: Ctx, input: CancelEnrollmentInput) -> EnrollmentResult:
+    async def cancel_enrollment(
+        self,
+        info: Ctx,
+        input: Annotated[
+            CancelEnrollmentInput, strawberry.argument(description="The enrollment to cancel.")
+        ],
+    ) -> EnrollmentResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 
         async def action() -> EnrollmentPayload:
@@ -416,7 +531,12 @@ class EnrollmentMutation:
         "kept in dueDateHistory. An overdue enrollment becomes open again."
     )
     async def extend_enrollment_due_date(
-        self, info: Ctx, input: ExtendDueDateInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            ExtendDueDateInput,
+            strawberry.argument(description="The enrollment, its new due date and why."),
+        ],
     ) -> EnrollmentResult:
         service = EnrollmentService(info.context.session, info.context.principal)
 

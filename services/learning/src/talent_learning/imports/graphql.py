@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from talent_learning.described import enum_value
 from talent_learning.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
@@ -24,14 +25,22 @@ Ctx = Info[TalentContext, None]
     description="CSV files the learning service imports (columns in docs/csv-formats.md)."
 )
 class LearningImportKind(Enum):
-    COURSES = "courses"
-    COURSE_SKILLS = "course-skills"
-    COMPLETIONS = "completions"
+    COURSES = enum_value("courses", description="The course catalog: one row per course, by code.")
+    COURSE_SKILLS = enum_value(
+        "course-skills", description="Competencies each course teaches, with a level 1-5."
+    )
+    COMPLETIONS = enum_value(
+        "completions",
+        description="Course completions by employee number; each completes the open "
+        "enrollment in the course.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One CSV file to import.")
 class ImportLearningCsvInput:
-    kind: LearningImportKind
+    kind: LearningImportKind = strawberry.field(
+        description="Which file it is; decides the columns expected."
+    )
     csv: str = strawberry.field(description="The whole file, UTF-8, with its header row.")
     dry_run: bool = strawberry.field(
         default=False, description="Validate and count, write nothing."
@@ -40,7 +49,9 @@ class ImportLearningCsvInput:
 
 ImportLearningCsvResult = Annotated[
     ImportPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("ImportLearningCsvResult"),
+    strawberry.union(
+        "ImportLearningCsvResult", description="What the import did, or why nothing was written."
+    ),
 ]
 
 
@@ -51,7 +62,11 @@ class ImportMutation:
         "returns ValidationError with one entry per bad row (`row N: column`)."
     )
     async def import_learning_csv(
-        self, info: Ctx, input: ImportLearningCsvInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            ImportLearningCsvInput, strawberry.argument(description="The file and its kind.")
+        ],
     ) -> ImportLearningCsvResult:
         async def action() -> ImportPayload:
             result = await run_import(

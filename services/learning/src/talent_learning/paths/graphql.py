@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First, enum_value
 from talent_learning.paths.models import LearningPath as PathModel
 from talent_learning.paths.service import PathInput, PathService, StepInput
 from talent_platform.graphql import (
@@ -29,18 +30,27 @@ Ctx = Info[TalentContext, None]
 
 @strawberry.enum(description="What a path is for.")
 class LearningPathKind(Enum):
-    GENERAL = "general"
-    CAREER = "career"
-    ONBOARDING = "onboarding"
+    GENERAL = enum_value(
+        "general", description="Any other path; assigned only by `assignLearning`."
+    )
+    CAREER = enum_value("career", description="A career track; assigned only by `assignLearning`.")
+    ONBOARDING = enum_value(
+        "onboarding",
+        description="Also assigned automatically to new hires, matched by jobProfileCode and "
+        "location.",
+    )
 
 
 @strawberry.type(description="One course of a path, in order.")
 class LearningPathStep:
-    position: int
-    required: bool = strawberry.field(description="False for an optional step.")
+    position: int = strawberry.field(description="1 for the first step, then in order.")
+    required: bool = strawberry.field(
+        description="False for an optional step; a label only: assigning the path assigns "
+        "every step."
+    )
     _course_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The course of this step.")
     async def course(self, info: Ctx) -> Course | None:
         return await course_by_id_loader(info).load(self._course_id)
 
@@ -69,11 +79,15 @@ def path_by_id_loader(info: Ctx) -> DataLoader[uuid.UUID, LearningPath | None]:
     description="Ordered courses: a career track, an onboarding track or a general path."
 )
 class LearningPath:
-    id: strawberry.ID
-    code: str
-    title: str
-    description: str
-    kind: LearningPathKind
+    id: strawberry.ID = strawberry.field(description="Path id (UUID).")
+    code: str = strawberry.field(
+        description="Unique code, 1-100 characters (`pathCode` in assignLearning)."
+    )
+    title: str = strawberry.field(description="Title, 1-300 characters.")
+    description: str = strawberry.field(description="What the path is for; may be empty.")
+    kind: LearningPathKind = strawberry.field(
+        description="Its kind; ONBOARDING paths also go to new hires automatically."
+    )
     job_profile_code: str | None = strawberry.field(
         description="Onboarding: for new hires of this job profile (null: any)."
     )
@@ -83,7 +97,9 @@ class LearningPath:
     target_days: int | None = strawberry.field(
         description="Due this many days after the hire date (onboarding) or the assignment."
     )
-    active: bool
+    active: bool = strawberry.field(
+        description="False: hidden from `learningPaths` by default and never assigned."
+    )
 
     @classmethod
     def from_model(cls, m: PathModel) -> LearningPath:
@@ -110,8 +126,14 @@ class LearningPath:
 
 @strawberry.type
 class PathQuery:
-    @strawberry.field(description="One learning path by code.")
-    async def learning_path(self, info: Ctx, code: str) -> LearningPath | None:
+    @strawberry.field(
+        description="One learning path by code, inactive ones too; null when unknown."
+    )
+    async def learning_path(
+        self,
+        info: Ctx,
+        code: Annotated[str, strawberry.argument(description="The path's code, exact.")],
+    ) -> LearningPath | None:
         found = await PathService(info.context.session, info.context.principal).by_codes([code])
         return LearningPath.from_model(found[code]) if code in found else None
 
@@ -119,10 +141,14 @@ class PathQuery:
     async def learning_paths(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        kind: LearningPathKind | None = None,
-        include_inactive: bool = False,
+        first: First = None,
+        after: After = None,
+        kind: Annotated[
+            LearningPathKind | None, strawberry.argument(description="Only paths of this kind.")
+        ] = None,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="Also list inactive paths (default false).")
+        ] = False,
     ) -> Connection[LearningPath]:
         service = PathService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -131,33 +157,51 @@ class PathQuery:
         return connection(rows, total=total, page=page, to_node=LearningPath.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="One step of a path.")
 class LearningPathStepInput:
-    course_code: str
-    required: bool = True
+    course_code: str = strawberry.field(description="An active course, at most once per path.")
+    required: bool = strawberry.field(
+        default=True, description="False marks the step optional; true by default."
+    )
 
 
 @strawberry.input(description="Creates the path, or replaces the one with this code.")
 class SaveLearningPathInput:
-    code: str
-    title: str
-    kind: LearningPathKind
-    steps: list[LearningPathStepInput]
-    description: str = ""
-    job_profile_code: str | None = None
-    location: str | None = None
-    target_days: int | None = None
-    active: bool = True
+    code: str = strawberry.field(description="The path's code, 1-100 characters.")
+    title: str = strawberry.field(description="Title, 1-300 characters.")
+    kind: LearningPathKind = strawberry.field(
+        description="Its kind; ONBOARDING paths also go to new hires automatically."
+    )
+    steps: list[LearningPathStepInput] = strawberry.field(
+        description="At least one, in order; replaces every existing step."
+    )
+    description: str = strawberry.field(
+        default="", description="Free text shown with the path; empty by default."
+    )
+    job_profile_code: str | None = strawberry.field(
+        default=None, description="Onboarding: only for new hires of this job profile."
+    )
+    location: str | None = strawberry.field(
+        default=None, description="Onboarding: only for new hires at this location."
+    )
+    target_days: int | None = strawberry.field(
+        default=None,
+        description="Positive: steps are due this many days after the hire date "
+        "(onboarding) or the assignment; null: no due date.",
+    )
+    active: bool = strawberry.field(
+        default=True, description="False keeps the path but stops assigning it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A learning path as the mutation left it.")
 class LearningPathPayload:
-    path: LearningPath
+    path: LearningPath = strawberry.field(description="The path after the change.")
 
 
 LearningPathResult = Annotated[
     LearningPathPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("LearningPathResult"),
+    strawberry.union("LearningPathResult", description="The path, or why nothing was saved."),
 ]
 
 
@@ -165,7 +209,9 @@ LearningPathResult = Annotated[
 class PathMutation:
     @strawberry.mutation(description="Create or replace a learning path (admin, hr_coordinator).")
     async def save_learning_path(
-        self, info: Ctx, input: SaveLearningPathInput
+        self,
+        info: Ctx,
+        input: Annotated[SaveLearningPathInput, strawberry.argument(description="The whole path.")],
     ) -> LearningPathResult:
         service = PathService(info.context.session, info.context.principal)
 

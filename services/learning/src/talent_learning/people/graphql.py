@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -17,6 +18,7 @@ from strawberry.types import Info
 from talent_learning.completions.certifications import certifications_of
 from talent_learning.completions.graphql import Completion, completion_pages_loader
 from talent_learning.courses.graphql import Course, course_by_id_loader
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
 from talent_learning.people.service import visible_employees
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
@@ -24,11 +26,14 @@ from talent_platform.graphql import Connection, TalentContext, connection, page_
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether a certification is still valid today.")
 class CertificationStatus(Enum):
-    VALID = "valid"
-    EXPIRING = "expiring"
-    EXPIRED = "expired"
+    VALID = enum_value("valid", description="Valid beyond the expiring window (see EXPIRING).")
+    EXPIRING = enum_value(
+        "expiring",
+        description="Still valid, but expires within CERTIFICATION_EXPIRING_DAYS (30 by default).",
+    )
+    EXPIRED = enum_value("expired", description="`validUntil` has passed.")
 
 
 @strawberry.type(
@@ -36,14 +41,18 @@ class CertificationStatus(Enum):
     "it is valid."
 )
 class Certification:
-    completed_on: dt.date
-    valid_until: dt.date
+    completed_on: dt.date = strawberry.field(
+        description="Day of the latest completion of the course (ISO date)."
+    )
+    valid_until: dt.date = strawberry.field(
+        description="Last valid day (ISO date): completedOn + the course's recertifyMonths."
+    )
     status: CertificationStatus = strawberry.field(
         description="EXPIRING within the configured certificationExpiringDays."
     )
     _course_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The course to renew.")
     async def course(self, info: Ctx) -> Course | None:
         return await course_by_id_loader(info).load(self._course_id)
 
@@ -78,9 +87,13 @@ async def _certifications(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[Cer
     ]
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person (owned by the people service); learning adds their enrollments, "
+    "completions and certifications.",
+)
 class Employee:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The employee's id (UUID), as in people.")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Employee:
@@ -91,7 +104,7 @@ class Employee:
         "their management chain and HR; null for anyone else."
     )
     async def completions(
-        self, info: Ctx, first: int | None = None, after: str | None = None
+        self, info: Ctx, first: First = None, after: After = None
     ) -> Connection[Completion] | None:
         try:
             employee_id = uuid.UUID(str(self.id))
@@ -112,9 +125,12 @@ class Employee:
     async def enrollments(
         self,
         info: Ctx,
-        statuses: list[EnrollmentStatus] | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        statuses: Annotated[
+            list[EnrollmentStatus] | None,
+            strawberry.argument(description="Only these statuses; null or empty: all."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Enrollment] | None:
         try:
             employee_id = uuid.UUID(str(self.id))

@@ -4,12 +4,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_learning.enrollments.service import today
@@ -21,49 +22,68 @@ Ctx = Info[TalentContext, None]
 T = TypeVar("T")
 
 
-@strawberry.enum
+@strawberry.enum(description="What `completionRates` groups enrollments by.")
 class ReportGrouping(Enum):
-    ORG_UNIT = "org_unit"
-    LOCATION = "location"
-    JOB_PROFILE = "job_profile"
-    COURSE = "course"
+    ORG_UNIT = enum_value(
+        "org_unit", description="The employee's org unit code (on asOf for a past day)."
+    )
+    LOCATION = enum_value(
+        "location", description="The employee's location (on asOf for a past day)."
+    )
+    JOB_PROFILE = enum_value(
+        "job_profile", description="The employee's job profile code (on asOf for a past day)."
+    )
+    COURSE = enum_value("course", description="The course code.")
 
 
 @strawberry.type(description="Completion and overdue figures of one group.")
 class CompletionRate:
-    group: str = strawberry.field(description="Org unit, location, job profile or course code.")
+    group: str = strawberry.field(
+        description="Org unit, location, job profile or course code; empty when the "
+        "employee has none."
+    )
     assigned: int = strawberry.field(description="Enrollments, not counting waived or cancelled.")
-    completed: int
+    completed: int = strawberry.field(description="Of those, completed by the day asked.")
     overdue: int = strawberry.field(description="Open past their due date as of the day asked.")
-    completion_rate: float | None = strawberry.field(description="Percent, one decimal.")
-    overdue_rate: float | None
+    completion_rate: float | None = strawberry.field(
+        description="Percent, one decimal: completed / assigned x 100; null when assigned is 0."
+    )
+    overdue_rate: float | None = strawberry.field(
+        description="Percent, one decimal: overdue / assigned x 100; null when assigned is 0."
+    )
 
 
 @strawberry.type(description="One employee of the population: compliant or not, and why.")
 class ComplianceEvidenceRow:
-    employee_id: strawberry.ID
-    employee_number: str
-    name: str
-    org_unit: str | None
-    location: str | None
-    job_profile_code: str | None
+    employee_id: strawberry.ID = strawberry.field(description="Employee id (UUID).")
+    employee_number: str = strawberry.field(description="Employee number (as of today).")
+    name: str = strawberry.field(description="Name (as of today).")
+    org_unit: str | None = strawberry.field(description="Org unit code on asOf; null when none.")
+    location: str | None = strawberry.field(description="Location on asOf; null when none.")
+    job_profile_code: str | None = strawberry.field(
+        description="Job profile code on asOf; null when none."
+    )
     completed_on: dt.date | None = strawberry.field(
         description="Latest completion on or before asOf."
     )
-    score: float | None
+    score: float | None = strawberry.field(
+        description="Score of that completion, 0-100; null when unscored or no completion."
+    )
     valid_until: dt.date | None = strawberry.field(
         description="When that completion's certification expires (null: never)."
     )
-    compliant: bool
+    compliant: bool = strawberry.field(
+        description="True when that completion exists and is still valid on asOf."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Compliance evidence for one course on one day.")
 class ComplianceEvidence:
-    course_code: str
-    as_of: dt.date
-    total: int
-    compliant: int
-    not_compliant: int
+    course_code: str = strawberry.field(description="The course asked for.")
+    as_of: dt.date = strawberry.field(description="The day judged (ISO date).")
+    total: int = strawberry.field(description="People in the population on that day.")
+    compliant: int = strawberry.field(description="Of those, compliant on that day.")
+    not_compliant: int = strawberry.field(description="Of those, not compliant on that day.")
     rows: Connection[ComplianceEvidenceRow] = strawberry.field(
         description="By employee number. The whole list as CSV: "
         "GET /reports/compliance-evidence.csv (docs/learning.md)."
@@ -72,22 +92,32 @@ class ComplianceEvidence:
 
 @strawberry.type(description="One member of a manager's reporting chain.")
 class TeamMemberStatus:
-    employee_id: strawberry.ID
-    employee_number: str
-    name: str
+    employee_id: strawberry.ID = strawberry.field(description="Employee id (UUID).")
+    employee_number: str = strawberry.field(description="Employee number; the list's order.")
+    name: str = strawberry.field(description="Full name.")
     depth: int = strawberry.field(description="1 for direct reports, 2 for theirs, ...")
-    open: int
-    overdue: int
-    completed: int
-    next_due_on: dt.date | None
+    open: int = strawberry.field(
+        description="Open enrollments (ASSIGNED, IN_PROGRESS or OVERDUE), now."
+    )
+    overdue: int = strawberry.field(
+        description="Open enrollments that are OVERDUE or due before asOf."
+    )
+    completed: int = strawberry.field(description="Completed enrollments, all time.")
+    next_due_on: dt.date | None = strawberry.field(
+        description="Earliest due date of an open enrollment (ISO date); null when none."
+    )
 
 
 @strawberry.type(description="How far people get in one course.")
 class CourseFunnel:
-    course_code: str
-    assigned: int
-    started: int
-    completed: int
+    course_code: str = strawberry.field(description="The course.")
+    assigned: int = strawberry.field(
+        description="Every enrollment in the course, waived and cancelled ones included."
+    )
+    started: int = strawberry.field(
+        description="Enrollments started, or finished (completed or failed)."
+    )
+    completed: int = strawberry.field(description="Completed enrollments.")
     abandoned: int = strawberry.field(
         description="Started, then failed, cancelled, waived or overdue."
     )
@@ -121,11 +151,19 @@ class ReportQuery:
     async def completion_rates(
         self,
         info: Ctx,
-        group_by: ReportGrouping,
-        as_of: dt.date | None = None,
-        course_code: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        group_by: Annotated[ReportGrouping, strawberry.argument(description="What to group by.")],
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day counted (ISO date); today when omitted."),
+        ] = None,
+        course_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this course; an unknown code is refused (BAD_USER_INPUT)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[CompletionRate] | None:
         service = ReportService(info.context.session, info.context.principal)
         try:
@@ -159,11 +197,22 @@ class ReportQuery:
     async def compliance_evidence(
         self,
         info: Ctx,
-        course_code: str,
-        as_of: dt.date | None = None,
-        population: PopulationInput | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        course_code: Annotated[
+            str,
+            strawberry.argument(
+                description="The course; an unknown code is refused (BAD_USER_INPUT)."
+            ),
+        ],
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The day judged (ISO date); today when omitted."),
+        ] = None,
+        population: Annotated[
+            PopulationInput | None,
+            strawberry.argument(description="Who is judged; null: every active employee."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> ComplianceEvidence | None:
         service = ReportService(info.context.session, info.context.principal)
         pop = population or PopulationInput()
@@ -223,10 +272,21 @@ class ReportQuery:
     async def team_learning_status(
         self,
         info: Ctx,
-        manager_id: strawberry.ID | None = None,
-        as_of: dt.date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        manager_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Whose reporting chain; yours when omitted (a service account "
+                "must give one). Another manager's: HR roles only."
+            ),
+        ] = None,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="The day `overdue` is judged on (ISO date); today when omitted."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[TeamMemberStatus] | None:
         service = ReportService(info.context.session, info.context.principal)
         try:
@@ -262,9 +322,15 @@ class ReportQuery:
     async def course_funnels(
         self,
         info: Ctx,
-        course_code: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        course_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this course; null: every course with enrollments. An "
+                "unknown code is refused (BAD_USER_INPUT)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[CourseFunnel] | None:
         service = ReportService(info.context.session, info.context.principal)
         try:

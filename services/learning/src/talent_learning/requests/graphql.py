@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_learning.described import After, First, enum_value
 from talent_learning.requests.models import TrainingRequest as RequestModel
 from talent_learning.requests.models import TrainingRequestChange as ChangeModel
 from talent_learning.requests.service import RequestInput, TrainingRequestService
@@ -30,21 +31,27 @@ from talent_platform.graphql import (
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Where a training request stands: SUBMITTED and MANAGER_APPROVED are pending."
+)
 class TrainingRequestStatus(Enum):
-    SUBMITTED = "submitted"
-    MANAGER_APPROVED = "manager_approved"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+    SUBMITTED = enum_value("submitted", description="Waiting for the employee's manager.")
+    MANAGER_APPROVED = enum_value(
+        "manager_approved", description="The manager approved; waiting for HR."
+    )
+    APPROVED = enum_value("approved", description="HR approved: granted.")
+    REJECTED = enum_value(
+        "rejected", description="Rejected by the manager or HR (see `rejectionReason`)."
+    )
+    WITHDRAWN = enum_value("withdrawn", description="Withdrawn by the employee while pending.")
 
 
 @strawberry.type(description="One step of a request's history.")
 class TrainingRequestChange:
-    status: TrainingRequestStatus
-    changed_by: str
+    status: TrainingRequestStatus = strawberry.field(description="The status it moved to.")
+    changed_by: str = strawberry.field(description="Token subject of who made the change.")
     comment: str | None = strawberry.field(description="Approval comment or rejection reason.")
-    changed_at: dt.datetime
+    changed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
     @classmethod
     def from_model(cls, m: ChangeModel) -> TrainingRequestChange:
@@ -67,18 +74,30 @@ async def _history(info: Ctx, keys: Sequence[uuid.UUID]) -> list[list[TrainingRe
     "submits, their manager approves, then HR."
 )
 class TrainingRequest:
-    id: strawberry.ID
-    employee_id: strawberry.ID
-    title: str
-    provider: str
-    description: str
-    starts_on: dt.date
-    amount: Decimal
-    currency: str
-    policy_year: int
-    status: TrainingRequestStatus
-    rejection_reason: str | None
-    submitted_at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="Request id (UUID), for the decisions.")
+    employee_id: strawberry.ID = strawberry.field(
+        description="Id of the employee who submitted it."
+    )
+    title: str = strawberry.field(description="What the training is, 1-300 characters.")
+    provider: str = strawberry.field(description="Who gives it, 1-200 characters.")
+    description: str = strawberry.field(description="Details given; may be empty.")
+    starts_on: dt.date = strawberry.field(
+        description="When the training starts (ISO date); its year is `policyYear`."
+    )
+    amount: Decimal = strawberry.field(
+        description="Amount requested, a decimal string with 2 decimals, in `currency`."
+    )
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. EUR.")
+    policy_year: int = strawberry.field(
+        description="Calendar year of `startsOn`: the year whose cap it counts against."
+    )
+    status: TrainingRequestStatus = strawberry.field(description="Where it stands.")
+    rejection_reason: str | None = strawberry.field(
+        description="Why it was rejected; null unless REJECTED."
+    )
+    submitted_at: dt.datetime = strawberry.field(
+        description="When it was submitted (ISO date-time with offset)."
+    )
 
     @classmethod
     def from_model(cls, m: RequestModel) -> TrainingRequest:
@@ -105,59 +124,74 @@ class TrainingRequest:
         return await loader.load(uuid.UUID(self.id))
 
 
-@strawberry.input
+@strawberry.input(description="A training or tuition request for yourself.")
 class SubmitTrainingRequestInput:
-    title: str
-    provider: str
-    starts_on: dt.date
-    amount: Decimal
+    title: str = strawberry.field(description="What the training is, 1-300 characters.")
+    provider: str = strawberry.field(description="Who gives it, 1-200 characters.")
+    starts_on: dt.date = strawberry.field(
+        description="When it starts (ISO date); its calendar year's cap applies."
+    )
+    amount: Decimal = strawberry.field(
+        description="Positive amount with at most 2 decimals, as a decimal string."
+    )
     currency: str = strawberry.field(description="ISO 4217, e.g. EUR.")
-    description: str = ""
+    description: str = strawberry.field(default="", description="Details, optional.")
 
 
-@strawberry.input
+@strawberry.input(description="A pending request to approve.")
 class DecideTrainingRequestInput:
-    request_id: strawberry.ID
-    comment: str | None = None
+    request_id: strawberry.ID = strawberry.field(description="The request's id.")
+    comment: str | None = strawberry.field(
+        default=None, description="Optional comment, kept in the request's history."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A pending request to reject, and why.")
 class RejectTrainingRequestInput:
-    request_id: strawberry.ID
-    reason: str
+    request_id: strawberry.ID = strawberry.field(description="The request's id.")
+    reason: str = strawberry.field(
+        description="Why; required, kept in `rejectionReason` and the history."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Your pending request to withdraw.")
 class WithdrawTrainingRequestInput:
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(description="The request's id.")
 
 
-@strawberry.input
+@strawberry.input(description="The yearly cap of one currency.")
 class SetTuitionPolicyInput:
-    currency: str
+    currency: str = strawberry.field(
+        description="ISO 4217 code, e.g. EUR; its current cap is replaced."
+    )
+    yearly_cap: Decimal = strawberry.field(
+        description="The most one employee may be granted per calendar year in this currency "
+        "(not negative)."
+    )
+
+
+@strawberry.type(description="A training request as the mutation left it.")
+class TrainingRequestPayload:
+    request: TrainingRequest = strawberry.field(description="The request after the change.")
+
+
+@strawberry.type(description="A currency's yearly cap as saved.")
+class TuitionPolicyPayload:
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
     yearly_cap: Decimal = strawberry.field(
         description="The most one employee may be granted per calendar year in this currency."
     )
 
 
-@strawberry.type
-class TrainingRequestPayload:
-    request: TrainingRequest
-
-
-@strawberry.type
-class TuitionPolicyPayload:
-    currency: str
-    yearly_cap: Decimal
-
-
 TrainingRequestResult = Annotated[
     TrainingRequestPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("TrainingRequestResult"),
+    strawberry.union(
+        "TrainingRequestResult", description="The request, or why nothing was changed."
+    ),
 ]
 TuitionPolicyResult = Annotated[
     TuitionPolicyPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("TuitionPolicyResult"),
+    strawberry.union("TuitionPolicyResult", description="The cap, or why it was not set."),
 ]
 
 
@@ -177,10 +211,19 @@ class TrainingRequestQuery:
     async def training_requests(
         self,
         info: Ctx,
-        employee_id: strawberry.ID | None = None,
-        statuses: list[TrainingRequestStatus] | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        employee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this employee's: yourself, someone in your reporting chain, "
+                "or anyone for HR; else null. Omitted: yours (HR: everyone's)."
+            ),
+        ] = None,
+        statuses: Annotated[
+            list[TrainingRequestStatus] | None,
+            strawberry.argument(description="Only these statuses; null or empty: all."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[TrainingRequest] | None:
         service = TrainingRequestService(info.context.session, info.context.principal)
         try:
@@ -202,7 +245,11 @@ class TrainingRequestMutation:
         "refused (input.amount) beyond the yearly cap for the currency."
     )
     async def submit_training_request(
-        self, info: Ctx, input: SubmitTrainingRequestInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SubmitTrainingRequestInput, strawberry.argument(description="The request.")
+        ],
     ) -> TrainingRequestResult:
         service = TrainingRequestService(info.context.session, info.context.principal)
 
@@ -226,7 +273,12 @@ class TrainingRequestMutation:
         "MANAGER_APPROVED), then HR (-> APPROVED, checked against the yearly cap)."
     )
     async def approve_training_request(
-        self, info: Ctx, input: DecideTrainingRequestInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DecideTrainingRequestInput,
+            strawberry.argument(description="The request and a comment."),
+        ],
     ) -> TrainingRequestResult:
         service = TrainingRequestService(info.context.session, info.context.principal)
 
@@ -240,7 +292,11 @@ class TrainingRequestMutation:
 
     @strawberry.mutation(description="Reject a pending request with a reason (manager or HR).")
     async def reject_training_request(
-        self, info: Ctx, input: RejectTrainingRequestInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RejectTrainingRequestInput, strawberry.argument(description="The request and why.")
+        ],
     ) -> TrainingRequestResult:
         service = TrainingRequestService(info.context.session, info.context.principal)
 
@@ -254,7 +310,11 @@ class TrainingRequestMutation:
 
     @strawberry.mutation(description="Withdraw your own pending request.")
     async def withdraw_training_request(
-        self, info: Ctx, input: WithdrawTrainingRequestInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            WithdrawTrainingRequestInput, strawberry.argument(description="The request.")
+        ],
     ) -> TrainingRequestResult:
         service = TrainingRequestService(info.context.session, info.context.principal)
 
@@ -266,7 +326,11 @@ class TrainingRequestMutation:
 
     @strawberry.mutation(description="Set the yearly cap for a currency (admin, hr_coordinator).")
     async def set_tuition_policy(
-        self, info: Ctx, input: SetTuitionPolicyInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SetTuitionPolicyInput, strawberry.argument(description="The currency and its cap.")
+        ],
     ) -> TuitionPolicyResult:
         service = TrainingRequestService(info.context.session, info.context.principal)
 

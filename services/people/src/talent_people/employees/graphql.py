@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from talent_people.described import After, First, enum_value
 from talent_people.employees.models import Employee as EmployeeModel
 from talent_people.employees.models import OrgUnit as OrgUnitModel
 from talent_people.employees.repository import EmployeeRepository, OrgUnitRepository
@@ -38,30 +39,46 @@ from talent_platform.graphql import (
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether the person still works for the organisation.")
 class EmployeeStatus(Enum):
-    ACTIVE = "active"
-    TERMINATED = "terminated"
+    ACTIVE = enum_value("active", description="Employed; the default for a hire.")
+    TERMINATED = enum_value(
+        "terminated",
+        description="A termination was recorded (see `terminatedOn`), even one dated later.",
+    )
 
 
 @strawberry.enum(description="Sort order of employee lists.")
 class EmployeeSort(Enum):
-    NAME = "NAME"
-    HIRE_DATE = "HIRE_DATE"
-    EMPLOYEE_NUMBER = "EMPLOYEE_NUMBER"
+    NAME = enum_value("NAME", description="By name, ties by id.")
+    HIRE_DATE = enum_value("HIRE_DATE", description="By hire date, earliest first; ties by id.")
+    EMPLOYEE_NUMBER = enum_value(
+        "EMPLOYEE_NUMBER",
+        description="By employee number as text (`E10` comes before `E9`).",
+    )
 
 
 @strawberry.type(description="A unit of the organisation.")
 class OrgUnit:
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="Unique code, as used by `orgUnit` in inputs, filters and CSV files."
+    )
+    name: str = strawberry.field(
+        description="Display name; units created from an input or CSV file start with "
+        "their code as name."
+    )
 
 
 @strawberry.type(description="A period in a job profile; the current one has no end date.")
 class JobHistoryEntry:
-    job_profile: JobProfile
-    start_date: dt.date
-    end_date: dt.date | None
+    job_profile: JobProfile = strawberry.field(description="The profile held in this period.")
+    start_date: dt.date = strawberry.field(
+        description="First day in the profile (ISO date): the hire date or the day of the change."
+    )
+    end_date: dt.date | None = strawberry.field(
+        description="When the period ended (ISO date): the next profile's start date or the "
+        "termination date; null for the current period."
+    )
 
 
 def _parse_id(value: str, field: str) -> uuid.UUID:
@@ -129,16 +146,24 @@ def employee_loader(info: Ctx) -> DataLoader[uuid.UUID, Employee | None]:
     keys=["id"], description="A person in the organisation (owned by the people service)."
 )
 class Employee:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Stable UUID; the key every service uses for this person."
+    )
     employee_number: str = strawberry.field(
         description="The HRIS employee number (`employee_id` in CSV files)."
     )
-    name: str
-    email: str
-    hire_date: dt.date
-    status: EmployeeStatus
-    terminated_on: dt.date | None
-    location: str | None
+    name: str = strawberry.field(description="Full name, as shown and sorted in the directory.")
+    email: str = strawberry.field(description="Work email address, lower-case; unique.")
+    hire_date: dt.date = strawberry.field(description="First day of employment (ISO date).")
+    status: EmployeeStatus = strawberry.field(
+        description="ACTIVE, or TERMINATED once a termination is recorded."
+    )
+    terminated_on: dt.date | None = strawberry.field(
+        description="Termination date (ISO date); null while ACTIVE."
+    )
+    location: str | None = strawberry.field(
+        description="Work location as entered (free text, e.g. a city); null when unknown."
+    )
     _org_unit_id: strawberry.Private[uuid.UUID | None]
     _job_profile_id: strawberry.Private[uuid.UUID | None]
     _manager_id: strawberry.Private[uuid.UUID | None]
@@ -167,7 +192,7 @@ class Employee:
             return None
         return await employee_loader(info).load(key)
 
-    @strawberry.field
+    @strawberry.field(description="The org unit the employee belongs to; null when none.")
     async def org_unit(self, info: Ctx) -> OrgUnit | None:
         if self._org_unit_id is None:
             return None
@@ -175,7 +200,7 @@ class Employee:
             self._org_unit_id
         )
 
-    @strawberry.field
+    @strawberry.field(description="The current job profile; null when none is assigned.")
     async def job_profile(self, info: Ctx) -> JobProfile | None:
         if self._job_profile_id is None:
             return None
@@ -183,7 +208,7 @@ class Employee:
             "job_profile.by_id", partial(load_job_profiles, info)
         ).load(self._job_profile_id)
 
-    @strawberry.field(description="The direct manager.")
+    @strawberry.field(description="The direct manager; null at the top of the organisation.")
     async def manager(self, info: Ctx) -> Employee | None:
         if self._manager_id is None:
             return None
@@ -219,62 +244,115 @@ class Employee:
 @strawberry.input(description="Filters combine with AND.")
 class EmployeeFilterInput:
     org_unit: str | None = strawberry.field(default=None, description="Org unit code or name.")
-    job_profile_code: str | None = None
+    job_profile_code: str | None = strawberry.field(
+        default=None, description="Current job profile code, exact."
+    )
     manager_id: strawberry.ID | None = strawberry.field(
         default=None, description="Direct reports of this employee."
     )
-    status: EmployeeStatus | None = None
-    location: str | None = None
+    status: EmployeeStatus | None = strawberry.field(
+        default=None, description="Only ACTIVE or only TERMINATED people; null: both."
+    )
+    location: str | None = strawberry.field(
+        default=None, description="Location, exact and case-sensitive."
+    )
     search: str | None = strawberry.field(
-        default=None, description="Part of the name or email, or an employee number."
+        default=None,
+        description="Part of the name or email (any case), or an exact employee number.",
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new hire: ACTIVE, and in a job history from the hire date when a job "
+    "profile is given."
+)
 class CreateEmployeeInput:
-    employee_number: str
-    name: str
-    email: str
-    hire_date: dt.date
-    job_profile_code: str | None = None
-    org_unit: str | None = None
-    location: str | None = None
-    manager_id: strawberry.ID | None = None
+    employee_number: str = strawberry.field(
+        description="HRIS employee number, unique (at most 64 characters)."
+    )
+    name: str = strawberry.field(description="Full name; must not be blank.")
+    email: str = strawberry.field(
+        description="Work email address, not used by anyone else; stored lower-case."
+    )
+    hire_date: dt.date = strawberry.field(description="First day of employment (ISO date).")
+    job_profile_code: str | None = strawberry.field(
+        default=None, description="Code of an existing job profile; null: none yet."
+    )
+    org_unit: str | None = strawberry.field(
+        default=None,
+        description="Org unit code; a unit that does not exist yet is created with this code.",
+    )
+    location: str | None = strawberry.field(
+        default=None, description="Work location, free text (e.g. a city)."
+    )
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Id of an existing employee, the direct manager."
+    )
 
 
 @strawberry.input(description="Only the fields given are changed.")
 class UpdateEmployeeInput:
-    id: strawberry.ID
-    name: str | None = None
-    email: str | None = None
-    job_profile_code: str | None = None
-    org_unit: str | None = None
-    location: str | None = None
-    manager_id: strawberry.ID | None = None
-    clear_manager: bool = False
+    id: strawberry.ID = strawberry.field(description="The employee to change.")
+    name: str | None = strawberry.field(
+        default=None, description="New full name; must not be blank."
+    )
+    email: str | None = strawberry.field(
+        default=None, description="New work email address, not used by anyone else."
+    )
+    job_profile_code: str | None = strawberry.field(
+        default=None,
+        description="New job profile code: the current job history period ends today and "
+        "a new one starts.",
+    )
+    org_unit: str | None = strawberry.field(
+        default=None, description="New org unit code; created when it does not exist."
+    )
+    location: str | None = strawberry.field(
+        default=None, description="New location; an empty string clears it."
+    )
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="New direct manager: an existing employee, neither this one nor anyone "
+        "reporting to them.",
+    )
+    clear_manager: bool = strawberry.field(
+        default=False, description="True removes the manager; `managerId` is then ignored."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Who leaves, and when.")
 class TerminateEmployeeInput:
-    id: strawberry.ID
-    terminated_on: dt.date
+    id: strawberry.ID = strawberry.field(description="An employee who is still ACTIVE.")
+    terminated_on: dt.date = strawberry.field(
+        description="Termination date (ISO date), not before the hire date; the open job "
+        "history period ends on it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An employee as the mutation left them.")
 class EmployeePayload:
-    employee: Employee
+    employee: Employee = strawberry.field(description="The employee after the change.")
 
 
 EmployeeResult = Annotated[
     EmployeePayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("EmployeeResult"),
+    strawberry.union(
+        "EmployeeResult", description="The changed employee, or why nothing was changed."
+    ),
 ]
 
 
 @strawberry.type
 class EmployeeQuery:
-    @strawberry.field(description="One employee by id.")
-    async def employee(self, info: Ctx, id: strawberry.ID) -> Employee | None:
+    @strawberry.field(description="One employee by id; null when there is none.")
+    async def employee(
+        self,
+        info: Ctx,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="Employee id (UUID); anything else answers null."),
+        ],
+    ) -> Employee | None:
         try:
             key = uuid.UUID(str(id))
         except ValueError:
@@ -290,11 +368,18 @@ class EmployeeQuery:
     async def employees(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        filter: EmployeeFilterInput | None = None,
-        sort: EmployeeSort = EmployeeSort.NAME,
-        descending: bool = False,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            EmployeeFilterInput | None,
+            strawberry.argument(description="Who to list; null: everyone, terminated too."),
+        ] = None,
+        sort: Annotated[
+            EmployeeSort, strawberry.argument(description="Order of the list; NAME by default.")
+        ] = EmployeeSort.NAME,
+        descending: Annotated[
+            bool, strawberry.argument(description="True reverses the sort order.")
+        ] = False,
     ) -> Connection[Employee]:
         service = EmployeeService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -318,7 +403,11 @@ class EmployeeQuery:
 @strawberry.type
 class EmployeeMutation:
     @strawberry.mutation(description="Hire an employee (admin, hr_coordinator).")
-    async def create_employee(self, info: Ctx, input: CreateEmployeeInput) -> EmployeeResult:
+    async def create_employee(
+        self,
+        info: Ctx,
+        input: Annotated[CreateEmployeeInput, strawberry.argument(description="The new hire.")],
+    ) -> EmployeeResult:
         service = EmployeeService(info.context.session, info.context.principal)
 
         async def action() -> EmployeePayload:
@@ -343,7 +432,13 @@ class EmployeeMutation:
     @strawberry.mutation(
         description="Change an employee's details, manager or job (admin, hr_coordinator)."
     )
-    async def update_employee(self, info: Ctx, input: UpdateEmployeeInput) -> EmployeeResult:
+    async def update_employee(
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpdateEmployeeInput, strawberry.argument(description="The employee and the changes.")
+        ],
+    ) -> EmployeeResult:
         service = EmployeeService(info.context.session, info.context.principal)
 
         async def action() -> EmployeePayload:
@@ -366,7 +461,13 @@ class EmployeeMutation:
         return await run_mutation(info.context, action)
 
     @strawberry.mutation(description="Record a termination (admin, hr_coordinator).")
-    async def terminate_employee(self, info: Ctx, input: TerminateEmployeeInput) -> EmployeeResult:
+    async def terminate_employee(
+        self,
+        info: Ctx,
+        input: Annotated[
+            TerminateEmployeeInput, strawberry.argument(description="Who leaves, and when.")
+        ],
+    ) -> EmployeeResult:
         service = EmployeeService(info.context.session, info.context.principal)
 
         async def action() -> EmployeePayload:

@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from talent_people.described import After, First, enum_value
 from talent_people.framework.models import Competency as CompetencyModel
 from talent_people.framework.models import JobProfile as JobProfileModel
 from talent_people.framework.repository import JobProfileRepository
@@ -37,22 +38,31 @@ from talent_platform.graphql import (
 Ctx = Info[TalentContext, None]
 
 
-@strawberry.enum(description="Tier of the competency framework.")
+@strawberry.enum(
+    description="Tier of the competency framework; it groups competencies, no calculation "
+    "depends on it."
+)
 class CompetencyTier(Enum):
-    CORE = "core"
-    FUNCTIONAL = "functional"
-    LEADERSHIP = "leadership"
+    CORE = enum_value("core", description="Core competencies (`core` in CSV files).")
+    FUNCTIONAL = enum_value(
+        "functional", description="Functional competencies (`functional` in CSV files)."
+    )
+    LEADERSHIP = enum_value(
+        "leadership", description="Leadership competencies (`leadership` in CSV files)."
+    )
 
 
 @strawberry.federation.type(
     keys=["code"], description="A competency of the framework (proficiency scale 1-5)."
 )
 class Competency:
-    id: strawberry.ID
-    code: str
-    name: str
-    tier: CompetencyTier
-    description: str
+    id: strawberry.ID = strawberry.field(description="Internal UUID; other services use `code`.")
+    code: str = strawberry.field(
+        description="Unique code (at most 200 characters), used wherever a competency is named."
+    )
+    name: str = strawberry.field(description="Name shown to people, e.g. `Financial Modelling`.")
+    tier: CompetencyTier = strawberry.field(description="The framework tier it belongs to.")
+    description: str = strawberry.field(description="What it covers; empty when not given.")
 
     @classmethod
     def from_model(cls, m: CompetencyModel) -> Competency:
@@ -69,9 +79,9 @@ class Competency:
     description="A competency a job profile requires, at a level (1-5) and importance (1-5)."
 )
 class Requirement:
-    competency: Competency
-    required_level: int
-    importance: int
+    competency: Competency = strawberry.field(description="The competency required.")
+    required_level: int = strawberry.field(description="Level expected in the role, 1-5.")
+    importance: int = strawberry.field(description="How much it matters for the role, 1-5.")
 
 
 async def _load_requirements(info: Ctx, keys: list[uuid.UUID]) -> list[list[Requirement]]:
@@ -92,11 +102,15 @@ async def _load_requirements(info: Ctx, keys: list[uuid.UUID]) -> list[list[Requ
     keys=["code"], description="A role definition: family, level and required competencies."
 )
 class JobProfile:
-    id: strawberry.ID
-    code: str
-    title: str
-    family: str
-    level: int
+    id: strawberry.ID = strawberry.field(description="Internal UUID; other services use `code`.")
+    code: str = strawberry.field(
+        description="Unique code, used wherever a job profile is named (`jobProfileCode`)."
+    )
+    title: str = strawberry.field(description="Job title, e.g. `Senior Engineer`.")
+    family: str = strawberry.field(
+        description="Job family it belongs to, free text (filter with `jobProfiles(family:)`)."
+    )
+    level: int = strawberry.field(description="Seniority within the family, 1-10.")
 
     @strawberry.field(description="Required competencies, most important first.")
     async def requirements(self, info: Ctx) -> list[Requirement]:
@@ -127,54 +141,70 @@ async def load_job_profiles(info: Ctx, keys: Sequence[uuid.UUID]) -> list[JobPro
 
 @strawberry.input(description="A required competency of a job profile.")
 class RequirementInputType:
-    competency_code: str
-    required_level: int
-    importance: int = 3
+    competency_code: str = strawberry.field(
+        description="Code of an existing competency, at most once per profile."
+    )
+    required_level: int = strawberry.field(description="Level expected in the role, 1-5.")
+    importance: int = strawberry.field(
+        default=3, description="How much it matters for the role, 1-5; 3 by default."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A job profile, created or changed by its code.")
 class UpsertJobProfileInput:
-    code: str
-    title: str
-    family: str
-    level: int
+    code: str = strawberry.field(description="The profile's code; a new code creates one.")
+    title: str = strawberry.field(description="Job title; must not be blank.")
+    family: str = strawberry.field(description="Job family; must not be blank.")
+    level: int = strawberry.field(description="Seniority within the family, 1-10.")
     requirements: list[RequirementInputType] | None = strawberry.field(
         default=None, description="When given, replaces the profile's whole requirement list."
     )
 
 
-@strawberry.input
+@strawberry.input(description="A competency, created or changed by its code.")
 class UpsertCompetencyInput:
-    code: str
-    name: str
-    tier: CompetencyTier
-    description: str = ""
+    code: str = strawberry.field(
+        description="The competency's code (at most 200 characters); a new code creates one."
+    )
+    name: str = strawberry.field(description="Display name; must not be blank.")
+    tier: CompetencyTier = strawberry.field(description="The framework tier it belongs to.")
+    description: str = strawberry.field(
+        default="", description="What it covers; replaces the current text (empty by default)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A job profile as the mutation left it.")
 class JobProfilePayload:
-    job_profile: JobProfile
+    job_profile: JobProfile = strawberry.field(description="The profile after the change.")
 
 
-@strawberry.type
+@strawberry.type(description="A competency as the mutation left it.")
 class CompetencyPayload:
-    competency: Competency
+    competency: Competency = strawberry.field(description="The competency after the change.")
 
 
 UpsertJobProfileResult = Annotated[
     JobProfilePayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("UpsertJobProfileResult"),
+    strawberry.union(
+        "UpsertJobProfileResult", description="The saved job profile, or why nothing was saved."
+    ),
 ]
 UpsertCompetencyResult = Annotated[
     CompetencyPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("UpsertCompetencyResult"),
+    strawberry.union(
+        "UpsertCompetencyResult", description="The saved competency, or why nothing was saved."
+    ),
 ]
 
 
 @strawberry.type
 class FrameworkQuery:
-    @strawberry.field(description="One job profile by code.")
-    async def job_profile(self, info: Ctx, code: str) -> JobProfile | None:
+    @strawberry.field(description="One job profile by code; null when there is none.")
+    async def job_profile(
+        self,
+        info: Ctx,
+        code: Annotated[str, strawberry.argument(description="The profile's code, exact.")],
+    ) -> JobProfile | None:
         found = await FrameworkService(
             info.context.session, info.context.principal
         ).job_profile_by_code(code)
@@ -184,10 +214,15 @@ class FrameworkQuery:
     async def job_profiles(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        family: str | None = None,
-        search: str | None = None,
+        first: First = None,
+        after: After = None,
+        family: Annotated[
+            str | None, strawberry.argument(description="Only this job family (exact).")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Part of the title or code, any case."),
+        ] = None,
     ) -> Connection[JobProfile]:
         service = FrameworkService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -202,10 +237,15 @@ class FrameworkQuery:
     async def competencies(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        tier: CompetencyTier | None = None,
-        search: str | None = None,
+        first: First = None,
+        after: After = None,
+        tier: Annotated[
+            CompetencyTier | None, strawberry.argument(description="Only this tier.")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Part of the name or code, any case."),
+        ] = None,
     ) -> Connection[Competency]:
         service = FrameworkService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
@@ -221,7 +261,12 @@ class FrameworkQuery:
 class FrameworkMutation:
     @strawberry.mutation(description="Create or change a job profile (admin, hr_coordinator).")
     async def upsert_job_profile(
-        self, info: Ctx, input: UpsertJobProfileInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpsertJobProfileInput,
+            strawberry.argument(description="The profile and, optionally, its requirements."),
+        ],
     ) -> UpsertJobProfileResult:
         service = FrameworkService(info.context.session, info.context.principal)
 
@@ -246,7 +291,11 @@ class FrameworkMutation:
 
     @strawberry.mutation(description="Create or change a competency (admin, hr_coordinator).")
     async def upsert_competency(
-        self, info: Ctx, input: UpsertCompetencyInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            UpsertCompetencyInput, strawberry.argument(description="The competency to save.")
+        ],
     ) -> UpsertCompetencyResult:
         service = FrameworkService(info.context.session, info.context.principal)
 

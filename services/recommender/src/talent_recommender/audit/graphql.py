@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from talent_platform.auth import Role
 from talent_platform.db import Repository
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 from talent_recommender.audit.models import AuditEntry as AuditEntryModel
+from talent_recommender.described import After, First
 
 Ctx = Info[TalentContext, None]
 
@@ -22,7 +23,7 @@ Ctx = Info[TalentContext, None]
     description="One audited read of successor suggestions or dismissal of one.",
 )
 class AuditEntry:
-    at: dt.datetime
+    at: dt.datetime = strawberry.field(description="When it happened (ISO date-time with offset).")
     actor: str = strawberry.field(description="The token subject who did it.")
     action: str = strawberry.field(
         description="`successor_suggestions.read` or `successor_suggestion.dismissed`."
@@ -54,14 +55,17 @@ class _AuditRepository(Repository[AuditEntryModel]):
 class AuditQuery:
     @strawberry.field(
         description="The recommender's audit trail, newest first: who read successor "
-        "suggestions and who dismissed one (admin, hr_leader only)."
+        "suggestions and who dismissed one (admin, hr_leader only; FORBIDDEN otherwise)."
     )
     async def recommender_audit_log(
         self,
         info: Ctx,
-        first: int | None = None,
-        after: str | None = None,
-        key_role_id: strawberry.ID | None = None,
+        first: First = None,
+        after: After = None,
+        key_role_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only entries about this key role (its UUID)."),
+        ] = None,
     ) -> Connection[AuditEntry]:
         info.context.principal.require(Role.ADMIN, Role.HR_LEADER)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)

@@ -29,14 +29,22 @@ Ctx = Info[TalentContext, None]
 @strawberry.type(description="Health of the recommender: its model and its event intake.")
 class RecommenderStatus:
     model_version: int | None = strawberry.field(description="Null until the first refit.")
-    trained_at: dt.datetime | None
-    training_window_start: dt.date | None
-    training_window_end: dt.date | None
+    trained_at: dt.datetime | None = strawberry.field(
+        description="When the current model was fitted (ISO date-time); null until then."
+    )
+    training_window_start: dt.date | None = strawberry.field(
+        description="Earliest assessment or completion day in the data it was fitted on."
+    )
+    training_window_end: dt.date | None = strawberry.field(
+        description="Latest assessment or completion day in the data it was fitted on."
+    )
     model_metrics: JSON | None = strawberry.field(
         description="Held-out MAE of the model and of the competency-mean baseline, "
         "explained variance, fit time."
     )
-    events_processed: int
+    events_processed: int = strawberry.field(
+        description="Events the worker has applied since the recommender's data was created."
+    )
     pending_events: int = strawberry.field(
         description="Records published to the topics the recommender consumes and not yet "
         "applied, as its worker last observed them."
@@ -55,7 +63,9 @@ class RecommenderStatus:
         description="0 when caught up; otherwise how long after it happened the last "
         "applied event was applied (null before any)."
     )
-    last_event_at: dt.datetime | None
+    last_event_at: dt.datetime | None = strawberry.field(
+        description="When the latest applied event happened (ISO date-time); null before any."
+    )
 
 
 @strawberry.type
@@ -106,21 +116,27 @@ class StatusQuery:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A refit queued for the worker.")
 class RefitRequested:
-    request_id: int
-    requested_at: dt.datetime
+    request_id: int = strawberry.field(description="Number of the queued request.")
+    requested_at: dt.datetime = strawberry.field(
+        description="When it was queued (ISO date-time with offset)."
+    )
 
 
 RefitResult = Annotated[
     RefitRequested | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("RefitRecommenderModelResult"),
+    strawberry.union(
+        "RefitRecommenderModelResult", description="The queued refit, or why none was queued."
+    ),
 ]
 
 
-@strawberry.input
+@strawberry.input(description="Options of a refit request.")
 class RefitRecommenderModelInput:
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why, free text; accepted but not stored yet."
+    )
 
 
 @strawberry.type
@@ -130,7 +146,11 @@ class RefitMutation:
         "seconds and `recommenderStatus.modelVersion` moves on when it is done."
     )
     async def refit_recommender_model(
-        self, info: Ctx, input: RefitRecommenderModelInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            RefitRecommenderModelInput, strawberry.argument(description="Options of the refit.")
+        ],
     ) -> RefitResult:
         context = info.context
 

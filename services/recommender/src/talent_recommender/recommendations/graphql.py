@@ -25,6 +25,7 @@ from talent_platform.graphql import (
     checked_first,
     run_mutation,
 )
+from talent_recommender.described import enum_value
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring
@@ -65,19 +66,50 @@ async def locked(info: Ctx, work: Callable[[], Awaitable[T]]) -> T:
     description="A course of the catalog (owned by the learning service).",
 )
 class Course:
-    code: str
+    code: str = strawberry.field(
+        description="The course's code; learning resolves the other fields."
+    )
 
 
 @strawberry.enum(description="Where a level estimate comes from.")
 class EstimateBasis(Enum):
-    EVIDENCE = "evidence"
-    INFERRED = "inferred"
-    NONE = "none"
+    EVIDENCE = enum_value(
+        "evidence",
+        description="The employee's own evidence: assessments, completions, past roles.",
+    )
+    INFERRED = enum_value(
+        "inferred",
+        description="No own evidence on it: inferred by the latest model from the job "
+        "profile and the employee's other evidence; never verified.",
+    )
+    NONE = enum_value(
+        "none",
+        description="Neither evidence nor a model estimate: the estimate is 1 with confidence 0.",
+    )
+
+
+@strawberry.enum(description="What kind of evidence a reading is.")
+class EvidenceKind(Enum):
+    ASSESSMENT = enum_value(
+        "assessment",
+        description="A competency assessment; `detail` is its source: assessment (formal), "
+        "manager, peer or self.",
+    )
+    COMPLETION = enum_value(
+        "completion",
+        description="A completed course teaching the competency; `detail` is the course code "
+        "and `level` the level it teaches.",
+    )
+    ROLE = enum_value(
+        "role",
+        description="A past job profile requiring the competency; `detail` is its code, "
+        "`level` its required level and `on` the day it ended.",
+    )
 
 
 @strawberry.type(description="One piece of evidence behind a skill estimate.")
 class SkillEvidence:
-    kind: str = strawberry.field(description="`assessment`, `completion` or `role`.")
+    kind: EvidenceKind = strawberry.field(description="Assessment, completion or past role.")
     detail: str = strawberry.field(
         description="The assessment's source (self, manager, peer, assessment), the "
         "completed course's code, or the job profile held."
@@ -88,12 +120,14 @@ class SkillEvidence:
         "model (the source's calibrated noise, the score or years, recency, and a quarter "
         "when a later formal assessment supersedes it)."
     )
-    on: dt.date
+    on: dt.date = strawberry.field(
+        description="Day of the evidence (ISO date): assessed, completed, or the role's last day."
+    )
 
     @classmethod
     def from_row(cls, row: ShownReading) -> SkillEvidence:
         return cls(
-            kind=row.kind,
+            kind=EvidenceKind(row.kind),
             detail=row.detail,
             level=row.value,
             weight=round(row.weight, 4),
@@ -103,16 +137,23 @@ class SkillEvidence:
 
 @strawberry.type(description="An employee's estimated level (1-5) in one competency.")
 class SkillLevel:
-    competency_code: str
-    competency_name: str
-    level: float
-    confidence: float = strawberry.field(description="0-1.")
-    basis: EstimateBasis = strawberry.field(
-        description="EVIDENCE (assessments, completions, roles) or INFERRED (a low-rank "
-        "model's guess from similar colleagues; never verified)."
+    competency_code: str = strawberry.field(description="Code of the competency.")
+    competency_name: str = strawberry.field(
+        description="Its name from people's framework (the code when unknown)."
     )
-    inferred: bool
-    evidence: list[SkillEvidence]
+    level: float = strawberry.field(description="Estimated level, 1-5, two decimals.")
+    confidence: float = strawberry.field(
+        description="0-1: the chance that the true level is within 0.5 of `level`."
+    )
+    basis: EstimateBasis = strawberry.field(
+        description="EVIDENCE (assessments, completions, past roles) or INFERRED (the latest "
+        "model's estimate from the job profile and the employee's other evidence; never "
+        "verified)."
+    )
+    inferred: bool = strawberry.field(description="True when basis is INFERRED.")
+    evidence: list[SkillEvidence] = strawberry.field(
+        description="The readings the estimate rests on, newest first; empty when inferred."
+    )
 
     @classmethod
     def from_entry(cls, e: ProfileEntry) -> SkillLevel:
@@ -129,17 +170,24 @@ class SkillLevel:
 
 @strawberry.type(description="A required competency, the estimate and the gap.")
 class SkillGap:
-    competency_code: str
-    competency_name: str
-    required_level: int
+    competency_code: str = strawberry.field(description="Code of the required competency.")
+    competency_name: str = strawberry.field(
+        description="Its name from people's framework (the code when unknown)."
+    )
+    required_level: int = strawberry.field(description="Level the job profile requires, 1-5.")
     importance: int = strawberry.field(description="1-5, from the job profile.")
-    estimate: float
-    confidence: float
-    basis: EstimateBasis
+    estimate: float = strawberry.field(
+        description="The employee's estimated level, 1-5, two decimals (1 when basis is NONE)."
+    )
+    confidence: float = strawberry.field(
+        description="0-1: the chance that the true level is within 0.5 of the estimate."
+    )
+    basis: EstimateBasis = strawberry.field(description="Where the estimate comes from.")
     gap: float = strawberry.field(description="Required level minus estimate, at least 0.")
     weighted_gap: float = strawberry.field(description="Gap times importance.")
     suggest_assessment: bool = strawberry.field(
-        description="The estimate rests on little evidence: assess before training."
+        description="The estimate rests on little evidence (a gap with confidence below "
+        "0.3): assess before training."
     )
 
     @classmethod
@@ -160,21 +208,29 @@ class SkillGap:
 
 @strawberry.type(description="Gaps against one job profile, largest weighted gap first.")
 class SkillGapReport:
-    target_job_profile_code: str
-    target_title: str
-    gaps: list[SkillGap]
+    target_job_profile_code: str = strawberry.field(
+        description="Code of the job profile compared against."
+    )
+    target_title: str = strawberry.field(description="Title of that job profile.")
+    gaps: list[SkillGap] = strawberry.field(
+        description="Every requirement of the profile, met ones too (gap 0)."
+    )
 
 
 @strawberry.type(
     description="Gaps against the job profile of a key role the employee is nominated for."
 )
 class KeyRoleGapReport:
-    key_role_id: strawberry.ID
-    key_role_code: str
-    key_role_title: str
-    target_job_profile_code: str
-    target_title: str
-    gaps: list[SkillGap]
+    key_role_id: strawberry.ID = strawberry.field(description="The key role's id (UUID).")
+    key_role_code: str = strawberry.field(description="The key role's code.")
+    key_role_title: str = strawberry.field(description="The key role's title.")
+    target_job_profile_code: str = strawberry.field(
+        description="Code of the key role's job profile, compared against."
+    )
+    target_title: str = strawberry.field(description="Title of that job profile.")
+    gaps: list[SkillGap] = strawberry.field(
+        description="Every requirement of the profile, largest weighted gap first."
+    )
 
 
 @strawberry.type(description="A recommended course with its score and reasons.")
@@ -184,9 +240,14 @@ class CourseRecommendation:
         "learning's `assignLearning(input: {reason: RECOMMENDATION, recommendationId})` to "
         "accept it, or to `dismissRecommendation(input: {recommendationId})`."
     )
-    course: Course
-    score: float
-    reasons: list[str]
+    course: Course = strawberry.field(description="The course (resolved by learning).")
+    score: float = strawberry.field(
+        description="Ranking score, higher first (0 to about 1.25): gaps closed, level fit, "
+        "confidence and peer completions, lowered by similar dismissals."
+    )
+    reasons: list[str] = strawberry.field(
+        description="Why, as English sentences to show people, gaps first."
+    )
     competency_codes: list[str] = strawberry.field(
         description="The gap competencies the course teaches."
     )
@@ -202,24 +263,35 @@ class CourseRecommendation:
         )
 
 
-@strawberry.enum
+@strawberry.enum(description="What a development action asks for.")
 class DevelopmentActionKind(Enum):
-    COURSE = "course"
-    ASSESSMENT = "assessment"
+    COURSE = enum_value("course", description="Take a recommended course.")
+    ASSESSMENT = enum_value(
+        "assessment",
+        description="Assess the competency first: a weighted gap of 2 or more rests on "
+        "little evidence (confidence below 0.3).",
+    )
 
 
 @strawberry.type(description="A suggested development action for a direct report.")
 class DevelopmentAction:
-    employee: Employee
-    kind: DevelopmentActionKind
-    competency_code: str
-    course: Course | None
+    employee: Employee = strawberry.field(description="The direct report it is for.")
+    kind: DevelopmentActionKind = strawberry.field(description="Take a course, or assess.")
+    competency_code: str = strawberry.field(
+        description="The competency to assess, or the main gap the course closes."
+    )
+    course: Course | None = strawberry.field(
+        description="The course to take; null for an ASSESSMENT."
+    )
     recommendation_id: strawberry.ID | None = strawberry.field(
         description="For a COURSE action: the course recommendation's id (as "
         "`recommendedCourses.id`), to accept or dismiss it."
     )
-    score: float
-    reasons: list[str]
+    score: float = strawberry.field(
+        description="Higher first: the course recommendation's score, or for an assessment "
+        "the weighted gap / 20."
+    )
+    reasons: list[str] = strawberry.field(description="Why, as English sentences to show.")
 
     @classmethod
     def from_data(cls, a: DevelopmentActionData) -> DevelopmentAction:
@@ -240,26 +312,38 @@ class DevelopmentAction:
 
 @strawberry.enum(description="What a recommendation suggests.")
 class RecommendationKind(Enum):
-    COURSE = "course"
-    SUCCESSOR = "successor"
+    COURSE = enum_value("course", description="A course for the employee (`recommendedCourses`).")
+    SUCCESSOR = enum_value(
+        "successor",
+        description="The employee as a successor for a key role (`successorSuggestions`).",
+    )
 
 
 @strawberry.type(description="A recommendation as served, and whether it was accepted.")
 class IssuedRecommendationRecord:
-    id: strawberry.ID
-    kind: RecommendationKind
+    id: strawberry.ID = strawberry.field(
+        description="The id it was served with (`CourseRecommendation.id` or "
+        "`SuccessorSuggestion.id`)."
+    )
+    kind: RecommendationKind = strawberry.field(description="Course or successor suggestion.")
     course: Course | None = strawberry.field(description="For COURSE recommendations.")
     key_role_id: strawberry.ID | None = strawberry.field(
         description="For SUCCESSOR suggestions (hr_leader and admin only)."
     )
     score: float = strawberry.field(description="The score when last served.")
-    model_version: int | None
-    first_issued_at: dt.datetime
+    model_version: int | None = strawberry.field(
+        description="Model version when last served; null if served before the first refit."
+    )
+    first_issued_at: dt.datetime = strawberry.field(
+        description="When it was first served (ISO date-time with offset)."
+    )
     last_issued_at: dt.datetime = strawberry.field(
         description="Refreshed at most hourly while it keeps being served."
     )
-    accepted: bool
-    accepted_at: dt.datetime | None
+    accepted: bool = strawberry.field(description="True once it was accepted (see acceptedVia).")
+    accepted_at: dt.datetime | None = strawberry.field(
+        description="When it was accepted (ISO date-time with offset); null until then."
+    )
     accepted_via: str | None = strawberry.field(
         description="`enrollment`: learning assigned the course with this recommendation id; "
         "`nomination`: succession nominated the successor with this suggestion id."
@@ -296,9 +380,13 @@ def _parse_uuid(value: strawberry.ID) -> uuid.UUID | None:
         return None
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person (owned by the people service); the recommender adds skills "
+    "estimates, gaps and recommendations.",
+)
 class Employee:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The employee's id (UUID), as in people.")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Employee:
@@ -339,7 +427,15 @@ class Employee:
         description="Gaps against `targetJobProfileCode`, or the current job profile."
     )
     async def skill_gaps(
-        self, info: Ctx, target_job_profile_code: str | None = None
+        self,
+        info: Ctx,
+        target_job_profile_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Compare against this job profile; an unknown code is NOT_FOUND. "
+                "Omitted: the current one (null when the employee has none)."
+            ),
+        ] = None,
     ) -> SkillGapReport | None:
         employee_id = await self._visible_id(info)
         if employee_id is None:
@@ -396,7 +492,22 @@ class Employee:
         f"{MAX_RECOMMENDATIONS}."
     )
     async def recommended_courses(
-        self, info: Ctx, first: int = 10, target_job_profile_code: str | None = None
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many, 0-{MAX_RECOMMENDATIONS} (default 10); outside that "
+                "BAD_USER_INPUT."
+            ),
+        ] = 10,
+        target_job_profile_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Close the gaps for this job profile instead of the current one; "
+                "an unknown code is NOT_FOUND."
+            ),
+        ] = None,
     ) -> list[CourseRecommendation] | None:
         checked_first(first, maximum=MAX_RECOMMENDATIONS)
         employee_id = await self._visible_id(info)
@@ -421,7 +532,8 @@ class Employee:
 
     @strawberry.field(
         description="For each active direct report of this employee (a manager), their "
-        "top development actions: courses, or an assessment where evidence is thin."
+        "top development actions (at most 3 each): courses, or an assessment where evidence "
+        "is thin. Same visibility as `recommendedCourses`."
     )
     async def team_development_actions(self, info: Ctx) -> list[DevelopmentAction] | None:
         employee_id = await self._visible_id(info)
@@ -439,7 +551,14 @@ class Employee:
         f"`recommendedCourses`; successor suggestions only for hr_leader and admin."
     )
     async def recommendation_history(
-        self, info: Ctx, first: int = 20
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many, 0-{MAX_HISTORY} (default 20); outside that BAD_USER_INPUT."
+            ),
+        ] = 20,
     ) -> list[IssuedRecommendationRecord] | None:
         checked_first(first, maximum=MAX_HISTORY)
         employee_id = await self._visible_id(info)
@@ -459,29 +578,40 @@ class Employee:
     description="Either `recommendationId` (as served) or both `employeeId` and `courseCode`."
 )
 class DismissRecommendationInput:
-    reason: str
-    employee_id: strawberry.ID | None = None
-    course_code: str | None = None
-    recommendation_id: strawberry.ID | None = None
+    reason: str = strawberry.field(description="Why, 1-2000 characters (trimmed).")
+    employee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="With `courseCode`: whose recommendation it is."
+    )
+    course_code: str | None = strawberry.field(
+        default=None, description="With `employeeId`: the course to dismiss."
+    )
+    recommendation_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="`CourseRecommendation.id` as served; then leave the other two out.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A course recommendation dismissed for an employee.")
 class Dismissal:
-    id: strawberry.ID
-    employee: Employee
-    course: Course
-    reason: str
-    dismissed_at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="The dismissal's id (UUID).")
+    employee: Employee = strawberry.field(description="Whose recommendation it was.")
+    course: Course = strawberry.field(
+        description="The course; it is not recommended to the employee again."
+    )
+    reason: str = strawberry.field(description="Why, as given (trimmed).")
+    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
 
-@strawberry.type
+@strawberry.type(description="The dismissal recorded.")
 class DismissRecommendationPayload:
-    dismissal: Dismissal
+    dismissal: Dismissal = strawberry.field(description="The new dismissal.")
 
 
 DismissRecommendationResult = Annotated[
     DismissRecommendationPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("DismissRecommendationResult"),
+    strawberry.union(
+        "DismissRecommendationResult", description="The dismissal, or why none was recorded."
+    ),
 ]
 
 
@@ -494,7 +624,12 @@ class RecommendationMutation:
         "recommendation.feedback (kind dismissed)."
     )
     async def dismiss_recommendation(
-        self, info: Ctx, input: DismissRecommendationInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DismissRecommendationInput,
+            strawberry.argument(description="The recommendation and why."),
+        ],
     ) -> DismissRecommendationResult:
         service = RecommenderService(info.context.session, info.context.principal)
 

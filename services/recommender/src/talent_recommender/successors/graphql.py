@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import uuid
 import weakref
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -22,6 +23,7 @@ from talent_platform.graphql import (
     ValidationError,
     run_mutation,
 )
+from talent_recommender.described import enum_value
 from talent_recommender.recommendations.graphql import Employee, SkillGap, locked
 from talent_recommender.successors import scoring
 from talent_recommender.successors.service import (
@@ -33,12 +35,27 @@ from talent_recommender.successors.service import (
 
 Ctx = Info[TalentContext, None]
 
-# Registered on the scoring enum itself (as succession's `Readiness`, same values).
-strawberry.enum(
-    scoring.Readiness,
-    name="Readiness",
-    description="When a successor could step into the role.",
-)
+
+@strawberry.enum(name="Readiness", description="When a successor could step into the role.")
+class Readiness(Enum):
+    """scoring.Readiness at the GraphQL boundary (as succession's `Readiness`, same values),
+    with what each value means here."""
+
+    READY_NOW = enum_value(
+        scoring.Readiness.READY_NOW.value,
+        description="Could take the role now. Estimated for a fit of at least 0.85, at most "
+        "one level below the role and no gap of 2 levels or more.",
+    )
+    READY_1_2_YEARS = enum_value(
+        scoring.Readiness.READY_1_2_YEARS.value,
+        description="Ready in one to two years. Estimated for a fit of at least 0.65, at most "
+        "two levels below the role.",
+    )
+    READY_3_PLUS_YEARS = enum_value(
+        scoring.Readiness.READY_3_PLUS_YEARS.value,
+        description="Ready in three years or more; the estimate for everyone else.",
+    )
+
 
 # One report per request, key role and size: both KeyRole fields read the same ranking.
 _REPORTS: weakref.WeakKeyDictionary[
@@ -53,9 +70,9 @@ class SuccessorSuggestion:
         "`nominateSuccessor(input: {suggestionId})` to accept the suggestion, or to "
         "`dismissSuccessorSuggestion(input: {suggestionId, reason})` to dismiss it."
     )
-    employee: Employee
+    employee: Employee = strawberry.field(description="The suggested successor.")
     score: float = strawberry.field(description="0-1; suggestions are ranked by it.")
-    readiness: scoring.Readiness = strawberry.field(
+    readiness: Readiness = strawberry.field(
         description="HR's readiness assessment when the employee is on the slate, "
         "otherwise estimated from competency fit and level (see readinessAssessed)."
     )
@@ -63,12 +80,21 @@ class SuccessorSuggestion:
         description="True when readiness is HR's assessment, false when estimated."
     )
     fit: float = strawberry.field(
-        description="Importance-weighted share of the role's required levels met (0-1), "
-        "on evidence only (assessments, completions, roles; never inferred levels)."
+        description="Expected importance-weighted share of the role's required levels met "
+        "(0-1), every estimate (evidence or inferred) counted with its doubt, so below 1 even "
+        "for someone estimated exactly at every requirement."
     )
-    reasons: list[str]
-    strengths: list[str] = strawberry.field(description="Requirements met, most important first.")
-    gaps: list[SkillGap] = strawberry.field(description="Largest open gaps against the role.")
+    reasons: list[str] = strawberry.field(
+        description="Why, as English sentences to show: fit, current role, rating, potential, "
+        "readiness, then the largest gaps."
+    )
+    strengths: list[str] = strawberry.field(
+        description="Up to 3 requirements met, most important first, e.g. `Budgeting at 4 "
+        "(requires 3)`."
+    )
+    gaps: list[SkillGap] = strawberry.field(
+        description="Up to 3 open gaps against the role, largest weighted gap first."
+    )
     slate_rank: int | None = strawberry.field(
         description="The employee's rank on the role's current slate; null if not on it."
     )
@@ -82,7 +108,7 @@ class SuccessorSuggestion:
             id=strawberry.ID(str(s.id)),
             employee=Employee(id=strawberry.ID(str(s.suggestion.employee_id))),
             score=s.suggestion.score,
-            readiness=s.suggestion.readiness,
+            readiness=Readiness(s.suggestion.readiness.value),
             readiness_assessed=s.readiness_assessed,
             fit=s.suggestion.fit,
             reasons=list(s.suggestion.reasons),
@@ -95,8 +121,10 @@ class SuccessorSuggestion:
 
 @strawberry.type(description="How many of the suggestions come from one org unit.")
 class SuggestionOrgUnitShare:
-    org_unit_code: str | None
-    suggestions: int
+    org_unit_code: str | None = strawberry.field(
+        description="The org unit's code; null for suggested people without one."
+    )
+    suggestions: int = strawberry.field(description="How many of the suggestions listed.")
     share: float = strawberry.field(description="0-1 of the suggestions listed.")
 
 
@@ -117,7 +145,7 @@ async def _report(info: Ctx, key_role_id: str, first: int) -> SuccessorReport:
 
 @strawberry.federation.type(keys=["id"], description="A key role (owned by succession).")
 class KeyRole:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The key role's id (UUID), as in succession.")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> KeyRole:
@@ -131,7 +159,15 @@ class KeyRole:
         "(FORBIDDEN otherwise); every read is logged."
     )
     async def successor_suggestions(
-        self, info: Ctx, first: int = 10
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many, 1-{MAX_SUGGESTIONS} (default 10); outside that "
+                "BAD_USER_INPUT."
+            ),
+        ] = 10,
     ) -> list[SuccessorSuggestion] | None:
         report = await _report(info, str(self.id), first)
         return [SuccessorSuggestion.from_served(s) for s in report.suggestions]
@@ -142,7 +178,15 @@ class KeyRole:
         "successorSuggestions."
     )
     async def successor_suggestion_org_units(
-        self, info: Ctx, first: int = 10
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many suggestions to count, 1-{MAX_SUGGESTIONS} (default 10), "
+                "as in successorSuggestions."
+            ),
+        ] = 10,
     ) -> list[SuggestionOrgUnitShare] | None:
         report = await _report(info, str(self.id), first)
         return [
@@ -163,23 +207,30 @@ class DismissSuccessorSuggestionInput:
 
 @strawberry.type(description="HR dismissed a successor suggestion.")
 class SuccessorDismissal:
-    id: strawberry.ID
-    suggestion_id: strawberry.ID
-    key_role: KeyRole
-    employee: Employee
-    reason: str
+    id: strawberry.ID = strawberry.field(description="The dismissal's id (UUID).")
+    suggestion_id: strawberry.ID = strawberry.field(
+        description="The dismissed `SuccessorSuggestion.id`."
+    )
+    key_role: KeyRole = strawberry.field(description="The key role it was suggested for.")
+    employee: Employee = strawberry.field(
+        description="The employee no longer suggested for it (unless put on its slate)."
+    )
+    reason: str = strawberry.field(description="Why, as given (trimmed).")
     dismissed_by: str = strawberry.field(description="The token subject who dismissed it.")
-    dismissed_at: dt.datetime
+    dismissed_at: dt.datetime = strawberry.field(description="When (ISO date-time with offset).")
 
 
-@strawberry.type
+@strawberry.type(description="The dismissal recorded.")
 class DismissSuccessorSuggestionPayload:
-    dismissal: SuccessorDismissal
+    dismissal: SuccessorDismissal = strawberry.field(description="The new dismissal.")
 
 
 DismissSuccessorSuggestionResult = Annotated[
     DismissSuccessorSuggestionPayload | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("DismissSuccessorSuggestionResult"),
+    strawberry.union(
+        "DismissSuccessorSuggestionResult",
+        description="The dismissal, or why none was recorded.",
+    ),
 ]
 
 
@@ -193,7 +244,12 @@ class SuccessorMutation:
         "dismissed, with keyRoleId)."
     )
     async def dismiss_successor_suggestion(
-        self, info: Ctx, input: DismissSuccessorSuggestionInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            DismissSuccessorSuggestionInput,
+            strawberry.argument(description="The suggestion and why."),
+        ],
     ) -> DismissSuccessorSuggestionResult:
         service = SuccessorService(info.context.session, info.context.principal)
 

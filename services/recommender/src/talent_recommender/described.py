@@ -1,0 +1,31 @@
+"""Typed helpers that describe this subgraph's schema: the paging arguments every list
+takes, and enum values with a description."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar, cast
+
+import strawberry
+
+V = TypeVar("V")
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: 20 when omitted, at most 100 (GRAPHQL_MAX_PAGE_SIZE); "
+        "a value outside that range is refused with BAD_USER_INPUT."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Cursor to continue after: the previous page's `pageInfo.endCursor`; "
+        "omit for the first page."
+    ),
+]
+
+
+def enum_value(value: V, description: str) -> V:
+    """`strawberry.enum_value` typed as its value, so `Member.value` stays what it is to
+    mypy (strawberry puts the value back when it processes the enum)."""
+    return cast(V, strawberry.enum_value(value, description=description))
