@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -61,12 +60,10 @@ def test_the_same_seed_gives_the_same_organisation_and_another_seed_another() ->
     assert first.rows["employees"] != other.rows["employees"]
 
 
-def test_the_default_size_generates_quickly_with_the_sizes_asked() -> None:
-    started = time.perf_counter()
+def test_the_default_size_has_the_sizes_asked() -> None:
+    # How long generating takes is a figure for bench/, never an assertion of a test.
     org = generate(_data_dir(), seed=0)
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 20
     assert len(org.rows["employees"]) == 3000
     assert len(org.rows["courses"]) == 600
     assert len(org.rows["key-roles"]) == 60

@@ -1,3 +1,4 @@
+from talent_platform.graphql.arguments import After, First, enum_value
 from talent_platform.graphql.context import TalentContext, TransactionExtension
 from talent_platform.graphql.errors import (
     ERROR_TYPES,
@@ -25,11 +26,13 @@ from talent_platform.graphql.schema import TalentSchema
 
 __all__ = [
     "ERROR_TYPES",
+    "After",
     "Conflict",
     "Connection",
     "Edge",
     "Error",
     "FieldError",
+    "First",
     "Forbidden",
     "ImportKind",
     "ImportPayload",
@@ -43,6 +46,7 @@ __all__ = [
     "ValidationError",
     "checked_first",
     "connection",
+    "enum_value",
     "page_request",
     "run_mutation",
     "to_graphql_error",

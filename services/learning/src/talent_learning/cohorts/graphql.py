@@ -13,16 +13,18 @@ from talent_learning.cohorts.models import Cohort as CohortModel
 from talent_learning.cohorts.models import CohortSession as SessionModel
 from talent_learning.cohorts.service import CohortInput, CohortService, ParticipantRow, SessionInput
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.described import After, First, enum_value
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -11,12 +11,13 @@ from talent_learning.compliance.models import ComplianceRule as RuleModel
 from talent_learning.compliance.service import ComplianceService, RuleInput
 from talent_learning.config import LearningSettings
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.described import After, First
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,

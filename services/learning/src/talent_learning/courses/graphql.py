@@ -13,15 +13,17 @@ from strawberry.types import Info
 from talent_learning.courses.catalog import CatalogService, CourseFields, SkillInput
 from talent_learning.courses.models import Course as CourseModel
 from talent_learning.courses.service import CourseFilter, CourseService
-from talent_learning.described import After, First, enum_value
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -12,7 +12,6 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.models import DueDateChange as DueDateChangeModel
 from talent_learning.enrollments.models import Enrollment as EnrollmentModel
@@ -21,13 +20,16 @@ from talent_learning.enrollments.service import AssignInput, EnrollmentService
 from talent_learning.paths.graphql import LearningPath, path_by_id_loader
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -6,7 +6,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from talent_learning.described import enum_value
 from talent_learning.imports.service import run_import
 from talent_platform.graphql import (
     Conflict,
@@ -15,6 +14,7 @@ from talent_platform.graphql import (
     NotFound,
     TalentContext,
     ValidationError,
+    enum_value,
     run_mutation,
 )
 

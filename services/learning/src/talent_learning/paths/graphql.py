@@ -10,17 +10,19 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.described import After, First, enum_value
 from talent_learning.paths.models import LearningPath as PathModel
 from talent_learning.paths.service import PathInput, PathService, StepInput
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

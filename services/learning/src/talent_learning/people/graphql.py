@@ -18,10 +18,17 @@ from strawberry.types import Info
 from talent_learning.completions.certifications import certifications_of
 from talent_learning.completions.graphql import Completion, completion_pages_loader
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
 from talent_learning.people.service import visible_employees
-from talent_platform.graphql import Connection, TalentContext, connection, page_request
+from talent_platform.graphql import (
+    After,
+    Connection,
+    First,
+    TalentContext,
+    connection,
+    enum_value,
+    page_request,
+)
 
 Ctx = Info[TalentContext, None]
 

@@ -10,13 +10,20 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
-from talent_learning.described import After, First, enum_value
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_learning.enrollments.service import today
 from talent_learning.reports.service import Grouping, Report, ReportService
 from talent_platform.errors import Forbidden
-from talent_platform.graphql import Connection, TalentContext, connection, page_request
+from talent_platform.graphql import (
+    After,
+    Connection,
+    First,
+    TalentContext,
+    connection,
+    enum_value,
+    page_request,
+)
 
 Ctx = Info[TalentContext, None]
 T = TypeVar("T")

@@ -11,19 +11,21 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_learning.described import After, First, enum_value
 from talent_learning.requests.models import TrainingRequest as RequestModel
 from talent_learning.requests.models import TrainingRequestChange as ChangeModel
 from talent_learning.requests.service import RequestInput, TrainingRequestService
 from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -11,7 +11,6 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_people.described import After, First, enum_value
 from talent_people.employees.models import Employee as EmployeeModel
 from talent_people.employees.models import OrgUnit as OrgUnitModel
 from talent_people.employees.repository import EmployeeRepository, OrgUnitRepository
@@ -25,13 +24,16 @@ from talent_people.framework.graphql import JobProfile, load_job_profiles
 from talent_platform.errors import FieldError as DomainFieldError
 from talent_platform.errors import ValidationFailed
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -11,7 +11,6 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from talent_people.described import After, First, enum_value
 from talent_people.framework.models import Competency as CompetencyModel
 from talent_people.framework.models import JobProfile as JobProfileModel
 from talent_people.framework.repository import JobProfileRepository
@@ -24,13 +23,16 @@ from talent_people.framework.service import (
     RequirementInput,
 )
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
     ValidationError,
     connection,
+    enum_value,
     page_request,
     run_mutation,
 )

@@ -7,12 +7,18 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from talent_performance.arguments import After, First
 from talent_performance.audit.models import AuditEntry as AuditModel
 from talent_performance.audit.service import AuditLog
 from talent_performance.people.graphql import parse_id
 from talent_platform.errors import Forbidden
-from talent_platform.graphql import Connection, TalentContext, connection, page_request
+from talent_platform.graphql import (
+    After,
+    Connection,
+    First,
+    TalentContext,
+    connection,
+    page_request,
+)
 
 Ctx = Info[TalentContext, None]
 

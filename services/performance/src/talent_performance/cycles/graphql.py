@@ -10,7 +10,6 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_performance.arguments import After, First
 from talent_performance.cycles.models import PHASES
 from talent_performance.cycles.models import ReviewCycle as CycleModel
 from talent_performance.cycles.repository import (
@@ -24,8 +23,10 @@ from talent_performance.people.graphql import Employee, parse_id
 from talent_performance.reviews.enums import ReviewKind, ReviewStatus
 from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,

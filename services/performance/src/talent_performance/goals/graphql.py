@@ -10,15 +10,16 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_performance.arguments import After, First
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.goals.models import CheckIn as CheckInModel
 from talent_performance.goals.models import Goal as GoalModel
 from talent_performance.goals.service import GoalChanges, GoalService, NewGoal
 from talent_performance.people.graphql import Employee, parse_id
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,

@@ -10,7 +10,6 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from talent_performance.arguments import After, First
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.people.graphql import Employee, parse_id
 from talent_performance.reviews.enums import ReviewKind, ReviewStatus
@@ -24,8 +23,10 @@ from talent_performance.reviews.service import (
 )
 from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,

@@ -11,9 +11,15 @@ from strawberry.types import Info
 
 from talent_platform.auth import Role
 from talent_platform.db import Repository
-from talent_platform.graphql import Connection, TalentContext, connection, page_request
+from talent_platform.graphql import (
+    After,
+    Connection,
+    First,
+    TalentContext,
+    connection,
+    page_request,
+)
 from talent_recommender.audit.models import AuditEntry as AuditEntryModel
-from talent_recommender.described import After, First
 
 Ctx = Info[TalentContext, None]
 

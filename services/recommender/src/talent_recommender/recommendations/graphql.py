@@ -23,9 +23,9 @@ from talent_platform.graphql import (
     TalentContext,
     ValidationError,
     checked_first,
+    enum_value,
     run_mutation,
 )
-from talent_recommender.described import enum_value
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring

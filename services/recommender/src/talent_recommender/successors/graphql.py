@@ -21,9 +21,9 @@ from talent_platform.graphql import (
     NotFound,
     TalentContext,
     ValidationError,
+    enum_value,
     run_mutation,
 )
-from talent_recommender.described import enum_value
 from talent_recommender.recommendations.graphql import Employee, SkillGap, locked
 from talent_recommender.successors import scoring
 from talent_recommender.successors.service import (

@@ -11,8 +11,10 @@ from strawberry.types import Info
 from talent_platform.auth import Role
 from talent_platform.db import Repository
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
@@ -21,7 +23,6 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
-from talent_succession.arguments import After, First
 from talent_succession.audit.models import AuditEntry as AuditEntryModel
 from talent_succession.audit.service import AccessService
 

@@ -11,8 +11,10 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
@@ -21,7 +23,6 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
-from talent_succession.arguments import After, First
 from talent_succession.audit.service import require_confidential
 from talent_succession.enums import Level, level_or_none
 from talent_succession.key_roles.models import KeyRole as KeyRoleModel

@@ -13,8 +13,10 @@ from strawberry.types import Info
 
 from talent_platform.db import Repository
 from talent_platform.graphql import (
+    After,
     Conflict,
     Connection,
+    First,
     Forbidden,
     NotFound,
     TalentContext,
@@ -23,7 +25,6 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
-from talent_succession.arguments import After, First
 from talent_succession.audit.service import require_confidential
 from talent_succession.enums import Readiness
 from talent_succession.people.ref import EmployeeType, employee_ref

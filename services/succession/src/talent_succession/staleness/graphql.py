@@ -8,8 +8,14 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from talent_platform.graphql import Connection, TalentContext, connection, page_request
-from talent_succession.arguments import After, First
+from talent_platform.graphql import (
+    After,
+    Connection,
+    First,
+    TalentContext,
+    connection,
+    page_request,
+)
 from talent_succession.dates import today
 from talent_succession.people.ref import EmployeeType, employee_ref
 from talent_succession.staleness.service import StalenessService

@@ -1,5 +1,5 @@
-"""Typed helpers that describe this subgraph's schema: the paging arguments every list
-takes, and enum values with a description."""
+"""Typed helpers every subgraph describes its schema with: the paging arguments every
+list takes (`first`, `after`), and enum values with a description."""
 
 from __future__ import annotations
 
