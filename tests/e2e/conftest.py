@@ -53,6 +53,19 @@ class Stack:
         with self.client(token) as session:
             return session.execute(GraphQLRequest(document, variable_values=variables))
 
+    def partial(
+        self, token: str | None, document: str, variables: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[tuple[list[str | int], str]]]:
+        """An answer that may hold refused fields: its data, and each error's path and
+        `extensions.code` (the contract: a refused field is null with a FORBIDDEN entry)."""
+        answer = raw_post(self, {"query": document, "variables": variables or {}}, token)
+        body = answer.json()
+        errors = [
+            (e.get("path") or [], e.get("extensions", {}).get("code", ""))
+            for e in body.get("errors", [])
+        ]
+        return body.get("data") or {}, errors
+
     def talent(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(TALENT), *args],

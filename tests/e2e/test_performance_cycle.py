@@ -230,7 +230,8 @@ def test_a_cycle_from_launch_to_release_through_the_gateway(stack: Stack) -> Non
 
     # Before release the employee sees their self review and nothing else.
     assert [r["kind"] for r in reviews(stack, employee, cycle, employee_id)] == ["SELF"]
-    assert stack.query(employee, REVIEW, {"id": theirs["id"]})["review"] is None
+    refused, errors = stack.partial(employee, REVIEW, {"id": theirs["id"]})
+    assert refused["review"] is None and errors == [(["review"], "FORBIDDEN")]
 
     advance("SIGN_OFF")
     advance("RELEASE")

@@ -37,8 +37,13 @@ DISMISS = """mutation($input: DismissRecommendationInput!) {
 
 
 def view(stack: Stack, token: str, employee_id: str) -> dict[str, Any]:
-    """The employee's recommender fields; all null when people does not show the employee."""
-    found: dict[str, Any] | None = stack.query(token, VIEW, {"id": employee_id})["employee"]
+    """The employee's recommender fields; a field the caller may not read is null with a
+    FORBIDDEN error at its path, and all are null when people does not show the employee."""
+    data, errors = stack.partial(token, VIEW, {"id": employee_id})
+    found: dict[str, Any] | None = data["employee"]
+    for path, code in errors:
+        assert code == "FORBIDDEN" and path[:1] == ["employee"], errors
+        assert found is not None and found[str(path[-1])] is None, (path, found)
     return found or {"skillGaps": None, "recommendedCourses": None}
 
 

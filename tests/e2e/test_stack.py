@@ -38,9 +38,15 @@ def me(stack: Stack, token: str) -> dict[str, Any]:
 
 
 def completions_visible(stack: Stack, token: str, employee_id: str) -> bool:
-    return (
-        stack.query(token, COMPLETIONS, {"id": employee_id})["employee"]["completions"] is not None
-    )
+    """Whether the caller sees the employee's completions; a refusal must be a null with a
+    FORBIDDEN error at that field, the employee itself still there."""
+    data, errors = stack.partial(token, COMPLETIONS, {"id": employee_id})
+    if data["employee"]["completions"] is not None:
+        assert errors == [], errors
+        return True
+    assert errors == [(["employee", "completions"], "FORBIDDEN")], errors
+    assert data["employee"]["id"] == employee_id
+    return False
 
 
 def employees_csv(rows: list[dict[str, Any]]) -> str:
@@ -144,8 +150,15 @@ def test_imported_manager_change_moves_visibility_between_managers(
     took = wait_until(lambda: completions_visible(stack, new_token, report["id"]))
     assert not completions_visible(stack, old_token, report["id"])
     print(f"learning's projection followed the import in {took:.2f} s")
-    directory = stack.query(old_token, TEAM, {"m": new["id"]})["employees"]["nodes"]
+    # The directory stays open; the moved report's completions are now refused to them.
+    data, errors = stack.partial(old_token, TEAM, {"m": new["id"]})
+    directory = data["employees"]["nodes"]
     assert report["id"] in {n["id"] for n in directory}
+    refused = [n for n in directory if n["completions"] is None]
+    assert refused and errors  # the gateway may report entities' errors without an index
+    assert {(tuple(p[:2]), p[-1], code) for p, code in errors} == {
+        (("employees", "nodes"), "completions", "FORBIDDEN")
+    }
 
     move(stack, tmp_path, report["id"], report["manager"]["employeeNumber"])  # put it back
     wait_until(lambda: completions_visible(stack, old_token, report["id"]))

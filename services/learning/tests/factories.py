@@ -52,6 +52,23 @@ async def execute(
     return result.data
 
 
+async def refused(
+    session: AsyncSession,
+    query: str,
+    *,
+    as_: Principal,
+    variables: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
+    """Run an operation that may be refused in places: its data and each error's path and
+    code (a refused field answers null with a FORBIDDEN entry at its path)."""
+    context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    assert result.data is not None, result.errors
+    return result.data, [
+        (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors or ()
+    ]
+
+
 async def make_employee(
     session: AsyncSession,
     *,
@@ -210,8 +227,9 @@ async def completions_of(
     first: int | None = None,
     after: str | None = None,
 ) -> list[dict[str, Any] | None]:
-    """Each employee's `completions` as the gateway would fetch them (through `_entities`)."""
-    data = await execute(
+    """Each employee's `completions` as the gateway would fetch them (through `_entities`);
+    a refused one is None, and must come with a FORBIDDEN error at its path."""
+    data, errors = await refused(
         session,
         ENTITY_COMPLETIONS,
         as_=as_,
@@ -223,7 +241,13 @@ async def completions_of(
             "after": after,
         },
     )
-    return [entity["completions"] for entity in data["_entities"]]
+    pages = [entity["completions"] for entity in data["_entities"]]
+    assert errors == [
+        (("_entities", i, "completions"), "FORBIDDEN")
+        for i, page in enumerate(pages)
+        if page is None
+    ]
+    return pages
 
 
 IMPORT = """

@@ -51,6 +51,18 @@ class Api:
         assert result.errors, "expected GraphQL errors"
         return [e.message for e in result.errors]
 
+    async def refused(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: Principal = ADMIN
+    ) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
+        """The data of an operation refused somewhere, and each error's path and code (a
+        refused field answers null with a FORBIDDEN entry at its path)."""
+        context = TalentContext.with_session(self.session, principal=as_, settings=self.settings)
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        assert result.data is not None and result.errors, result
+        return result.data, [
+            (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors
+        ]
+
     async def outbox_types(self) -> list[str]:
         rows = await self.session.execute(
             select(messaging.outbox.c.event_type).order_by(messaging.outbox.c.id)

@@ -212,8 +212,10 @@ async def test_reporting_chain_and_private_job_history(api: Api) -> None:
         "employee"
     ]
     assert as_skip_manager["jobHistory"] is not None
-    as_peer = (await api(query, {"id": c["id"]}, as_=employee_principal(peer["id"])))["employee"]
-    assert as_peer["jobHistory"] is None
+    as_peer, errors = await api.refused(query, {"id": c["id"]}, as_=employee_principal(peer["id"]))
+    assert as_peer["employee"]["jobHistory"] is None
+    assert as_peer["employee"]["reportingChain"]  # the rest of the employee is there
+    assert errors == [(("employee", "jobHistory"), "FORBIDDEN")]
     top = (await api(query, {"id": a["id"]}))["employee"]
     assert [r["name"] for r in top["directReports"]] == ["Bob", "Pat"]
 
@@ -231,9 +233,10 @@ async def test_an_hr_coordinators_org_scope_limits_whose_job_history_they_see(ap
     )
 
     inside = (await api(query, {"id": seller["id"]}, as_=scoped))["employee"]
-    outside = (await api(query, {"id": builder["id"]}, as_=scoped))["employee"]
+    outside, errors = await api.refused(query, {"id": builder["id"]}, as_=scoped)
     assert inside["jobHistory"] is not None
-    assert outside == {"name": "Bo", "jobHistory": None}  # the directory stays open
+    assert outside["employee"] == {"name": "Bo", "jobHistory": None}  # the directory stays open
+    assert errors == [(("employee", "jobHistory"), "FORBIDDEN")]
 
 
 async def test_termination_closes_job_history_and_is_published_once(api: Api) -> None:

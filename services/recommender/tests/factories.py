@@ -175,6 +175,23 @@ async def execute(
     return result.data
 
 
+async def refused(
+    session: AsyncSession,
+    query: str,
+    *,
+    as_: Principal,
+    variables: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
+    """Run an operation that may be refused in places: its data and each error's path and
+    code (a refused field answers null with a FORBIDDEN entry at its path)."""
+    context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    assert result.data is not None, result.errors
+    return result.data, [
+        (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors or ()
+    ]
+
+
 ENTITY = """
 query($representations: [_Any!]!, $target: String, $first: Int!) {
   _entities(representations: $representations) {
@@ -201,8 +218,9 @@ async def employee_view(
     target: str | None = None,
     first: int = 10,
 ) -> dict[str, Any]:
-    """What the gateway would fetch for one employee from this subgraph."""
-    data = await execute(
+    """What the gateway would fetch for one employee from this subgraph. A field the caller
+    may not read is None, and must come with a FORBIDDEN error at its path."""
+    data, errors = await refused(
         session,
         ENTITY,
         as_=as_,
@@ -213,4 +231,7 @@ async def employee_view(
         },
     )
     found: dict[str, Any] = data["_entities"][0]
+    assert errors == [
+        (("_entities", 0, field), "FORBIDDEN") for field, value in found.items() if value is None
+    ], errors
     return found

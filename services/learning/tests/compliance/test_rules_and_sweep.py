@@ -48,6 +48,7 @@ from ..factories import (
     make_employee,
     principal,
     published,
+    refused,
 )
 from ..people.test_consumers import snapshot
 
@@ -423,7 +424,9 @@ async def test_certifications_come_from_the_latest_completion_and_keep_history(
         return {"representations": [{"__typename": "Employee", "id": str(ada.employee_id)}]}
 
     data = await execute(session, CERTIFICATIONS, as_=principal(ada), variables=variables())
-    hidden = await execute(session, CERTIFICATIONS, as_=principal(stranger), variables=variables())
+    hidden, errors = await refused(
+        session, CERTIFICATIONS, as_=principal(stranger), variables=variables()
+    )
 
     (entity,) = data["_entities"]
     assert [(c["course"]["code"], c["status"]) for c in entity["certifications"]] == [
@@ -445,6 +448,7 @@ async def test_certifications_come_from_the_latest_completion_and_keep_history(
     )
     assert len(stored) == 2  # the earlier FIRE-1 completion stays
     assert hidden["_entities"][0]["certifications"] is None
+    assert errors == [(("_entities", 0, "certifications"), "FORBIDDEN")]
 
 
 def learning_state(s: Session, people: list[uuid.UUID]) -> dict[str, Any]:

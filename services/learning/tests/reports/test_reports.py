@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talent_learning.enrollments.models import Enrollment
 from talent_platform.auth import Principal, Role
 
-from ..factories import HR, execute, make_completion, make_course, make_employee, principal
+from ..factories import (
+    HR,
+    execute,
+    make_completion,
+    make_course,
+    make_employee,
+    principal,
+    refused,
+)
 from ..http_client import learning_client, token
 
 EVIDENCE = """
@@ -68,7 +76,7 @@ async def test_evidence_lists_exactly_who_was_compliant_on_the_day(session: Asyn
         variables={"course": "FIRE-1", "asOf": "2026-03-01", "population": {"orgUnitCode": "ops"}},
     )
     employee = await make_employee(session, number="X1")
-    hidden = await execute(
+    hidden, errors = await refused(
         session, EVIDENCE, as_=principal(employee), variables={"course": "FIRE-1"}
     )
 
@@ -100,6 +108,7 @@ async def test_evidence_lists_exactly_who_was_compliant_on_the_day(session: Asyn
         # E4 was hired after the day; E5 is outside the population.
     ]
     assert hidden["complianceEvidence"] is None
+    assert errors == [(("complianceEvidence",), "FORBIDDEN")]
 
 
 async def test_the_evidence_and_rates_export_as_csv(session: AsyncSession) -> None:
@@ -186,7 +195,9 @@ async def test_completion_rates_team_status_and_funnel(session: AsyncSession) ->
         "{ courseFunnels { nodes { courseCode assigned started completed abandoned } } }",
         as_=HR,
     )
-    not_hr = await execute(session, RATES, as_=principal(boss), variables={"groupBy": "COURSE"})
+    not_hr, errors = await refused(
+        session, RATES, as_=principal(boss), variables={"groupBy": "COURSE"}
+    )
 
     assert rates["completionRates"]["nodes"] == [
         {
@@ -229,6 +240,7 @@ async def test_completion_rates_team_status_and_funnel(session: AsyncSession) ->
         {"courseCode": "C2", "assigned": 2, "started": 0, "completed": 0, "abandoned": 0},
     ]
     assert not_hr["completionRates"] is None
+    assert errors == [(("completionRates",), "FORBIDDEN")]
 
 
 async def test_a_scoped_hr_coordinator_gets_reports_of_their_org_units_only(

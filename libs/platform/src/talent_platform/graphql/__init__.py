@@ -1,4 +1,4 @@
-from talent_platform.graphql.arguments import After, First, enum_value
+from talent_platform.graphql.arguments import After, First, enum_value, parse_id
 from talent_platform.graphql.context import TalentContext, TransactionExtension
 from talent_platform.graphql.errors import (
     ERROR_TYPES,
@@ -48,6 +48,7 @@ __all__ = [
     "connection",
     "enum_value",
     "page_request",
+    "parse_id",
     "run_mutation",
     "to_graphql_error",
 ]

@@ -3,9 +3,12 @@ list takes (`first`, `after`), and enum values with a description."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, TypeVar, cast
 
 import strawberry
+
+from talent_platform.errors import FieldError, ValidationFailed
 
 V = TypeVar("V")
 
@@ -29,3 +32,11 @@ def enum_value(value: V, description: str) -> V:
     """`strawberry.enum_value` typed as its value, so `Member.value` stays what it is to
     mypy (strawberry puts the value back when it processes the enum)."""
     return cast(V, strawberry.enum_value(value, description=description))
+
+
+def parse_id(value: object, argument: str, what: str = "id") -> uuid.UUID:
+    """An id argument as a UUID; anything else is BAD_USER_INPUT naming the argument."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed([FieldError(argument, f"{value!r} is not a valid {what}")]) from exc

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import BaseContext
+from strawberry.types.graphql import OperationType
 
 from talent_platform.auth import Principal
+from talent_platform.graphql.schema import error_code
 from talent_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,17 @@ class TalentContext(BaseContext):
                 self._session = None
 
 
+# Errors that answer the caller (a refused or missing read, a bad argument), not faults.
+CALLER_ERRORS = frozenset({"BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT"})
+
+
 class TransactionExtension(SchemaExtension):
-    """The request owns the transaction: commit after a clean operation, else roll back."""
+    """The request owns the transaction: commit after a clean operation, else roll back.
+
+    A query whose only errors are the caller's (a field refused with FORBIDDEN, say) is
+    clean too: what it wrote is the audit trail of what it did serve, which must not be
+    lost because a sibling field was refused. A mutation with any error in `errors`, or
+    any operation with an internal error, is rolled back."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -108,4 +119,13 @@ class TransactionExtension(SchemaExtension):
         if isinstance(context, TalentContext):
             result = self.execution_context.result
             errors = getattr(result, "errors", None) if result is not None else None
-            await context.finish(success=not errors)
+            await context.finish(success=self._clean(errors or []))
+
+    def _clean(self, errors: Sequence[Any]) -> bool:
+        if not errors:
+            return True
+        if self.execution_context.operation_type is not OperationType.QUERY:
+            return False
+        return all(
+            ((e.extensions or {}).get("code") or error_code(e)) in CALLER_ERRORS for e in errors
+        )

@@ -14,6 +14,7 @@ from talent_learning.cohorts.models import CohortSession as SessionModel
 from talent_learning.cohorts.service import CohortInput, CohortService, ParticipantRow, SessionInput
 from talent_learning.courses.graphql import Course, course_by_id_loader
 from talent_platform.errors import FieldError, ValidationFailed
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -222,7 +223,7 @@ class CohortQuery:
         self, info: Ctx, first: First = None, after: After = None
     ) -> Connection[Cohort] | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Refused("cohorts are for HR")
         service = CohortService(info.context.session, info.context.principal)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         rows, total = await service.cohorts.paginate(
@@ -239,7 +240,7 @@ class CohortQuery:
         code: Annotated[str, strawberry.argument(description="The cohort's code, exact.")],
     ) -> Cohort | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Refused("cohorts are for HR")
         service = CohortService(info.context.session, info.context.principal)
         found = await service.cohorts.one_or_none(
             select(CohortModel).where(CohortModel.code == code)

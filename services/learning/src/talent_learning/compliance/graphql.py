@@ -13,6 +13,7 @@ from talent_learning.config import LearningSettings
 from talent_learning.courses.graphql import Course, course_by_id_loader
 from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -166,7 +167,7 @@ class ComplianceQuery:
         ] = False,
     ) -> Connection[ComplianceRule] | None:
         if not info.context.principal.is_hr:
-            return None
+            raise Refused("compliance rules are for HR")
         service = _service(info)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         rows, total = await service.rules.paginate(

@@ -19,6 +19,7 @@ from talent_learning.enrollments.repository import EnrollmentPages
 from talent_learning.enrollments.service import AssignInput, EnrollmentService
 from talent_learning.paths.graphql import LearningPath, path_by_id_loader
 from talent_platform.errors import FieldError, ValidationFailed
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 Ctx = Info[TalentContext, None]
 # (employee id, statuses, offset, limit): one page of one employee's enrollments.
 PageKey = tuple[uuid.UUID, tuple[str, ...], int, int]
+
+
+NOT_VISIBLE = "only the employee, their management chain and HR see their learning records"
 
 
 @strawberry.enum(
@@ -235,7 +239,7 @@ async def employee_enrollments(
     )
     found = await loader.load(key)
     if found is None:
-        return None
+        raise Refused(NOT_VISIBLE)
     rows, total = found
     return connection(rows, total=total, page=page, to_node=Enrollment.from_model)
 
@@ -389,7 +393,7 @@ class EnrollmentQuery:
             strawberry.ID | None,
             strawberry.argument(
                 description="Whose enrollments; yours when omitted. Someone else's needs HR or "
-                "them being in your reporting chain, else null."
+                "them being in your reporting chain, else null with a FORBIDDEN error."
             ),
         ] = None,
         statuses: Annotated[
@@ -402,7 +406,7 @@ class EnrollmentQuery:
         principal = info.context.principal
         target = _uuid(employee_id, "employeeId") if employee_id else principal.employee_id
         if target is None:
-            return None
+            raise Refused("a token without an employee must name the employeeId")
         return await employee_enrollments(info, target, statuses=statuses, first=first, after=after)
 
 

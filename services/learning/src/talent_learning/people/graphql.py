@@ -18,8 +18,14 @@ from strawberry.types import Info
 from talent_learning.completions.certifications import certifications_of
 from talent_learning.completions.graphql import Completion, completion_pages_loader
 from talent_learning.courses.graphql import Course, course_by_id_loader
-from talent_learning.enrollments.graphql import Enrollment, EnrollmentStatus, employee_enrollments
+from talent_learning.enrollments.graphql import (
+    NOT_VISIBLE,
+    Enrollment,
+    EnrollmentStatus,
+    employee_enrollments,
+)
 from talent_learning.people.service import visible_employees
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
     Connection,
@@ -108,7 +114,7 @@ class Employee:
 
     @strawberry.field(
         description="Courses the employee completed, newest first. Visible to the employee, "
-        "their management chain and HR; null for anyone else."
+        "their management chain and HR; null with a FORBIDDEN error for anyone else."
     )
     async def completions(
         self, info: Ctx, first: First = None, after: After = None
@@ -120,14 +126,14 @@ class Employee:
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         found = await completion_pages_loader(info).load((employee_id, page.offset, page.limit))
         if found is None:
-            return None
+            raise Refused(NOT_VISIBLE)
         return connection(
             found.completions, total=found.total, page=page, to_node=Completion.from_model
         )
 
     @strawberry.field(
         description="The employee's enrollments (assignments), by due date. Visible to the "
-        "employee, their management chain and HR; null for anyone else."
+        "employee, their management chain and HR; null with a FORBIDDEN error for anyone else."
     )
     async def enrollments(
         self,
@@ -159,4 +165,7 @@ class Employee:
         loader: DataLoader[uuid.UUID, list[Certification] | None] = info.context.loader(
             "certifications", lambda keys: _certifications(info, keys)
         )
-        return await loader.load(employee_id)
+        certifications = await loader.load(employee_id)
+        if certifications is None:
+            raise Refused(NOT_VISIBLE)
+        return certifications

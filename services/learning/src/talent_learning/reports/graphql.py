@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, TypeVar
@@ -14,7 +13,6 @@ from talent_learning.enrollments.assign import Population
 from talent_learning.enrollments.graphql import PopulationInput
 from talent_learning.enrollments.service import today
 from talent_learning.reports.service import Grouping, Report, ReportService
-from talent_platform.errors import Forbidden
 from talent_platform.graphql import (
     After,
     Connection,
@@ -23,6 +21,7 @@ from talent_platform.graphql import (
     connection,
     enum_value,
     page_request,
+    parse_id,
 )
 
 Ctx = Info[TalentContext, None]
@@ -173,12 +172,9 @@ class ReportQuery:
         after: After = None,
     ) -> Connection[CompletionRate] | None:
         service = ReportService(info.context.session, info.context.principal)
-        try:
-            report = await service.completion_rates(
-                Grouping(group_by.value), as_of=as_of or today(), course_code=course_code
-            )
-        except Forbidden:
-            return None
+        report = await service.completion_rates(
+            Grouping(group_by.value), as_of=as_of or today(), course_code=course_code
+        )
         return await _page(
             info,
             service,
@@ -224,20 +220,17 @@ class ReportQuery:
         service = ReportService(info.context.session, info.context.principal)
         pop = population or PopulationInput()
         day = as_of or today()
-        try:
-            report = await service.compliance_evidence(
-                course_code,
-                as_of=day,
-                population=Population(
-                    org_unit_code=pop.org_unit_code,
-                    location=pop.location,
-                    job_profile_code=pop.job_profile_code,
-                    hired_from=pop.hired_from,
-                    hired_to=pop.hired_to,
-                ),
-            )
-        except Forbidden:
-            return None
+        report = await service.compliance_evidence(
+            course_code,
+            as_of=day,
+            population=Population(
+                org_unit_code=pop.org_unit_code,
+                location=pop.location,
+                job_profile_code=pop.job_profile_code,
+                hired_from=pop.hired_from,
+                hired_to=pop.hired_to,
+            ),
+        )
         inner = report.query.order_by(None).subquery()
         total, compliant = (
             await info.context.session.execute(
@@ -296,14 +289,8 @@ class ReportQuery:
         after: After = None,
     ) -> Connection[TeamMemberStatus] | None:
         service = ReportService(info.context.session, info.context.principal)
-        try:
-            manager = uuid.UUID(str(manager_id)) if manager_id else None
-        except ValueError:
-            return None
-        try:
-            report = await service.team_status(manager, as_of=as_of or today())
-        except Forbidden:
-            return None
+        manager = parse_id(manager_id, "managerId") if manager_id else None
+        report = await service.team_status(manager, as_of=as_of or today())
         return await _page(
             info,
             service,
@@ -340,10 +327,7 @@ class ReportQuery:
         after: After = None,
     ) -> Connection[CourseFunnel] | None:
         service = ReportService(info.context.session, info.context.principal)
-        try:
-            report = await service.course_funnel(course_code)
-        except Forbidden:
-            return None
+        report = await service.course_funnel(course_code)
         return await _page(
             info,
             service,

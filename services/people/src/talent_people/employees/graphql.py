@@ -22,6 +22,7 @@ from talent_people.employees.service import (
 )
 from talent_people.framework.graphql import JobProfile, load_job_profiles
 from talent_platform.errors import FieldError as DomainFieldError
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.errors import ValidationFailed
 from talent_platform.graphql import (
     After,
@@ -231,13 +232,13 @@ class Employee:
 
     @strawberry.field(
         description="Past and current job profiles, newest first. Visible to the employee, "
-        "their management chain and HR; null for anyone else."
+        "their management chain and HR; null with a FORBIDDEN error for anyone else."
     )
     async def job_history(self, info: Ctx) -> list[JobHistoryEntry] | None:
         key = uuid.UUID(self.id)
         visible = info.context.loader("employee.private_visible", partial(_private_visible, info))
         if not await visible.load(key):
-            return None
+            raise Refused("only the employee, their management chain and HR see job history")
         return await info.context.loader("employee.job_history", partial(_job_history, info)).load(
             uuid.UUID(self.id)
         )

@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from talent_performance.audit.models import AuditEntry as AuditModel
 from talent_performance.audit.service import AuditLog
-from talent_performance.people.graphql import parse_id
 from talent_platform.errors import Forbidden
 from talent_platform.graphql import (
     After,
@@ -18,6 +17,7 @@ from talent_platform.graphql import (
     TalentContext,
     connection,
     page_request,
+    parse_id,
 )
 
 Ctx = Info[TalentContext, None]

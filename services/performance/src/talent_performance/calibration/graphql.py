@@ -21,7 +21,7 @@ from talent_performance.calibration.service import (
     distribution_of,
 )
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
-from talent_performance.people.graphql import Employee, parse_id
+from talent_performance.people.graphql import Employee
 from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
@@ -34,6 +34,7 @@ from talent_platform.graphql import (
     ValidationError,
     connection,
     page_request,
+    parse_id,
     run_mutation,
 )
 

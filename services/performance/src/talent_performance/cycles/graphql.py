@@ -19,7 +19,7 @@ from talent_performance.cycles.repository import (
     KindCompletion,
 )
 from talent_performance.cycles.service import CycleService, NewCycle
-from talent_performance.people.graphql import Employee, parse_id
+from talent_performance.people.graphql import Employee
 from talent_performance.reviews.enums import ReviewKind, ReviewStatus
 from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
@@ -33,6 +33,7 @@ from talent_platform.graphql import (
     ValidationError,
     connection,
     page_request,
+    parse_id,
     run_mutation,
 )
 

@@ -14,7 +14,7 @@ from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
 from talent_performance.goals.models import CheckIn as CheckInModel
 from talent_performance.goals.models import Goal as GoalModel
 from talent_performance.goals.service import GoalChanges, GoalService, NewGoal
-from talent_performance.people.graphql import Employee, parse_id
+from talent_performance.people.graphql import Employee
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -26,6 +26,7 @@ from talent_platform.graphql import (
     ValidationError,
     connection,
     page_request,
+    parse_id,
     run_mutation,
 )
 

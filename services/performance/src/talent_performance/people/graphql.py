@@ -10,8 +10,6 @@ import uuid
 
 import strawberry
 
-from talent_platform.errors import FieldError, ValidationFailed
-
 
 @strawberry.federation.type(
     keys=["id"],
@@ -27,10 +25,3 @@ class Employee:
     @classmethod
     def of(cls, employee_id: uuid.UUID | None) -> Employee | None:
         return None if employee_id is None else cls(id=strawberry.ID(str(employee_id)))
-
-
-def parse_id(value: str, field: str, what: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed([FieldError(field, f"{value!r} is not a valid {what}")]) from exc

@@ -14,7 +14,6 @@ import strawberry
 from strawberry.types import Info
 
 from talent_performance.cycles.graphql import CyclePhase
-from talent_performance.people.graphql import parse_id
 from talent_performance.reports.repository import (
     RATINGS,
     DistributionRow,
@@ -25,7 +24,7 @@ from talent_performance.reports.repository import (
 )
 from talent_performance.reviews.enums import ReviewKind
 from talent_platform.errors import Forbidden
-from talent_platform.graphql import TalentContext
+from talent_platform.graphql import TalentContext, parse_id
 
 Ctx = Info[TalentContext, None]
 

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from talent_performance.cycles.graphql import ReviewCycle, cycle_loader
-from talent_performance.people.graphql import Employee, parse_id
+from talent_performance.people.graphql import Employee
 from talent_performance.reviews.enums import ReviewKind, ReviewStatus
 from talent_performance.reviews.models import PeerRequest as PeerRequestModel
 from talent_performance.reviews.repository import ReviewRepository
@@ -33,6 +33,7 @@ from talent_platform.graphql import (
     ValidationError,
     connection,
     page_request,
+    parse_id,
     run_mutation,
 )
 

@@ -398,20 +398,22 @@ class Employee:
         )
 
     async def _visible_id(self, info: Ctx) -> uuid.UUID | None:
-        """The employee's id if the caller may see them. Checked before taking the
-        session lock, so every entity's check lands in the same DataLoader batch."""
+        """The employee's id if the caller may see them (Forbidden, a FORBIDDEN error at the
+        field, otherwise). Checked before taking the session lock, so every entity's check
+        lands in the same DataLoader batch."""
         employee_id = _parse_uuid(self.id)
         if employee_id is None:
             return None
         try:
             await _access(info).visible(employee_id)
-        except (errors.NotFound, errors.Forbidden):
-            return None
+        except errors.NotFound:
+            return None  # not an employee the recommender has heard of: nothing to show
         return employee_id
 
     @strawberry.field(
         description="Estimated level per competency with confidence and evidence, plus "
-        "inferred competencies (labelled). Null unless the caller may see the employee."
+        "inferred competencies (labelled). Null with a FORBIDDEN error unless the caller "
+        "may see the employee."
     )
     async def skill_profile(self, info: Ctx) -> list[SkillLevel] | None:
         employee_id = await self._visible_id(info)
