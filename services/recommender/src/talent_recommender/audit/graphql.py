@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from talent_platform.auth import Role
 from talent_platform.db import Repository
+from talent_platform.errors import FieldError, ValidationFailed
 from talent_platform.graphql import Connection, TalentContext, connection, page_request
 from talent_recommender.audit.models import AuditEntry as AuditEntryModel
 
@@ -50,6 +51,15 @@ class _AuditRepository(Repository[AuditEntryModel]):
     model = AuditEntryModel
 
 
+def _key_role_id(value: strawberry.ID) -> uuid.UUID:
+    """The `keyRoleId` argument: a malformed one is the caller's error (BAD_USER_INPUT
+    naming the argument), not an internal one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ValidationFailed([FieldError("keyRoleId", "not a key role id")]) from None
+
+
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
@@ -69,7 +79,7 @@ class AuditQuery:
         if key_role_id is not None:
             statement = statement.where(
                 AuditEntryModel.entity == "key_role",
-                AuditEntryModel.entity_id == str(uuid.UUID(str(key_role_id))),
+                AuditEntryModel.entity_id == str(_key_role_id(key_role_id)),
             )
         statement = statement.order_by(AuditEntryModel.at.desc(), AuditEntryModel.id)
         rows, total = await _AuditRepository(info.context.session).paginate(
