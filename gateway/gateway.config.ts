@@ -1,6 +1,7 @@
 // Hive Gateway configuration for Talent. Loaded by `hive-gateway` from the current
 // working directory (run it from gateway/). Everything is driven by environment
 // variables; see README.md for the list.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +118,96 @@ const authentication: GatewayPlugin = {
   },
 };
 
+// --- Error contract (docs/api.md) ---------------------------------------------------
+// The services answer with the contract's codes already; the gateway's own errors use
+// Yoga's and Hive's (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_REQUEST,
+// OPERATION_RESOLUTION_FAILURE, none at all for a variable of the wrong type, which is
+// also quoted whole in the message; SUBREQUEST_HTTP_ERROR, INTERNAL_SERVER_ERROR). This
+// rewrites every error of a response to the contract: a request error is BAD_USER_INPUT,
+// a fault is INTERNAL with only a reference in its message (the gateway logs the
+// original under it), every message is cut to 200 characters, and no `originalError`
+// (a JavaScript error's name and message) reaches a client. Errors keep their HTTP
+// status (`extensions.http`), so the GraphQL-over-HTTP behaviour is unchanged.
+const MESSAGE_LIMIT = 200;
+const CONTRACT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INTERNAL',
+  'UNAUTHENTICATED',
+  'GATEWAY_TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+]);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'REQUEST_ENTITY_TOO_LARGE',
+  'PERSISTED_QUERY_NOT_FOUND',
+]);
+
+function bounded(text: string): string {
+  return text.length <= MESSAGE_LIMIT ? text : `${text.slice(0, MESSAGE_LIMIT - 1)}…`;
+}
+
+// An error as the result holds it: a GraphQLError, or a plain object of the same shape
+// (whichever copy of graphql-js made it, so no instanceof).
+type ResultError = { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+
+function contractCode(error: ResultError): string {
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && CONTRACT_CODES.has(code)) return code;
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return 'BAD_USER_INPUT';
+  // No code and no path: raised before execution (variable coercion): the request's fault.
+  if (code === undefined && !error.path) return 'BAD_USER_INPUT';
+  return 'INTERNAL';
+}
+
+function keepContract(error: unknown): void {
+  if (typeof error !== 'object' || error === null) return;
+  const e = error as ResultError;
+  if (typeof e.message !== 'string') return;
+  const extensions = { ...(e.extensions ?? {}) };
+  const code = contractCode(e);
+  if (code === 'INTERNAL' && typeof extensions.reference !== 'string') {
+    const reference = randomBytes(6).toString('hex');
+    console.error(
+      `talent gateway: internal error (reference ${reference}) at ${(e.path ?? []).join('.')}: ` +
+        `[${String(extensions.code)}] ${e.message}`,
+    );
+    extensions.reference = reference;
+    e.message = `Internal error (reference ${reference})`;
+  }
+  extensions.code = code;
+  delete extensions.stack;
+  // Yoga reads `originalError` after this hook (a request body that is not JSON is a 400
+  // by it), so it stays, but not enumerable: the response leaves it out.
+  if ('originalError' in extensions) {
+    const originalError = extensions.originalError;
+    delete extensions.originalError;
+    Object.defineProperty(extensions, 'originalError', { value: originalError, enumerable: false });
+  }
+  e.message = bounded(e.message);
+  e.extensions = extensions;
+}
+
+function keepContractOf(result: unknown): void {
+  if (Array.isArray(result)) {
+    result.forEach(keepContractOf);
+    return;
+  }
+  const errors = (result as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(errors)) errors.forEach(keepContract);
+}
+
+const errorContract: GatewayPlugin = {
+  onResultProcess({ result }) {
+    keepContractOf(result);
+  },
+};
+
 // --- Subgraph URLs ----------------------------------------------------------------
 // supergraph.graphql carries the URLs from subgraphs.json; TALENT_SUBGRAPH_<NAME>_URL
 // overrides one at run time (tests, dev on other ports, containers). This is done with
@@ -188,7 +279,7 @@ export const gatewayConfig = defineConfig({
 
   transportEntries,
 
-  plugins: () => [authentication],
+  plugins: () => [authentication, errorContract],
 
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {

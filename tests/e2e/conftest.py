@@ -145,6 +145,27 @@ def stack() -> Iterator[Stack]:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
+@dataclass
+class LiveGateway:
+    """A gateway to test and its demo tokens per role."""
+
+    url: str
+    tokens: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def live_gateway(request: pytest.FixtureRequest) -> LiveGateway:
+    """The session's stack, or, with TALENT_E2E_DEV_JSON=path/to/dev.json, a stack that is
+    already running (`talent dev up`): for the fuzz pass and the GraphQL-over-HTTP audit
+    by hand, without starting another."""
+    dev_json = os.environ.get("TALENT_E2E_DEV_JSON")
+    if dev_json:
+        info = json.loads(Path(dev_json).read_text())
+        return LiveGateway(url=info["gateway"], tokens=info["tokens"])
+    stack: Stack = request.getfixturevalue("stack")
+    return LiveGateway(url=stack.gateway, tokens=stack.tokens)
+
+
 def wait_until(condition: Any, *, timeout: float = 60.0) -> float:
     """Poll until `condition()` is truthy; returns the seconds it took (fails on timeout)."""
     started = time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_platform.auth import Principal
@@ -168,3 +169,35 @@ async def test_rejections_need_a_reason_and_free_the_cap(session: AsyncSession) 
         ],
     }
     assert again["request"]["status"] == "SUBMITTED"  # a rejected request no longer counts
+
+
+@pytest.mark.parametrize(
+    "amount", ["NaN", "sNaN", "Infinity", "-Infinity", "1e999999", "10000000000.00", "0", "1.001"]
+)
+async def test_an_amount_that_is_not_money_is_a_field_error(
+    session: AsyncSession, amount: str
+) -> None:
+    # NaN does not compare and 1e999999 does not round (decimal.InvalidOperation), and
+    # NUMERIC(12, 2) does not hold 10^10: each was an internal error, not the caller's.
+    ada = await make_employee(session, number="E1")
+    answer = await submit(session, principal(ada), amount)
+    assert answer["__typename"] == "ValidationError", answer
+    assert [f["field"] for f in answer["fields"]] == ["input.amount"]
+
+
+@pytest.mark.parametrize("cap", ["NaN", "Infinity", "1e999999", "10000000000"])
+async def test_a_yearly_cap_that_is_not_money_is_a_field_error(
+    session: AsyncSession, cap: str
+) -> None:
+    answer = await execute(
+        session,
+        """mutation($cap: Decimal!) { setTuitionPolicy(input: {currency: "EUR", yearlyCap: $cap}) {
+             __typename ... on ValidationError { fields { field message } } } }""",
+        as_=HR,
+        variables={"cap": cap},
+    )
+    policy = answer["setTuitionPolicy"]
+    assert policy["__typename"] == "ValidationError", policy
+    assert policy["fields"] == [
+        {"field": "input.yearlyCap", "message": "a number from 0 to 9999999999.99"}
+    ]

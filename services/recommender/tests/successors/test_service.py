@@ -690,3 +690,17 @@ async def test_reads_and_dismissals_of_suggestions_are_in_the_audit_trail(
     )
     refused = await schema.execute(AUDIT, variable_values={"role": None}, context_value=employee)
     assert refused.errors and (refused.errors[0].extensions or {})["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("role", ["", "KR-1", "0"])
+async def test_a_malformed_key_role_id_in_the_audit_trail_is_the_callers_error(
+    session: AsyncSession, role: str
+) -> None:
+    context = TalentContext.with_session(session, principal=HR_LEADER, settings=SETTINGS)
+    result = await schema.execute(AUDIT, variable_values={"role": role}, context_value=context)
+    assert result.errors is not None and result.data is None
+    [error] = result.errors
+    assert error.extensions == {
+        "code": "BAD_USER_INPUT",
+        "fields": [{"field": "keyRoleId", "message": f"{role!r} is not a valid key role id"}],
+    }

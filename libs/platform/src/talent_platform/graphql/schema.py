@@ -3,7 +3,8 @@
 Every error a subgraph answers with carries a stable `extensions.code`:
 
 - `BAD_USER_INPUT`: the request itself is wrong (a query that does not parse or
-  validate, a variable of the wrong type, a string with a NUL character, a
+  validate, a variable of the wrong type, a string with a NUL character or an unpaired
+  surrogate, a
   `ValidationFailed` from a service, with its `fields`);
 - `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`: the service's domain errors;
 - `INTERNAL`: anything else. Its message is only "Internal error" and a `reference`
@@ -45,10 +46,27 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
 
 
-def _nul_in_input(error: BaseException) -> bool:
-    """A string with a NUL character reached the database driver (PostgreSQL text cannot
-    hold one): the caller's input, not a fault of the service."""
-    return any("NUL (0x00)" in str(cause) for cause in _causes(error))
+NUL_MESSAGE = "Strings may not contain NUL characters"
+SURROGATE_MESSAGE = "Strings must be valid Unicode (no unpaired surrogates)"
+
+
+def _unstorable_input(error: BaseException) -> str | None:
+    """Why a string of the caller's reached the database and could not be stored or
+    compared there, or None. PostgreSQL text holds no NUL character: the driver refuses
+    one in a text parameter ("NUL (0x00)"), the server one in JSON (`\\u0000`, SQLSTATE
+    22P05, as in an audit entry's JSONB). A lone UTF-16 surrogate (a JSON `"\\ud800"`
+    in a variable) cannot be encoded as UTF-8 in a text parameter, and the server
+    refuses its escape in JSON ("Unicode low surrogate must follow a high surrogate").
+    Each is the input's fault, not the service's."""
+    for cause in _causes(error):
+        if "NUL (0x00)" in str(cause) or getattr(cause, "sqlstate", None) == "22P05":
+            return NUL_MESSAGE
+        if isinstance(cause, UnicodeEncodeError) and "surrogates not allowed" in str(cause):
+            return SURROGATE_MESSAGE
+        diag = getattr(cause, "diag", None)
+        if "surrogate" in (getattr(diag, "message_detail", None) or ""):
+            return SURROGATE_MESSAGE
+    return None
 
 
 def error_code(error: GraphQLError) -> str:
@@ -56,7 +74,7 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, DomainError):
         return CODES.get(original.code, original.code)
-    if original is not None and _nul_in_input(original):
+    if original is not None and _unstorable_input(original):
         return "BAD_USER_INPUT"
     if error.path is None and (
         original is None or isinstance(original, GraphQLError | ValueError | TypeError)
@@ -75,8 +93,8 @@ def public_error(error: GraphQLError) -> GraphQLError:
         reference = (error.extensions or {}).get("reference") or _log_internal(error)
         extensions["reference"] = reference
         message = f"Internal error (reference {reference})"
-    elif original is not None and _nul_in_input(original):
-        message = "Strings may not contain NUL characters"
+    elif original is not None and (unstorable := _unstorable_input(original)):
+        message = unstorable
     else:
         message = bounded(error.message)
     if isinstance(original, ValidationFailed):

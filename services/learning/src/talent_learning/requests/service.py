@@ -29,6 +29,16 @@ from talent_platform.errors import Conflict, ErrorCollector, Forbidden, NotFound
 
 HR_APPROVERS = (Role.ADMIN, Role.HR_COORDINATOR)
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")
+"""The largest amount the tables hold (NUMERIC(12, 2))."""
+
+
+def _in_range(value: Decimal) -> bool:
+    """A finite amount the tables can hold. Checked before any comparison or rounding:
+    NaN does not compare and a huge exponent does not round (decimal.InvalidOperation),
+    and PostgreSQL refuses what overflows NUMERIC(12, 2)."""
+    return value.is_finite() and abs(value) <= MAX_AMOUNT
 
 
 class TrainingRequestRepository(Repository[TrainingRequest]):
@@ -58,7 +68,9 @@ class TrainingRequestService:
         errors = ErrorCollector()
         if not CURRENCY.match(currency):
             errors.add("input.currency", "an ISO 4217 code such as EUR")
-        if yearly_cap < 0:
+        if not _in_range(yearly_cap):
+            errors.add("input.yearlyCap", f"a number from 0 to {MAX_AMOUNT}")
+        elif yearly_cap < 0:
             errors.add("input.yearlyCap", "must not be negative")
         errors.raise_if_any()
         statement = insert(TuitionPolicy).values(currency=currency, yearly_cap=yearly_cap)
@@ -100,8 +112,14 @@ class TrainingRequestService:
             errors.add("input.title", "1-300 characters")
         if not 0 < len(data.provider.strip()) <= 200:
             errors.add("input.provider", "1-200 characters")
-        if data.amount <= 0 or data.amount != data.amount.quantize(Decimal("0.01")):
-            errors.add("input.amount", "a positive amount with at most 2 decimals")
+        if (
+            not _in_range(data.amount)
+            or data.amount <= 0
+            or data.amount != data.amount.quantize(CENT)
+        ):
+            errors.add(
+                "input.amount", f"a positive amount with at most 2 decimals, up to {MAX_AMOUNT}"
+            )
         if not CURRENCY.match(data.currency):
             errors.add("input.currency", "an ISO 4217 code such as EUR")
         errors.raise_if_any()

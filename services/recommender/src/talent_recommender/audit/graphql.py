@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, cast
 
 import strawberry
@@ -18,6 +17,7 @@ from talent_platform.graphql import (
     TalentContext,
     connection,
     page_request,
+    parse_id,
 )
 from talent_recommender.audit.models import AuditEntry as AuditEntryModel
 
@@ -79,7 +79,7 @@ class AuditQuery:
         if key_role_id is not None:
             statement = statement.where(
                 AuditEntryModel.entity == "key_role",
-                AuditEntryModel.entity_id == str(uuid.UUID(str(key_role_id))),
+                AuditEntryModel.entity_id == str(parse_id(key_role_id, "keyRoleId", "key role id")),
             )
         statement = statement.order_by(AuditEntryModel.at.desc(), AuditEntryModel.id)
         rows, total = await _AuditRepository(info.context.session).paginate(
