@@ -150,6 +150,100 @@ def test_the_manager_sees_the_team_and_its_completions_through_the_gateway(stack
     assert employee in {m["employeeNumber"] for m in members}
 
 
+CYCLES = """{ reviewCycles(first: 100) { nodes { id code status phase
+  completion { kind total submitted } } } }"""
+BEHIND = """query($id: ID!, $phase: CyclePhase!) { whoIsBehind(cycleId: $id, phase: $phase, first: 100) {
+  dueOn reviews { totalCount nodes { kind managerName reviewer { id } } } } }"""
+RULES = "{ complianceRules { nodes { code active course { code } } } }"
+RATES = "{ completionRates(groupBy: COURSE, first: 100) { nodes { group assigned overdue } } }"
+MY_LEARNING = """{ me { certifications { course { code } validUntil status }
+  enrollments(first: 50) { nodes { status reason course { code } } } } }"""
+TEAM_LEARNING = "{ teamLearningStatus(first: 100) { nodes { name open overdue } } }"
+SLATE = """query($code: String!) { keyRole(code: $code) {
+  benchStrength { readyNow ready1To2Years ready3PlusYears total }
+  slate { rank readiness employee { id } readinessHistory { readiness } } } }"""
+BENCH = "{ benchStrengthReport { overall { keyRoles readyNow readySoon readyLater } } }"
+SESSIONS = """query($cycle: ID!) { calibrationSessions(cycleId: $cycle) { nodes {
+  name status members { role employee { id } }
+  employees { employee { id } managerRating finalRating reason } } } }"""
+
+
+def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
+    """The scenes after seeding: an open review cycle with managers behind, compliance
+    rules with overdue and expiring items, slates with readiness, a closed calibration;
+    each looked at through the gateway with the role that would look at it."""
+    info = stack.info()
+    tokens, people, demo = info["tokens"], info["people"], info["demo"]
+    hr, coordinator = tokens["hr_leader"], tokens["hr_coordinator"]
+    manager, employee = tokens["manager"], tokens["employee"]
+
+    # 1. The annual cycle is open in its manager-review phase, part done: self and
+    # manager reviews submitted and pending, several managers behind, the demo manager
+    # among them (and they see their own team's pending reviews).
+    cycles = {c["id"]: c for c in stack.graphql(hr, CYCLES, {})["reviewCycles"]["nodes"]}
+    annual = cycles[demo["review_cycle"]["id"]]
+    assert (annual["status"], annual["phase"]) == ("ACTIVE", "MANAGER_REVIEW")
+    completion = {c["kind"]: c for c in annual["completion"]}
+    for kind in ("self", "manager"):
+        assert 0 < completion[kind]["submitted"] < completion[kind]["total"], completion
+    behind = stack.graphql(hr, BEHIND, {"id": annual["id"], "phase": "MANAGER_REVIEW"})
+    pending = behind["whoIsBehind"]["reviews"]
+    reviewers = {n["reviewer"]["id"] for n in pending["nodes"]}
+    assert len(reviewers) >= 2 and people["manager"]["employee_id"] in reviewers, pending
+    assert behind["whoIsBehind"]["dueOn"] is not None
+    own = stack.graphql(manager, BEHIND, {"id": annual["id"], "phase": "MANAGER_REVIEW"})
+    own_pending = own["whoIsBehind"]["reviews"]
+    assert 0 < own_pending["totalCount"] < pending["totalCount"]
+    assert {n["managerName"] for n in own_pending["nodes"]} == {people["manager"]["name"]}
+    late_self = stack.graphql(hr, BEHIND, {"id": annual["id"], "phase": "SELF_REVIEW"})
+    assert late_self["whoIsBehind"]["reviews"]["totalCount"] > 0
+
+    # 2. Compliance rules with overdue assignments (the demo manager's team has some)
+    # and certifications expiring soon (the demo employee's among them).
+    rules = stack.graphql(coordinator, RULES, {})["complianceRules"]["nodes"]
+    assert {r["code"] for r in rules} >= set(demo["compliance"]["rules"])
+    assert len(demo["compliance"]["rules"]) >= 2 and all(r["active"] for r in rules)
+    rates = {r["group"]: r for r in stack.graphql(hr, RATES, {})["completionRates"]["nodes"]}
+    assert sum(rates[r["course"]["code"]]["overdue"] for r in rules) > 0, rates
+    mine = stack.graphql(employee, MY_LEARNING, {})["me"]
+    assert "EXPIRING" in {c["status"] for c in mine["certifications"]}, mine
+    assert ("OVERDUE", "COMPLIANCE") in {
+        (e["status"], e["reason"]) for e in mine["enrollments"]["nodes"]
+    }, mine
+    team = stack.graphql(manager, TEAM_LEARNING, {})["teamLearningStatus"]["nodes"]
+    assert sum(m["overdue"] for m in team) > 0, team
+
+    # 3. Key roles with slates: successors with readiness (and its history).
+    assert demo["succession"]["key_roles"]
+    for code in demo["succession"]["key_roles"]:
+        role = stack.graphql(hr, SLATE, {"code": code})["keyRole"]
+        assert role["slate"] and role["benchStrength"]["total"] == len(role["slate"]), role
+        assert all(s["readiness"] and s["readinessHistory"] for s in role["slate"]), role
+    bench = stack.graphql(hr, BENCH, {})["benchStrengthReport"]["overall"]
+    assert bench["readyNow"] + bench["readySoon"] + bench["readyLater"] >= len(
+        demo["succession"]["key_roles"]
+    )
+
+    # 4. A closed calibration: members, calibrated employees, adjusted ratings with
+    # reasons; its cycle was released and closed.
+    calibration = demo["calibration"]
+    [session] = stack.graphql(hr, SESSIONS, {"cycle": calibration["cycle_id"]})[
+        "calibrationSessions"
+    ]["nodes"]
+    assert session["status"] == "closed"
+    assert {m["role"] for m in session["members"]} == {"facilitator", "participant"}
+    assert len(session["employees"]) >= 3
+    assert all(e["finalRating"] for e in session["employees"])
+    adjusted = [e for e in session["employees"] if e["finalRating"] != e["managerRating"]]
+    assert adjusted and all(e["reason"] for e in adjusted), session
+    assert cycles[calibration["cycle_id"]]["status"] == "CLOSED"
+
+    # The banner says it too.
+    output = stack.output()
+    assert f"Review cycle {annual['code']} open" in output
+    assert "Calibration" in output and "Compliance:" in output and "Succession:" in output
+
+
 def test_subgraphs_refuse_requests_that_bypass_the_gateway(stack: Stack) -> None:
     info = stack.info()
     response = httpx.post(

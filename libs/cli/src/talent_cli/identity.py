@@ -85,6 +85,17 @@ class IdentityFiles:
         }
         self._write(self.accounts_path, accounts)
 
+    def add_accounts(self, people: dict[str, str | None], *, roles: Iterable[str]) -> None:
+        """Put many people in the directory in one write (employee id -> name), with these
+        roles; people already listed keep their entry (and roles) as it is."""
+        accounts = self._read(self.accounts_path)
+        for employee_id, name in people.items():
+            accounts.setdefault(
+                employee_id,
+                {"name": name or employee_id, "roles": sorted(set(roles)), "org_units": []},
+            )
+        self._write(self.accounts_path, accounts)
+
     def _read(self, path: Path) -> dict[str, Any]:
         try:
             loaded = json.loads(path.read_text())
@@ -118,16 +129,24 @@ def _new_key() -> dict[str, Any]:
 
 
 def sign_in(
-    issuer: str, employee_id: str, *, client_id: str = CLI_CLIENT, timeout: float = 10.0
+    issuer: str,
+    employee_id: str,
+    *,
+    client_id: str = CLI_CLIENT,
+    timeout: float = 10.0,
+    transport: httpx.BaseTransport | None = None,
 ) -> str:
     """An access token for `employee_id` through the authorization-code flow with PKCE:
     authorize, sign in on the issuer's form, follow the redirect to the code, exchange
-    it. The account must be in the issuer's accounts file."""
+    it. The account must be in the issuer's accounts file. Many sign-ins share a
+    `transport` (its connections; setting one up costs more than a sign-in), each with
+    its own cookies."""
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     redirect_uri = f"{issuer.rstrip('/')}/callback"
     state = secrets.token_urlsafe(16)
-    with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+    shared = _Unclosed(transport) if transport is not None else None
+    with httpx.Client(timeout=timeout, follow_redirects=False, transport=shared) as http:
         try:
             config = http.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
             config.raise_for_status()
@@ -188,3 +207,16 @@ def sign_in(
     if token.status_code != 200:
         raise IdentityError(f"the issuer refused the code: {token.text[:200]}")
     return str(token.json()["access_token"])
+
+
+class _Unclosed(httpx.BaseTransport):
+    """A shared transport that one client's close leaves open for the others."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self.transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.transport.handle_request(request)
+
+    def close(self) -> None:
+        pass

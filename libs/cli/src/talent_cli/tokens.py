@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy import NullPool, create_engine, text
 
 from talent_cli.identity import CLI_CLIENT, IdentityFiles, sign_in
@@ -77,6 +78,38 @@ def signed_in(
     these roles (as an administrator would in an identity provider), then signs in."""
     identity.put_account(employee_id, roles=roles, name=name, org_units=org_units)
     return sign_in(issuer, employee_id, client_id=client_id)
+
+
+class SignIns:
+    """Many people signed in as plain employees (the demo scenes' reviewers): `register`
+    puts them in the issuer's account directory in one write (people listed already keep
+    their entry and roles), `token` signs one in, from any thread (the connections are
+    shared). Without an issuer (--auth hs256) tokens are minted with the dev secret."""
+
+    def __init__(
+        self, *, secret: str, issuer: str | None = None, identity: IdentityFiles | None = None
+    ) -> None:
+        self.secret = secret
+        self.issuer = issuer if identity is not None else None
+        self.identity = identity
+        self.names: dict[str, str | None] = {}
+        self.transport = httpx.HTTPTransport() if self.issuer is not None else None
+
+    def register(self, people: Mapping[str, str | None]) -> None:
+        """People to sign in later: employee id -> name."""
+        self.names.update(people)
+        if self.issuer is not None and self.identity is not None:
+            self.identity.add_accounts(dict(people), roles=(Role.EMPLOYEE,))
+
+    def token(self, employee_id: str) -> str:
+        if self.issuer is None:
+            name = self.names.get(employee_id)
+            return mint(self.secret, employee_id=employee_id, roles=(Role.EMPLOYEE,), name=name)
+        return sign_in(self.issuer, employee_id, transport=self.transport)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 def demo_tokens(

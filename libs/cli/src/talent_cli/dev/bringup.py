@@ -16,9 +16,16 @@ from typing import Any
 import httpx
 
 from talent_cli import demo
+from talent_cli.demo import scenes
 from talent_cli.dev.model import DevError, Stack
 from talent_cli.seeding import SeedError, seed
-from talent_cli.tokens import PrincipalNotFound, count_employees, demo_tokens, pick_demo_people
+from talent_cli.tokens import (
+    PrincipalNotFound,
+    SignIns,
+    count_employees,
+    demo_tokens,
+    pick_demo_people,
+)
 from talent_devtools.broker import BrokerError, wait_until_ready
 
 
@@ -32,16 +39,20 @@ def bring_up(stack: Stack) -> None:
         if stack.shutdown.is_set():
             return
         stack.say(f"everything answers after {time.perf_counter() - stack.started:.1f} s")
-        _seed_if_empty(stack)
+        seeded = _seed_if_empty(stack)
         if stack.shutdown.is_set():
             return
         info = _dev_info(stack)
+        if seeded and info["tokens"]:
+            info["demo"] = _play_scenes(stack, info)
+            if stack.shutdown.is_set():
+                return
         stack.options.state.write_dev_info(info)
         _banner(stack, info)
     except Exception as exc:  # any failure stops the stack with its reason
         if stack.shutdown.is_set():
             return
-        known = isinstance(exc, (DevError, SeedError, PrincipalNotFound))
+        known = isinstance(exc, (DevError, SeedError, PrincipalNotFound, scenes.SceneError))
         stack.failure = str(exc) if known else f"{type(exc).__name__}: {exc}"
         stack.say(f"error: {stack.failure}")
         stack.say("stopping every process")
@@ -99,18 +110,19 @@ def _urls(stack: Stack) -> dict[str, str]:
     return {s.spec.name: s.database_url for s in stack.services}
 
 
-def _seed_if_empty(stack: Stack) -> None:
+def _seed_if_empty(stack: Stack) -> bool:
+    """Seed the demo organisation into empty databases; True when it did."""
     urls = _urls(stack)
     if stack.options.no_seed:
         stack.say("not seeding (--no-seed)")
-        return
+        return False
     if "people" not in urls:
         stack.say("not seeding: the people service is not part of this stack")
-        return
+        return False
     existing = count_employees(urls["people"])
     if existing:
         stack.say(f"not seeding: the people database already holds {existing} employees")
-        return
+        return False
     started = time.perf_counter()
     organisation = demo.generate(employees=stack.options.employees, seed=stack.options.seed)
     stack.say(
@@ -125,6 +137,33 @@ def _seed_if_empty(stack: Stack) -> None:
 
     report = seed(organisation, urls, say=say)
     stack.say(f"seeded in {report.seconds:.1f} s")
+    return True
+
+
+def _play_scenes(stack: Stack, info: dict[str, Any]) -> dict[str, Any]:
+    """The just seeded organisation at work (talent_cli.demo.scenes), through the
+    gateway with the demo tokens; returns what they made, for dev.json and the banner."""
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if stack.shutdown.is_set():
+            raise DevError("stopping")
+        stack.say(message)
+
+    accounts = SignIns(secret=stack.jwt_secret, issuer=stack.issuer_url, identity=stack.identity)
+    try:
+        cast = scenes.Cast(tokens=info["tokens"], people=info["people"], accounts=accounts)
+        outcome = scenes.play(
+            info["gateway"],
+            cast,
+            seed=stack.options.seed,
+            services={s.spec.name for s in stack.services},
+            say=say,
+        )
+    finally:
+        accounts.close()
+    stack.say(f"demo scenes played in {time.perf_counter() - started:.1f} s")
+    return {**outcome.info, "summary": outcome.lines}
 
 
 def _dev_info(stack: Stack) -> dict[str, Any]:
@@ -187,6 +226,10 @@ def _banner(stack: Stack, info: dict[str, Any]) -> None:
             "No demo tokens (the people database is empty): mint one with "
             "`talent token --role ROLE --employee-id UUID`."
         )
+    summary: list[str] = info.get("demo", {}).get("summary", [])
+    if summary:
+        lines += ["", "The demo organisation at work (README.md, 'What the demo shows'):"]
+        lines += [f"  {line}" for line in summary]
     if stack.issuer_url is not None:
         lines += [
             "",
