@@ -184,7 +184,7 @@ def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
     annual = cycles[demo["review_cycle"]["id"]]
     assert (annual["status"], annual["phase"]) == ("ACTIVE", "MANAGER_REVIEW")
     completion = {c["kind"]: c for c in annual["completion"]}
-    for kind in ("self", "manager"):
+    for kind in ("SELF", "MANAGER"):
         assert 0 < completion[kind]["submitted"] < completion[kind]["total"], completion
     behind = stack.graphql(hr, BEHIND, {"id": annual["id"], "phase": "MANAGER_REVIEW"})
     pending = behind["whoIsBehind"]["reviews"]
@@ -230,7 +230,7 @@ def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
     [session] = stack.graphql(hr, SESSIONS, {"cycle": calibration["cycle_id"]})[
         "calibrationSessions"
     ]["nodes"]
-    assert session["status"] == "closed"
+    assert session["status"] == "CLOSED"
     assert {m["role"] for m in session["members"]} == {"facilitator", "participant"}
     assert len(session["employees"]) >= 3
     assert all(e["finalRating"] for e in session["employees"])
