@@ -12,9 +12,10 @@ import httpx
 import jwt
 import pytest
 
-from talent_cli.demo.scenes import Directory, Gateway, Person, SceneError, add_months
+from talent_cli.demo.scenes import Directory, Gateway, Person, SceneError
 from talent_cli.identity import IdentityFiles
 from talent_cli.tokens import SignIns
+from talent_platform.calendar import add_months
 
 
 def person(pid: str, manager: str | None = None, *, active: bool = True) -> Person:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_devtools.testing import ServiceDatabaseFactory
+from talent_devtools.testing.graphql import ErrorAt, execute_refusable
 from talent_people.config import PeopleSettings
 from talent_people.db import messaging
 from talent_people.schema import schema
@@ -53,15 +54,10 @@ class Api:
 
     async def refused(
         self, query: str, variables: dict[str, Any] | None = None, *, as_: Principal = ADMIN
-    ) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
-        """The data of an operation refused somewhere, and each error's path and code (a
-        refused field answers null with a FORBIDDEN entry at its path)."""
+    ) -> tuple[dict[str, Any], list[ErrorAt]]:
+        """Run an operation that may be refused in places (see `execute_refusable`)."""
         context = TalentContext.with_session(self.session, principal=as_, settings=self.settings)
-        result = await schema.execute(query, variable_values=variables, context_value=context)
-        assert result.data is not None and result.errors, result
-        return result.data, [
-            (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors
-        ]
+        return await execute_refusable(schema, context, query, variables)
 
     async def outbox_types(self) -> list[str]:
         rows = await self.session.execute(

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts import EventPayload, parse_payload
+from talent_devtools.testing.graphql import ErrorAt, execute_refusable
 from talent_performance.config import PerformanceSettings
 from talent_performance.cycles.models import PHASES, ReviewCycle
 from talent_performance.cycles.service import CycleService, NewCycle
@@ -61,15 +62,10 @@ async def refused(
     *,
     as_: Principal,
     variables: dict[str, Any] | None = None,
-) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
-    """Run an operation that is refused somewhere: its data and each error's path and code
-    (the contract: a refused field answers null with a FORBIDDEN entry at its path)."""
+) -> tuple[dict[str, Any], list[ErrorAt]]:
+    """Run an operation that may be refused in places (see `execute_refusable`)."""
     context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
-    result = await schema.execute(query, variable_values=variables, context_value=context)
-    assert result.data is not None and result.errors, result
-    return result.data, [
-        (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors
-    ]
+    return await execute_refusable(schema, context, query, variables)
 
 
 async def make_employee(

@@ -24,6 +24,7 @@ from talent_contracts.people import (
     RequirementSnapshot,
 )
 from talent_contracts.performance import AssessmentSource, CompetencyAssessed
+from talent_devtools.testing.graphql import ErrorAt, execute_refusable
 from talent_platform.auth import Principal, Role
 from talent_platform.events import Envelope
 from talent_platform.graphql import TalentContext
@@ -181,15 +182,10 @@ async def refused(
     *,
     as_: Principal,
     variables: dict[str, Any] | None = None,
-) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
-    """Run an operation that may be refused in places: its data and each error's path and
-    code (a refused field answers null with a FORBIDDEN entry at its path)."""
+) -> tuple[dict[str, Any], list[ErrorAt]]:
+    """Run an operation that may be refused in places (see `execute_refusable`)."""
     context = TalentContext.with_session(session, principal=as_, settings=SETTINGS)
-    result = await schema.execute(query, variable_values=variables, context_value=context)
-    assert result.data is not None, result.errors
-    return result.data, [
-        (tuple(e.path or ()), (e.extensions or {}).get("code", "")) for e in result.errors or ()
-    ]
+    return await execute_refusable(schema, context, query, variables)
 
 
 ENTITY = """

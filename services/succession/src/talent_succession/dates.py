@@ -15,15 +15,3 @@ def today() -> dt.date:
 
 def latest_allowed_day() -> dt.date:
     return (dt.datetime.now(dt.UTC) + _EARLIEST_ZONE).date()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus `months` calendar months, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")

@@ -46,6 +46,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from talent_platform.calendar import add_months
+
 Say = Callable[[str], None]
 
 
@@ -1055,16 +1057,3 @@ class Scene:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "-", text.upper()).strip("-")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus `months` calendar months, clamped to the month's last day (as the
-    services compute certificate validity)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.csv import CSV_COLUMNS
 from talent_platform.auth import Principal
+from talent_platform.calendar import add_months
 from talent_platform.csvimport import (
     ImportResult,
     Progress,
@@ -29,7 +30,7 @@ from talent_platform.csvimport import (
 from talent_platform.db.bulk import copy_rows
 from talent_succession.audit.service import AuditLog
 from talent_succession.config import SuccessionSettings
-from talent_succession.dates import EARLIEST_DAY, add_months, latest_allowed_day
+from talent_succession.dates import EARLIEST_DAY, latest_allowed_day
 from talent_succession.db import outbox
 from talent_succession.key_roles.models import LEVELS
 from talent_succession.ninebox.placements import refresh_statements

@@ -15,9 +15,10 @@ from dataclasses import asdict, fields
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_platform.auth import Principal
+from talent_platform.calendar import add_months
 from talent_platform.errors import ErrorCollector
 from talent_succession.audit.service import AuditLog, require_confidential
-from talent_succession.dates import add_months, today
+from talent_succession.dates import today
 from talent_succession.diversity.service import DiversityService
 from talent_succession.metrics.repository import (
     ActionCompletion,

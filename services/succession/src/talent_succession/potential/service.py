@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.succession import HighPotentialDesignated, PotentialAssessed
 from talent_platform.auth import Principal
+from talent_platform.calendar import add_months
 from talent_platform.errors import Conflict, ErrorCollector, NotFound
 from talent_platform.events import Outbox
 from talent_succession.audit.service import AuditLog, require_confidential, snapshot
 from talent_succession.config import SuccessionSettings
-from talent_succession.dates import EARLIEST_DAY, add_months, latest_allowed_day, today
+from talent_succession.dates import EARLIEST_DAY, latest_allowed_day, today
 from talent_succession.db import outbox
 from talent_succession.key_roles.models import LEVELS
 from talent_succession.ninebox.placements import refresh_statements
