@@ -35,7 +35,7 @@ SUBGRAPHS: dict[str, dict[str, str]] = json.loads((GATEWAY / "subgraphs.json").r
 FEDERATION = {"_Any", "_Entity", "_Service", "_service", "_entities"}
 ROOT_TYPES = {"Query", "Mutation", "Subscription"}
 # Field and argument names that hold one of a fixed set of values.
-STATUS_LIKE = {"status", "kind", "state", "phase"}
+STATUS_LIKE = {"status", "kind", "state", "phase", "source", "role", "tier", "acceptedVia"}
 
 Described = (
     ObjectTypeDefinitionNode

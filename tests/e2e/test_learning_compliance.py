@@ -247,8 +247,8 @@ def test_compliance_training_from_rule_to_evidence_and_recertification(
         for c in history["completions"]["nodes"]
         if c["course"]["code"] == fire
     ] == [
-        (TODAY.isoformat(), "xapi"),
-        (earlier_day.isoformat(), "import"),
+        (TODAY.isoformat(), "XAPI"),
+        (earlier_day.isoformat(), "IMPORT"),
     ]
     assert {e["status"] for e in enrollments_in(stack, admin, by_csv["id"], fire)} == {"COMPLETED"}
     latest = {r["employeeNumber"]: r for r in evidence(TODAY)["rows"]["nodes"]}[

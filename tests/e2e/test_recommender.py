@@ -242,7 +242,7 @@ def test_a_manager_accepts_a_recommended_course_through_learning(stack: Stack) -
 
     wait_until(accepted, timeout=30)
     record = {h["id"]: h for h in recommended()["recommendationHistory"]}[chosen["id"]]
-    assert record["acceptedVia"] == "enrollment" and record["acceptedAt"]
+    assert record["acceptedVia"] == "ENROLLMENT" and record["acceptedAt"]
 
 
 FRESHNESS = "{ recommenderStatus { caughtUp pendingEvents lagSeconds modelVersion } }"

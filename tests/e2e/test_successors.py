@@ -232,7 +232,7 @@ def test_suggested_successors_are_plausible_confidential_and_accepted_by_nominat
         "kind": "SUCCESSOR",
         "keyRoleId": role["id"],
         "accepted": True,
-        "acceptedVia": "nomination",
+        "acceptedVia": "NOMINATION",
     }
 
 

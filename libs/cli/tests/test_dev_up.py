@@ -231,7 +231,7 @@ def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
         "calibrationSessions"
     ]["nodes"]
     assert session["status"] == "CLOSED"
-    assert {m["role"] for m in session["members"]} == {"facilitator", "participant"}
+    assert {m["role"] for m in session["members"]} == {"FACILITATOR", "PARTICIPANT"}
     assert len(session["employees"]) >= 3
     assert all(e["finalRating"] for e in session["employees"])
     adjusted = [e for e in session["employees"] if e["finalRating"] != e["managerRating"]]

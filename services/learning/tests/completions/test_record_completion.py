@@ -64,7 +64,7 @@ async def test_hr_records_a_completion_the_employee_then_sees(session: AsyncSess
     assert (completion["completedOn"], completion["score"], completion["source"]) == (
         "2024-03-01",
         92.5,
-        "manual",
+        "MANUAL",
     )
     assert completion["course"] == {"code": "SEC-101", "title": "Security basics"}
     [own] = await completions_of(session, [ada], as_=principal(ada))
@@ -181,7 +181,7 @@ async def test_a_completion_stored_concurrently_makes_a_bulk_insert_a_conflict(
         "course_id": course.id,
         "completed_on": dt.date(2024, 3, 1),
         "score": None,
-        "source": "import",
+        "source": "IMPORT",
         "recorded_by": "hr",
     }
     repository = CompletionRepository(session)

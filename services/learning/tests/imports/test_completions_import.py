@@ -49,13 +49,13 @@ async def test_completions_import_records_each_row_once_and_publishes_it(
         {
             "completedOn": "2024-05-10",
             "score": None,
-            "source": "import",
+            "source": "IMPORT",
             "course": {"code": "PY-201", "title": "Python"},
         },
         {
             "completedOn": "2024-03-01",
             "score": 88.5,
-            "source": "import",
+            "source": "IMPORT",
             "course": {"code": "SEC-101", "title": "Security basics"},
         },
     ]

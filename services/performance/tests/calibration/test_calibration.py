@@ -228,7 +228,7 @@ async def test_only_members_and_hr_see_a_session(session: AsyncSession) -> None:
     assert as_employee["calibrationSession"] is None
     assert errors == [(("calibrationSession",), "FORBIDDEN")]
     assert as_hr["calibrationSession"]["members"] == [
-        {"role": "facilitator", "employee": {"id": facilitator_id}}
+        {"role": "FACILITATOR", "employee": {"id": facilitator_id}}
     ]
 
 

@@ -170,7 +170,7 @@ async def test_turnover_by_performance_tier(session: AsyncSession) -> None:
     data = await execute(session, TURNOVER, as_=HR, variables={"since": since.isoformat()})
 
     tiers = {t["tier"]: t for t in data["turnoverByPerformanceTier"]["tiers"]}
-    assert (tiers["high"]["headcount"], tiers["high"]["left"]) == (1, 0)
-    assert (tiers["low"]["headcount"], tiers["low"]["left"], tiers["low"]["rate"]) == (1, 1, 100.0)
-    assert tiers["unrated"]["headcount"] == 1
-    assert tiers["solid"]["headcount"] == 0
+    assert (tiers["HIGH"]["headcount"], tiers["HIGH"]["left"]) == (1, 0)
+    assert (tiers["LOW"]["headcount"], tiers["LOW"]["left"], tiers["LOW"]["rate"]) == (1, 1, 100.0)
+    assert tiers["UNRATED"]["headcount"] == 1
+    assert tiers["SOLID"]["headcount"] == 0

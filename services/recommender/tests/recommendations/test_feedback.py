@@ -141,7 +141,7 @@ async def test_an_accepted_recommendation_is_recorded_once_and_leaves_the_list(
     after = served(await employee_view(session, "E1"))
     assert "FM-3" not in after
     record = {r["course"]["code"]: r for r in await history(session, "E1")}["FM-3"]
-    assert (record["accepted"], record["acceptedVia"]) == (True, "enrollment")
+    assert (record["accepted"], record["acceptedVia"]) == (True, "ENROLLMENT")
     feedback = await outbox_events(session, "talent.recommender.recommendation.feedback.v1")
     assert len(feedback) == 1
     assert {k: feedback[0][k] for k in ("kind", "recommendation_id", "course_code", "by")} == {

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -29,6 +30,15 @@ Ctx = Info[TalentContext, None]
 PageKey = tuple[uuid.UUID, int, int]
 
 
+@strawberry.enum(description="How a completion was recorded.")
+class CompletionSource(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    MANUAL = strawberry.enum_value("manual", description="By recordCompletion.")
+    IMPORT = strawberry.enum_value("import", description="From a completions CSV import.")
+    XAPI = strawberry.enum_value("xapi", description="From the LMS's xAPI statements.")
+    COHORT = strawberry.enum_value("cohort", description="By completeCohort.")
+
+
 @strawberry.type(description="A course an employee completed.")
 class Completion:
     id: strawberry.ID = strawberry.field(description="Completion id (UUID).")
@@ -36,10 +46,7 @@ class Completion:
         description="Day it was completed (ISO date); one completion per employee, course and day."
     )
     score: float | None = strawberry.field(description="0-100, when the course is scored.")
-    source: str = strawberry.field(
-        description="How it was recorded: `manual` (recordCompletion), `import` (CSV), "
-        "`xapi` (the LMS) or `cohort` (completeCohort)."
-    )
+    source: CompletionSource = strawberry.field(description="How it was recorded.")
     _course_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -48,7 +55,7 @@ class Completion:
             id=strawberry.ID(str(m.id)),
             completed_on=m.completed_on,
             score=m.score,
-            source=m.source,
+            source=CompletionSource(m.source),
             _course_id=m.course_id,
         )
 

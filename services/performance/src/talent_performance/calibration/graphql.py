@@ -106,13 +106,19 @@ class CalibratedEmployee:
         )
 
 
-@strawberry.type(description="A calibration member: `facilitator` or `participant`.")
+@strawberry.enum(description="What a member does in a calibration session.")
+class CalibrationRole(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    FACILITATOR = strawberry.enum_value(
+        "facilitator", description="Adjusts ratings and closes the session."
+    )
+    PARTICIPANT = strawberry.enum_value("participant", description="Sees the session.")
+
+
+@strawberry.type(description="A calibration member: a facilitator or a participant.")
 class CalibrationMember:
     employee: Employee = strawberry.field(description="The member.")
-    role: str = strawberry.field(
-        description="`facilitator` (adjusts ratings and closes the session) or "
-        "`participant` (sees it)."
-    )
+    role: CalibrationRole = strawberry.field(description="What they do in the session.")
 
 
 @strawberry.type(description="A calibration session (visible to its members and HR).")
@@ -152,7 +158,9 @@ class CalibrationSession:
     async def members(self, info: Ctx) -> list[CalibrationMember]:
         found = await members_loader(info).load(self._id)
         return [
-            CalibrationMember(employee=Employee(id=strawberry.ID(str(m.member_id))), role=m.role)
+            CalibrationMember(
+                employee=Employee(id=strawberry.ID(str(m.member_id))), role=CalibrationRole(m.role)
+            )
             for m in sorted(found, key=lambda m: (m.role, str(m.member_id)))
         ]
 

@@ -140,11 +140,18 @@ class GoalCompletionReport:
     )
 
 
-@strawberry.type(description="high: 4-5, solid: 3, low: 1-2, unrated: no rating yet.")
+@strawberry.enum(description="Performance tier by the latest final rating.")
+class PerformanceTier(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    HIGH = strawberry.enum_value("high", description="Latest final rating 4 or 5.")
+    SOLID = strawberry.enum_value("solid", description="Latest final rating 3.")
+    LOW = strawberry.enum_value("low", description="Latest final rating 1 or 2.")
+    UNRATED = strawberry.enum_value("unrated", description="No rating yet.")
+
+
+@strawberry.type(description="Turnover of one performance tier.")
 class TierTurnover:
-    tier: str = strawberry.field(
-        description="`high` (latest final rating 4-5), `solid` (3), `low` (1-2) or `unrated`."
-    )
+    tier: PerformanceTier = strawberry.field(description="The tier.")
     headcount: int = strawberry.field(description="Employed on the `since` day.")
     left: int = strawberry.field(description="Of them, terminated since.")
     rate: float = strawberry.field(description="left / headcount, 0-100.")
@@ -210,7 +217,10 @@ def _turnover(since: dt.date, rows: list[TurnoverRow]) -> TurnoverReport:
     return TurnoverReport(
         since=since,
         tiers=[
-            TierTurnover(tier=r.tier, headcount=r.headcount, left=r.left, rate=r.rate) for r in rows
+            TierTurnover(
+                tier=PerformanceTier(r.tier), headcount=r.headcount, left=r.left, rate=r.rate
+            )
+            for r in rows
         ],
         csv=to_csv(
             ["tier", "headcount", "left", "rate"],

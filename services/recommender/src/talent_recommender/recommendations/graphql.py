@@ -319,6 +319,17 @@ class RecommendationKind(Enum):
     )
 
 
+@strawberry.enum(description="How a recommendation was acted on.")
+class AcceptedVia(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    ENROLLMENT = strawberry.enum_value(
+        "enrollment", description="Learning assigned the course with this recommendation id."
+    )
+    NOMINATION = strawberry.enum_value(
+        "nomination", description="Succession nominated the successor with this suggestion id."
+    )
+
+
 @strawberry.type(description="A recommendation as served, and whether it was accepted.")
 class IssuedRecommendationRecord:
     id: strawberry.ID = strawberry.field(
@@ -344,9 +355,8 @@ class IssuedRecommendationRecord:
     accepted_at: dt.datetime | None = strawberry.field(
         description="When it was accepted (ISO date-time with offset); null until then."
     )
-    accepted_via: str | None = strawberry.field(
-        description="`enrollment`: learning assigned the course with this recommendation id; "
-        "`nomination`: succession nominated the successor with this suggestion id."
+    accepted_via: AcceptedVia | None = strawberry.field(
+        description="How it was accepted; null until then."
     )
 
     @classmethod
@@ -362,7 +372,7 @@ class IssuedRecommendationRecord:
             last_issued_at=m.last_issued_at,
             accepted=m.accepted_at is not None,
             accepted_at=m.accepted_at,
-            accepted_via=m.accepted_via,
+            accepted_via=AcceptedVia(m.accepted_via) if m.accepted_via else None,
         )
 
 

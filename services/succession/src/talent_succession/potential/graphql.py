@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -27,6 +28,13 @@ from talent_succession.validation import parse_uuid
 Ctx = Info[TalentContext, None]
 
 
+@strawberry.enum(description="How a potential assessment was recorded.")
+class AssessmentSource(Enum):
+    _value_: str  # the plain value (strawberry.enum_value hides its type from mypy)
+    MANUAL = strawberry.enum_value("manual", description="By assessPotential.")
+    IMPORT = strawberry.enum_value("import", description="From a potential CSV import.")
+
+
 @strawberry.type(description="One potential assessment (confidential).")
 class PotentialAssessment:
     id: strawberry.ID = strawberry.field(description="The assessment's id (UUID).")
@@ -37,7 +45,7 @@ class PotentialAssessment:
         "latest assessment is a stale POTENTIAL record."
     )
     notes: str = strawberry.field(description="Free notes; empty when none.")
-    source: str = strawberry.field(description="`manual` or `import`.")
+    source: AssessmentSource = strawberry.field(description="How it was recorded.")
     _employee_id: strawberry.Private[uuid.UUID]
     _assessor_id: strawberry.Private[uuid.UUID | None]
 
@@ -49,7 +57,7 @@ class PotentialAssessment:
             assessed_on=m.assessed_on,
             review_by=m.review_by,
             notes=m.notes,
-            source=m.source,
+            source=AssessmentSource(m.source),
             _employee_id=m.employee_id,
             _assessor_id=m.assessor_id,
         )
