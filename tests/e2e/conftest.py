@@ -142,6 +142,7 @@ def stack() -> Iterator[Stack]:
         if admin_url:
             for service in service_names():
                 drop_database(normalize_postgres_url(admin_url), f"{prefix}{service}")
+        _report_faults(log_path)
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
@@ -164,6 +165,26 @@ def live_gateway(request: pytest.FixtureRequest) -> LiveGateway:
         return LiveGateway(url=info["gateway"], tokens=info["tokens"])
     stack: Stack = request.getfixturevalue("stack")
     return LiveGateway(url=stack.gateway, tokens=stack.tokens)
+
+
+def _report_faults(log_path: Path) -> None:
+    """Before the stack's log goes: every internal error the gateway or a service logged
+    (the original behind an INTERNAL reference a test may have seen), to the real stderr,
+    so a CI log explains a failure the test itself can only quote by reference."""
+    if not log_path.exists():
+        return
+    marks = ("internal error", "Traceback", '"level": "ERROR"')
+    lines = [
+        line.rstrip()[:2000]
+        for line in log_path.read_text(errors="replace").splitlines()
+        if any(mark in line for mark in marks) and "kafka" not in line
+    ]
+    if lines:
+        sys.__stderr__.write(
+            f"\n== talent dev up logged {len(lines)} error line(s); the last ones:\n"
+            + "\n".join(lines[-40:])
+            + "\n"
+        )
 
 
 def wait_until(condition: Any, *, timeout: float = 60.0) -> float:

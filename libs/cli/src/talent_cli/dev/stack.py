@@ -279,6 +279,10 @@ def _add_processes(
             "--port",
             str(service.port),
             "--no-access-log",
+            # Longer than the gateway keeps an idle connection: otherwise uvicorn (5 s by
+            # default) may close one just as the gateway reuses it, a failed subrequest.
+            "--timeout-keep-alive",
+            "75",
         ]
         stack.manager.add_process(f"{service.spec.name}-api", _command(api), env=env)
         worker = [python, "-m", service.spec.worker_module]
