@@ -482,12 +482,19 @@ class _Assignments(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self.new: set[TopicPartition] = set()
+        self.failed_lookups = 0
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        return None
+        self.new -= set(revoked)
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self.new |= set(assigned)
+
+
+# How long one lookup of committed offsets may take, and how many failed lookups in a row
+# make a partition start from the beginning instead (the inbox skips what was applied).
+COMMITTED_LOOKUP_TIMEOUT_MS = 5000
+COMMITTED_LOOKUP_ATTEMPTS = 3
 
 
 def _start_from_committed(
@@ -498,15 +505,38 @@ def _start_from_committed(
     """Start each newly assigned partition at its committed offset, or at the beginning
     when the group has none, and drop what was fetched for it before that. kafka-python
     can otherwise keep fetch positions from before a broker lost its log (Tansu after a
-    restart) and skip the first records of the new log."""
-    fresh, assignments.new = assignments.new, set()
-    for tp in fresh:
-        committed = consumer.committed(tp)
-        if committed is None:
+    restart) and skip the first records of the new log.
+
+    The lookup is bounded: while the coordinator is away (a broker restarting under
+    load) it fails, the partitions stay pending and their records are dropped until a
+    later poll repositions them; after a few failures in a row they start from the
+    beginning, so the loop never waits on a coordinator that does not answer."""
+    pending = assignments.new & consumer.assignment()
+    assignments.new = set()
+    if not pending:
+        return batches
+    try:
+        committed = {
+            tp: consumer.committed(tp, timeout_ms=COMMITTED_LOOKUP_TIMEOUT_MS) for tp in pending
+        }
+    except KafkaError:
+        assignments.failed_lookups += 1
+        if assignments.failed_lookups < COMMITTED_LOOKUP_ATTEMPTS:
+            log.warning("committed offsets unavailable; retrying", exc_info=True)
+            assignments.new |= pending
+            return {tp: records for tp, records in batches.items() if tp not in pending}
+        log.warning(
+            "committed offsets unavailable; starting from the beginning",
+            extra={"partitions": sorted(str(tp) for tp in pending)},
+        )
+        committed = dict.fromkeys(pending)
+    assignments.failed_lookups = 0
+    for tp, offset in committed.items():
+        if offset is None:
             consumer.seek_to_beginning(tp)
         else:
-            consumer.seek(tp, committed)
-    return {tp: records for tp, records in batches.items() if tp not in fresh}
+            consumer.seek(tp, offset)
+    return {tp: records for tp, records in batches.items() if tp not in pending}
 
 
 def describe(stats: ConsumerStats) -> dict[str, Any]:
