@@ -96,14 +96,14 @@ def main(n: int) -> None:
             t.start()
         # Warm up: the consumer must have joined its group before measuring.
         with Session(engine) as s, s.begin():
-            outbox.add_sync(s, TickHappened(tick_id="warmup", committed_at=time.time()))
+            outbox.add(s, TickHappened(tick_id="warmup", committed_at=time.time()))
         while not _count(engine):
             time.sleep(0.05)
 
         started = time.perf_counter()
         for i in range(n):
             with Session(engine) as s, s.begin():
-                outbox.add_sync(s, TickHappened(tick_id=f"t{i}", committed_at=time.time()))
+                outbox.add(s, TickHappened(tick_id=f"t{i}", committed_at=time.time()))
             time.sleep(0.01)
         deadline = time.monotonic() + 60
         while _count(engine) < n + 1 and time.monotonic() < deadline:

@@ -36,7 +36,7 @@ def write_events(url: str, count: int) -> list[str]:
     try:
         with Session(engine) as session, session.begin():
             for widget_id in ids:
-                outbox.add_sync(session, WidgetCreated(widget_id=widget_id))
+                outbox.add(session, WidgetCreated(widget_id=widget_id))
     finally:
         engine.dispose()
     return ids

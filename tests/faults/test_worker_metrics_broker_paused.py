@@ -64,7 +64,7 @@ def write_events(url: str, count: int) -> None:
     try:
         with Session(engine) as session, session.begin():
             for _ in range(count):
-                outbox.add_sync(session, WidgetCreated(widget_id=f"w-{uuid.uuid4().hex[:8]}"))
+                outbox.add(session, WidgetCreated(widget_id=f"w-{uuid.uuid4().hex[:8]}"))
     finally:
         engine.dispose()
 

@@ -25,7 +25,7 @@ def _create(engine: Engine, *names: str) -> list[str]:
         for name in names:
             widget_id = f"w-{uuid.uuid4().hex[:6]}"
             session.execute(widgets.insert().values(id=widget_id))
-            outbox.add_sync(session, WidgetCreated(widget_id=widget_id, name=name))
+            outbox.add(session, WidgetCreated(widget_id=widget_id, name=name))
             ids.append(widget_id)
     return ids
 
@@ -42,7 +42,7 @@ def test_relay_publishes_committed_rows_in_order_and_marks_them_sent(
     # a partition, where their order must be the commit order.
     for name in ("first", "second", "third"):
         with Session(engine) as session, session.begin():
-            outbox.add_sync(session, WidgetCreated(widget_id="same", name=name))
+            outbox.add(session, WidgetCreated(widget_id="same", name=name))
     relay = OutboxRelay(settings, engine=engine, outbox=tables.outbox)
 
     assert relay.publish_pending() == 6
@@ -69,7 +69,7 @@ def test_rows_of_an_open_transaction_hold_back_later_commits(
     slow = Session(engine)
     slow.begin()
     slow.execute(widgets.insert().values(id="slow"))
-    outbox.add_sync(slow, WidgetCreated(widget_id="slow", name="first written"))
+    outbox.add(slow, WidgetCreated(widget_id="slow", name="first written"))
     try:
         _create(engine, "committed later")
         # The later commit may not overtake the open transaction that wrote before it.
@@ -86,7 +86,7 @@ def test_rolled_back_transaction_publishes_nothing(
 ) -> None:
     with Session(engine) as session:
         session.begin()
-        outbox.add_sync(session, WidgetCreated(widget_id="gone", name="never"))
+        outbox.add(session, WidgetCreated(widget_id="gone", name="never"))
         session.rollback()
     assert OutboxRelay(settings, engine=engine, outbox=tables.outbox).publish_pending() == 0
 

@@ -12,16 +12,24 @@ import json
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload, topic_for
-from talent_platform.db.bulk import copy_rows
+from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events.envelope import Envelope
 from talent_platform.observability.tracing import current_trace_headers
 
-# Imports write thousands of events in one transaction: COPY is much faster there.
-COPY_THRESHOLD = 200
+OUTBOX_COLUMNS = (
+    "event_id",
+    "event_type",
+    "topic",
+    "message_key",
+    "source",
+    "subject",
+    "event_time",
+    "payload",
+    "headers",
+)
 
 
 class Outbox:
@@ -47,19 +55,17 @@ class Outbox:
             "headers": json.dumps(headers) if headers else None,
         }
 
-    async def add(self, session: AsyncSession, *payloads: EventPayload) -> None:
+    def add(self, session: Session, *payloads: EventPayload) -> None:
+        """Write these events in the session's transaction: one statement whatever their
+        number (an import's thousands included), then wake the relay on commit.
+
+        Written once for both callers (ADR 0007): a consumer or periodic job calls it with
+        its session; async code with `await session.run_sync(outbox.add, *payloads)`."""
         if not payloads:
             return
         trace_headers = current_trace_headers()
         rows = [self.row(p, headers=trace_headers) for p in payloads]
-        if len(rows) >= COPY_THRESHOLD:
-            await copy_rows(session, self.table, rows)
-        else:
-            await session.execute(self.table.insert(), rows)
-        await session.execute(select(func.pg_notify(self.channel, "")))
-
-    def add_sync(self, session: Session, *payloads: EventPayload) -> None:
-        if not payloads:
-            return
-        session.execute(self.table.insert(), [self.row(p) for p in payloads])
+        session.execute(
+            unnest_insert(self.table, OUTBOX_COLUMNS), unnest_params(rows, OUTBOX_COLUMNS)
+        )
         session.execute(select(func.pg_notify(self.channel, "")))

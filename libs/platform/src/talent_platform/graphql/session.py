@@ -43,3 +43,4 @@ class SerialisedSession(AsyncSession):
     commit = _serialised(AsyncSession.commit)
     rollback = _serialised(AsyncSession.rollback)
     close = _serialised(AsyncSession.close)
+    run_sync = _serialised(AsyncSession.run_sync)

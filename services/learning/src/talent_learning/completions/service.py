@@ -109,8 +109,8 @@ class CompletionService:
         closed = await EnrollmentRepository(self.session).close_with_completions(
             [(created.id, created.employee_id, course.id, created.score)]
         )
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             enrollment_completed(
                 created, course_code=course.code, enrollment_id=closed.get(created.id)
             ),

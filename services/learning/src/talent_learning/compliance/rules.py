@@ -84,7 +84,7 @@ def apply_rules_sync(
         rows = session.execute(
             assign_statement(assignment, rule_population(rule, employee_ids))
         ).all()
-        outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
+        outbox.add(session, *assigned_events(assignment, [tuple(r) for r in rows]))
         created += len(rows)
     if created:
         log.info("compliance assignments", extra={"enrollments": created})

@@ -60,7 +60,7 @@ def sweep(session: Session, settings: LearningSettings, *, today: dt.date) -> Sw
     overdue = session.execute(mark_overdue_statement(today)).all()
     managers = _managers(session, {r.employee_id for r in overdue})
     codes = _course_codes(session, {r.course_id for r in overdue})
-    outbox.add_sync(
+    outbox.add(
         session,
         *(
             EnrollmentOverdue(
@@ -105,7 +105,7 @@ def sweep(session: Session, settings: LearningSettings, *, today: dt.date) -> Sw
             .outerjoin(Employee, Employee.employee_id == Enrollment.employee_id)
             .where(Enrollment.id.in_(due_soon))
         ).all()
-        outbox.add_sync(
+        outbox.add(
             session,
             *(
                 EnrollmentDueSoon(
@@ -165,7 +165,7 @@ def sweep(session: Session, settings: LearningSettings, *, today: dt.date) -> Sw
             .outerjoin(Employee, Employee.employee_id == Completion.employee_id)
             .where(Completion.id.in_(expiring))
         ).all()
-        outbox.add_sync(
+        outbox.add(
             session,
             *(
                 CertificationExpiring(

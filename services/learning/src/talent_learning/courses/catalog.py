@@ -98,7 +98,7 @@ class CatalogService:
         )
         await self.courses.create(course)
         skills = await self._replace_skills(course, fields.skills or ())
-        await outbox.add(self.session, course_published(course, skills))
+        await self.session.run_sync(outbox.add, course_published(course, skills))
         return course
 
     async def update(self, code: str, fields: CourseFields, *, clear_recertify: bool) -> Course:
@@ -133,8 +133,8 @@ class CatalogService:
         else:
             skills = list(await self.courses.skills_of([course.id]))
         snapshot = course_published(course, skills)
-        await outbox.add(
-            self.session,
+        await self.session.run_sync(
+            outbox.add,
             CourseUpdated(**snapshot.model_dump(exclude={"version"}), version=course.version),
         )
         return course
@@ -149,8 +149,8 @@ class CatalogService:
         course.active = False
         course.retired_at = dt.datetime.now(dt.UTC)
         await self.session.flush()
-        await outbox.add(
-            self.session, CourseRetired(code=course.code, retired_at=course.retired_at)
+        await self.session.run_sync(
+            outbox.add, CourseRetired(code=course.code, retired_at=course.retired_at)
         )
         return course
 

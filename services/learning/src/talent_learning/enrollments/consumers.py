@@ -57,4 +57,4 @@ def assign_plan_action(session: Session, payload: EventPayload, envelope: Envelo
             "plan action not assigned (employee unknown, inactive or already enrolled)",
             extra={"action_id": str(payload.action_id), "employee_id": str(payload.employee_id)},
         )
-    outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
+    outbox.add(session, *assigned_events(assignment, [tuple(r) for r in rows]))

@@ -137,8 +137,8 @@ class EnrollmentService:
 
     async def run(self, assignment: Assignment, population: Population) -> list[uuid.UUID]:
         rows = (await self.session.execute(assign_statement(assignment, population))).all()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             *assigned_events(assignment, [tuple(r) for r in rows]),
         )
         return [r[0] for r in rows]
@@ -212,8 +212,8 @@ class EnrollmentService:
         if enrollment.status == "assigned":
             enrollment.status = "in_progress"
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             EnrollmentStarted(
                 enrollment_id=enrollment.id,
                 employee_id=enrollment.employee_id,
@@ -232,8 +232,8 @@ class EnrollmentService:
         self._require_open(enrollment)
         self._close(enrollment, "waived", reason)
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             EnrollmentWaived(
                 enrollment_id=enrollment.id,
                 employee_id=enrollment.employee_id,
@@ -249,8 +249,8 @@ class EnrollmentService:
         self._require_open(enrollment)
         self._close(enrollment, "cancelled", reason)
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             EnrollmentCancelled(
                 enrollment_id=enrollment.id,
                 employee_id=enrollment.employee_id,

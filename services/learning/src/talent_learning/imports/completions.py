@@ -117,7 +117,7 @@ async def import_completions(
         )
         for p in new
     ]
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     say(f"queued {len(events)} events")
     return ImportResult(
         kind="completions",

@@ -169,5 +169,5 @@ async def import_course_skills(
 async def _publish(session: AsyncSession, codes: list[str]) -> int:
     """One course.published per created or changed course, with its full skill list."""
     events = await CourseService(session).published_events(codes)
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     return len(events)

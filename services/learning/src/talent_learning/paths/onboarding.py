@@ -90,7 +90,7 @@ def assign_onboarding_sync(session: Session, employees: Sequence[EmployeeSnapsho
             rows = session.execute(
                 assign_statement(assignment, Population(employee_ids=employee_ids))
             ).all()
-            outbox.add_sync(session, *assigned_events(assignment, [tuple(r) for r in rows]))
+            outbox.add(session, *assigned_events(assignment, [tuple(r) for r in rows]))
             assigned += len(rows)
         created += assigned
         log.info(

@@ -273,8 +273,8 @@ class XapiService:
                 )
             ).scalar_one_or_none()
             if failed is not None:
-                await outbox.add(
-                    self.session,
+                await self.session.run_sync(
+                    outbox.add,
                     EnrollmentFailed(
                         enrollment_id=failed,
                         employee_id=employee.employee_id,

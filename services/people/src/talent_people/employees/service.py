@@ -170,8 +170,8 @@ class EmployeeService:
             )
         )
         after = snapshot(employee, profile.code if profile else None, unit.code if unit else None)
-        await self.events.add(
-            self.session, *employee_events(None, after, effective_on=data.hire_date)
+        await self.session.run_sync(
+            self.events.add, *employee_events(None, after, effective_on=data.hire_date)
         )
         if profile is not None:
             await self._record_job(employee, profile, data.hire_date)
@@ -219,7 +219,9 @@ class EmployeeService:
             }
         )
         today = dt.date.today()
-        await self.events.add(self.session, *employee_events(before, after, effective_on=today))
+        await self.session.run_sync(
+            self.events.add, *employee_events(before, after, effective_on=today)
+        )
         if profile is not None and before.job_profile_code != profile.code:
             await self._record_job(employee, profile, today)
         return employee
@@ -239,7 +241,9 @@ class EmployeeService:
             .values(end_date=on)
         )
         after = before.model_copy(update={"status": "terminated"})
-        await self.events.add(self.session, *employee_events(before, after, effective_on=on))
+        await self.session.run_sync(
+            self.events.add, *employee_events(before, after, effective_on=on)
+        )
         return employee
 
     # -- helpers ----------------------------------------------------------------------
@@ -285,8 +289,8 @@ class EmployeeService:
                 JobHistory(employee_id=employee.id, job_profile_id=profile.id, start_date=start)
             )
             await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             JobHistoryRecorded(
                 employee_id=employee.id,
                 job_profile_code=profile.code,

@@ -155,7 +155,7 @@ class FrameworkService:
             await self.competencies.update(
                 found, {"name": data.name, "tier": data.tier, "description": data.description}
             )
-        await outbox.add(self.session, competency_event(found))
+        await self.session.run_sync(outbox.add, competency_event(found))
         return found
 
     async def upsert_job_profile(
@@ -208,8 +208,8 @@ class FrameworkService:
                     )
                 )
             await self.session.flush()
-        await outbox.add(
-            self.session, job_profile_event(profile, await self.requirement_tuples(profile))
+        await self.session.run_sync(
+            outbox.add, job_profile_event(profile, await self.requirement_tuples(profile))
         )
         return profile
 

@@ -306,7 +306,7 @@ async def import_employees(
     for row in history_new:
         row["created_at"] = row["updated_at"] = now
     await copy_rows(session, JobHistory.__table__, history_new)  # type: ignore[arg-type]
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     say(f"queued {len(events)} events")
     result.created, result.updated, result.events = len(new_rows), len(changed_rows), len(events)
     return result
@@ -378,7 +378,7 @@ async def import_job_history(session: AsyncSession, data: bytes | str) -> Import
         await session.execute(update(JobHistory), changed)
     touched = {employee_id for _row, employee_id, *_rest in parsed}
     events.extend(await _start_current_after_history(session, touched))
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     result.created, result.updated, result.events = len(new), len(changed), len(events)
     return result
 

@@ -73,7 +73,7 @@ async def import_competencies(session: AsyncSession, data: bytes | str) -> Impor
         await session.execute(insert(Competency), new)
     if changed:
         await session.execute(update(Competency), changed)
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     result.created, result.updated, result.events = len(new), len(changed), len(events)
     return result
 
@@ -199,5 +199,5 @@ async def _publish_profiles(session: AsyncSession, codes: list[str]) -> int:
     by_profile: dict[uuid.UUID, list[tuple[str, int, int]]] = defaultdict(list)
     for profile_id, code, level, importance in reqs.all():
         by_profile[profile_id].append((code, level, importance))
-    await outbox.add(session, *(job_profile_event(p, by_profile[p.id]) for p in profiles))
+    await session.run_sync(outbox.add, *(job_profile_event(p, by_profile[p.id]) for p in profiles))
     return len(profiles)

@@ -298,7 +298,7 @@ class CalibrationService:
             )
         found.status, found.closed_at = "closed", utcnow()
         await self.session.flush()
-        await outbox.add(self.session, *events)
+        await self.session.run_sync(outbox.add, *events)
         return found
 
     async def page(

@@ -65,7 +65,7 @@ def sweep_deadlines(session: Session, *, today: dt.date, due_soon_days: int) -> 
         reviews = session.execute(
             select(Review.id, Review.employee_id, Review.reviewer_id).where(Review.id.in_(sent))
         ).all()
-        outbox.add_sync(
+        outbox.add(
             session,
             *(
                 event_type(

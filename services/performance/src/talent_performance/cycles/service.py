@@ -180,8 +180,8 @@ class CycleService:
         now = utcnow()
         cycle.status, cycle.phase, cycle.launched_at = "active", PHASES[0], now
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             CycleLaunched(
                 cycle_id=cycle.id,
                 cycle_code=cycle.code,
@@ -214,8 +214,8 @@ class CycleService:
         await self.session.flush()
         deadlines = (await self.cycles.deadlines([cycle.id])).get(cycle.id, [])
         due_on = next((d.due_on for d in deadlines if d.phase == expected), None)
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             CyclePhaseChanged(
                 cycle_id=cycle.id,
                 cycle_code=cycle.code,
@@ -245,8 +245,8 @@ class CycleService:
             new={"released": True},
         )
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             CycleReleased(cycle_id=cycle.id, cycle_code=cycle.code, released_at=cycle.released_at),
         )
         return cycle
@@ -259,8 +259,8 @@ class CycleService:
             raise Conflict(f"cycle {cycle.code} must be released before it is closed")
         cycle.status, cycle.closed_at = "closed", utcnow()
         await self.session.flush()
-        await self.events.add(
-            self.session,
+        await self.session.run_sync(
+            self.events.add,
             CycleClosed(cycle_id=cycle.id, cycle_code=cycle.code, closed_at=cycle.closed_at),
         )
         return cycle

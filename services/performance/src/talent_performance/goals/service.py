@@ -265,7 +265,7 @@ class GoalService:
             created_by=self.principal.subject,
         )
         await self.goals.create(goal)
-        await outbox.add(self.session, goal_updated(goal))
+        await self.session.run_sync(outbox.add, goal_updated(goal))
         return goal
 
     async def update(self, goal_id: uuid.UUID, changes: GoalChanges) -> Goal:
@@ -310,7 +310,7 @@ class GoalService:
             "parent_id": parent_id,
         }
         await self.goals.update(goal, values)
-        await outbox.add(self.session, goal_updated(goal))
+        await self.session.run_sync(outbox.add, goal_updated(goal))
         return goal
 
     # -- check-ins ------------------------------------------------------------------------

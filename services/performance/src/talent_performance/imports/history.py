@@ -138,7 +138,7 @@ async def import_ratings(
         )
     await copy_rows(session, HistoricalRating.__table__, new)  # type: ignore[arg-type]
     result.created = len(new)
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     result.events = len(events)
     return result
 
@@ -234,6 +234,6 @@ async def import_assessments(
         )
     await copy_rows(session, HistoricalAssessment.__table__, new)  # type: ignore[arg-type]
     result.created = len(new)
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     result.events = len(events)
     return result

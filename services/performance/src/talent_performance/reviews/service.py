@@ -213,7 +213,7 @@ class ReviewService:
                 for c in competencies
                 if c.rating is not None
             )
-        await outbox.add(self.session, *events)
+        await self.session.run_sync(outbox.add, *events)
         return review
 
     async def reopen(self, review_id: uuid.UUID, *, reason: str) -> Review:

@@ -38,8 +38,8 @@ async def publish_dismissal(
     course_code: str | None = None,
     key_role_id: uuid.UUID | None = None,
 ) -> None:
-    await outbox.add(
-        session,
+    await session.run_sync(
+        outbox.add,
         RecommendationFeedback(
             feedback_id=feedback_id,
             kind="dismissed",

@@ -108,8 +108,8 @@ async def issue(
     )
     result = await session.execute(upsert)
     new = {rid for rid, inserted in result.all() if inserted}
-    await outbox.add(
-        session,
+    await session.run_sync(
+        outbox.add,
         *(
             RecommendationIssued(
                 recommendation_id=rid,

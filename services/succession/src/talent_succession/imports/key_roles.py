@@ -109,7 +109,7 @@ async def import_key_roles(
         key_role_vacated(roles[code], previous_incumbent_id=previous, reason="cleared", on=today())
         for code, previous in sorted(cleared.items())
     ]
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     await AuditLog(session, principal).record(
         "key_roles.imported",
         "import",

@@ -115,7 +115,7 @@ async def import_potential(
     for refresh in refresh_statements({p["employee_id"] for p in new}):
         await session.execute(refresh)
     events = [potential_assessed(PotentialAssessment(**p)) for p in new]
-    await outbox.add(session, *events)
+    await session.run_sync(outbox.add, *events)
     await AuditLog(session, principal).record(
         "potential.imported", "import", "potential", after={"created": len(new)}
     )

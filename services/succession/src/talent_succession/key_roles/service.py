@@ -104,7 +104,7 @@ class KeyRoleService:
         if role is None:
             role = await self.roles.create(KeyRole(id=uuid.uuid4(), code=data.code, **values))
             await self.audit.record("key_role.defined", "key_role", role.id, after=snapshot(role))
-            await self.events.add(self.session, key_role_defined(role))
+            await self.session.run_sync(self.events.add, key_role_defined(role))
             return role
         if all(getattr(role, name) == value for name, value in values.items()):
             return role
@@ -118,10 +118,10 @@ class KeyRoleService:
         await self.audit.record(
             "key_role.changed", "key_role", role.id, before=before, after=snapshot(role)
         )
-        await self.events.add(self.session, key_role_defined(role))
+        await self.session.run_sync(self.events.add, key_role_defined(role))
         if previous_incumbent is not None and role.incumbent_id is None:
-            await self.events.add(
-                self.session,
+            await self.session.run_sync(
+                self.events.add,
                 key_role_vacated(
                     role, previous_incumbent_id=previous_incumbent, reason="cleared", on=today()
                 ),

@@ -82,7 +82,7 @@ def on_terminated(session: Session, employee_id: uuid.UUID, *, on: dt.date) -> N
                 after={"removed_on": on.isoformat(), "removed_reason": "terminated"},
             )
         )
-        outbox.add_sync(
+        outbox.add(
             session,
             SuccessorRemoved(
                 nomination_id=nomination.id,
@@ -125,7 +125,7 @@ def _vacate(session: Session, role: KeyRole, *, reason: str, on: dt.date) -> Non
             after={"incumbent_id": None, "vacated_on": on.isoformat(), "reason": reason},
         )
     )
-    outbox.add_sync(
+    outbox.add(
         session,
         key_role_vacated(
             role,

@@ -46,7 +46,7 @@ def complete_course_actions(session: Session, payload: EventPayload, envelope: E
             )
         )
     session.flush()
-    outbox.add_sync(session, *(plan_action_completed(a) for a in actions))
+    outbox.add(session, *(plan_action_completed(a) for a in actions))
 
 
 def register(registry: HandlerRegistry) -> None:

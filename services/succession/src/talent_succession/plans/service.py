@@ -118,8 +118,8 @@ class PlanService:
         await self.audit.record(
             "plan_action.created", "plan_action", action.id, after=snapshot(action)
         )
-        await self.events.add(
-            self.session, plan_action_created(action, created_by=self.principal.employee_id)
+        await self.session.run_sync(
+            self.events.add, plan_action_created(action, created_by=self.principal.employee_id)
         )
         return action
 
@@ -138,7 +138,7 @@ class PlanService:
         await self.audit.record(
             "plan_action.completed", "plan_action", action.id, before=before, after=snapshot(action)
         )
-        await self.events.add(self.session, plan_action_completed(action))
+        await self.session.run_sync(self.events.add, plan_action_completed(action))
         return action
 
     async def cancel(self, action_id: uuid.UUID) -> PlanAction:

@@ -129,7 +129,7 @@ class PotentialService:
         await self.audit.record(
             "potential.assessed", "potential_assessment", row.id, after=snapshot(row)
         )
-        await self.events.add(self.session, potential_assessed(row))
+        await self.session.run_sync(self.events.add, potential_assessed(row))
         return row
 
     async def designate(self, data: DesignationInput) -> HighPotentialDesignation:
@@ -157,7 +157,7 @@ class PotentialService:
         await self.audit.record(
             "high_potential.designated", "high_potential_designation", row.id, after=snapshot(row)
         )
-        await self.events.add(self.session, hipo_event(row, designated=True))
+        await self.session.run_sync(self.events.add, hipo_event(row, designated=True))
         return row
 
     async def end_designation(
@@ -184,7 +184,7 @@ class PotentialService:
             before=before,
             after=snapshot(row),
         )
-        await self.events.add(self.session, hipo_event(row, designated=False))
+        await self.session.run_sync(self.events.add, hipo_event(row, designated=False))
         return row
 
     async def _open_designation(self, employee_id: uuid.UUID) -> HighPotentialDesignation | None:

@@ -155,8 +155,8 @@ class SlateService:
         await self.audit.record(
             "successor.nominated", "nomination", nomination.id, after=snapshot(nomination)
         )
-        await self.events.add(
-            self.session, successor_nominated(nomination, role), readiness_assessed(nomination)
+        await self.session.run_sync(
+            self.events.add, successor_nominated(nomination, role), readiness_assessed(nomination)
         )
         return nomination
 
@@ -192,7 +192,7 @@ class SlateService:
             before=before,
             after=snapshot(nomination),
         )
-        await self.events.add(self.session, readiness_assessed(nomination))
+        await self.session.run_sync(self.events.add, readiness_assessed(nomination))
         return nomination
 
     async def change(self, data: NominationChange) -> Nomination:
@@ -252,7 +252,7 @@ class SlateService:
             after=snapshot(nomination),
         )
         role = await self.roles.get(nomination.key_role_id)
-        await self.events.add(self.session, successor_removed(nomination, role))
+        await self.session.run_sync(self.events.add, successor_removed(nomination, role))
         return nomination
 
     async def slates(

@@ -136,5 +136,5 @@ def sweep(session: Session, *, today: dt.date) -> list[EventPayload]:
             )
         )
     session.flush()
-    outbox.add_sync(session, *events)
+    outbox.add(session, *events)
     return events

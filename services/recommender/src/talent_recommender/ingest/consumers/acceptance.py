@@ -56,7 +56,7 @@ def record_acceptance(
         log.info("%s %s: recommendation %s not accepted", via, source_id, rid)
         return
     by = {"enrollment": "learning", "nomination": "succession"}[via]
-    outbox.add_sync(
+    outbox.add(
         session,
         RecommendationFeedback(
             feedback_id=uuid.uuid5(rid, f"accepted/{source_id}"),
