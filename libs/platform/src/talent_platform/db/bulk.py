@@ -12,10 +12,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import ARRAY, Table, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
 
 
 async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -33,6 +35,39 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     column_list = ", ".join(f'"{c}"' for c in columns)
     statement = f'COPY "{table.name}" ({column_list}) FROM STDIN'
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            await copy.write_row([row[c] for c in columns])
+
+
+def copy_into(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`copy_rows` for code written against a sync Session: a worker's, or async code's
+    through `AsyncSession.run_sync`, where the driver connection underneath is psycopg's
+    async one and the COPY is awaited on the greenlet `run_sync` runs in."""
+    if not rows:
+        return
+    session.flush()
+    columns = list(rows[0].keys())
+    for name in columns:
+        if name not in table.c:
+            raise KeyError(f"{table.name} has no column {name!r}")
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{table.name}" ({column_list}) FROM STDIN'
+    driver: Any = session.connection().connection.driver_connection
+    if isinstance(driver, psycopg.AsyncConnection):
+        await_only(_copy_async(driver, statement, rows, columns))
+        return
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+async def _copy_async(
+    driver: psycopg.AsyncConnection[Any],
+    statement: str,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+) -> None:
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             await copy.write_row([row[c] for c in columns])
 
