@@ -27,8 +27,6 @@ NOT_YET: set[str] = {
     "services/succession/src/talent_succession/plans/consumers.py",
     "services/succession/src/talent_succession/ratings/consumers.py",
     "services/succession/src/talent_succession/people/consumers.py",
-    "services/learning/src/talent_learning/enrollments/consumers.py",
-    "services/learning/src/talent_learning/people/consumers.py",
     "services/recommender/src/talent_recommender/ingest/consumers/acceptance.py",
     "services/recommender/src/talent_recommender/ingest/consumers/learning.py",
     "services/recommender/src/talent_recommender/ingest/consumers/people.py",

@@ -3,9 +3,8 @@ onboarding and compliance, each subscribed by its own domain), succession's plan
 
 from __future__ import annotations
 
-from talent_contracts.succession import PlanActionCreated
 from talent_learning.compliance.consumers import registry as compliance_registry
-from talent_learning.enrollments.consumers import assign_plan_action
+from talent_learning.enrollments.consumers import registry as enrollments_registry
 from talent_learning.paths.consumers import registry as onboarding_registry
 from talent_learning.people.consumers import registry as people_registry
 from talent_platform.events import HandlerRegistry
@@ -14,4 +13,4 @@ registry = HandlerRegistry()
 registry.include(people_registry)
 registry.include(onboarding_registry)
 registry.include(compliance_registry)
-registry.on(PlanActionCreated)(assign_plan_action)
+registry.include(enrollments_registry)

@@ -1,5 +1,5 @@
 """Compliance subscribes to people's employee events: a hire, transfer or update applies
-every active rule to the employees it names (`apply_rules_sync`), so they get the
+every active rule to the employees it names (`apply_rules`), so they get the
 assignments of the population they now belong to. Terminations assign nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import EmployeeTerminated
-from talent_learning.compliance.rules import apply_rules_sync
+from talent_learning.compliance.rules import apply_rules
 from talent_learning.config import LearningSettings
 from talent_platform.employees import EMPLOYEE_EVENTS
 from talent_platform.events import BatchItem, HandlerRegistry
@@ -29,7 +29,7 @@ def apply_rules_to_employees(session: Session, items: Sequence[BatchItem]) -> No
         )
     )
     if active:
-        apply_rules_sync(
+        apply_rules(
             session,
             today=dt.datetime.now(dt.UTC).date(),
             lead_days=_lead_days(),

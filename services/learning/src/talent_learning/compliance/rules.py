@@ -1,6 +1,6 @@
 """Compliance rules: the assignment each rule makes, and applying rules to people.
 
-`apply_rules_sync` runs in the people-event consumer (a hire, transfer or update applies
+`apply_rules` runs in the people-event consumer (a hire, transfer or update applies
 every active rule to that one employee) and in the scheduled sweep (every rule to its
 whole population, which also assigns recertifications before certificates expire). Both
 are one INSERT ... SELECT per rule.
@@ -18,13 +18,7 @@ from sqlalchemy.orm import Session
 
 from talent_learning.compliance.models import ComplianceRule
 from talent_learning.courses.models import Course
-from talent_learning.db import outbox
-from talent_learning.enrollments.assign import (
-    Assignment,
-    Population,
-    assign_statement,
-    assigned_events,
-)
+from talent_learning.enrollments.assign import Assignment, Population, assign
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +57,7 @@ def rule_assignment(
     )
 
 
-def apply_rules_sync(
+def apply_rules(
     session: Session,
     *,
     today: dt.date,
@@ -81,11 +75,7 @@ def apply_rules_sync(
     created = 0
     for rule, course in rules:
         assignment = rule_assignment(rule, course, today=today, lead_days=lead_days)
-        rows = session.execute(
-            assign_statement(assignment, rule_population(rule, employee_ids))
-        ).all()
-        outbox.add(session, *assigned_events(assignment, [tuple(r) for r in rows]))
-        created += len(rows)
+        created += len(assign(session, assignment, rule_population(rule, employee_ids)))
     if created:
         log.info("compliance assignments", extra={"enrollments": created})
     return created

@@ -18,7 +18,7 @@ from talent_contracts.learning import (
     EnrollmentOverdue,
 )
 from talent_learning.completions.models import Completion
-from talent_learning.compliance.rules import apply_rules_sync
+from talent_learning.compliance.rules import apply_rules
 from talent_learning.config import LearningSettings
 from talent_learning.courses.models import Course
 from talent_learning.db import outbox
@@ -55,7 +55,7 @@ def _course_codes(session: Session, course_ids: set[uuid.UUID]) -> dict[uuid.UUI
 
 def sweep(session: Session, settings: LearningSettings, *, today: dt.date) -> SweepResult:
     result = SweepResult()
-    result.assigned = apply_rules_sync(session, today=today, lead_days=settings.recertify_lead_days)
+    result.assigned = apply_rules(session, today=today, lead_days=settings.recertify_lead_days)
 
     overdue = session.execute(mark_overdue_statement(today)).all()
     managers = _managers(session, {r.employee_id for r in overdue})

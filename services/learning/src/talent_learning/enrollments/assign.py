@@ -1,9 +1,9 @@
 """Set-based assignment: one INSERT ... SELECT over learning's employee projection, so
 assigning a course to 100,000 people is one statement, not a Python loop.
 
-The statements are SQLAlchemy Core and run on an async session (the API) or a sync one
-(the event consumers and the scheduled sweep); `assigned_events` turns the returned rows
-into `enrollment.assigned` events for the outbox.
+`assign` runs the statement and writes an `enrollment.assigned` per enrollment created,
+on a sync session: the event consumers and the scheduled sweep call it directly, the API
+through `AsyncSession.run_sync` (ADR 0007).
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 
 from talent_contracts.learning import EnrollmentAssigned
 from talent_learning.completions.models import Completion
+from talent_learning.db import outbox
 from talent_learning.enrollments.models import OPEN_STATUSES, Enrollment
 from talent_learning.people.models import EmployeeProjection as Employee
 
@@ -239,6 +241,24 @@ def assigned_events(
     ]
 
 
+AssignedRow = tuple[uuid.UUID, uuid.UUID, dt.date | None]
+"""A created enrollment: (id, employee id, due date)."""
+
+
+def assign(session: Session, assignment: Assignment, population: Population) -> list[AssignedRow]:
+    """Enroll the population (`assign_statement`) and write an `enrollment.assigned` for
+    each enrollment created, in the session's transaction; returns what was created.
+
+    The one way anything assigns a course: a manager or HR through the API
+    (`EnrollmentService`, via `run_sync`), compliance rules, onboarding paths and
+    development-plan actions."""
+    rows: list[AssignedRow] = [
+        (r[0], r[1], r[2]) for r in session.execute(assign_statement(assignment, population))
+    ]
+    outbox.add(session, *assigned_events(assignment, rows))
+    return rows
+
+
 def mark_overdue_statement(today: dt.date) -> Update:
     """Open enrollments whose due date has passed become overdue (RETURNING them)."""
     return (
@@ -253,9 +273,11 @@ def mark_overdue_statement(today: dt.date) -> Update:
 
 
 __all__ = [
+    "AssignedRow",
     "Assignment",
     "Population",
     "add_months",
+    "assign",
     "assign_statement",
     "assigned_events",
     "mark_overdue_statement",

@@ -17,8 +17,7 @@ from talent_learning.db import outbox
 from talent_learning.enrollments.assign import (
     Assignment,
     Population,
-    assign_statement,
-    assigned_events,
+    assign,
 )
 from talent_learning.enrollments.models import OPEN_STATUSES, REASONS, DueDateChange, Enrollment
 from talent_learning.enrollments.repository import EnrollmentRepository
@@ -136,12 +135,8 @@ class EnrollmentService:
         return result
 
     async def run(self, assignment: Assignment, population: Population) -> list[uuid.UUID]:
-        rows = (await self.session.execute(assign_statement(assignment, population))).all()
-        await self.session.run_sync(
-            self.events.add,
-            *assigned_events(assignment, [tuple(r) for r in rows]),
-        )
-        return [r[0] for r in rows]
+        rows = await self.session.run_sync(assign, assignment, population)
+        return [enrollment_id for enrollment_id, _, _ in rows]
 
     async def enroll_self(self, course_code: str) -> Enrollment:
         me = self.principal.employee_id

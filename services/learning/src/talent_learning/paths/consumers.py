@@ -1,5 +1,5 @@
 """Onboarding subscribes to people's hires: a new hire gets their onboarding path's
-courses (`assign_onboarding_sync`) once the projection has them."""
+courses (`assign_onboarding`) once the projection has them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import EmployeeHired
-from talent_learning.paths.onboarding import assign_onboarding_sync
+from talent_learning.paths.onboarding import assign_onboarding
 from talent_platform.events import BatchItem, HandlerRegistry
 
 registry = HandlerRegistry()
@@ -21,4 +21,4 @@ def onboard_hires(session: Session, items: Sequence[BatchItem]) -> None:
         for payload, _ in items
         if isinstance(payload, EmployeeHired) and payload.employee.status == "active"
     ]
-    assign_onboarding_sync(session, hires)
+    assign_onboarding(session, hires)

@@ -14,13 +14,7 @@ from sqlalchemy.orm import Session
 
 from talent_contracts.people import EmployeeSnapshot
 from talent_learning.courses.models import Course
-from talent_learning.db import outbox
-from talent_learning.enrollments.assign import (
-    Assignment,
-    Population,
-    assign_statement,
-    assigned_events,
-)
+from talent_learning.enrollments.assign import Assignment, Population, assign
 from talent_learning.paths.models import LearningPath, LearningPathStep
 
 log = logging.getLogger(__name__)
@@ -50,7 +44,7 @@ def _best_path(paths: Sequence[LearningPath], employee: EmployeeSnapshot) -> Lea
     return None
 
 
-def assign_onboarding_sync(session: Session, employees: Sequence[EmployeeSnapshot]) -> int:
+def assign_onboarding(session: Session, employees: Sequence[EmployeeSnapshot]) -> int:
     """Assign each new hire their onboarding path's courses: one INSERT ... SELECT per
     course of a path and due date, for every hire it applies to at once."""
     if not employees:
@@ -87,11 +81,7 @@ def assign_onboarding_sync(session: Session, employees: Sequence[EmployeeSnapsho
                 path_id=path.id,
                 path_code=path.code,
             )
-            rows = session.execute(
-                assign_statement(assignment, Population(employee_ids=employee_ids))
-            ).all()
-            outbox.add(session, *assigned_events(assignment, [tuple(r) for r in rows]))
-            assigned += len(rows)
+            assigned += len(assign(session, assignment, Population(employee_ids=employee_ids)))
         created += assigned
         log.info(
             "onboarding assigned",
