@@ -1,9 +1,10 @@
-"""Set-based statements that create a cycle's reviews for its population.
+"""Set-based statements that create a cycle's reviews for its population, and the
+operations that run them on a sync session (ADR 0007).
 
-Used by launch (every employee at once: INSERT ... SELECT, no row goes through Python)
-and by the people-event consumer (the employees of a batch whom a hire or transfer
-brings into a running cycle, or takes out of it). Both the async request path and the
-sync consumer execute them.
+`create_reviews` serves launch (every employee at once: INSERT ... SELECT, no row goes
+through Python; the API calls it through `run_sync`) and `adjust_running_cycles` the
+people-event consumer (the employees of a batch whom a hire or transfer brings into a
+running cycle, or takes out of it).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 
 from talent_performance.cycles.models import ReviewCycle
 from talent_performance.people.models import EmployeeProjection, JobProfileRequirement
@@ -153,3 +155,53 @@ def restore_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> 
             updated_at=func.now(),
         )
     )
+
+
+# Phases in which the population still changes; from calibration on it is fixed.
+ADJUSTABLE_PHASES = ("goal_setting", "self_review", "peer_feedback", "manager_review")
+
+
+def running_cycles(session: Session) -> list[ReviewCycle]:
+    """Cycles whose population and reviews still follow people's changes."""
+    return list(
+        session.scalars(
+            select(ReviewCycle).where(
+                ReviewCycle.status == "active", ReviewCycle.phase.in_(ADJUSTABLE_PHASES)
+            )
+        ).all()
+    )
+
+
+def create_reviews(
+    session: Session, cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None
+) -> None:
+    """The population's (or these members') reviews and their competencies to rate."""
+    session.execute(insert_reviews(cycle, only=only))
+    session.execute(insert_review_competencies(cycle, only=only))
+
+
+def adjust_running_cycles(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
+    """After these employees changed: in every running cycle, those now in its population
+    get their reviews (cancelled ones restored), those no longer in it have their drafts
+    cancelled; a new manager takes over the draft manager review."""
+    for cycle in running_cycles(session):
+        members = set(
+            session.scalars(
+                select(E.employee_id).where(E.employee_id.in_(employee_ids), in_population(cycle))
+            )
+        )
+        leavers = [e for e in employee_ids if e not in members]
+        if leavers:
+            session.execute(cancel_reviews(cycle, leavers))
+        if members:
+            session.execute(restore_reviews(cycle, members))
+            create_reviews(session, cycle, only=members)
+
+
+def add_required_competencies(session: Session, holders: Collection[uuid.UUID]) -> None:
+    """Competencies a job profile now requires join its holders' draft reviews in every
+    running cycle; ratings already given for dropped ones stay."""
+    if not holders:
+        return
+    for cycle in running_cycles(session):
+        session.execute(insert_review_competencies(cycle, only=holders))

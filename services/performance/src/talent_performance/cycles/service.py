@@ -27,7 +27,7 @@ from talent_performance.cycles.models import (
     CyclePhaseDeadline,
     ReviewCycle,
 )
-from talent_performance.cycles.population import insert_review_competencies, insert_reviews
+from talent_performance.cycles.population import create_reviews
 from talent_performance.cycles.repository import BehindRow, CycleRepository
 from talent_performance.db import outbox
 from talent_performance.people.models import JobProfileProjection
@@ -172,8 +172,7 @@ class CycleService:
         self._require_admin_of(cycle.org_unit_codes)
         if cycle.status != "draft":
             raise Conflict(f"cycle {cycle.code} is {cycle.status}, only a draft can be launched")
-        await self.session.execute(insert_reviews(cycle))
-        await self.session.execute(insert_review_competencies(cycle))
+        await self.session.run_sync(create_reviews, cycle)
         population = await self.cycles.population(cycle.id)
         if population == 0:
             raise Conflict(f"cycle {cycle.code}: no active employee is in its population")
