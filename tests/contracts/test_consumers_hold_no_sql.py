@@ -25,7 +25,6 @@ SESSION_TYPES = {"Session"}
 NOT_YET: set[str] = {
     "services/performance/src/talent_performance/people/consumers.py",
     "services/succession/src/talent_succession/plans/consumers.py",
-    "services/succession/src/talent_succession/ratings/consumers.py",
     "services/succession/src/talent_succession/people/consumers.py",
     "services/learning/src/talent_learning/enrollments/consumers.py",
     "services/learning/src/talent_learning/people/consumers.py",
