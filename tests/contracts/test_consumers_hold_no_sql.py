@@ -26,12 +26,6 @@ NOT_YET: set[str] = {
     "services/performance/src/talent_performance/people/consumers.py",
     "services/learning/src/talent_learning/enrollments/consumers.py",
     "services/learning/src/talent_learning/people/consumers.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/acceptance.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/learning.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/people.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/performance.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/runs.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/succession.py",
 }
 
 
