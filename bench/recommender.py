@@ -95,7 +95,7 @@ CHUNK = 200_000
 HR = Principal(subject="bench", employee_id=None, roles=frozenset({Role.HR_LEADER}))
 TODAY = dt.date(2026, 11, 1)
 KEPT_DATABASE = "talent_bench_recommender_kept"
-# What the rating consumer keeps (ingest.consumers.performance.summarise_performance), for everyone
+# What the rating consumer keeps (ingest.store.performance.summarise_performance), for everyone
 # at once, as migration 0004 fills it: the mean of the two most recent ratings.
 PERFORMANCE_SUMMARY_SQL = """
 INSERT INTO performance_summary (employee_id, recent_mean, ratings)

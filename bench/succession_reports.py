@@ -31,7 +31,7 @@ from talent_platform.db import async_url
 from talent_platform.db.bulk import copy_rows
 from talent_succession.key_roles.models import KeyRole
 from talent_succession.metrics.repository import MetricsRepository
-from talent_succession.ninebox.placements import refresh_statements
+from talent_succession.ninebox.placements import refresh_placements
 from talent_succession.ninebox.repository import NineBoxRepository
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.potential.models import PotentialAssessment
@@ -140,8 +140,8 @@ async def load(
         for cycle, day in (("FY24", dt.date(2025, 2, 15)), ("FY25", dt.date(2026, 2, 15)))
     ]
     await copy_rows(session, table(CalibratedRating), ratings)
-    for refresh in refresh_statements(ids):  # what the consumers and services maintain
-        await session.execute(refresh)
+    # What the consumers and services maintain.
+    await session.run_sync(refresh_placements, ids)
     return {
         "employees": employees,
         "key roles": roles,

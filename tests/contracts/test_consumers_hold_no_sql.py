@@ -21,18 +21,6 @@ CONSUMERS = sorted(
 # Executing a statement or a query, on a session or a connection.
 RUNS_SQL = {"execute", "scalar", "scalars", "get", "query", "merge", "add", "add_all", "delete"}
 SESSION_TYPES = {"Session"}
-# Modules not yet moved to their domains' functions (to shrink to nothing).
-NOT_YET: set[str] = {
-    "services/succession/src/talent_succession/plans/consumers.py",
-    "services/succession/src/talent_succession/ratings/consumers.py",
-    "services/succession/src/talent_succession/people/consumers.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/acceptance.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/learning.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/people.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/performance.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/runs.py",
-    "services/recommender/src/talent_recommender/ingest/consumers/succession.py",
-}
 
 
 def sql_in(path: Path) -> list[str]:
@@ -71,7 +59,4 @@ def test_the_consumer_modules_are_found() -> None:
 def test_a_consumer_builds_and_runs_no_statement(path: Path) -> None:
     name = str(path.relative_to(ROOT))
     found = sql_in(path)
-    if name in NOT_YET:
-        assert found, f"{name} holds no SQL any more: take it off NOT_YET"
-        return
     assert not found, f"{name} runs SQL itself:\n" + "\n".join(found)

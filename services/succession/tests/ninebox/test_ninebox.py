@@ -22,7 +22,7 @@ from talent_succession.config import SuccessionSettings
 from talent_succession.consumers import registry
 from talent_succession.db import messaging
 from talent_succession.ninebox.models import CurrentPlacement
-from talent_succession.ninebox.placements import refresh_statements
+from talent_succession.ninebox.placements import refresh_placements
 from talent_succession.people.models import EmployeeProjection
 from talent_succession.potential.models import PotentialAssessment
 from talent_succession.ratings.models import CalibratedRating
@@ -289,8 +289,7 @@ async def test_todays_grid_comes_from_the_current_placements(session: AsyncSessi
     bob = await make_employee(session, number="E2", org_unit="sales")
     for who, value in ((ada, 4), (bob, 1)):
         await rate(session, who, value, "2026-03-01")
-        for refresh in refresh_statements([who.employee_id]):
-            await session.execute(refresh)
+        await session.run_sync(refresh_placements, [who.employee_id])
     assess = """mutation ($input: AssessPotentialInput!) {
       assessPotential(input: $input) { __typename } }"""
     for who, potential in ((ada, "MEDIUM"), (bob, "HIGH")):
@@ -344,8 +343,7 @@ def test_a_batch_of_ratings_and_an_import_refresh_the_same_placements_without_de
     def import_potentials() -> None:
         while not consumed.is_set() and not failures:
             with Session(sync_engine) as session, session.begin():
-                for refresh in refresh_statements(people):
-                    session.execute(refresh)
+                refresh_placements(session, people)
 
     def guarded(work: Any) -> None:
         try:

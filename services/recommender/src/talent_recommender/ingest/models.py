@@ -1,6 +1,7 @@
 """The recommender's projections of other services' data, built only from their events.
 
-Never written by anything but the consumers (ingest/consumers.py) and the bench loader.
+Never written by anything but the consumers (`ingest/consumers/`, through the statements of
+`ingest/store/`) and the bench loader.
 Keys are the other services' natural keys (employee id, competency and course codes), so
 replaying an event is an idempotent upsert.
 """

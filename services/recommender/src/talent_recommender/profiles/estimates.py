@@ -445,10 +445,10 @@ def recompute_estimates(session: Session, employee_ids: Collection[uuid.UUID]) -
     model's calibration and priors."""
     if not employee_ids:
         return
-    from talent_recommender.profiles.inference import latest_model_sync
+    from talent_recommender.profiles.inference import latest_model
 
     ids = list(set(employee_ids))
-    loaded = latest_model_sync(session)
+    loaded = latest_model(session)
     rows = compute_estimates(session, ids, model=loaded.skills if loaded else None)
     session.execute(text("DELETE FROM skill_estimate WHERE employee_id = ANY(:ids)"), {"ids": ids})
     store_estimates(session, rows)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from talent_platform.db.base import utcnow
@@ -261,9 +261,11 @@ def remember(row: SkillModel) -> LoadedModel | None:
     return MODEL_CACHE[row.version]
 
 
-def latest_model_sync(session: Session) -> LoadedModel | None:
-    """The latest stored model (cached per version), from a synchronous session."""
-    version = session.scalar(select(SkillModel.version).order_by(SkillModel.version.desc()))
+def latest_model(session: Session) -> LoadedModel | None:
+    """The latest stored model, loaded once per version and process (`MODEL_CACHE`): called
+    directly by sync code (a consumer's recompute of estimates), through `run_sync` by the
+    async repositories."""
+    version = session.scalar(select(func.max(SkillModel.version)))
     if version is None:
         return None
     if version in MODEL_CACHE:

@@ -23,7 +23,7 @@ from talent_recommender.ingest.models import (
     Nomination,
 )
 from talent_recommender.profiles.estimates import ShownReading, evidence_query, shown_readings
-from talent_recommender.profiles.inference import LoadedModel, remember
+from talent_recommender.profiles.inference import LoadedModel, latest_model
 from talent_recommender.profiles.models import SkillEstimate, SkillModel
 from talent_recommender.profiles.posterior import Calibration
 from talent_recommender.recommendations.models import (
@@ -230,15 +230,7 @@ class RecommenderRepository:
         return (await self.session.get(Course, code)) is not None
 
     async def latest_model(self) -> LoadedModel | None:
-        version = await self.session.scalar(select(func.max(SkillModel.version)))
-        if version is None:
-            return None
-        from talent_recommender.profiles.inference import MODEL_CACHE
-
-        if version in MODEL_CACHE:
-            return MODEL_CACHE[version]
-        row = await self.session.get(SkillModel, version)
-        return remember(row) if row is not None else None
+        return await self.session.run_sync(latest_model)
 
     async def latest_model_row(self) -> SkillModel | None:
         return await self.session.scalar(

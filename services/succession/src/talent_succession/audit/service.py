@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from talent_platform.audit import record_audit
 from talent_platform.auth import Principal, Role
@@ -70,6 +71,31 @@ def _jsonable(value: object) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v) for v in value]
     return value
+
+
+def record_entry(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """One entry by `actor` (a token subject, or the consumer that made the change),
+    added to the session: for the domain functions that consumers call directly and
+    services through `run_sync`, which flush it with their own changes."""
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+        )
+    )
 
 
 class AuditLog:

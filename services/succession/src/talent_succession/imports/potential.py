@@ -33,7 +33,7 @@ from talent_succession.config import SuccessionSettings
 from talent_succession.dates import EARLIEST_DAY, latest_allowed_day
 from talent_succession.db import outbox
 from talent_succession.key_roles.models import LEVELS
-from talent_succession.ninebox.placements import refresh_statements
+from talent_succession.ninebox.placements import refresh_placements
 from talent_succession.people.repository import EmployeeProjectionRepository
 from talent_succession.potential.models import PotentialAssessment
 from talent_succession.potential.service import potential_assessed
@@ -112,8 +112,7 @@ async def import_potential(
     for i in range(0, len(new), BATCH):
         await copy_rows(session, table, new[i : i + BATCH])
         say(f"inserted {min(i + BATCH, len(new))}/{len(new)} assessments")
-    for refresh in refresh_statements({p["employee_id"] for p in new}):
-        await session.execute(refresh)
+    await session.run_sync(refresh_placements, {p["employee_id"] for p in new})
     events = [potential_assessed(PotentialAssessment(**p)) for p in new]
     await session.run_sync(outbox.add, *events)
     await AuditLog(session, principal).record(

@@ -1,8 +1,9 @@
 """Keeping `current_placement` in step with the rating and potential history.
 
-`refresh_statements(employee_ids)` recomputes the named employees' rows from the history
-(the latest rating, the latest assessment): two upserts, run by the async services and
-the sync consumers alike.
+`refresh_placements(session, employee_ids)` recomputes the named employees' rows from the
+history (the latest rating, the latest assessment): two upserts on a sync Session, called
+directly by the consumer of calibrated ratings and through `run_sync` by the async
+potential service and the import of assessments.
 
 Refreshes run concurrently (an import of assessments, the consumer of calibrated ratings,
 a single assessment) and each upsert locks its rows in whatever order the data gives, so
@@ -21,6 +22,7 @@ from collections.abc import Collection
 
 from sqlalchemy import ARRAY, Executable, TextClause, Uuid, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy.orm import Session
 
 from talent_succession.ninebox.models import CurrentPlacement
 from talent_succession.potential.models import PotentialAssessment
@@ -46,7 +48,13 @@ def lock_statement(employee_ids: Collection[uuid.UUID]) -> TextClause:
     )
 
 
-def refresh_statements(employee_ids: Collection[uuid.UUID]) -> list[Executable]:
+def refresh_placements(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
+    """Lock the employees' buckets, then recompute their placements."""
+    for statement in _refresh_statements(employee_ids):
+        session.execute(statement)
+
+
+def _refresh_statements(employee_ids: Collection[uuid.UUID]) -> list[Executable]:
     ids = bindparam("employee_ids", list(employee_ids), type_=ARRAY(Uuid()))
     latest_rating = (
         select(

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
 from talent_contracts.learning import EnrollmentCompleted
 from talent_platform.events import Envelope, HandlerRegistry
-from talent_succession.audit.models import AuditEntry
-from talent_succession.db import outbox
-from talent_succession.plans.events import plan_action_completed
-from talent_succession.plans.models import PlanAction
+from talent_succession.plans.completion import complete_actions, open_course_actions
 
 LEARNING_EVENTS_ACTOR = "learning-events"
 
@@ -19,34 +15,16 @@ LEARNING_EVENTS_ACTOR = "learning-events"
 def complete_course_actions(session: Session, payload: EventPayload, envelope: Envelope) -> None:
     if not isinstance(payload, EnrollmentCompleted):
         raise TypeError(f"not a completion: {type(payload).__name__}")
-    actions = session.scalars(
-        select(PlanAction)
-        .where(
-            PlanAction.employee_id == payload.employee_id,
-            PlanAction.course_code == payload.course_code,
-            PlanAction.kind == "course",
-            PlanAction.status == "open",
-        )
-        .with_for_update()
-    ).all()
-    for action in actions:
-        action.status, action.completed_on = "completed", payload.completed_on
-        session.add(
-            AuditEntry(
-                actor=LEARNING_EVENTS_ACTOR,
-                action="plan_action.completed",
-                entity="plan_action",
-                entity_id=str(action.id),
-                before={"status": "open"},
-                after={
-                    "status": "completed",
-                    "completed_on": payload.completed_on.isoformat(),
-                    "completion_id": str(payload.completion_id),
-                },
-            )
-        )
-    session.flush()
-    outbox.add(session, *(plan_action_completed(a) for a in actions))
+    actions = open_course_actions(
+        session, employee_id=payload.employee_id, course_code=payload.course_code
+    )
+    complete_actions(
+        session,
+        actions,
+        on=payload.completed_on,
+        by=LEARNING_EVENTS_ACTOR,
+        completion_id=payload.completion_id,
+    )
 
 
 def register(registry: HandlerRegistry) -> None:

@@ -26,7 +26,8 @@ from talent_succession.config import SuccessionSettings
 from talent_succession.dates import EARLIEST_DAY, latest_allowed_day, today
 from talent_succession.db import outbox
 from talent_succession.people.repository import EmployeeProjectionRepository
-from talent_succession.plans.events import plan_action_completed, plan_action_created
+from talent_succession.plans.completion import complete_actions
+from talent_succession.plans.events import plan_action_created
 from talent_succession.plans.models import ACTION_KINDS, DevelopmentPlan, PlanAction
 
 
@@ -132,13 +133,9 @@ class PlanService:
         elif completed_on < EARLIEST_DAY:
             errors.add("input.completedOn", "is not a plausible date")
         errors.raise_if_any()
-        before = snapshot(action)
-        action.status, action.completed_on = "completed", completed_on
-        await self.session.flush()
-        await self.audit.record(
-            "plan_action.completed", "plan_action", action.id, before=before, after=snapshot(action)
+        await self.session.run_sync(
+            complete_actions, [action], on=completed_on, by=self.principal.subject
         )
-        await self.session.run_sync(self.events.add, plan_action_completed(action))
         return action
 
     async def cancel(self, action_id: uuid.UUID) -> PlanAction:

@@ -27,7 +27,7 @@ from talent_succession.config import SuccessionSettings
 from talent_succession.dates import EARLIEST_DAY, latest_allowed_day, today
 from talent_succession.db import outbox
 from talent_succession.key_roles.models import LEVELS
-from talent_succession.ninebox.placements import refresh_statements
+from talent_succession.ninebox.placements import refresh_placements
 from talent_succession.people.repository import EmployeeProjectionRepository
 from talent_succession.potential.models import HighPotentialDesignation, PotentialAssessment
 
@@ -124,8 +124,7 @@ class PotentialService:
         )
         self.session.add(row)
         await self.session.flush()
-        for refresh in refresh_statements([row.employee_id]):
-            await self.session.execute(refresh)
+        await self.session.run_sync(refresh_placements, [row.employee_id])
         await self.audit.record(
             "potential.assessed", "potential_assessment", row.id, after=snapshot(row)
         )

@@ -1,9 +1,9 @@
 """Calibrated ratings from the performance service: the 9-box performance axis.
 
-One row per employee and cycle; a later calibration of the same cycle replaces it
-(the `updated_at` guard keeps a stale re-delivery from undoing a newer one). The
-placements of the batch's employees are refreshed once, at the end of the batch, in one
-sorted lock order (see `ninebox.placements`).
+One row per employee and cycle, a later calibration of the same cycle replacing it
+(`ratings.repository.record_ratings`). The placements of the batch's employees are
+refreshed once, at the end of the batch, in one sorted lock order (see
+`ninebox.placements`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts.performance import RatingCalibrated
-from talent_platform.events import BatchItem, HandlerRegistry, in_waves
-from talent_succession.ninebox.placements import refresh_statements
-from talent_succession.ratings.models import CalibratedRating
+from talent_platform.events import BatchItem, HandlerRegistry
+from talent_succession.ninebox.placements import refresh_placements
+from talent_succession.ratings import repository
 
 _STALE = "succession.placements_stale"
 
@@ -38,28 +37,16 @@ def record_ratings(session: Session, items: Sequence[BatchItem]) -> None:
             }
         )
         stale.add(payload.employee_id)
-    for wave in in_waves(rows, lambda row: (row["employee_id"], row["cycle_code"])):
-        statement = insert(CalibratedRating).values(wave)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[CalibratedRating.employee_id, CalibratedRating.cycle_code],
-                set_={
-                    name: statement.excluded[name]
-                    for name in ("overall_rating", "rated_on", "updated_at")
-                },
-                where=CalibratedRating.updated_at <= statement.excluded.updated_at,
-            )
-        )
+    repository.record_ratings(session, rows)
 
 
-def refresh_placements(session: Session) -> None:
+def refresh_stale_placements(session: Session) -> None:
     """End of batch: refresh the placements of every employee rated in it, once."""
     stale: set[uuid.UUID] = session.info.pop(_STALE, set())
     if stale:
-        for refresh in refresh_statements(stale):
-            session.execute(refresh)
+        refresh_placements(session, stale)
 
 
 def register(registry: HandlerRegistry) -> None:
     registry.on_batch(RatingCalibrated)(record_ratings)
-    registry.after_batch(refresh_placements)
+    registry.after_batch(refresh_stale_placements)

@@ -29,12 +29,9 @@ from talent_succession.db import outbox
 from talent_succession.key_roles.models import KeyRole
 from talent_succession.key_roles.repository import KeyRoleRepository
 from talent_succession.people.repository import EmployeeProjectionRepository
-from talent_succession.slates.events import (
-    readiness_assessed,
-    successor_nominated,
-    successor_removed,
-)
+from talent_succession.slates.events import readiness_assessed, successor_nominated
 from talent_succession.slates.models import READINESS, Nomination, ReadinessAssessment
+from talent_succession.slates.removal import remove_successor
 
 
 @dataclass(frozen=True)
@@ -239,20 +236,9 @@ class SlateService:
         if day < nomination.nominated_on:
             errors.add("input.removedOn", "is before the nomination")
         errors.raise_if_any()
-        before = snapshot(nomination)
-        nomination.removed_on = day
-        nomination.removed_reason = reason.strip()
-        nomination.removed_by = self.principal.subject
-        await self.session.flush()
-        await self.audit.record(
-            "successor.removed",
-            "nomination",
-            nomination.id,
-            before=before,
-            after=snapshot(nomination),
+        await self.session.run_sync(
+            remove_successor, nomination, reason=reason.strip(), on=day, by=self.principal.subject
         )
-        role = await self.roles.get(nomination.key_role_id)
-        await self.session.run_sync(self.events.add, successor_removed(nomination, role))
         return nomination
 
     async def slates(

@@ -3,12 +3,8 @@ course recommendations they came from), and completions with their peer counts."
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ARRAY, String, Uuid, any_, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
@@ -20,24 +16,21 @@ from talent_contracts.learning import (
     EnrollmentFailed,
     EnrollmentWaived,
 )
-from talent_platform.db.base import utcnow
-from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.events import Envelope, in_waves
-from talent_recommender.ingest.consumers.acceptance import record_acceptance
-from talent_recommender.ingest.consumers.runs import (
-    Items,
-    handles,
-    upsert,
+from talent_recommender.ingest.consumers.runs import Items, handles
+from talent_recommender.ingest.models import Course, Enrollment
+from talent_recommender.ingest.store import upsert
+from talent_recommender.ingest.store.learning import (
+    close_enrollments,
+    completers_of,
+    count_peer_completions,
+    record_completions,
+    replace_course_skills,
+    skills_of_courses,
 )
-from talent_recommender.ingest.models import (
-    Completion,
-    Course,
-    CourseSkill,
-    Employee,
-    Enrollment,
-)
+from talent_recommender.ingest.store.people import job_profiles_of
 from talent_recommender.profiles.estimates import mark_stale
-from talent_recommender.recommendations.models import CoursePopularity
+from talent_recommender.recommendations.acceptance import record_acceptance
 
 
 @handles(CoursePublished)
@@ -53,15 +46,7 @@ def on_courses(session: Session, items: Items) -> None:
             key=["code"],
             update=["title", "mandatory"],
         )
-        codes = [c.code for c in courses]
-        before: dict[str, dict[str, int]] = {}
-        for course_code, competency_code, level in session.execute(
-            select(CourseSkill.course_code, CourseSkill.competency_code, CourseSkill.level).where(
-                CourseSkill.course_code == any_(bindparam("codes", type_=ARRAY(String)))
-            ),
-            {"codes": codes},
-        ):
-            before.setdefault(course_code, {})[competency_code] = level
+        before = skills_of_courses(session, [c.code for c in courses])
         changed = [
             c
             for c in courses
@@ -70,27 +55,16 @@ def on_courses(session: Session, items: Items) -> None:
         if not changed:
             continue
         changed_codes = [c.code for c in changed]
-        session.execute(
-            delete(CourseSkill).where(
-                CourseSkill.course_code == any_(bindparam("codes", type_=ARRAY(String)))
-            ),
-            {"codes": changed_codes},
+        replace_course_skills(
+            session,
+            changed_codes,
+            [
+                {"course_code": c.code, "competency_code": s.competency_code, "level": s.level}
+                for c in changed
+                for s in {s.competency_code: s for s in c.skills}.values()
+            ],
         )
-        skills = [
-            {"course_code": c.code, "competency_code": s.competency_code, "level": s.level}
-            for c in changed
-            for s in {s.competency_code: s for s in c.skills}.values()
-        ]
-        if skills:
-            names = list(skills[0])
-            session.execute(unnest_insert(CourseSkill, names), unnest_params(skills, names))
-        completers = session.scalars(
-            select(Completion.employee_id)
-            .where(Completion.course_code == any_(bindparam("codes", type_=ARRAY(String))))
-            .distinct(),
-            {"codes": changed_codes},
-        ).all()
-        mark_stale(session, completers)
+        mark_stale(session, completers_of(session, changed_codes))
 
 
 @handles(EnrollmentAssigned)
@@ -159,24 +133,6 @@ def on_enrollments_closed(session: Session, items: Items) -> None:
     )
 
 
-def close_enrollments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Closed once: a replayed or later close keeps the first close. Rows: enrollment_id,
-    employee_id, course_code, closed_at, closed_as."""
-    for wave in in_waves(rows, key=lambda row: row["enrollment_id"]):
-        names = list(wave[0])
-        statement = unnest_insert(Enrollment, names)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Enrollment.enrollment_id],
-                set_={
-                    "closed_at": func.coalesce(Enrollment.closed_at, statement.excluded.closed_at),
-                    "closed_as": func.coalesce(Enrollment.closed_as, statement.excluded.closed_as),
-                },
-            ),
-            unnest_params(wave, names),
-        )
-
-
 @handles(EnrollmentCompleted)
 def on_completions(session: Session, items: Items) -> None:
     """Close the completed enrollments; record each completion once, count it for the
@@ -207,28 +163,11 @@ def on_completions(session: Session, items: Items) -> None:
             for payload, _ in reversed(items)  # the first of a completion id is recorded
         }.values()
     )
-    names = list(rows[0])
-    inserted = set(
-        session.scalars(
-            unnest_insert(Completion, names)
-            .on_conflict_do_nothing(index_elements=[Completion.completion_id])
-            .returning(Completion.completion_id),
-            unnest_params(rows, names),
-        )
-    )
+    inserted = record_completions(session, rows)
     new = [row for row in rows if row["completion_id"] in inserted]
     if not new:
         return
-    profiles: dict[uuid.UUID, str] = {
-        employee_id: profile
-        for employee_id, profile in session.execute(
-            select(Employee.employee_id, Employee.job_profile_code).where(
-                Employee.employee_id == any_(bindparam("ids", type_=ARRAY(Uuid)))
-            ),
-            {"ids": list({row["employee_id"] for row in new})},
-        )
-        if profile is not None
-    }
+    profiles = job_profiles_of(session, list({row["employee_id"] for row in new}))
     count_peer_completions(
         session,
         Counter(
@@ -238,27 +177,3 @@ def on_completions(session: Session, items: Items) -> None:
         ),
     )
     mark_stale(session, {row["employee_id"] for row in new})
-
-
-def count_peer_completions(session: Session, counts: Counter[tuple[str, str]]) -> None:
-    """Add completions per (job profile, course)."""
-    if not counts:
-        return
-    now = utcnow()
-    rows = [
-        {"job_profile_code": profile, "course_code": course, "completions": n, "updated_at": now}
-        for (profile, course), n in counts.items()
-    ]
-    names = list(rows[0])
-    # Through unnest: one statement compiled once, whatever the number of pairs.
-    statement = unnest_insert(CoursePopularity, names)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CoursePopularity.job_profile_code, CoursePopularity.course_code],
-            set_={
-                "completions": CoursePopularity.completions + statement.excluded.completions,
-                "updated_at": statement.excluded.updated_at,
-            },
-        ),
-        unnest_params(rows, names),
-    )

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import (
@@ -16,7 +15,6 @@ from talent_contracts.people import (
     JobHistoryRecorded,
     JobProfileUpdated,
 )
-from talent_platform.db.bulk import unnest_insert, unnest_params
 from talent_platform.employees import (
     EMPLOYEE_EVENTS,
     EmployeeEvent,
@@ -24,17 +22,15 @@ from talent_platform.employees import (
     employee_handler,
 )
 from talent_platform.events import Envelope, in_waves
-from talent_recommender.ingest.consumers.runs import (
-    Items,
-    handles,
-    upsert,
-)
-from talent_recommender.ingest.models import (
-    Competency,
-    Employee,
-    JobHistory,
-    JobProfile,
-    JobRequirement,
+from talent_recommender.ingest.consumers.runs import Items, handles
+from talent_recommender.ingest.models import Competency, Employee, JobHistory, JobProfile
+from talent_recommender.ingest.store import upsert
+from talent_recommender.ingest.store.people import (
+    former_holders_of,
+    holders_of,
+    kept_role_start,
+    replace_requirements,
+    requirements_of_profiles,
 )
 from talent_recommender.profiles.estimates import mark_stale
 
@@ -44,20 +40,6 @@ def role_start(payload: EmployeeEvent, envelope: Envelope) -> dict[str, Any]:
     if isinstance(payload, EmployeeTransferred):
         return {"in_role_since": payload.effective_on}
     return {"in_role_since": payload.employee.hire_date}
-
-
-def kept_role_start(excluded: Any) -> dict[str, Any]:
-    """While the job profile stays, its start carries over (decided in PostgreSQL against
-    the stored row)."""
-    return {
-        "in_role_since": case(
-            (
-                Employee.job_profile_code.is_not_distinct_from(excluded.job_profile_code),
-                func.coalesce(Employee.in_role_since, excluded.hire_date),
-            ),
-            else_=excluded.in_role_since,
-        )
-    }
 
 
 def mark_changed(session: Session, wave: Sequence[EmployeeItem], applied: set[uuid.UUID]) -> None:
@@ -111,7 +93,6 @@ def on_job_profiles(session: Session, items: Items) -> None:
     """Per wave of distinct job profiles: one upsert of the profiles; the requirements of
     those whose requirements changed replaced in two statements; their holders, present
     and former, marked stale."""
-    codes_param = bindparam("codes", type_=ARRAY(String))
     for wave in in_waves(items, key=lambda item: item[0].code):
         profiles: list[JobProfileUpdated] = [payload for payload, _ in wave]
         upsert(
@@ -124,47 +105,27 @@ def on_job_profiles(session: Session, items: Items) -> None:
             key=["code"],
             update=["title", "family", "level"],
         )
-        codes = [p.code for p in profiles]
-        before: dict[str, dict[str, tuple[int, int]]] = {}
-        for code, competency, level, importance in session.execute(
-            select(
-                JobRequirement.job_profile_code,
-                JobRequirement.competency_code,
-                JobRequirement.required_level,
-                JobRequirement.importance,
-            ).where(JobRequirement.job_profile_code == any_(codes_param)),
-            {"codes": codes},
-        ):
-            before.setdefault(code, {})[competency] = (level, importance)
+        before = requirements_of_profiles(session, [p.code for p in profiles])
         changed = [p for p in profiles if before.get(p.code, {}) != requirements_of(p)]
         if not changed:
             continue
         changed_codes = [p.code for p in changed]
-        session.execute(
-            delete(JobRequirement).where(JobRequirement.job_profile_code == any_(codes_param)),
-            {"codes": changed_codes},
+        replace_requirements(
+            session,
+            changed_codes,
+            [
+                {
+                    "job_profile_code": p.code,
+                    "competency_code": code,
+                    "required_level": level,
+                    "importance": importance,
+                }
+                for p in changed
+                for code, (level, importance) in requirements_of(p).items()
+            ],
         )
-        rows = [
-            {
-                "job_profile_code": p.code,
-                "competency_code": code,
-                "required_level": level,
-                "importance": importance,
-            }
-            for p in changed
-            for code, (level, importance) in requirements_of(p).items()
-        ]
-        if rows:
-            names = list(rows[0])
-            session.execute(unnest_insert(JobRequirement, names), unnest_params(rows, names))
-        holders = session.scalars(
-            select(Employee.employee_id).where(Employee.job_profile_code == any_(codes_param)),
-            {"codes": changed_codes},
-        ).all()
-        former = session.scalars(
-            select(JobHistory.employee_id).where(JobHistory.job_profile_code == any_(codes_param)),
-            {"codes": changed_codes},
-        ).all()
+        holders = holders_of(session, changed_codes)
+        former = former_holders_of(session, changed_codes)
         mark_stale(session, {*holders, *former})
 
 

@@ -1,22 +1,18 @@
 """The recommender's handler registry and what its handlers share: registering a batch
-handler (`handles`, which also counts the events), running rare events one by one, the
-multi-row upsert per wave of distinct keys, and the end-of-batch step that recomputes
-the estimates the batch's handlers marked stale (`recompute_stale`)."""
+handler (`handles`, which also counts the events), running rare events one by one, and
+the end-of-batch steps: the count of events applied (`record_progress`) and the
+recompute of the estimates the batch's handlers marked stale (`recompute_stale`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from talent_contracts import EventPayload
-from talent_platform.db.base import utcnow
-from talent_platform.db.bulk import unnest_insert, unnest_params
-from talent_platform.events import Envelope, HandlerRegistry, in_waves
-from talent_recommender.ingest.models import IngestState
+from talent_platform.events import Envelope, HandlerRegistry
+from talent_recommender.ingest import store
 from talent_recommender.profiles.estimates import recompute_stale
 
 registry = HandlerRegistry()
@@ -78,40 +74,4 @@ def record_progress(session: Session) -> None:
     count, last = session.info.pop(_COUNTED, (0, None))
     if not count:
         return
-    statement = insert(IngestState).values(
-        id=1, events_processed=count, last_event_time=last, last_processed_at=utcnow()
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[IngestState.id],
-            set_={
-                "events_processed": IngestState.events_processed
-                + statement.excluded.events_processed,
-                "last_event_time": func.greatest(
-                    IngestState.last_event_time, statement.excluded.last_event_time
-                ),
-                "last_processed_at": statement.excluded.last_processed_at,
-            },
-        )
-    )
-
-
-def upsert(
-    session: Session,
-    model: type[Any],
-    rows: Sequence[dict[str, Any]],
-    *,
-    key: Sequence[str],
-    update: Sequence[str],
-) -> None:
-    """One multi-row upsert per wave of distinct keys (later rows of a key win)."""
-    columns = [getattr(model, k) for k in key]
-    for wave in in_waves(rows, key=lambda row: tuple(row[k] for k in key)):
-        names = list(wave[0])
-        statement = unnest_insert(model, names)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=columns, set_={c: statement.excluded[c] for c in update}
-            ),
-            unnest_params(wave, names),
-        )
+    store.add_progress(session, events=count, last_event_time=last)

@@ -1,6 +1,6 @@
 """Accepting a recommendation: an enrollment assigned from a course recommendation, or a
-nomination from a successor suggestion, marks it accepted once and publishes the
-feedback."""
+nomination from a successor suggestion (applied by the ingest consumers of learning and
+succession), marks it accepted once and publishes the feedback."""
 
 from __future__ import annotations
 
