@@ -191,6 +191,17 @@ def in_scope_employees(model: type[Any], scope: Collection[str]) -> Any:
     return select(model.employee_id).where(in_org_scope(model.org_unit_code, scope))
 
 
+def scoped_to(
+    employee_id: Any, model: type[Any], scope: Collection[str] | None
+) -> list[ColumnElement[bool]]:
+    """The clauses that keep a query to employees inside an HR org scope (none without
+    one): `employee_id` (a column holding an employee id) is one of `model`'s employees
+    in the scope. Spread into `where(...)` or `or_(...)`."""
+    if scope is None:
+        return []
+    return [employee_id.in_(in_scope_employees(model, scope))]
+
+
 def reports_of(model: type[Any], manager_id: uuid.UUID, *, name: str = "reports") -> CTE:
     """Everyone below `manager_id` in the reporting lines: a recursive CTE with the
     columns `employee_id` and `depth` (1 for direct reports), at most MAX_CHAIN_DEPTH

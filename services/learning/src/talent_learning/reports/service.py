@@ -43,7 +43,7 @@ from talent_learning.enrollments.service import today
 from talent_learning.people.models import EmployeeHistory as History
 from talent_learning.people.models import EmployeeProjection as Employee
 from talent_platform.auth import Principal, Role
-from talent_platform.employees import in_scope_employees, reports_of
+from talent_platform.employees import reports_of, scoped_to
 from talent_platform.errors import FieldError, Forbidden, NotFound, ValidationFailed
 
 ORG_REPORT_READERS = (Role.ADMIN, Role.HR_COORDINATOR, Role.HR_LEADER)
@@ -80,13 +80,9 @@ class ReportService:
     def _require_org_reader(self) -> None:
         self.principal.require(*ORG_REPORT_READERS)
 
-    def _in_scope(self, employee_id: Any) -> ColumnElement[bool] | None:
+    def _in_scope(self, employee_id: Any) -> list[ColumnElement[bool]]:
         """For an hr_coordinator with an org scope: the employee is inside it."""
-        scope = self.principal.org_scope
-        if scope is None:
-            return None
-        inside: ColumnElement[bool] = employee_id.in_(in_scope_employees(Employee, scope))
-        return inside
+        return scoped_to(employee_id, Employee, self.principal.org_scope)
 
     async def _course(self, code: str, field: str = "courseCode") -> Course:
         course = (
@@ -138,8 +134,7 @@ class ReportService:
         )
         if course_id is not None:
             counts = counts.where(Enrollment.course_id == course_id)
-        if (scoped := self._in_scope(Enrollment.employee_id)) is not None:
-            counts = counts.where(scoped)
+        counts = counts.where(*self._in_scope(Enrollment.employee_id))
         return self._rates(group_by, counts.subquery("per"))
 
     def _completion_rates_then(
@@ -186,8 +181,7 @@ class ReportService:
         )
         if course_id is not None:
             counts = counts.where(Enrollment.course_id == course_id)
-        if (scoped := self._in_scope(Enrollment.employee_id)) is not None:
-            counts = counts.where(scoped)
+        counts = counts.where(*self._in_scope(Enrollment.employee_id))
         return self._rates(group_by, counts.subquery("per"), as_of=as_of)
 
     def _rates(self, group_by: Grouping, per: Any, *, as_of: dt.date | None = None) -> Report:
@@ -296,8 +290,7 @@ class ReportService:
                 *population.where(),
                 or_(Employee.hire_date.is_(None), Employee.hire_date <= as_of),
             )
-        if (scoped := self._in_scope(Employee.employee_id)) is not None:
-            query = query.where(scoped)
+        query = query.where(*self._in_scope(Employee.employee_id))
         return _report(
             (
                 "employee_id",
@@ -395,8 +388,7 @@ class ReportService:
         if course_code is not None:
             course = await self._course(course_code)
             query = query.where(Enrollment.course_id == course.id)
-        if (scoped := self._in_scope(Enrollment.employee_id)) is not None:
-            query = query.where(scoped)
+        query = query.where(*self._in_scope(Enrollment.employee_id))
         return _report(("course_code", "assigned", "started", "completed", "abandoned"), query)
 
     # -- running them ------------------------------------------------------------------------

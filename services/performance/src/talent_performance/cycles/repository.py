@@ -15,7 +15,7 @@ from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
 from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import Review
 from talent_platform.db import Repository
-from talent_platform.employees import in_scope_employees, reports_of
+from talent_platform.employees import reports_of, scoped_to
 
 SUBMITTED = ("submitted", "signed_off")
 
@@ -121,11 +121,7 @@ class CycleRepository(Repository[ReviewCycle]):
     async def completion_over_time(
         self, cycle_id: uuid.UUID, scope: Collection[str] | None = None
     ) -> list[DailyCompletion]:
-        in_scope = (
-            [Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope))]
-            if scope is not None
-            else []
-        )
+        in_scope = scoped_to(Review.employee_id, EmployeeProjection, scope)
         day = sql_cast(func.timezone("UTC", Review.submitted_at), Date)
         daily = (
             select(Review.kind.label("kind"), day.label("day"), func.count().label("n"))
@@ -169,8 +165,7 @@ class CycleRepository(Repository[ReviewCycle]):
         if below is not None:
             chain = reports_of(EmployeeProjection, below)
             where = (*where, Review.employee_id.in_(select(chain.c.employee_id)))
-        if scope is not None:
-            where = (*where, Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope)))
+        where = (*where, *scoped_to(Review.employee_id, EmployeeProjection, scope))
         total = int(await self.session.scalar(select(func.count()).where(*where)) or 0)
         rows = await self.session.execute(
             select(

@@ -34,7 +34,7 @@ from talent_performance.goals.models import Goal
 from talent_performance.imports.models import HistoricalRating
 from talent_performance.people.models import EmployeeProjection, JobProfileProjection
 from talent_performance.reviews.models import Review
-from talent_platform.employees import in_scope_employees
+from talent_platform.employees import scoped_to
 
 RATINGS = (1, 2, 3, 4, 5)
 TRACKED_PHASES = ("self_review", "peer_feedback", "manager_review", "sign_off")
@@ -91,9 +91,7 @@ class ReportRepository:
         self.scope = scope
 
     def _scoped(self, employee_id: Any) -> list[ColumnElement[bool]]:
-        if self.scope is None:
-            return []
-        return [employee_id.in_(in_scope_employees(EmployeeProjection, self.scope))]
+        return scoped_to(employee_id, EmployeeProjection, self.scope)
 
     async def rating_distribution(
         self, cycle_id: uuid.UUID, *, group_by: str

@@ -11,7 +11,7 @@ from talent_performance.people.models import EmployeeProjection
 from talent_performance.reviews.models import PeerRequest, Review, ReviewCompetency
 from talent_platform.auth import Principal
 from talent_platform.db import Repository
-from talent_platform.employees import in_scope_employees, reports_of
+from talent_platform.employees import reports_of, scoped_to
 
 
 def readable_by(principal: Principal) -> ColumnElement[bool]:
@@ -21,12 +21,7 @@ def readable_by(principal: Principal) -> ColumnElement[bool]:
     an hr_coordinator with an org scope the reviews of employees inside it."""
     if principal.is_hr_everywhere:
         return true()
-    scope = principal.org_scope
-    in_scope = (
-        [Review.employee_id.in_(in_scope_employees(EmployeeProjection, scope))]
-        if scope is not None
-        else []
-    )
+    in_scope = scoped_to(Review.employee_id, EmployeeProjection, principal.org_scope)
     me = principal.employee_id
     if me is None:
         return or_(*in_scope) if in_scope else false()
