@@ -5,6 +5,7 @@ through the real schema."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -43,7 +44,7 @@ def snapshot(
         "employee_id": uuid.uuid4(),
         "employee_number": f"E-{uuid.uuid4().hex[:8]}",
         "name": name,
-        "email": f"{name.lower().replace(' ', '.')}@example.com",
+        "email": f"{re.sub(r'[^a-z]+', '.', name.lower()).strip('.')}@example.com",
         "hire_date": dt.date(2021, 3, 1),
         "status": "active",
         "job_profile_code": "engineer",
