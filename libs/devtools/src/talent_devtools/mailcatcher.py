@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,9 +171,11 @@ class MailCatcher:
             self._log_file.close()
             self._log_file = None
 
-    def messages(self) -> list[CaughtMail]:
-        """Every message received, oldest first."""
-        with urllib.request.urlopen(f"{self.web_url}/api/email?sort=asc", timeout=5) as response:
+    def messages(self, *, to: str | None = None) -> list[CaughtMail]:
+        """Every message received (only those to the address `to` when given), oldest
+        first."""
+        query = urllib.parse.urlencode({"sort": "asc", **({"to.address": to} if to else {})})
+        with urllib.request.urlopen(f"{self.web_url}/api/email?{query}", timeout=5) as response:
             items = json.loads(response.read())
         return [CaughtMail.from_api(item) for item in items]
 

@@ -68,6 +68,7 @@ def test_an_overdue_course_mails_the_employee_and_the_manager_once(
     assert "Ana <Lima>, who reports to you, has not completed the course PRIV-200" in to_boss.text
     assert "Ana &lt;Lima&gt;" in to_boss.html
     assert caught[(ana.email,)].subject == "Overdue: PRIV-200"
+    assert [m.subject for m in mail_catcher.messages(to=ana.email)] == ["Overdue: PRIV-200"]
 
     raw = email.message_from_string(mail_catcher.source(to_boss.id), policy=email.policy.default)
     assert raw["List-Unsubscribe"] == (

@@ -48,8 +48,8 @@ mutation {
 """
 
 LEDGER = """
-query ($status: NotificationDeliveryStatus) {
-  notificationDeliveries(status: $status) {
+query ($status: NotificationDeliveryStatus, $kind: NotificationKind, $channel: NotificationChannel) {
+  notificationDeliveries(status: $status, kind: $kind, channel: $channel) {
     totalCount
     nodes { channel status attempts lastError kind recipient { id } }
   }
@@ -162,6 +162,16 @@ async def test_the_delivery_ledger_is_for_admins_only(session: AsyncSession) -> 
     assert {n["recipient"]["id"] for n in pending["nodes"]} == {
         str(ana.employee_id),
         str(boss.employee_id),
+    }
+
+    data = await execute(
+        session, LEDGER, as_=ADMIN, variables={"kind": "ENROLLMENT_OVERDUE", "channel": "IN_APP"}
+    )
+    told = data["notificationDeliveries"]
+    assert told["totalCount"] == 2
+    assert {(n["status"], n["recipient"]["id"]) for n in told["nodes"]} == {
+        ("SENT", str(ana.employee_id)),
+        ("SENT", str(boss.employee_id)),
     }
 
     for who in (principal_of(ana), principal_of(boss, Role.MANAGER, Role.HR_LEADER)):

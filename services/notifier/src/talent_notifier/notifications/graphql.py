@@ -221,6 +221,14 @@ class NotificationQuery:
             NotificationDeliveryStatus | None,
             strawberry.argument(description="Only rows with this status; null: all."),
         ] = None,
+        kind: Annotated[
+            NotificationKind | None,
+            strawberry.argument(description="Only notifications of this kind; null: all."),
+        ] = None,
+        channel: Annotated[
+            NotificationChannel | None,
+            strawberry.argument(description="Only this channel; null: all."),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[NotificationDelivery] | None:
@@ -228,6 +236,8 @@ class NotificationQuery:
         service = NotificationService(info.context.session, info.context.principal)
         found = await service.ledger(
             status=models.DeliveryStatus(status.value) if status is not None else None,
+            kind=models.NotificationKind(kind.value) if kind is not None else None,
+            channel=models.Channel(channel.value) if channel is not None else None,
             offset=page.offset,
             limit=page.limit,
         )

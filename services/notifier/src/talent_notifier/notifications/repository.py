@@ -59,10 +59,16 @@ class DeliveryRepository(Repository[Delivery]):
         )
         return len(result.all())
 
-    def ledger(self, *, status: str | None) -> Select[Delivery]:
+    def ledger(
+        self, *, status: str | None, kind: str | None, channel: str | None
+    ) -> Select[Delivery]:
         statement = select(Delivery)
         if status is not None:
             statement = statement.where(Delivery.status == status)
+        if kind is not None:
+            statement = statement.where(Delivery.kind == kind)
+        if channel is not None:
+            statement = statement.where(Delivery.channel == channel)
         return statement.order_by(Delivery.created_at.desc(), Delivery.id.desc())
 
     async def names(self, employee_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:

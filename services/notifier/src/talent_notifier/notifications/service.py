@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_notifier.notifications.models import Delivery, DeliveryStatus
+from talent_notifier.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    NotificationKind,
+)
 from talent_notifier.notifications.repository import DeliveryRepository
 from talent_platform.auth import Principal
 from talent_platform.errors import Forbidden, NotFound
@@ -68,11 +73,23 @@ class NotificationService:
     async def unread(self) -> int:
         return await self.deliveries.unread_count(self._own())
 
-    async def ledger(self, *, status: DeliveryStatus | None, offset: int, limit: int) -> Page:
+    async def ledger(
+        self,
+        *,
+        status: DeliveryStatus | None,
+        kind: NotificationKind | None,
+        channel: Channel | None,
+        offset: int,
+        limit: int,
+    ) -> Page:
         if not self.principal.is_admin:
             raise Forbidden(ADMINS_ONLY)
         rows, total = await self.deliveries.page(
-            self.deliveries.ledger(status=status.value if status else None),
+            self.deliveries.ledger(
+                status=status.value if status else None,
+                kind=kind.value if kind else None,
+                channel=channel.value if channel else None,
+            ),
             offset=offset,
             limit=limit,
         )
