@@ -26,10 +26,12 @@ class NotifierSettings(ServiceSettings):
     unsubscribe_mailto: str = "unsubscribe@talent.invalid"
 
     # The worker's email delivery job: how often it looks for pending email, how many it
-    # sends per run, and the retry policy of a failed send (attempt n waits
-    # email_retry_base_s * 2^(n-1), at most email_retry_max_s; FAILED after the last).
+    # sends per transaction, at most how many such batches one run sends, and the retry
+    # policy of a failed send (attempt n waits email_retry_base_s * 2^(n-1), at most
+    # email_retry_max_s; FAILED after the last).
     email_delivery_interval_s: float = 2.0
     email_batch_size: int = 100
+    email_max_batches_per_run: int = 50
     email_max_attempts: int = 6
     email_retry_base_s: float = 30.0
     email_retry_max_s: float = 3600.0

@@ -51,7 +51,7 @@ LEDGER = """
 query ($status: NotificationDeliveryStatus, $kind: NotificationKind, $channel: NotificationChannel) {
   notificationDeliveries(status: $status, kind: $kind, channel: $channel) {
     totalCount
-    nodes { channel status attempts lastError kind recipient { id } }
+    nodes { channel status attempts lastError kind title recipient { id } }
   }
 }
 """
@@ -169,9 +169,9 @@ async def test_the_delivery_ledger_is_for_admins_only(session: AsyncSession) -> 
     )
     told = data["notificationDeliveries"]
     assert told["totalCount"] == 2
-    assert {(n["status"], n["recipient"]["id"]) for n in told["nodes"]} == {
-        ("SENT", str(ana.employee_id)),
-        ("SENT", str(boss.employee_id)),
+    assert {(n["status"], n["recipient"]["id"], n["title"]) for n in told["nodes"]} == {
+        ("SENT", str(ana.employee_id), "Overdue: PRIV-200"),
+        ("SENT", str(boss.employee_id), "Overdue for Ana Lima: PRIV-200"),
     }
 
     for who in (principal_of(ana), principal_of(boss, Role.MANAGER, Role.HR_LEADER)):

@@ -160,6 +160,7 @@ class NotificationDelivery:
         description="`ce_id` of the event the notification comes from."
     )
     kind: NotificationKind = strawberry.field(description="What it is about.")
+    title: str = strawberry.field(description="What it says in one line (the email's subject).")
     channel: NotificationChannel = strawberry.field(description="How it is delivered.")
     status: NotificationDeliveryStatus = strawberry.field(description="Where it stands.")
     attempts: int = strawberry.field(description="Attempts made so far.")
@@ -174,11 +175,17 @@ class NotificationDelivery:
     )
 
     @classmethod
-    def from_model(cls, row: Delivery) -> NotificationDelivery:
+    def from_model(cls, row: Delivery, *, about_name: str) -> NotificationDelivery:
         return cls(
             id=strawberry.ID(str(row.id)),
             source_event_id=strawberry.ID(str(row.source_event_id)),
             kind=NotificationKind(row.kind),
+            title=subject_of(
+                models.NotificationKind(row.kind),
+                row.data,
+                audience=Audience(row.audience),
+                about_name=about_name,
+            ),
             channel=NotificationChannel(row.channel),
             status=NotificationDeliveryStatus(row.status),
             attempts=row.attempts,
@@ -242,7 +249,12 @@ class NotificationQuery:
             limit=page.limit,
         )
         return connection(
-            found.rows, total=found.total, page=page, to_node=NotificationDelivery.from_model
+            found.rows,
+            total=found.total,
+            page=page,
+            to_node=lambda row: NotificationDelivery.from_model(
+                row, about_name=found.names.get(row.subject_employee_id, "your report")
+            ),
         )
 
 

@@ -93,4 +93,5 @@ class NotificationService:
             offset=offset,
             limit=limit,
         )
-        return Page(rows=rows, total=total, names={})
+        names = await self.deliveries.names({row.subject_employee_id for row in rows})
+        return Page(rows=rows, total=total, names=names)
