@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 from sqlalchemy.orm import Session
 
+from talent_contracts.learning import CertificationExpiring, EnrollmentDueSoon
 from talent_contracts.people import EmployeeTransferred
 from talent_notifier.notifications.models import Channel, DeliveryStatus
 
-from ..factories import assigned, deliver, deliveries, hire, overdue, terminate
+from ..factories import assigned, deliver, deliveries, hire, overdue, snapshot, terminate
 
 
 def test_an_assignment_lands_in_the_inbox_and_waits_as_email(sync_session: Session) -> None:
@@ -77,3 +81,44 @@ def test_the_terminated_hear_nothing(sync_session: Session) -> None:
     before = len(deliveries(sync_session))
     deliver(sync_session, assigned(ana), service="learning")
     assert len(deliveries(sync_session)) == before
+
+
+def test_reminders_and_expiring_certifications_say_their_dates(sync_session: Session) -> None:
+    ana = hire(sync_session, "Ana Lima")
+    deliver(
+        sync_session,
+        EnrollmentDueSoon(
+            enrollment_id=uuid.uuid4(),
+            employee_id=ana.employee_id,
+            course_code="SEC-101",
+            due_on=dt.date(2026, 3, 31),
+            manager_id=None,
+        ),
+        service="learning",
+    )
+    deliver(
+        sync_session,
+        CertificationExpiring(
+            completion_id=uuid.uuid4(),
+            employee_id=ana.employee_id,
+            course_code="FIRST-AID",
+            completed_on=dt.date(2024, 4, 1),
+            valid_until=dt.date(2026, 4, 1),
+            manager_id=None,
+        ),
+        service="learning",
+    )
+    emails = {r.kind: r.data for r in deliveries(sync_session) if r.channel == Channel.EMAIL}
+    assert emails["enrollment_due_soon"]["due_on"] == "2026-03-31"
+    assert emails["certification_expiring"]["valid_until"] == "2026-04-01"
+    assert emails["certification_expiring"]["course_code"] == "FIRST-AID"
+
+
+def test_an_employee_not_projected_yet_still_gets_it(sync_session: Session) -> None:
+    # Learning's event overtook people's hire (they travel on different topics).
+    ana = snapshot("Ana Lima")
+    deliver(sync_session, assigned(ana), service="learning")
+    assert {(r.recipient_id, r.channel) for r in deliveries(sync_session)} == {
+        (ana.employee_id, "email"),
+        (ana.employee_id, "in_app"),
+    }

@@ -9,12 +9,13 @@ import email.policy
 
 from sqlalchemy.orm import Session
 
+from talent_contracts.people import EmployeeHired
 from talent_devtools.mailcatcher import MailCatcher
 from talent_notifier.config import NotifierSettings
 from talent_notifier.notifications.email import deliver_email
 from talent_notifier.notifications.models import Channel, DeliveryStatus
 
-from ..factories import assigned, deliver, deliveries, hire, overdue, terminate
+from ..factories import assigned, deliver, deliveries, hire, overdue, snapshot, terminate
 
 
 def after_handling() -> dt.datetime:
@@ -144,3 +145,45 @@ def test_email_to_someone_terminated_since_is_not_sent(
     assert (run.sent, run.failed) == (0, 1)
     assert mail_catcher.messages() == []
     assert emails(sync_session) == [(str(ana.employee_id), DeliveryStatus.FAILED, 1)]
+
+
+def test_email_waits_for_a_recipient_people_has_not_told_about_yet(
+    sync_session: Session, mail_catcher: MailCatcher
+) -> None:
+    settings = settings_for(mail_catcher)
+    ana = snapshot("Ana Lima")
+    deliver(sync_session, assigned(ana, course="SEC-101"), service="learning")
+    NOW = after_handling()
+    early = deliver_email(sync_session, settings, now=NOW)
+    assert (early.sent, early.retried) == (0, 1)
+
+    deliver(
+        sync_session, EmployeeHired(employee_id=ana.employee_id, employee=ana), service="people"
+    )
+    assert deliver_email(sync_session, settings, now=NOW + dt.timedelta(minutes=5)).sent == 1
+    assert [m.subject for m in mail_catcher.messages(to=ana.email)] == [
+        "New course assigned: SEC-101"
+    ]
+
+
+def test_a_refused_message_waits_while_the_others_go_out(
+    sync_session: Session, mail_catcher: MailCatcher
+) -> None:
+    settings = settings_for(mail_catcher)
+    ana = hire(sync_session, "Ana Lima")
+    bad = snapshot("Bad Address", email="bad <address>@example.com")
+    deliver(
+        sync_session, EmployeeHired(employee_id=bad.employee_id, employee=bad), service="people"
+    )
+    deliver(sync_session, assigned(bad), service="learning")
+    deliver(sync_session, assigned(ana), service="learning")
+    NOW = after_handling()
+    run = deliver_email(sync_session, settings, now=NOW)
+    assert (run.sent, run.retried, run.failed) == (1, 1, 0)
+    assert [m.to for m in mail_catcher.messages()] == [[ana.email]]
+    assert emails(sync_session) == sorted(
+        [
+            (str(ana.employee_id), DeliveryStatus.SENT, 1),
+            (str(bad.employee_id), DeliveryStatus.PENDING, 1),
+        ]
+    )

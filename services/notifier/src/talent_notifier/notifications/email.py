@@ -109,8 +109,12 @@ class DeliveryRun:
     failed: int = 0
 
 
-# A send failure that says the connection is gone: the rest of the run waits too.
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+def connection_lost(exc: OSError) -> bool:
+    """Whether a send failure means the connection is gone (the rest of the batch waits
+    too), rather than this one message being refused. SMTPException is an OSError."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return not isinstance(exc, smtplib.SMTPException)
 
 
 def deliver_email(
@@ -184,16 +188,16 @@ def deliver_email(
                 item, message = remaining[0]
                 try:
                     smtp.send(message)
-                except CONNECTION_ERRORS:
-                    raise
-                except smtplib.SMTPException as exc:
+                except OSError as exc:
+                    if connection_lost(exc):
+                        raise
                     # This message was refused (a bad address, say): the others go on.
                     failed(item, describe(exc))
                 else:
                     ledger.mark_sent(session, item.delivery.id, now=now)
                     run.sent += 1
                 remaining.pop(0)
-    except (smtplib.SMTPException, OSError) as exc:
+    except OSError as exc:
         log.warning(
             "SMTP unavailable; email waits for a retry",
             extra={"error": describe(exc), "waiting": len(remaining)},
