@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 IDENTITY_STAMP := identity/node_modules/.installed
+MAILCATCHER_STAMP := mailcatcher/node_modules/.installed
 SERVICES := $(notdir $(wildcard services/*))
 PACKAGES := libs/contracts libs/platform libs/devtools libs/cli $(addprefix services/,$(SERVICES))
 
@@ -20,7 +21,7 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(STAMP) $(NODE_STAMP) $(IDENTITY_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(IDENTITY_STAMP) $(MAILCATCHER_STAMP)
 
 $(STAMP): requirements.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,12 @@ $(NODE_STAMP): gateway/package.json gateway/package-lock.json
 # The local OpenID Connect issuer `talent dev up` runs (identity/issuer.mjs).
 $(IDENTITY_STAMP): identity/package.json identity/package-lock.json
 	cd identity && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The mail catcher (MailDev: SMTP, web UI, HTTP API) `talent dev up` and the notifier's
+# tests run (talent_devtools.mailcatcher).
+$(MAILCATCHER_STAMP): mailcatcher/package.json mailcatcher/package-lock.json
+	cd mailcatcher && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint: install
@@ -70,4 +77,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) gateway/node_modules .talent
+	rm -rf $(VENV) gateway/node_modules mailcatcher/node_modules .talent

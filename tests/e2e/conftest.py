@@ -105,6 +105,10 @@ def stack() -> Iterator[Stack]:
         str(free_port()),
         "--issuer-port",
         str(free_port()),
+        "--mail-smtp-port",
+        str(free_port()),
+        "--mail-web-port",
+        str(free_port()),
         "--db-prefix",
         prefix,
     ]

@@ -90,6 +90,7 @@ def dev() -> Iterator[DevUp]:
         "--services", ",".join(SERVICES), "--no-seed", "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
         "--issuer-port", str(free_port()),
+        "--mail-smtp-port", str(free_port()), "--mail-web-port", str(free_port()),
         "--service-port-base", str(free_port_base(offsets)),
     ]  # fmt: skip
     # A short subgraph timeout for queries: the hung-subgraph test waits it out.

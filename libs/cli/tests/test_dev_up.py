@@ -88,6 +88,7 @@ def stack() -> Iterator[Stack]:
         "--employees", str(EMPLOYEES), "--db-prefix", prefix, *database,
         "--gateway-port", str(free_port()), "--broker-port", str(free_port()),
         "--issuer-port", str(free_port()),
+        "--mail-smtp-port", str(free_port()), "--mail-web-port", str(free_port()),
         "--service-port-base", str(free_port_base(max(s.port_offset for s in SERVICES))),
     ]  # fmt: skip
     with log.open("wb") as output:
@@ -134,6 +135,9 @@ def test_dev_json_names_the_gateway_issuer_services_broker_and_a_token_per_role(
     )
     assert set(info["services"]) == set(service_names())
     assert info["broker"].startswith("127.0.0.1:")
+    # The notifier's mail catcher: its HTTP API answers with what arrived (a JSON list).
+    assert info["mail"]["smtp"].startswith("127.0.0.1:")
+    assert isinstance(httpx.get(info["mail"]["api"]).json(), list)
     output = stack.output()
     assert "Talent is up" in output
     assert info["tokens"]["manager"] in output
@@ -275,8 +279,8 @@ def test_import_moves_an_employee_to_another_manager(stack: Stack, tmp_path: Pat
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
     children = stack.child_pids()
-    # broker, OIDC issuer, API and worker per service, gateway
-    assert len(children) == 3 + 2 * len(service_names())
+    # broker, OIDC issuer, mail catcher, API and worker per service, gateway
+    assert len(children) == 4 + 2 * len(service_names())
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(60) == 0
     for pid in children:

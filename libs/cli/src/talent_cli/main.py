@@ -169,6 +169,18 @@ def build_parser(
         help="port of the local OpenID Connect issuer (default: 4010)",
     )
     up.add_argument(
+        "--mail-smtp-port",
+        type=_port,
+        default=1025,
+        help="SMTP port of the mail catcher the notifier sends to (default: 1025)",
+    )
+    up.add_argument(
+        "--mail-web-port",
+        type=_port,
+        default=1080,
+        help="port of the mail catcher's web UI and HTTP API (default: 1080)",
+    )
+    up.add_argument(
         "--auth",
         choices=("oidc", "hs256"),
         default="oidc",
@@ -382,6 +394,8 @@ def _dev_up(args: argparse.Namespace, state: StateDir) -> int:
         broker_port=args.broker_port,
         pg_port=args.pg_port,
         issuer_port=args.issuer_port,
+        mail_smtp_port=args.mail_smtp_port,
+        mail_web_port=args.mail_web_port,
         auth=args.auth,
         ready_timeout=args.ready_timeout,
     )

@@ -159,6 +159,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         import_kinds=(),
         employee_projection="employee",
     ),
+    ServiceSpec(
+        name="notifier",
+        package="talent_notifier",
+        settings_class="talent_notifier.config:NotifierSettings",
+        alembic_ini="alembic.ini",
+        port_offset=6,
+        import_kinds=(),
+        employee_projection="employee_projection",
+    ),
 )
 
 IMPORT_ORDER: tuple[str, ...] = tuple(kind for spec in SERVICES for kind in spec.import_kinds)

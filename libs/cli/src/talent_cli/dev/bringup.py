@@ -64,6 +64,8 @@ def _wait_until_ready(stack: Stack) -> None:
     checks: dict[str, Callable[[], bool]] = {"broker": lambda: _broker_answers(stack.broker)}
     if stack.issuer_url is not None:
         checks["OIDC issuer"] = _http_ok(f"{stack.issuer_url}/.well-known/openid-configuration")
+    if stack.runs_mail_catcher:
+        checks["mail catcher"] = _http_ok(f"{stack.mail_web_url}/api/healthz")
     for service in stack.services:
         checks[f"{service.spec.name} API"] = _http_ok(f"{service.base_url}/readyz")
         checks[f"{service.spec.name} worker"] = _http_ok(
@@ -200,6 +202,15 @@ def _dev_info(stack: Stack) -> dict[str, Any]:
         },
         "broker": stack.broker,
         "gateway_secret": stack.gateway_secret,
+        "mail": (
+            {
+                "smtp": stack.mail_smtp,
+                "web": stack.mail_web_url,
+                "api": f"{stack.mail_web_url}/api/email",
+            }
+            if stack.runs_mail_catcher
+            else None
+        ),
     }
 
 
@@ -235,6 +246,12 @@ def _banner(stack: Stack, info: dict[str, Any]) -> None:
             "",
             f"Tokens come from the OpenID Connect issuer at {stack.issuer_url} and last 8 hours;",
             "`talent token --role ROLE --employee-id UUID` signs in anyone else.",
+        ]
+    if info.get("mail"):
+        lines += [
+            "",
+            f"Email the notifier sends is caught at {info['mail']['web']} (web UI; HTTP API "
+            f"{info['mail']['api']}).",
         ]
     lines += [
         "",

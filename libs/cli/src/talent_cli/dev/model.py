@@ -36,6 +36,9 @@ class DevOptions:
     broker_port: int = 19092
     pg_port: int = 55432
     issuer_port: int = 4010
+    # The mail catcher (MailDev) the notifier sends to: SMTP, and its web UI and HTTP API.
+    mail_smtp_port: int = 1025
+    mail_web_port: int = 1080
     # "oidc": the local OpenID Connect issuer signs tokens (the default); "hs256": tokens
     # signed with the dev secret, the explicit switch for tests and quick experiments.
     auth: str = "oidc"
@@ -92,6 +95,19 @@ class Stack:
         if self.options.auth != "oidc":
             return None
         return f"http://127.0.0.1:{self.options.issuer_port}"
+
+    @property
+    def runs_mail_catcher(self) -> bool:
+        """The mail catcher runs with the notifier, the only service that sends email."""
+        return any(spec.name == "notifier" for spec in self.options.services)
+
+    @property
+    def mail_smtp(self) -> str:
+        return f"127.0.0.1:{self.options.mail_smtp_port}"
+
+    @property
+    def mail_web_url(self) -> str:
+        return f"http://127.0.0.1:{self.options.mail_web_port}"
 
     @property
     def identity(self) -> IdentityFiles:

@@ -2,7 +2,8 @@
 
 PostgreSQL (a given server, or a private one under the state directory) with one database
 per service migrated to head as a step of its own; then, under a supervisor (honcho's
-output, supervisor.py), the Tansu broker, each service's API and worker, and the gateway.
+output, supervisor.py), the Tansu broker, the OIDC issuer, the mail catcher (MailDev,
+with the notifier), each service's API and worker, and the gateway.
 A process that exits is restarted after a backoff while the rest keeps running; after a
 broker restart the services republish what the lost broker held (recovery.py). The
 supervisor's loop owns the main thread and Ctrl-C; a background thread (bringup.py) waits
@@ -41,6 +42,7 @@ from talent_cli.dev.supervisor import Supervisor
 from talent_cli.migrations import migrate
 from talent_cli.services import service_names
 from talent_devtools.broker import broker_command
+from talent_devtools.mailcatcher import MailCatcherError, mailcatcher_command, mailcatcher_dir
 from talent_devtools.ports import port_is_free
 from talent_devtools.postgres import (
     LocalPostgres,
@@ -68,7 +70,8 @@ def repo_root() -> Path:
 def dev_up(options: DevOptions) -> int:
     printer = Printer(sys.stdout)
     # The widest process name, so every line's prefix lines up from the first one.
-    names = [SYSTEM_NAME, "gateway", "issuer"] + [f"{s.name}-worker" for s in options.services]
+    names = [SYSTEM_NAME, "gateway", "issuer", "mail"]
+    names += [f"{s.name}-worker" for s in options.services]
     printer.width = max(len(name) for name in names)
     state = options.state
     state.create()
@@ -86,6 +89,7 @@ def dev_up(options: DevOptions) -> int:
     try:
         gateway_dir, supergraph = _prepare_gateway(stack)
         identity_dir = _prepare_identity(stack)
+        mail_command = _prepare_mail_catcher(stack)
         _check_ports(options)
         admin_url = options.database_url or os.environ.get("TALENT_DATABASE_URL")
         if admin_url:
@@ -107,7 +111,7 @@ def dev_up(options: DevOptions) -> int:
             )
         stack.services = _prepare_databases(stack, admin_url)
         stack.manager = Supervisor(printer, BrokerLossReplay(stack).hooks())
-        _add_processes(stack, gateway_dir, supergraph, identity_dir)
+        _add_processes(stack, gateway_dir, supergraph, identity_dir, mail_command)
         threading.Thread(target=bring_up, args=(stack,), name="talent-ready", daemon=True).start()
         stack.manager.loop()
         stack.shutdown.set()
@@ -174,6 +178,23 @@ def _prepare_identity(stack: Stack) -> Path | None:
     return identity_dir
 
 
+def _prepare_mail_catcher(stack: Stack) -> list[str] | None:
+    """MailDev's command line (messages kept under the state directory), or None when the
+    notifier is not among the services."""
+    if not stack.runs_mail_catcher:
+        return None
+    try:
+        command = mailcatcher_command(
+            smtp_port=stack.options.mail_smtp_port,
+            web_port=stack.options.mail_web_port,
+            mail_dir=stack.options.state.path.resolve() / "mail",
+        )
+    except MailCatcherError as exc:
+        raise DevError(str(exc)) from exc
+    stack.say(f"mail catcher: SMTP {stack.mail_smtp}, web UI and API {stack.mail_web_url}")
+    return command
+
+
 def _compose_subset(stack: Stack, gateway_dir: Path) -> Path:
     """A supergraph of only the selected services, composed into the state directory."""
     out = stack.options.state.path.resolve() / "gateway"
@@ -212,19 +233,24 @@ def _check_ports(options: DevOptions) -> None:
     if options.auth == "oidc":
         wanted[options.issuer_port] = "OIDC issuer"
         expected += 1
+    if any(spec.name == "notifier" for spec in options.services):
+        wanted[options.mail_smtp_port] = "mail catcher SMTP"
+        wanted[options.mail_web_port] = "mail catcher web"
+        expected += 2
     for spec in options.services:
         wanted[options.service_port_base + spec.port_offset] = f"{spec.name} API"
         wanted[options.service_port_base + spec.port_offset + WORKER_PORT_SHIFT] = (
             f"{spec.name} worker metrics"
         )
     if len(wanted) < expected:
-        raise DevError("the broker, gateway, issuer and service ports must all differ")
+        raise DevError("the broker, gateway, issuer, mail and service ports must all differ")
     busy = [f"{port} ({what})" for port, what in sorted(wanted.items()) if not port_is_free(port)]
     if busy:
         raise DevError(
             f"port(s) already in use on 127.0.0.1: {', '.join(busy)}; is another "
             "`talent dev up` running? Choose other ports with --gateway-port, "
-            "--service-port-base, --broker-port or --issuer-port"
+            "--service-port-base, --broker-port, --issuer-port, --mail-smtp-port or "
+            "--mail-web-port"
         )
 
 
@@ -250,7 +276,11 @@ def _prepare_databases(stack: Stack, admin_url: str) -> list[RunningService]:
 
 # -- the processes -----------------------------------------------------------------------
 def _add_processes(
-    stack: Stack, gateway_dir: Path, supergraph: Path, identity_dir: Path | None
+    stack: Stack,
+    gateway_dir: Path,
+    supergraph: Path,
+    identity_dir: Path | None,
+    mail_command: list[str] | None,
 ) -> None:
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     stack.manager.add_process(
@@ -265,6 +295,10 @@ def _add_processes(
         }
         stack.manager.add_process(
             "issuer", _command(["node", "issuer.mjs"]), env=issuer_env, cwd=str(identity_dir)
+        )
+    if mail_command is not None:
+        stack.manager.add_process(
+            "mail", _command(mail_command), env=base_env, cwd=str(mailcatcher_dir())
         )
     python = sys.executable
     for service in stack.services:
@@ -322,8 +356,17 @@ def _service_env(stack: Stack, service: RunningService) -> dict[str, str]:
         if stack.issuer_url is not None
         else {f"{prefix}JWT_SECRET": stack.jwt_secret}
     )
+    mail = (
+        {
+            f"{prefix}SMTP_HOST": "127.0.0.1",
+            f"{prefix}SMTP_PORT": str(stack.options.mail_smtp_port),
+        }
+        if service.spec.name == "notifier"
+        else {}
+    )
     return {
         **authentication,
+        **mail,
         f"{prefix}DATABASE_URL": service.database_url,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": stack.broker,
         f"{prefix}GATEWAY_SECRET": stack.gateway_secret,

@@ -1,0 +1,37 @@
+from pydantic_settings import SettingsConfigDict
+
+from talent_platform.settings import ServiceSettings
+
+
+class NotifierSettings(ServiceSettings):
+    """Environment variables `TALENT_NOTIFIER_*` (see docs/notifier.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="TALENT_NOTIFIER_", extra="ignore")
+
+    service_name: str = "notifier"
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/talent_notifier"
+
+    # SMTP: where email goes. STARTTLS and authentication are optional (a local mail
+    # catcher needs neither); a password has no default.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "Talent <notifications@talent.invalid>"
+    # Links in emails: the preferences page of the front end and the unsubscribe target of
+    # the List-Unsubscribe header.
+    preferences_url: str = "http://127.0.0.1:4000/preferences/notifications"
+    unsubscribe_mailto: str = "unsubscribe@talent.invalid"
+
+    # The worker's email delivery job: how often it looks for pending email, how many it
+    # sends per transaction, at most how many such batches one run sends, and the retry
+    # policy of a failed send (attempt n waits email_retry_base_s * 2^(n-1), at most
+    # email_retry_max_s; FAILED after the last).
+    email_delivery_interval_s: float = 2.0
+    email_batch_size: int = 100
+    email_max_batches_per_run: int = 50
+    email_max_attempts: int = 6
+    email_retry_base_s: float = 30.0
+    email_retry_max_s: float = 3600.0

@@ -1,0 +1,9 @@
+"""Every event handler of the notifier worker, in one registry (the projection first)."""
+
+from talent_notifier.notifications import consumers as notifications
+from talent_notifier.people import consumers as people
+from talent_platform.events import HandlerRegistry
+
+registry = HandlerRegistry()
+people.register(registry)
+notifications.register(registry)

@@ -1,0 +1,74 @@
+"""Learning's events become notifications: per recipient (recipients.py) one in-app row,
+in the inbox at once, and one email row, PENDING until the worker's delivery job sends
+it. Set-based per batch: two projection reads and one insert that skips what a
+redelivered event already recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from talent_notifier.notifications import ledger
+from talent_notifier.notifications.models import Channel, DeliveryStatus
+from talent_notifier.notifications.recipients import (
+    LEARNING_NOTICES,
+    LearningNotice,
+    kind_of,
+    manager_of,
+    message_data,
+    recipients,
+)
+from talent_platform.events import Envelope, HandlerRegistry
+from talent_platform.events.handlers import BatchItem
+
+NOTIFICATION_NAMESPACE = uuid.UUID("5f0c8f0e-2f3b-4b8e-9a57-8d1f6f1c2a10")
+
+
+def source_event_id(envelope: Envelope) -> uuid.UUID:
+    """The event's `ce_id` (a UUID by the envelope contract; anything else is hashed)."""
+    try:
+        return uuid.UUID(envelope.id)
+    except ValueError:
+        return uuid.uuid5(NOTIFICATION_NAMESPACE, envelope.id)
+
+
+def notify(session: Session, items: Sequence[BatchItem]) -> None:
+    events: list[tuple[LearningNotice, Envelope]] = []
+    for payload, envelope in items:
+        if not isinstance(payload, LEARNING_NOTICES):
+            raise TypeError(f"not a learning notice: {type(payload).__name__}")
+        events.append((payload, envelope))
+    people = ledger.people_by_id(session, {event.employee_id for event, _ in events})
+    managers = {manager_of(event, people) for event, _ in events} - {None} - set(people)
+    people |= ledger.people_by_id(session, {m for m in managers if m is not None})
+    now = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = []
+    for event, envelope in events:
+        for recipient in recipients(event, people):
+            for channel in (Channel.IN_APP, Channel.EMAIL):
+                in_app = channel is Channel.IN_APP
+                rows.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "source_event_id": source_event_id(envelope),
+                        "recipient_id": recipient.employee_id,
+                        "channel": channel.value,
+                        "kind": kind_of(event).value,
+                        "audience": recipient.audience.value,
+                        "subject_employee_id": event.employee_id,
+                        "data": message_data(event),
+                        "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING).value,
+                        "attempts": 1 if in_app else 0,
+                        "sent_at": now if in_app else None,
+                        "next_attempt_at": None if in_app else now,
+                    }
+                )
+    ledger.record(session, rows)
+
+
+def register(registry: HandlerRegistry) -> None:
+    registry.on_batch(*LEARNING_NOTICES)(notify)

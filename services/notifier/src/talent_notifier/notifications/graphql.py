@@ -1,0 +1,327 @@
+"""The in-app inbox and the admins' view of the delivery ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from talent_notifier.notifications import models
+from talent_notifier.notifications.messages import subject_of
+from talent_notifier.notifications.models import Audience, Delivery
+from talent_notifier.notifications.service import NotificationService
+from talent_platform.graphql import (
+    After,
+    Conflict,
+    Connection,
+    First,
+    Forbidden,
+    NotFound,
+    TalentContext,
+    ValidationError,
+    connection,
+    enum_value,
+    page_request,
+    parse_id,
+    run_mutation,
+)
+
+Ctx = Info[TalentContext, None]
+
+
+@strawberry.enum(description="What a notification is about.")
+class NotificationKind(Enum):
+    ENROLLMENT_ASSIGNED = enum_value(
+        "enrollment_assigned", description="A course was assigned to the recipient."
+    )
+    ENROLLMENT_DUE_SOON = enum_value(
+        "enrollment_due_soon", description="One of the recipient's courses is due soon."
+    )
+    ENROLLMENT_OVERDUE = enum_value(
+        "enrollment_overdue",
+        description="A course of the recipient's, or of their direct report's, is overdue.",
+    )
+    CERTIFICATION_EXPIRING = enum_value(
+        "certification_expiring", description="The recipient's certification expires soon."
+    )
+
+
+@strawberry.enum(description="How a notification reaches its recipient.")
+class NotificationChannel(Enum):
+    IN_APP = enum_value("in_app", description="The in-app inbox (`Employee.notifications`).")
+    EMAIL = enum_value("email", description="Email over SMTP.")
+
+
+@strawberry.enum(description="Where a delivery stands.")
+class NotificationDeliveryStatus(Enum):
+    PENDING = enum_value("pending", description="Not sent yet, or waiting for a retry.")
+    SENT = enum_value("sent", description="Delivered (for in-app: in the inbox).")
+    FAILED = enum_value("failed", description="Given up after the last retry.")
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person (owned by the people service); the notifier adds their in-app "
+    "notifications.",
+)
+class Employee:
+    id: strawberry.ID = strawberry.field(description="The employee's id (UUID), as in people.")
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Employee:
+        return cls(id=id)
+
+    @strawberry.field(
+        description="The employee's in-app notifications, newest first. Visible to the "
+        "employee only (`me { notifications }`); null with a FORBIDDEN error for anyone else."
+    )
+    async def notifications(
+        self,
+        info: Ctx,
+        first: First = None,
+        after: After = None,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Only those not marked read yet.")
+        ] = False,
+    ) -> Connection[Notification] | None:
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        return await inbox(info, employee_id, unread_only=unread_only, first=first, after=after)
+
+    @strawberry.field(
+        description="How many of the employee's in-app notifications are unread. Visible to "
+        "the employee only; null with a FORBIDDEN error for anyone else."
+    )
+    async def unread_notifications(self, info: Ctx) -> int | None:
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        service = NotificationService(info.context.session, info.context.principal)
+        return await service.unread_count(employee_id)
+
+
+@strawberry.type(description="One notification in the recipient's in-app inbox.")
+class Notification:
+    id: strawberry.ID = strawberry.field(description="The notification's id.")
+    kind: NotificationKind = strawberry.field(description="What it is about.")
+    title: str = strawberry.field(description="One line, as the email's subject says it.")
+    course_code: str | None = strawberry.field(description="The course it concerns.")
+    due_on: dt.date | None = strawberry.field(
+        description="The enrollment's due date (ISO date), when it has one."
+    )
+    valid_until: dt.date | None = strawberry.field(
+        description="Last valid day of an expiring certification (ISO date)."
+    )
+    about: Employee = strawberry.field(
+        description="The employee it is about: the recipient, or their direct report."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was made.")
+    read_at: dt.datetime | None = strawberry.field(description="When it was read; null: unread.")
+
+    @strawberry.field(description="True once it was marked read.")
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @classmethod
+    def from_model(cls, row: Delivery, *, about_name: str) -> Notification:
+        kind = models.NotificationKind(row.kind)
+        data = row.data
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=NotificationKind(row.kind),
+            title=subject_of(kind, data, audience=Audience(row.audience), about_name=about_name),
+            course_code=data.get("course_code"),
+            due_on=_date(data.get("due_on")),
+            valid_until=_date(data.get("valid_until")),
+            about=Employee(id=strawberry.ID(str(row.subject_employee_id))),
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+@strawberry.type(
+    description="One row of the delivery ledger: a notification to one recipient on one "
+    "channel, with its attempts (admins only)."
+)
+class NotificationDelivery:
+    id: strawberry.ID = strawberry.field(description="The ledger row's id.")
+    source_event_id: strawberry.ID = strawberry.field(
+        description="`ce_id` of the event the notification comes from."
+    )
+    kind: NotificationKind = strawberry.field(description="What it is about.")
+    title: str = strawberry.field(description="What it says in one line (the email's subject).")
+    channel: NotificationChannel = strawberry.field(description="How it is delivered.")
+    status: NotificationDeliveryStatus = strawberry.field(description="Where it stands.")
+    attempts: int = strawberry.field(description="Attempts made so far.")
+    last_error: str | None = strawberry.field(
+        description="Why the last attempt failed; null when it did not."
+    )
+    recipient: Employee = strawberry.field(description="Who it is for.")
+    created_at: dt.datetime = strawberry.field(description="When it was recorded.")
+    sent_at: dt.datetime | None = strawberry.field(description="When it was delivered.")
+    next_attempt_at: dt.datetime | None = strawberry.field(
+        description="When a PENDING email is tried next."
+    )
+
+    @classmethod
+    def from_model(cls, row: Delivery, *, about_name: str) -> NotificationDelivery:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            source_event_id=strawberry.ID(str(row.source_event_id)),
+            kind=NotificationKind(row.kind),
+            title=subject_of(
+                models.NotificationKind(row.kind),
+                row.data,
+                audience=Audience(row.audience),
+                about_name=about_name,
+            ),
+            channel=NotificationChannel(row.channel),
+            status=NotificationDeliveryStatus(row.status),
+            attempts=row.attempts,
+            last_error=row.last_error,
+            recipient=Employee(id=strawberry.ID(str(row.recipient_id))),
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+            next_attempt_at=row.next_attempt_at,
+        )
+
+
+async def inbox(
+    info: Ctx, employee_id: uuid.UUID, *, unread_only: bool, first: int | None, after: str | None
+) -> Connection[Notification]:
+    page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+    service = NotificationService(info.context.session, info.context.principal)
+    found = await service.inbox(
+        employee_id, unread_only=unread_only, offset=page.offset, limit=page.limit
+    )
+    return connection(
+        found.rows,
+        total=found.total,
+        page=page,
+        to_node=lambda row: Notification.from_model(
+            row, about_name=found.names.get(row.subject_employee_id, "your report")
+        ),
+    )
+
+
+@strawberry.type
+class NotificationQuery:
+    @strawberry.field(
+        description="The delivery ledger, newest first, with delivery errors: admins only "
+        "(null with a FORBIDDEN error for anyone else)."
+    )
+    async def notification_deliveries(
+        self,
+        info: Ctx,
+        status: Annotated[
+            NotificationDeliveryStatus | None,
+            strawberry.argument(description="Only rows with this status; null: all."),
+        ] = None,
+        kind: Annotated[
+            NotificationKind | None,
+            strawberry.argument(description="Only notifications of this kind; null: all."),
+        ] = None,
+        channel: Annotated[
+            NotificationChannel | None,
+            strawberry.argument(description="Only this channel; null: all."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[NotificationDelivery] | None:
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        service = NotificationService(info.context.session, info.context.principal)
+        found = await service.ledger(
+            status=models.DeliveryStatus(status.value) if status is not None else None,
+            kind=models.NotificationKind(kind.value) if kind is not None else None,
+            channel=models.Channel(channel.value) if channel is not None else None,
+            offset=page.offset,
+            limit=page.limit,
+        )
+        return connection(
+            found.rows,
+            total=found.total,
+            page=page,
+            to_node=lambda row: NotificationDelivery.from_model(
+                row, about_name=found.names.get(row.subject_employee_id, "your report")
+            ),
+        )
+
+
+@strawberry.input(description="The notification to mark read.")
+class MarkNotificationReadInput:
+    id: strawberry.ID = strawberry.field(description="One of the caller's notifications.")
+
+
+@strawberry.type(description="The notification, now read.")
+class MarkNotificationReadPayload:
+    notification: Notification = strawberry.field(description="The notification.")
+    unread_notifications: int = strawberry.field(description="The caller's unread count now.")
+
+
+@strawberry.type(description="How many notifications were marked read.")
+class MarkAllNotificationsReadPayload:
+    marked: int = strawberry.field(description="Notifications that were unread until now.")
+    unread_notifications: int = strawberry.field(description="The caller's unread count now (0).")
+
+
+MarkNotificationReadResult = Annotated[
+    MarkNotificationReadPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union(
+        "MarkNotificationReadResult", description="The notification, or why it was not marked."
+    ),
+]
+MarkAllNotificationsReadResult = Annotated[
+    MarkAllNotificationsReadPayload | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union(
+        "MarkAllNotificationsReadResult", description="The count, or why nothing was marked."
+    ),
+]
+
+
+@strawberry.type
+class NotificationMutation:
+    @strawberry.mutation(
+        description="Mark one of the caller's in-app notifications read; NotFound for any "
+        "other id (someone else's notifications are not revealed)."
+    )
+    async def mark_notification_read(
+        self,
+        info: Ctx,
+        input: Annotated[
+            MarkNotificationReadInput, strawberry.argument(description="The notification.")
+        ],
+    ) -> MarkNotificationReadResult:
+        service = NotificationService(info.context.session, info.context.principal)
+
+        async def action() -> MarkNotificationReadPayload:
+            row = await service.mark_read(parse_id(input.id, "input.id", "notification id"))
+            names = await service.deliveries.names({row.subject_employee_id})
+            return MarkNotificationReadPayload(
+                notification=Notification.from_model(
+                    row, about_name=names.get(row.subject_employee_id, "your report")
+                ),
+                unread_notifications=await service.unread(),
+            )
+
+        return await run_mutation(info.context, action)
+
+    @strawberry.mutation(description="Mark every in-app notification of the caller read.")
+    async def mark_all_notifications_read(self, info: Ctx) -> MarkAllNotificationsReadResult:
+        service = NotificationService(info.context.session, info.context.principal)
+
+        async def action() -> MarkAllNotificationsReadPayload:
+            marked = await service.mark_all_read()
+            return MarkAllNotificationsReadPayload(marked=marked, unread_notifications=0)
+
+        return await run_mutation(info.context, action)

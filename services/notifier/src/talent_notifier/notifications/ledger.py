@@ -1,0 +1,123 @@
+"""The worker's writes to the delivery ledger (synchronous sessions, as the consumer and
+the periodic jobs run them): recording notifications, picking due email, marking sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from talent_notifier.notifications.models import Channel, Delivery, DeliveryStatus
+from talent_notifier.notifications.recipients import Person
+from talent_notifier.people.models import EmployeeProjection
+
+
+def people_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            EmployeeProjection.employee_id,
+            EmployeeProjection.status,
+            EmployeeProjection.manager_id,
+        ).where(EmployeeProjection.employee_id.in_(list(ids)))
+    )
+    return {row.employee_id: Person(row.employee_id, row.status, row.manager_id) for row in rows}
+
+
+def record(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert deliveries; a (source event, recipient, channel) already recorded is left as
+    it is. Returns how many were new."""
+    if not rows:
+        return 0
+    statement = (
+        insert(Delivery)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["source_event_id", "recipient_id", "channel"])
+        .returning(Delivery.id)
+    )
+    return len(session.execute(statement).all())
+
+
+@dataclass(frozen=True)
+class DueEmail:
+    delivery: Delivery
+    recipient: EmployeeProjection | None
+    about: EmployeeProjection | None
+
+
+def due_email(session: Session, *, now: dt.datetime, limit: int) -> list[DueEmail]:
+    """Pending email whose next attempt is due, oldest first, locked for this transaction
+    (rows another replica's run holds are skipped), with the recipient and the employee the
+    message is about as the projection knows them now."""
+    deliveries = list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.channel == Channel.EMAIL,
+                Delivery.next_attempt_at <= now,
+            )
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    ids = {d.recipient_id for d in deliveries} | {d.subject_employee_id for d in deliveries}
+    people = (
+        {
+            p.employee_id: p
+            for p in session.scalars(
+                select(EmployeeProjection).where(EmployeeProjection.employee_id.in_(list(ids)))
+            )
+        }
+        if ids
+        else {}
+    )
+    return [
+        DueEmail(d, people.get(d.recipient_id), people.get(d.subject_employee_id))
+        for d in deliveries
+    ]
+
+
+def mark_sent(session: Session, delivery_id: uuid.UUID, *, now: dt.datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=None,
+            last_error=None,
+            updated_at=now,
+        )
+    )
+
+
+def mark_attempt_failed(
+    session: Session,
+    delivery_id: uuid.UUID,
+    *,
+    error: str,
+    retry_at: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    """One more failed attempt: retried at `retry_at`, or FAILED when it is None."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            status=DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.FAILED,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=error[:500],
+            updated_at=now,
+        )
+    )

@@ -1,0 +1,100 @@
+"""What a notification says: subject, plain text and HTML from Jinja2 templates
+(templates/<kind>.txt and .html; the HTML autoescaped, so a course code or a name never
+becomes markup), and the email that carries it, with a preferences link and a
+List-Unsubscribe header."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from talent_notifier.notifications.models import Audience, NotificationKind
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def subject_of(
+    kind: NotificationKind, data: Mapping[str, Any], *, audience: Audience, about_name: str
+) -> str:
+    course = data.get("course_code", "")
+    if kind is NotificationKind.ENROLLMENT_ASSIGNED:
+        return f"New course assigned: {course}"
+    if kind is NotificationKind.ENROLLMENT_DUE_SOON:
+        return f"Due on {data.get('due_on')}: {course}"
+    if kind is NotificationKind.ENROLLMENT_OVERDUE:
+        if audience is Audience.MANAGER:
+            return f"Overdue for {about_name}: {course}"
+        return f"Overdue: {course}"
+    return f"Certification expiring on {data.get('valid_until')}: {course}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(
+    kind: NotificationKind,
+    data: Mapping[str, Any],
+    *,
+    audience: Audience,
+    recipient_name: str,
+    about_name: str,
+    preferences_url: str,
+) -> Rendered:
+    subject = subject_of(kind, data, audience=audience, about_name=about_name)
+    context = {
+        "course_code": data.get("course_code"),
+        "due_on": data.get("due_on"),
+        "valid_until": data.get("valid_until"),
+        "reason": data.get("reason"),
+        "audience": audience.value,
+        "recipient_name": recipient_name,
+        "about_name": about_name,
+        "preferences_url": preferences_url,
+        "subject": subject,
+    }
+    return Rendered(
+        subject=subject,
+        text=_environment.get_template(f"{kind.value}.txt").render(context),
+        html=_environment.get_template(f"{kind.value}.html").render(context),
+    )
+
+
+def email_message(
+    rendered: Rendered,
+    *,
+    delivery_id: uuid.UUID,
+    to_name: str,
+    to_address: str,
+    mail_from: str,
+    preferences_url: str,
+    unsubscribe_mailto: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = mail_from
+    message["To"] = formataddr((to_name, to_address))
+    # One Message-ID per ledger row: a resend after an unconfirmed send is recognisable.
+    message["Message-ID"] = f"<{delivery_id}@talent-notifier>"
+    message["List-Unsubscribe"] = f"<mailto:{unsubscribe_mailto}>, <{preferences_url}>"
+    message["X-Talent-Delivery"] = str(delivery_id)
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

@@ -1,0 +1,80 @@
+"""The delivery ledger: one row per (source event, recipient, channel).
+
+An in-app row is the notification in the recipient's inbox (delivered when it is made,
+read when `read_at` is set); an email row waits as PENDING until the worker's delivery
+job sends it. The unique key makes a redelivered or replayed event create nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talent_notifier.db import Base
+from talent_platform.db import Entity
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class NotificationKind(StrEnum):
+    ENROLLMENT_ASSIGNED = "enrollment_assigned"
+    ENROLLMENT_DUE_SOON = "enrollment_due_soon"
+    ENROLLMENT_OVERDUE = "enrollment_overdue"
+    CERTIFICATION_EXPIRING = "certification_expiring"
+
+
+class Audience(StrEnum):
+    """Why the recipient hears about it: it is theirs, or it is their report's."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+
+class Delivery(Entity, Base):
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("source_event_id", "recipient_id", "channel"),
+        # A recipient's inbox, newest first.
+        Index("ix_delivery_inbox", "recipient_id", "channel", "created_at"),
+        # What the email delivery job picks.
+        Index(
+            "ix_delivery_due_email",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending' AND channel = 'email'"),
+        ),
+    )
+
+    source_event_id: Mapped[uuid.UUID]
+    """`ce_id` of the event the notification comes from."""
+    recipient_id: Mapped[uuid.UUID]
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[str] = mapped_column(String(20))
+    subject_employee_id: Mapped[uuid.UUID]
+    """The employee the notification is about (the recipient, or their report)."""
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """What the message says, from the event: course code, dates, reason."""
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    """Why the last attempt failed (admins only)."""
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

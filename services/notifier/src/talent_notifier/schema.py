@@ -1,0 +1,33 @@
+"""The notifier subgraph. `python -m talent_notifier.schema` prints its SDL."""
+
+import strawberry
+
+from talent_notifier.notifications.graphql import (
+    Employee,
+    NotificationMutation,
+    NotificationQuery,
+)
+from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
+
+
+@strawberry.type
+class Query(NotificationQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(NotificationMutation):
+    pass
+
+
+schema = TalentSchema(
+    query=Query,
+    mutation=Mutation,
+    # Employee is reachable only through people's entities: declare it explicitly.
+    types=[*ERROR_TYPES, Employee],
+    extensions=[TransactionExtension],
+    federation_version="2.9",
+)
+
+if __name__ == "__main__":
+    print(schema.as_str())

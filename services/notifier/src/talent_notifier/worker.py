@@ -1,0 +1,60 @@
+"""`python -m talent_notifier.worker`: the outbox relay, the consumer of people's and
+learning's events (the projection and the notifications they make), and the email
+delivery job (a periodic job, every `email_delivery_interval_s`)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from talent_contracts import service_topic
+from talent_notifier.config import NotifierSettings
+from talent_notifier.consumers import registry
+from talent_notifier.db import messaging
+from talent_notifier.notifications.email import DeliveryRun, deliver_email
+from talent_platform.periodic import PeriodicJob
+from talent_platform.worker import run_worker
+
+log = logging.getLogger(__name__)
+
+CONSUMES = [service_topic("people"), service_topic("learning")]
+
+
+def email_delivery(settings: NotifierSettings) -> PeriodicJob:
+    """Send due email (see notifications/email.py): batch after batch, each its own
+    transaction, until a batch comes back short (or `email_max_batches_per_run`), so a
+    burst drains without waiting an interval per batch. Not `in_transaction`: replicas
+    may run it together, as `FOR UPDATE SKIP LOCKED` gives each its own rows."""
+
+    def run(engine: Engine) -> None:
+        total = DeliveryRun()
+        for _ in range(settings.email_max_batches_per_run):
+            with Session(engine) as session, session.begin():
+                batch = deliver_email(session, settings)
+            total.sent += batch.sent
+            total.retried += batch.retried
+            total.failed += batch.failed
+            if batch.sent + batch.retried + batch.failed < settings.email_batch_size:
+                break
+        if total.sent or total.retried or total.failed:
+            log.info("email delivery", extra=total.__dict__)
+
+    return PeriodicJob("email-delivery", settings.email_delivery_interval_s, run)
+
+
+def main() -> int:
+    settings = NotifierSettings()
+    return run_worker(
+        settings,
+        tables=messaging,
+        registry=registry,
+        consumes=CONSUMES,
+        periodic=[email_delivery(settings)],
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
