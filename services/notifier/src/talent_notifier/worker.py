@@ -37,9 +37,11 @@ def email_delivery(settings: NotifierSettings) -> PeriodicJob:
             total.sent += batch.sent
             total.retried += batch.retried
             total.failed += batch.failed
-            if batch.sent + batch.retried + batch.failed < settings.email_batch_size:
+            total.postponed += batch.postponed
+            done = batch.sent + batch.retried + batch.failed + batch.postponed
+            if done < settings.email_batch_size:
                 break
-        if total.sent or total.retried or total.failed:
+        if total.sent or total.retried or total.failed or total.postponed:
             log.info("email delivery", extra=total.__dict__)
 
     return PeriodicJob("email-delivery", settings.email_delivery_interval_s, run)

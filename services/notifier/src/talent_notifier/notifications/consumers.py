@@ -1,7 +1,9 @@
 """Learning's events become notifications: per recipient (recipients.py) one in-app row,
 in the inbox at once, and one email row, PENDING until the worker's delivery job sends
-it. Set-based per batch: two projection reads and one insert that skips what a
-redelivered event already recorded."""
+it. The recipient's preferences decide per channel (preferences/rules.py): OFF writes no
+row, DAILY or WEEKLY holds the email as DIGEST, and a mandatory compliance notice goes
+out at once whatever they chose. Set-based per batch: a few reads and one insert that
+skips what a redelivered event already recorded."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from talent_contracts.learning import CertificationExpiring, EnrollmentAssigned
 from talent_notifier.notifications import ledger
 from talent_notifier.notifications.models import Channel, DeliveryStatus
 from talent_notifier.notifications.recipients import (
@@ -22,6 +25,9 @@ from talent_notifier.notifications.recipients import (
     message_data,
     recipients,
 )
+from talent_notifier.preferences import settings as preferences
+from talent_notifier.preferences.models import Frequency
+from talent_notifier.preferences.rules import COMPLIANCE_REASON, category_of, is_mandatory
 from talent_platform.events import Envelope, HandlerRegistry
 from talent_platform.events.handlers import BatchItem
 
@@ -45,26 +51,61 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
     people = ledger.people_by_id(session, {event.employee_id for event, _ in events})
     managers = {manager_of(event, people) for event, _ in events} - {None} - set(people)
     people |= ledger.people_by_id(session, {m for m in managers if m is not None})
+    preferences.remember_compliance(
+        session,
+        {
+            event.enrollment_id
+            for event, _ in events
+            if isinstance(event, EnrollmentAssigned) and event.reason == COMPLIANCE_REASON
+        },
+    )
+    compliance = preferences.compliance_enrollments(
+        session,
+        {e.enrollment_id for e, _ in events if not isinstance(e, CertificationExpiring)},
+    )
+    told = [(event, envelope, recipients(event, people)) for event, envelope in events]
+    settings = preferences.settings_of(
+        session, {r.employee_id for _, _, found in told for r in found}
+    )
     now = dt.datetime.now(dt.UTC)
     rows: list[dict[str, Any]] = []
-    for event, envelope in events:
-        for recipient in recipients(event, people):
+    for event, envelope, found in told:
+        kind = kind_of(event)
+        mandatory = is_mandatory(
+            kind, compliance=getattr(event, "enrollment_id", None) in compliance
+        )
+        for recipient in found:
             for channel in (Channel.IN_APP, Channel.EMAIL):
+                frequency = (
+                    Frequency.IMMEDIATELY
+                    if mandatory
+                    else settings.frequency(recipient.employee_id, category_of(kind), channel)
+                )
+                if frequency is Frequency.OFF:
+                    continue
                 in_app = channel is Channel.IN_APP
+                held = not in_app and frequency in (Frequency.DAILY, Frequency.WEEKLY)
+                if in_app:
+                    status = DeliveryStatus.SENT
+                elif held:
+                    status = DeliveryStatus.DIGEST
+                else:
+                    status = DeliveryStatus.PENDING
                 rows.append(
                     {
                         "id": uuid.uuid4(),
                         "source_event_id": source_event_id(envelope),
                         "recipient_id": recipient.employee_id,
                         "channel": channel.value,
-                        "kind": kind_of(event).value,
+                        "kind": kind.value,
                         "audience": recipient.audience.value,
                         "subject_employee_id": event.employee_id,
                         "data": message_data(event),
-                        "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING).value,
+                        "status": status.value,
                         "attempts": 1 if in_app else 0,
                         "sent_at": now if in_app else None,
-                        "next_attempt_at": None if in_app else now,
+                        "next_attempt_at": now if status is DeliveryStatus.PENDING else None,
+                        "digest": frequency.value if held else None,
                     }
                 )
     ledger.record(session, rows)

@@ -3,9 +3,11 @@
 Never inside the consumer's transaction: the consumer only records rows, and this job
 (a periodic job of the worker, `email_delivery_interval_s`) picks the due ones with
 `FOR UPDATE SKIP LOCKED` (replicas share the work), sends them on one SMTP connection
-and marks each SENT. A failed attempt counts and waits (`retry_at`: exponential backoff);
-after `email_max_attempts` the row is FAILED, which admins see with its last error. When
-the SMTP server is down the rows stay PENDING and go out once it is back.
+and marks each SENT. An email due during the recipient's quiet hours waits, without
+counting an attempt, until they end (`next_attempt_at`). A failed attempt counts and
+waits (`retry_at`: exponential backoff); after `email_max_attempts` the row is FAILED,
+which admins see with its last error. When the SMTP server is down the rows stay PENDING
+and go out once it is back.
 
 A run is one transaction: a row is marked SENT after the server accepted it, and the
 marks commit at the end of the run. If that commit were lost (the database gone between
@@ -32,6 +34,7 @@ from talent_notifier.notifications import ledger
 from talent_notifier.notifications.messages import email_message, render
 from talent_notifier.notifications.models import Audience, NotificationKind
 from talent_notifier.notifications.recipients import TERMINATED
+from talent_notifier.preferences.settings import quiet_windows
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,8 @@ class DeliveryRun:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    postponed: int = 0
+    """Held back until the recipient's quiet hours end."""
 
 
 def connection_lost(exc: OSError) -> bool:
@@ -129,6 +134,8 @@ def deliver_email(
     due = ledger.due_email(session, now=now, limit=settings.email_batch_size)
     if not due:
         return run
+
+    quiet = quiet_windows(session, {item.delivery.recipient_id for item in due})
 
     def failed(item: ledger.DueEmail, error: str) -> None:
         when = retry_at(item.delivery.attempts + 1, now=now, settings=settings)
@@ -154,6 +161,12 @@ def deliver_email(
                 now=now,
             )
             run.failed += 1
+            continue
+        window = quiet.get(delivery.recipient_id)
+        until = window.until(now) if window is not None else None
+        if until is not None:
+            ledger.postpone(session, delivery.id, until=until, now=now)
+            run.postponed += 1
             continue
         rendered = render(
             NotificationKind(delivery.kind),

@@ -61,6 +61,11 @@ class NotificationDeliveryStatus(Enum):
     PENDING = enum_value("pending", description="Not sent yet, or waiting for a retry.")
     SENT = enum_value("sent", description="Delivered (for in-app: in the inbox).")
     FAILED = enum_value("failed", description="Given up after the last retry.")
+    DIGEST = enum_value(
+        "digest",
+        description="An email held for the recipient's daily or weekly digest (not sent "
+        "on its own).",
+    )
 
 
 @strawberry.federation.type(

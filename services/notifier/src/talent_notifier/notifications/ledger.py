@@ -121,3 +121,15 @@ def mark_attempt_failed(
             updated_at=now,
         )
     )
+
+
+def postpone(
+    session: Session, delivery_id: uuid.UUID, *, until: dt.datetime, now: dt.datetime
+) -> None:
+    """Hold a pending email until `until` (the end of the recipient's quiet hours); not
+    an attempt."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(next_attempt_at=until, updated_at=now)
+    )

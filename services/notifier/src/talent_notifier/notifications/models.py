@@ -2,7 +2,9 @@
 
 An in-app row is the notification in the recipient's inbox (delivered when it is made,
 read when `read_at` is set); an email row waits as PENDING until the worker's delivery
-job sends it. The unique key makes a redelivered or replayed event create nothing new.
+job sends it, or as DIGEST when the recipient's preferences hold it for a digest. No row
+is written for a channel the recipient turned OFF (unless the notice is mandatory). The
+unique key makes a redelivered or replayed event create nothing new.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    DIGEST = "digest"
+    """Held for the recipient's daily or weekly digest (`Delivery.digest`); the email
+    job does not send it (the digest, a later increment, will)."""
 
 
 class NotificationKind(StrEnum):
@@ -78,3 +83,5 @@ class Delivery(Entity, Base):
     )
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    digest: Mapped[str | None] = mapped_column(String(10), default=None)
+    """`daily` or `weekly` for a row held for a digest (status DIGEST), else null."""
