@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -29,6 +29,9 @@ from talent_platform.graphql import (
     parse_id,
     run_mutation,
 )
+
+if TYPE_CHECKING:
+    from talent_notifier.preferences.graphql import NotificationPreference, QuietHours
 
 Ctx = Info[TalentContext, None]
 
@@ -110,6 +113,43 @@ class Employee:
             return None
         service = NotificationService(info.context.session, info.context.principal)
         return await service.unread_count(employee_id)
+
+    @strawberry.field(
+        description="How each category of notifications reaches the employee on each "
+        "channel. Visible to the employee only; null with a FORBIDDEN error for anyone else."
+    )
+    async def notification_preferences(
+        self, info: Ctx
+    ) -> (
+        list[
+            Annotated[
+                NotificationPreference, strawberry.lazy("talent_notifier.preferences.graphql")
+            ]
+        ]
+        | None
+    ):
+        from talent_notifier.preferences.graphql import preferences_of
+
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        return await preferences_of(info, employee_id)
+
+    @strawberry.field(
+        description="The employee's quiet hours (no email then); null when they have none. "
+        "Visible to the employee only; null with a FORBIDDEN error for anyone else."
+    )
+    async def quiet_hours(
+        self, info: Ctx
+    ) -> Annotated[QuietHours, strawberry.lazy("talent_notifier.preferences.graphql")] | None:
+        from talent_notifier.preferences.graphql import quiet_hours_of
+
+        try:
+            employee_id = uuid.UUID(str(self.id))
+        except ValueError:
+            return None
+        return await quiet_hours_of(info, employee_id)
 
 
 @strawberry.type(description="One notification in the recipient's in-app inbox.")
