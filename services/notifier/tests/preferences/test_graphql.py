@@ -220,9 +220,21 @@ async def test_hr_leaders_set_defaults_that_apply_down_the_units_and_are_audited
         "nodes": [{"orgUnitCode": "Engineering", "channel": "EMAIL", "frequency": "OFF"}],
     }
 
+    blank = {"input": {**engineering_weekly["input"], "orgUnitCode": "  "}}
+    refused = await execute(session, SET_DEFAULT, as_=ADMIN, variables=blank)
+    assert refused["setNotificationDefault"]["__typename"] == "ValidationError"
+    org_wide = {"input": {**engineering_weekly["input"], "orgUnitCode": None}}
+    await execute(session, SET_DEFAULT, as_=ADMIN, variables=org_wide)
+    listed = await execute(session, DEFAULTS, as_=ADMIN)
+    assert [n["orgUnitCode"] for n in listed["notificationDefaults"]["nodes"]] == [
+        None,
+        "Engineering",
+    ]
+
     audit = (await session.scalars(select(AuditEntry).order_by(AuditEntry.at))).all()
     assert [(a.actor, a.action) for a in audit] == [
         ("hr-leader", "notification_default.set"),
+        ("admin", "notification_default.set"),
         ("admin", "notification_default.set"),
     ]
     assert audit[0].before is None

@@ -195,16 +195,13 @@ class PreferenceService:
         """Set HR's default for (category, channel), org-wide or for an org unit and its
         sub-units; audited with the frequency before and after."""
         self._hr()
-        unit = (org_unit_code or "").strip()
+        unit = org_unit_code.strip() if org_unit_code is not None else ORG_WIDE
+        errors = ErrorCollector()
         if org_unit_code is not None and not unit:
-            errors = ErrorCollector()
             errors.add("input.orgUnitCode", "an org unit code, or null for the whole organisation")
-            errors.raise_if_any()
-        if len(unit) > 200:
-            errors = ErrorCollector()
+        elif len(unit) > 200:
             errors.add("input.orgUnitCode", "at most 200 characters")
-            errors.raise_if_any()
-        unit = unit or ORG_WIDE
+        errors.raise_if_any()
         before: NotificationDefault | None = await self.session.scalar(
             select(NotificationDefault).where(
                 NotificationDefault.org_unit_code == unit,
@@ -233,7 +230,11 @@ class PreferenceService:
             .execution_options(populate_existing=True)
         )
         assert saved is not None
-        key = {"org_unit_code": unit or None, "category": category.value, "channel": channel.value}
+        key = {
+            "org_unit_code": unit if unit != ORG_WIDE else None,
+            "category": category.value,
+            "channel": channel.value,
+        }
         await record_audit(
             self.session,
             AuditEntry,
