@@ -1,7 +1,9 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
+from talent_notifier.audit.models import AuditEntry
 from talent_notifier.db import Base, messaging
 from talent_notifier.notifications.models import Delivery
 from talent_notifier.people.models import EmployeeProjection
+from talent_notifier.webhooks.models import Webhook
 
-__all__ = ["Base", "Delivery", "EmployeeProjection", "messaging"]
+__all__ = ["AuditEntry", "Base", "Delivery", "EmployeeProjection", "Webhook", "messaging"]

@@ -7,16 +7,17 @@ from talent_notifier.notifications.graphql import (
     NotificationMutation,
     NotificationQuery,
 )
+from talent_notifier.webhooks.graphql import WebhookMutation, WebhookQuery
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
-class Query(NotificationQuery):
+class Query(NotificationQuery, WebhookQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NotificationMutation):
+class Mutation(NotificationMutation, WebhookMutation):
     pass
 
 

@@ -22,6 +22,7 @@ from talent_notifier.notifications.recipients import (
     message_data,
     recipients,
 )
+from talent_notifier.webhooks.ledger import Notice, webhook_deliveries
 from talent_platform.events import Envelope, HandlerRegistry
 from talent_platform.events.handlers import BatchItem
 
@@ -67,6 +68,13 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
                         "next_attempt_at": None if in_app else now,
                     }
                 )
+    # The webhooks a notification matches get it too (once per event and webhook).
+    notices = [
+        Notice(source_event_id(envelope), kind_of(event), event.employee_id, message_data(event))
+        for event, envelope in events
+        if recipients(event, people)
+    ]
+    rows.extend(webhook_deliveries(session, notices, now=now))
     ledger.record(session, rows)
 
 
