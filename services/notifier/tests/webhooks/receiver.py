@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Receiver:
     status: int = 200
     """What the receiver answers a verified request with."""
     location: str | None = None
+    delay_s: float = 0.0
+    """How long the receiver takes before it answers."""
     received: list[Received] = field(default_factory=list)
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -64,6 +67,8 @@ class Receiver:
                 except WebhookVerificationError:
                     verified = False
                 receiver.received.append(Received(self.path, headers, body, verified))
+                if receiver.delay_s:
+                    time.sleep(receiver.delay_s)
                 self.send_response(receiver.status if verified else 401)
                 if receiver.location is not None:
                     self.send_header("location", receiver.location)

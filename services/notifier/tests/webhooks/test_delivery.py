@@ -199,6 +199,21 @@ def test_retryable_answers_are_retried_then_failed_after_the_last_attempt(
     assert len(receiver.verified) == 2
 
 
+def test_a_receiver_slower_than_the_timeout_is_retried(
+    sync_session: Session, receiver: Receiver
+) -> None:
+    receiver.delay_s = 2.0
+    register(sync_session, receiver.url, secret=receiver.secret)
+    deliver(sync_session, assigned(hire(sync_session, "Ana Lima")), service="learning")
+    run = deliver_webhooks(
+        sync_session, settings(webhook_timeout_s=0.2), now=dt.datetime.now(dt.UTC)
+    )
+    assert (run.sent, run.retried, run.failed) == (0, 1, 0)
+    [row] = webhook_rows(sync_session)
+    assert row.status == DeliveryStatus.PENDING
+    assert row.last_error is not None and row.last_error.startswith("ReadTimeout")
+
+
 def test_a_redirect_is_not_followed(sync_session: Session, receiver: Receiver) -> None:
     elsewhere = Receiver(secret=receiver.secret)
     elsewhere.start()
