@@ -25,6 +25,19 @@ class NotifierSettings(ServiceSettings):
     preferences_url: str = "http://127.0.0.1:4000/preferences/notifications"
     unsubscribe_mailto: str = "unsubscribe@talent.invalid"
 
+    # The worker's webhook delivery job (webhooks/delivery.py): how often it looks for due
+    # deliveries, how many it sends per transaction and at most how many such batches one
+    # run sends, how long one request may take, and the retry policy of a failed attempt
+    # (attempt n waits webhook_retry_base_s * 2^(n-1), at most webhook_retry_max_s;
+    # FAILED after the last).
+    webhook_delivery_interval_s: float = 2.0
+    webhook_batch_size: int = 20
+    webhook_max_batches_per_run: int = 50
+    webhook_timeout_s: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_retry_base_s: float = 30.0
+    webhook_retry_max_s: float = 6 * 3600.0
+
     # The worker's email delivery job: how often it looks for pending email, how many it
     # sends per transaction, at most how many such batches one run sends, and the retry
     # policy of a failed send (attempt n waits email_retry_base_s * 2^(n-1), at most

@@ -1,15 +1,16 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
+from talent_notifier.audit.models import AuditEntry
 from talent_notifier.db import Base, messaging
 from talent_notifier.notifications.models import Delivery
 from talent_notifier.people.models import EmployeeProjection
 from talent_notifier.preferences.models import (
-    AuditEntry,
     ComplianceEnrollment,
     NotificationDefault,
     NotificationPreference,
     QuietHours,
 )
+from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
     "AuditEntry",
@@ -20,5 +21,6 @@ __all__ = [
     "NotificationDefault",
     "NotificationPreference",
     "QuietHours",
+    "Webhook",
     "messaging",
 ]

@@ -8,16 +8,17 @@ from talent_notifier.notifications.graphql import (
     NotificationQuery,
 )
 from talent_notifier.preferences.graphql import PreferenceMutation, PreferenceQuery
+from talent_notifier.webhooks.graphql import WebhookMutation, WebhookQuery
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
-class Query(NotificationQuery, PreferenceQuery):
+class Query(NotificationQuery, PreferenceQuery, WebhookQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NotificationMutation, PreferenceMutation):
+class Mutation(NotificationMutation, PreferenceMutation, WebhookMutation):
     pass
 
 

@@ -1,6 +1,7 @@
 """`python -m talent_notifier.worker`: the outbox relay, the consumer of people's and
-learning's events (the projection and the notifications they make), and the email
-delivery job (a periodic job, every `email_delivery_interval_s`)."""
+learning's events (the projection and the notifications they make), the email delivery
+job (a periodic job, every `email_delivery_interval_s`) and the webhook delivery job
+(`webhook_delivery_interval_s`, webhooks/delivery.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from talent_notifier.config import NotifierSettings
 from talent_notifier.consumers import registry
 from talent_notifier.db import messaging
 from talent_notifier.notifications.email import DeliveryRun, deliver_email
+from talent_notifier.webhooks.delivery import webhook_delivery
 from talent_platform.periodic import PeriodicJob
 from talent_platform.worker import run_worker
 
@@ -54,7 +56,7 @@ def main() -> int:
         tables=messaging,
         registry=registry,
         consumes=CONSUMES,
-        periodic=[email_delivery(settings)],
+        periodic=[email_delivery(settings), webhook_delivery(settings)],
     )
 
 

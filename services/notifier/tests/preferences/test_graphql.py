@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talent_contracts.people import EmployeeSnapshot
-from talent_notifier.preferences.models import AuditEntry
+from talent_notifier.audit.models import AuditEntry
 from talent_platform.auth import Principal, Role
 
 from ..factories import ADMIN, execute, principal_of, run
@@ -34,6 +34,16 @@ mutation ($category: NotificationCategory!, $channel: NotificationChannel!,
     __typename
     ... on SetNotificationPreferencePayload { preference { category channel frequency own mandatory } }
     ... on Error { code }
+  }
+}
+"""
+
+SET_PREFERENCE_FIELDS = """
+mutation ($category: NotificationCategory!, $channel: NotificationChannel!,
+          $frequency: NotificationFrequency!) {
+  setNotificationPreference(input: {category: $category, channel: $channel, frequency: $frequency}) {
+    __typename
+    ... on ValidationError { fields { field } }
   }
 }
 """
@@ -120,6 +130,18 @@ async def test_an_employee_sets_and_reads_their_own_preferences(session: AsyncSe
     assert data is not None
     assert learning_email(data["_entities"][0]["notificationPreferences"])["own"] is True
     assert learning_email(data["_entities"][0]["notificationPreferences"])["frequency"] == "WEEKLY"
+
+
+async def test_webhooks_are_not_a_personal_channel(session: AsyncSession) -> None:
+    _, ana = await people(session)
+    result = await execute(
+        session,
+        SET_PREFERENCE_FIELDS,
+        as_=principal_of(ana),
+        variables={"category": "LEARNING", "channel": "WEBHOOK", "frequency": "OFF"},
+    )
+    assert result["setNotificationPreference"]["__typename"] == "ValidationError"
+    assert [f["field"] for f in result["setNotificationPreference"]["fields"]] == ["input.channel"]
 
 
 async def test_someone_elses_preferences_are_refused_even_to_their_manager_and_hr(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from talent_contracts.learning import CertificationExpiring, EnrollmentAssigned
 from talent_notifier.notifications import ledger
+from talent_notifier.notifications.categories import category_of
 from talent_notifier.notifications.models import Channel, DeliveryStatus
 from talent_notifier.notifications.recipients import (
     LEARNING_NOTICES,
@@ -27,7 +28,8 @@ from talent_notifier.notifications.recipients import (
 )
 from talent_notifier.preferences import settings as preferences
 from talent_notifier.preferences.models import Frequency
-from talent_notifier.preferences.rules import COMPLIANCE_REASON, category_of, is_mandatory
+from talent_notifier.preferences.rules import COMPLIANCE_REASON, is_mandatory
+from talent_notifier.webhooks.ledger import Notice, webhook_deliveries
 from talent_platform.events import Envelope, HandlerRegistry
 from talent_platform.events.handlers import BatchItem
 
@@ -108,6 +110,13 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
                         "digest": frequency.value if held else None,
                     }
                 )
+    # The webhooks a notification matches get it too (once per event and webhook).
+    notices = [
+        Notice(source_event_id(envelope), kind_of(event), event.employee_id, message_data(event))
+        for event, envelope in events
+        if recipients(event, people)
+    ]
+    rows.extend(webhook_deliveries(session, notices, now=now))
     ledger.record(session, rows)
 
 

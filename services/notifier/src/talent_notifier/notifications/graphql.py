@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -14,6 +15,8 @@ from talent_notifier.notifications import models
 from talent_notifier.notifications.messages import subject_of
 from talent_notifier.notifications.models import Audience, Delivery
 from talent_notifier.notifications.service import NotificationService
+from talent_notifier.webhooks.graphql import WebhookNode
+from talent_notifier.webhooks.service import WebhookService
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -57,6 +60,9 @@ class NotificationKind(Enum):
 class NotificationChannel(Enum):
     IN_APP = enum_value("in_app", description="The in-app inbox (`Employee.notifications`).")
     EMAIL = enum_value("email", description="Email over SMTP.")
+    WEBHOOK = enum_value(
+        "webhook", description="A registered webhook (signed JSON over HTTP); see `webhooks`."
+    )
 
 
 @strawberry.enum(description="Where a delivery stands.")
@@ -212,15 +218,27 @@ class NotificationDelivery:
     last_error: str | None = strawberry.field(
         description="Why the last attempt failed; null when it did not."
     )
-    recipient: Employee = strawberry.field(description="Who it is for.")
+    recipient: Employee | None = strawberry.field(
+        description="Who it is for; null on the WEBHOOK channel (see `webhook`)."
+    )
+    webhook_id: strawberry.Private[uuid.UUID | None]
     created_at: dt.datetime = strawberry.field(description="When it was recorded.")
     sent_at: dt.datetime | None = strawberry.field(description="When it was delivered.")
     next_attempt_at: dt.datetime | None = strawberry.field(
-        description="When a PENDING email is tried next."
+        description="When a PENDING email or webhook delivery is tried next."
     )
+
+    @strawberry.field(description="The webhook it is for, on the WEBHOOK channel; else null.")
+    async def webhook(self, info: Ctx) -> WebhookNode | None:
+        if self.webhook_id is None:
+            return None
+        return await info.context.loader("webhook.by_id", partial(_webhooks, info)).load(
+            self.webhook_id
+        )
 
     @classmethod
     def from_model(cls, row: Delivery, *, about_name: str) -> NotificationDelivery:
+        on_webhook = row.channel == models.Channel.WEBHOOK
         return cls(
             id=strawberry.ID(str(row.id)),
             source_event_id=strawberry.ID(str(row.source_event_id)),
@@ -235,11 +253,17 @@ class NotificationDelivery:
             status=NotificationDeliveryStatus(row.status),
             attempts=row.attempts,
             last_error=row.last_error,
-            recipient=Employee(id=strawberry.ID(str(row.recipient_id))),
+            recipient=None if on_webhook else Employee(id=strawberry.ID(str(row.recipient_id))),
+            webhook_id=row.recipient_id if on_webhook else None,
             created_at=row.created_at,
             sent_at=row.sent_at,
             next_attempt_at=row.next_attempt_at,
         )
+
+
+async def _webhooks(info: Ctx, ids: list[uuid.UUID]) -> list[WebhookNode | None]:
+    found = await WebhookService(info.context.session, info.context.principal).by_ids(ids)
+    return [WebhookNode.from_model(found[i]) if i in found else None for i in ids]
 
 
 async def inbox(

@@ -25,6 +25,7 @@ from talent_platform.db import Entity
 class Channel(StrEnum):
     IN_APP = "in_app"
     EMAIL = "email"
+    WEBHOOK = "webhook"
 
 
 class DeliveryStatus(StrEnum):
@@ -48,6 +49,9 @@ class Audience(StrEnum):
 
     EMPLOYEE = "employee"
     MANAGER = "manager"
+    WEBHOOK = "webhook"
+    """A webhook registered for the employee's org unit or the notice's category (the
+    row's `recipient_id` is then the webhook's id)."""
 
 
 class Delivery(Entity, Base):
@@ -62,11 +66,18 @@ class Delivery(Entity, Base):
             "next_attempt_at",
             postgresql_where=text("status = 'pending' AND channel = 'email'"),
         ),
+        # What the webhook delivery job picks.
+        Index(
+            "ix_delivery_due_webhook",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending' AND channel = 'webhook'"),
+        ),
     )
 
     source_event_id: Mapped[uuid.UUID]
     """`ce_id` of the event the notification comes from."""
     recipient_id: Mapped[uuid.UUID]
+    """The employee it is for; on the webhook channel, the webhook."""
     channel: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(40))
     audience: Mapped[str] = mapped_column(String(20))

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 
 from talent_notifier.notifications import models as notification_models
+from talent_notifier.notifications.category_enum import NotificationCategory
 from talent_notifier.notifications.graphql import Ctx, NotificationChannel
 from talent_notifier.preferences import models
 from talent_notifier.preferences.models import ORG_WIDE
@@ -28,20 +29,6 @@ from talent_platform.graphql import (
     page_request,
     run_mutation,
 )
-
-
-@strawberry.enum(description="What notifications are about, for preferences.")
-class NotificationCategory(Enum):
-    LEARNING = enum_value(
-        "learning",
-        description="Courses assigned, due soon and overdue, certifications expiring.",
-    )
-    REVIEWS = enum_value("reviews", description="Review phases opening and due, ratings released.")
-    SUCCESSION = enum_value(
-        "succession", description="Key roles uncovered and stale succession records (HR)."
-    )
-    RECOMMENDATIONS = enum_value("recommendations", description="New development recommendations.")
-    ANNOUNCEMENTS = enum_value("announcements", description="Announcements from HR.")
 
 
 @strawberry.enum(description="How often notifications of a category reach a channel.")

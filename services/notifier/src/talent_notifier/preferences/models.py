@@ -8,20 +8,15 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Time, UniqueConstraint
+from sqlalchemy import String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent_notifier.db import Base
-from talent_platform.audit import AuditColumns
+from talent_notifier.notifications.categories import NotificationCategory
 from talent_platform.db import Entity
 
-
-class Category(StrEnum):
-    LEARNING = "learning"
-    REVIEWS = "reviews"
-    SUCCESSION = "succession"
-    RECOMMENDATIONS = "recommendations"
-    ANNOUNCEMENTS = "announcements"
+# What preferences are set for: the notification categories (notifications/categories.py).
+Category = NotificationCategory
 
 
 class Frequency(StrEnum):
@@ -81,13 +76,3 @@ class ComplianceEnrollment(Base):
     __tablename__ = "compliance_enrollment"
 
     enrollment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-
-
-class AuditEntry(AuditColumns, Base):
-    """Changes of HR's notification defaults (who, when, before and after)."""
-
-    __tablename__ = "audit_entry"
-    __table_args__ = (
-        Index("ix_audit_entry_entity", "entity", "entity_id"),
-        Index("ix_audit_entry_at", "at"),
-    )

@@ -1,7 +1,8 @@
 """The rules of preferences, without a database: which category a notification kind
 belongs to, which notices are mandatory, whose setting applies, and quiet hours.
 
-- Every kind belongs to one category (`CATEGORY_OF_KIND`, the only place that says so).
+- Every kind belongs to one category (`CATEGORY_OF_KIND` in notifications/categories.py,
+  the only place that says so).
 - A person's setting for (category, channel) is their own choice, else HR's default for
   the nearest org unit up their unit's path (`Engineering / Platform` is below
   `Engineering`), else HR's org-wide default, else IMMEDIATELY.
@@ -19,17 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from talent_notifier.notifications.categories import CATEGORY_OF_KIND
 from talent_notifier.notifications.models import Channel, NotificationKind
 from talent_notifier.preferences.models import ORG_WIDE, Category, Frequency
 
-CATEGORY_OF_KIND: Mapping[NotificationKind, Category] = {
-    NotificationKind.ENROLLMENT_ASSIGNED: Category.LEARNING,
-    NotificationKind.ENROLLMENT_DUE_SOON: Category.LEARNING,
-    NotificationKind.ENROLLMENT_OVERDUE: Category.LEARNING,
-    NotificationKind.CERTIFICATION_EXPIRING: Category.LEARNING,
-}
-
 COMPLIANCE_REASON = "compliance"
+
+PERSONAL_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
+"""The channels a person (or HR's defaults) sets preferences for; webhooks are the
+organisation's, registered by admins."""
 
 ALWAYS_MANDATORY = frozenset({NotificationKind.CERTIFICATION_EXPIRING})
 """Kinds that are mandatory whatever the enrollment (an expiring certification)."""
@@ -43,10 +42,6 @@ MANDATORY_WHEN_COMPLIANCE = frozenset(
 """Kinds that are mandatory when the enrollment was assigned for compliance."""
 
 DEFAULT_FREQUENCY = Frequency.IMMEDIATELY
-
-
-def category_of(kind: NotificationKind) -> Category:
-    return CATEGORY_OF_KIND[kind]
 
 
 def has_mandatory_kinds(category: Category) -> bool:

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talent_notifier.audit.models import AuditEntry
 from talent_notifier.notifications.models import Channel
 from talent_notifier.preferences.models import (
     ORG_WIDE,
-    AuditEntry,
     Category,
     Frequency,
     NotificationDefault,
@@ -23,6 +23,7 @@ from talent_notifier.preferences.models import (
     QuietHours,
 )
 from talent_notifier.preferences.rules import (
+    PERSONAL_CHANNELS,
     has_mandatory_kinds,
     quiet_hours_problems,
     time_zone_problem,
@@ -77,13 +78,14 @@ class PreferenceService:
                 mandatory=has_mandatory_kinds(category),
             )
             for category in Category
-            for channel in Channel
+            for channel in PERSONAL_CHANNELS
         ]
 
     async def set_preference(
         self, *, category: Category, channel: Channel, frequency: Frequency
     ) -> Preference:
         me = self._own()
+        _require_personal(channel)
         now = utcnow()
         await self.session.execute(
             insert(NotificationPreference)
@@ -195,6 +197,7 @@ class PreferenceService:
         """Set HR's default for (category, channel), org-wide or for an org unit and its
         sub-units; audited with the frequency before and after."""
         self._hr()
+        _require_personal(channel)
         unit = org_unit_code.strip() if org_unit_code is not None else ORG_WIDE
         errors = ErrorCollector()
         if org_unit_code is not None and not unit:
@@ -246,3 +249,10 @@ class PreferenceService:
             after={**key, "frequency": frequency.value},
         )
         return saved
+
+
+def _require_personal(channel: Channel) -> None:
+    if channel not in PERSONAL_CHANNELS:
+        errors = ErrorCollector()
+        errors.add("input.channel", "preferences are set for IN_APP and EMAIL only")
+        errors.raise_if_any()

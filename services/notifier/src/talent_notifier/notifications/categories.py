@@ -1,0 +1,29 @@
+"""Categories of notifications (issue 17's grouping: learning, reviews, succession,
+recommendations, announcements): what a webhook subscribes to. Only learning has notices
+today; the other categories are there so a subscription can be made ahead of them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from talent_notifier.notifications.models import NotificationKind
+
+
+class NotificationCategory(StrEnum):
+    LEARNING = "learning"
+    REVIEWS = "reviews"
+    SUCCESSION = "succession"
+    RECOMMENDATIONS = "recommendations"
+    ANNOUNCEMENTS = "announcements"
+
+
+CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
+    NotificationKind.ENROLLMENT_ASSIGNED: NotificationCategory.LEARNING,
+    NotificationKind.ENROLLMENT_DUE_SOON: NotificationCategory.LEARNING,
+    NotificationKind.ENROLLMENT_OVERDUE: NotificationCategory.LEARNING,
+    NotificationKind.CERTIFICATION_EXPIRING: NotificationCategory.LEARNING,
+}
+
+
+def category_of(kind: NotificationKind) -> NotificationCategory:
+    return CATEGORY_OF_KIND[kind]

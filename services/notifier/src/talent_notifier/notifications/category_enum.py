@@ -1,0 +1,36 @@
+"""The GraphQL enum of notification categories, shared by preferences and webhooks."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from talent_platform.graphql import enum_value
+
+
+@strawberry.enum(
+    description="A group of notification kinds: what preferences and webhooks are set for."
+)
+class NotificationCategory(Enum):
+    LEARNING = enum_value(
+        "learning",
+        description="Courses assigned, due soon and overdue, certifications expiring.",
+    )
+    REVIEWS = enum_value(
+        "reviews",
+        description="Review phases opening and due, ratings released (no notices of this "
+        "kind yet).",
+    )
+    SUCCESSION = enum_value(
+        "succession",
+        description="Key roles uncovered and stale succession records, for HR (no notices "
+        "of this kind yet).",
+    )
+    RECOMMENDATIONS = enum_value(
+        "recommendations",
+        description="New development recommendations (no notices of this kind yet).",
+    )
+    ANNOUNCEMENTS = enum_value(
+        "announcements", description="Announcements from HR (no notices of this kind yet)."
+    )

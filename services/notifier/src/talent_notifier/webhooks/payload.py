@@ -1,0 +1,64 @@
+"""What a webhook receives: JSON that Slack's and Teams' incoming webhooks show as a
+message (`text`), with the notification's fields for programs (`type`, `timestamp`,
+`data`, as the Standard Webhooks spec suggests). It says no more than the notification
+does: what happened, to which course, by when, and whom it is about."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from talent_notifier.notifications.models import Delivery, NotificationKind
+
+EVENT_TYPE_PREFIX = "talent.notification."
+
+
+def slack_escaped(value: object) -> str:
+    """Slack reads `&`, `<` and `>` as markup (links, mentions): a name or a course code
+    must never become one."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str) -> str:
+    who = slack_escaped(about_name)
+    course = slack_escaped(data.get("course_code", ""))
+    due_on = data.get("due_on")
+    if kind is NotificationKind.ENROLLMENT_ASSIGNED:
+        due = f", due on {due_on}" if due_on else ""
+        return f"{who} was assigned the course {course}{due}."
+    if kind is NotificationKind.ENROLLMENT_DUE_SOON:
+        return f"{who}'s course {course} is due on {due_on}."
+    if kind is NotificationKind.ENROLLMENT_OVERDUE:
+        return f"{who} has not completed the course {course}, due on {due_on}."
+    return f"{who}'s certification {course} expires on {data.get('valid_until')}."
+
+
+def payload_of(delivery: Delivery, *, about_name: str | None) -> dict[str, Any]:
+    kind = NotificationKind(delivery.kind)
+    data = delivery.data
+    return {
+        "text": text_of(kind, data, about_name=about_name or "An employee"),
+        "type": EVENT_TYPE_PREFIX + kind.value,
+        "timestamp": delivery.created_at.isoformat(),
+        "data": {
+            "notificationId": str(delivery.id),
+            "kind": kind.name,
+            "employeeId": str(delivery.subject_employee_id),
+            "courseCode": data.get("course_code"),
+            "dueOn": data.get("due_on"),
+            "validUntil": data.get("valid_until"),
+        },
+    }
+
+
+def body_of(delivery: Delivery, *, about_name: str | None) -> bytes:
+    """The request body, serialised once: exactly these bytes are signed and sent."""
+    return json.dumps(
+        payload_of(delivery, about_name=about_name), separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def message_id(delivery_id: uuid.UUID) -> str:
+    return f"msg_{delivery_id.hex}"
