@@ -19,8 +19,7 @@ class NotificationCategory(Enum):
     )
     REVIEWS = enum_value(
         "reviews",
-        description="Review phases opening and due, ratings released (no notices of this "
-        "kind yet).",
+        description="Reviews due soon and overdue (with escalation), reviews released.",
     )
     SUCCESSION = enum_value(
         "succession",
