@@ -1,6 +1,7 @@
 """Categories of notifications (issue 17's grouping: learning, reviews, succession,
-recommendations, announcements): what a webhook subscribes to. Learning and reviews have
-notices; the other categories are there so a subscription can be made ahead of them."""
+recommendations, announcements): what a webhook subscribes to. Learning, reviews and
+recommendations have notices; the other categories are there so a subscription can be
+made ahead of them."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.REVIEW_DUE_SOON: NotificationCategory.REVIEWS,
     NotificationKind.REVIEW_OVERDUE: NotificationCategory.REVIEWS,
     NotificationKind.REVIEW_RELEASED: NotificationCategory.REVIEWS,
+    NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
 }
 
 

@@ -28,7 +28,7 @@ class NotificationCategory(Enum):
     )
     RECOMMENDATIONS = enum_value(
         "recommendations",
-        description="New development recommendations (no notices of this kind yet).",
+        description="New recommended development actions for a manager's team.",
     )
     ANNOUNCEMENTS = enum_value(
         "announcements", description="Announcements from HR (no notices of this kind yet)."

@@ -69,6 +69,11 @@ class NotificationKind(Enum):
         description="The recipient's review of a cycle was released and can be read "
         "(the notice itself carries no rating).",
     )
+    TEAM_RECOMMENDATIONS = enum_value(
+        "team_recommendations",
+        description="New recommended development actions (courses) for one of the "
+        "recipient's direct reports: one notice per report and recommender batch.",
+    )
 
 
 @strawberry.enum(description="How a notification reaches its recipient.")

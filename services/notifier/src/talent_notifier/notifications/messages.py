@@ -30,6 +30,10 @@ _environment = Environment(
 def subject_of(
     kind: NotificationKind, data: Mapping[str, Any], *, audience: Audience, about_name: str
 ) -> str:
+    if kind is NotificationKind.TEAM_RECOMMENDATIONS:
+        count = len(data.get("recommendation_ids") or ())
+        actions = "development action" if count == 1 else "development actions"
+        return f"{count} recommended {actions} for {about_name}"
     if kind in REVIEW_KINDS:
         return review_subject(kind, data, audience=audience, about_name=about_name)
     course = data.get("course_code", "")
@@ -97,6 +101,7 @@ def render(
         "review": REVIEW_KIND_NAMES.get(str(data.get("review_kind")), "review"),
         "review_kind": data.get("review_kind"),
         "released_on": data.get("released_on"),
+        "course_codes": list(data.get("course_codes") or ()),
         "audience": audience.value,
         "recipient_name": recipient_name,
         "about_name": about_name,

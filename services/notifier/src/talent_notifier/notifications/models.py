@@ -45,6 +45,7 @@ class NotificationKind(StrEnum):
     REVIEW_DUE_SOON = "review_due_soon"
     REVIEW_OVERDUE = "review_overdue"
     REVIEW_RELEASED = "review_released"
+    TEAM_RECOMMENDATIONS = "team_recommendations"
 
 
 class Audience(StrEnum):

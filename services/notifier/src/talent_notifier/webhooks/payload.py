@@ -38,6 +38,9 @@ def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str)
         cycle = slack_escaped(data.get("cycle_code", ""))
         late = "has not submitted" if kind is NotificationKind.REVIEW_OVERDUE else "has"
         return f"{who} {late} a {review} review in {cycle}, due on {due_on}."
+    if kind is NotificationKind.TEAM_RECOMMENDATIONS:
+        courses = ", ".join(slack_escaped(code) for code in data.get("course_codes") or ())
+        return f"New recommended development actions for {who}: {courses}."
     if kind is NotificationKind.REVIEW_RELEASED:
         return f"{who}'s review in {slack_escaped(data.get('cycle_code', ''))} was released."
     return f"{who}'s certification {course} expires on {data.get('valid_until')}."
