@@ -10,12 +10,14 @@ from talent_notifier.preferences.models import (
     NotificationPreference,
     QuietHours,
 )
+from talent_notifier.reviews.models import CycleParticipant
 from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
     "AuditEntry",
     "Base",
     "ComplianceEnrollment",
+    "CycleParticipant",
     "Delivery",
     "EmployeeProjection",
     "NotificationDefault",

@@ -1,7 +1,8 @@
-"""`python -m talent_notifier.worker`: the outbox relay, the consumer of people's and
-learning's events (the projection and the notifications they make), the email delivery
-job (a periodic job, every `email_delivery_interval_s`) and the webhook delivery job
-(`webhook_delivery_interval_s`, webhooks/delivery.py)."""
+"""`python -m talent_notifier.worker`: the outbox relay, the consumer of people's,
+learning's, performance's and the recommender's events (the projection and the
+notifications they make), the email delivery job (a periodic job, every
+`email_delivery_interval_s`) and the webhook delivery job (`webhook_delivery_interval_s`,
+webhooks/delivery.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from talent_platform.worker import run_worker
 
 log = logging.getLogger(__name__)
 
-CONSUMES = [service_topic("people"), service_topic("learning")]
+CONSUMES = [
+    service_topic("people"),
+    service_topic("learning"),
+    service_topic("performance"),
+    service_topic("recommender"),
+]
 
 
 def email_delivery(settings: NotifierSettings) -> PeriodicJob:

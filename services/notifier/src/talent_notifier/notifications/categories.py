@@ -1,6 +1,7 @@
 """Categories of notifications (issue 17's grouping: learning, reviews, succession,
-recommendations, announcements): what a webhook subscribes to. Only learning has notices
-today; the other categories are there so a subscription can be made ahead of them."""
+recommendations, announcements): what a webhook subscribes to. Learning, reviews and
+recommendations have notices; the other categories are there so a subscription can be
+made ahead of them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.ENROLLMENT_DUE_SOON: NotificationCategory.LEARNING,
     NotificationKind.ENROLLMENT_OVERDUE: NotificationCategory.LEARNING,
     NotificationKind.CERTIFICATION_EXPIRING: NotificationCategory.LEARNING,
+    NotificationKind.REVIEW_DUE_SOON: NotificationCategory.REVIEWS,
+    NotificationKind.REVIEW_OVERDUE: NotificationCategory.REVIEWS,
+    NotificationKind.REVIEW_RELEASED: NotificationCategory.REVIEWS,
+    NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
 }
 
 

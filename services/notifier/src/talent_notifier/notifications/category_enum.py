@@ -19,8 +19,7 @@ class NotificationCategory(Enum):
     )
     REVIEWS = enum_value(
         "reviews",
-        description="Review phases opening and due, ratings released (no notices of this "
-        "kind yet).",
+        description="Reviews due soon and overdue (with escalation), reviews released.",
     )
     SUCCESSION = enum_value(
         "succession",
@@ -29,7 +28,7 @@ class NotificationCategory(Enum):
     )
     RECOMMENDATIONS = enum_value(
         "recommendations",
-        description="New development recommendations (no notices of this kind yet).",
+        description="New recommended development actions for a manager's team.",
     )
     ANNOUNCEMENTS = enum_value(
         "announcements", description="Announcements from HR (no notices of this kind yet)."

@@ -54,6 +54,26 @@ class NotificationKind(Enum):
     CERTIFICATION_EXPIRING = enum_value(
         "certification_expiring", description="The recipient's certification expires soon."
     )
+    REVIEW_DUE_SOON = enum_value(
+        "review_due_soon",
+        description="A review the recipient must write (self, manager or peer) is due soon.",
+    )
+    REVIEW_OVERDUE = enum_value(
+        "review_overdue",
+        description="A review the recipient must write is overdue, or one that someone in "
+        "their reporting line must write (their direct report; past the escalation "
+        "threshold, their report's report).",
+    )
+    REVIEW_RELEASED = enum_value(
+        "review_released",
+        description="The recipient's review of a cycle was released and can be read "
+        "(the notice itself carries no rating).",
+    )
+    TEAM_RECOMMENDATIONS = enum_value(
+        "team_recommendations",
+        description="New recommended development actions (courses) for one of the "
+        "recipient's direct reports: one notice per report and recommender batch.",
+    )
 
 
 @strawberry.enum(description="How a notification reaches its recipient.")

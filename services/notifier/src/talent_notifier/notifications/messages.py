@@ -30,6 +30,12 @@ _environment = Environment(
 def subject_of(
     kind: NotificationKind, data: Mapping[str, Any], *, audience: Audience, about_name: str
 ) -> str:
+    if kind is NotificationKind.TEAM_RECOMMENDATIONS:
+        count = len(data.get("recommendation_ids") or ())
+        actions = "development action" if count == 1 else "development actions"
+        return f"{count} recommended {actions} for {about_name}"
+    if kind in REVIEW_KINDS:
+        return review_subject(kind, data, audience=audience, about_name=about_name)
     course = data.get("course_code", "")
     if kind is NotificationKind.ENROLLMENT_ASSIGNED:
         return f"New course assigned: {course}"
@@ -40,6 +46,33 @@ def subject_of(
             return f"Overdue for {about_name}: {course}"
         return f"Overdue: {course}"
     return f"Certification expiring on {data.get('valid_until')}: {course}"
+
+
+REVIEW_KINDS = frozenset(
+    {
+        NotificationKind.REVIEW_DUE_SOON,
+        NotificationKind.REVIEW_OVERDUE,
+        NotificationKind.REVIEW_RELEASED,
+    }
+)
+
+REVIEW_KIND_NAMES = {"self": "self review", "manager": "manager review", "peer": "peer review"}
+
+
+def review_subject(
+    kind: NotificationKind, data: Mapping[str, Any], *, audience: Audience, about_name: str
+) -> str:
+    """A review notice's subject: the cycle, the kind of review and the date; never a
+    rating (no review notice carries one)."""
+    cycle = data.get("cycle_code", "")
+    if kind is NotificationKind.REVIEW_RELEASED:
+        return f"Your review for {cycle} is available"
+    review = REVIEW_KIND_NAMES.get(str(data.get("review_kind")), "review")
+    if kind is NotificationKind.REVIEW_DUE_SOON:
+        return f"Due on {data.get('due_on')}: your {review} ({cycle})"
+    if audience in (Audience.MANAGER, Audience.ESCALATION):
+        return f"Overdue for {about_name}: a {review} ({cycle})"
+    return f"Overdue: your {review} ({cycle})"
 
 
 @dataclass(frozen=True)
@@ -64,6 +97,11 @@ def render(
         "due_on": data.get("due_on"),
         "valid_until": data.get("valid_until"),
         "reason": data.get("reason"),
+        "cycle_code": data.get("cycle_code"),
+        "review": REVIEW_KIND_NAMES.get(str(data.get("review_kind")), "review"),
+        "review_kind": data.get("review_kind"),
+        "released_on": data.get("released_on"),
+        "course_codes": list(data.get("course_codes") or ()),
         "audience": audience.value,
         "recipient_name": recipient_name,
         "about_name": about_name,

@@ -42,6 +42,10 @@ class NotificationKind(StrEnum):
     ENROLLMENT_DUE_SOON = "enrollment_due_soon"
     ENROLLMENT_OVERDUE = "enrollment_overdue"
     CERTIFICATION_EXPIRING = "certification_expiring"
+    REVIEW_DUE_SOON = "review_due_soon"
+    REVIEW_OVERDUE = "review_overdue"
+    REVIEW_RELEASED = "review_released"
+    TEAM_RECOMMENDATIONS = "team_recommendations"
 
 
 class Audience(StrEnum):
@@ -49,6 +53,8 @@ class Audience(StrEnum):
 
     EMPLOYEE = "employee"
     MANAGER = "manager"
+    ESCALATION = "escalation"
+    """The manager of the manager of someone who is behind (an escalated reminder)."""
     WEBHOOK = "webhook"
     """A webhook registered for the employee's org unit or the notice's category (the
     row's `recipient_id` is then the webhook's id)."""

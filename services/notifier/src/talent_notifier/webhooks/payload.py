@@ -32,6 +32,17 @@ def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str)
         return f"{who}'s course {course} is due on {due_on}."
     if kind is NotificationKind.ENROLLMENT_OVERDUE:
         return f"{who} has not completed the course {course}, due on {due_on}."
+    if kind in (NotificationKind.REVIEW_DUE_SOON, NotificationKind.REVIEW_OVERDUE):
+        # `who` is the reviewer: the one whose review is due or late.
+        review = slack_escaped(data.get("review_kind", ""))
+        cycle = slack_escaped(data.get("cycle_code", ""))
+        late = "has not submitted" if kind is NotificationKind.REVIEW_OVERDUE else "has"
+        return f"{who} {late} a {review} review in {cycle}, due on {due_on}."
+    if kind is NotificationKind.TEAM_RECOMMENDATIONS:
+        courses = ", ".join(slack_escaped(code) for code in data.get("course_codes") or ())
+        return f"New recommended development actions for {who}: {courses}."
+    if kind is NotificationKind.REVIEW_RELEASED:
+        return f"{who}'s review in {slack_escaped(data.get('cycle_code', ''))} was released."
     return f"{who}'s certification {course} expires on {data.get('valid_until')}."
 
 
