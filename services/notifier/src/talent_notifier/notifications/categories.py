@@ -22,6 +22,10 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.ENROLLMENT_DUE_SOON: NotificationCategory.LEARNING,
     NotificationKind.ENROLLMENT_OVERDUE: NotificationCategory.LEARNING,
     NotificationKind.CERTIFICATION_EXPIRING: NotificationCategory.LEARNING,
+    # Digests gather learning notices only today; a digest is not itself subject to a
+    # category's preference (its held rows were).
+    NotificationKind.DIGEST: NotificationCategory.LEARNING,
+    NotificationKind.MANAGER_DIGEST: NotificationCategory.LEARNING,
 }
 
 

@@ -54,6 +54,13 @@ class NotificationKind(Enum):
     CERTIFICATION_EXPIRING = enum_value(
         "certification_expiring", description="The recipient's certification expires soon."
     )
+    DIGEST = enum_value(
+        "digest", description="The recipient's held notices of a day or a week, in one email."
+    )
+    MANAGER_DIGEST = enum_value(
+        "manager_digest",
+        description="A manager's weekly email about their direct reports' learning.",
+    )
 
 
 @strawberry.enum(description="How a notification reaches its recipient.")

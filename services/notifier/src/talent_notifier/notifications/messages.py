@@ -30,6 +30,9 @@ _environment = Environment(
 def subject_of(
     kind: NotificationKind, data: Mapping[str, Any], *, audience: Audience, about_name: str
 ) -> str:
+    if kind in (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST):
+        # Written when the digest is made (digests/messages.py).
+        return str(data.get("subject", "Your digest"))
     course = data.get("course_code", "")
     if kind is NotificationKind.ENROLLMENT_ASSIGNED:
         return f"New course assigned: {course}"
