@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from talent_platform.settings import ServiceSettings
@@ -53,4 +54,4 @@ class NotifierSettings(ServiceSettings):
     # local hour (the recipient's quiet-hours time zone, else UTC) at which a day's or a
     # Monday's digest becomes due. The email delivery job sends what it makes.
     digest_interval_s: float = 300.0
-    digest_hour: int = 7
+    digest_hour: int = Field(default=7, ge=0, le=23)
