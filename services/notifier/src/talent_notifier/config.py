@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from talent_platform.settings import ServiceSettings
@@ -48,3 +49,9 @@ class NotifierSettings(ServiceSettings):
     email_max_attempts: int = 6
     email_retry_base_s: float = 30.0
     email_retry_max_s: float = 3600.0
+
+    # The worker's digest job (digests/): how often it looks for digests to make, and the
+    # local hour (the recipient's quiet-hours time zone, else UTC) at which a day's or a
+    # Monday's digest becomes due. The email delivery job sends what it makes.
+    digest_interval_s: float = 300.0
+    digest_hour: int = Field(default=7, ge=0, le=23)

@@ -2,6 +2,7 @@
 
 import strawberry
 
+from talent_notifier.digests.graphql import DigestMutation
 from talent_notifier.notifications.graphql import (
     Employee,
     NotificationMutation,
@@ -18,7 +19,7 @@ class Query(NotificationQuery, PreferenceQuery, WebhookQuery):
 
 
 @strawberry.type
-class Mutation(NotificationMutation, PreferenceMutation, WebhookMutation):
+class Mutation(NotificationMutation, PreferenceMutation, WebhookMutation, DigestMutation):
     pass
 
 

@@ -1,11 +1,12 @@
 """`python -m talent_notifier.worker`: the outbox relay, the consumer of people's,
 learning's, performance's and the recommender's events (the projection and the
 notifications they make), the email delivery job (a periodic job, every
-`email_delivery_interval_s`) and the webhook delivery job (`webhook_delivery_interval_s`,
-webhooks/delivery.py)."""
+`email_delivery_interval_s`), the webhook delivery job (`webhook_delivery_interval_s`,
+webhooks/delivery.py) and the digest job (`digest_interval_s`, digests/)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 
@@ -16,7 +17,9 @@ from talent_contracts import service_topic
 from talent_notifier.config import NotifierSettings
 from talent_notifier.consumers import registry
 from talent_notifier.db import messaging
+from talent_notifier.digests.service import make_digests
 from talent_notifier.notifications.email import DeliveryRun, deliver_email
+from talent_notifier.preferences.models import Frequency
 from talent_notifier.webhooks.delivery import webhook_delivery
 from talent_platform.periodic import PeriodicJob
 from talent_platform.worker import run_worker
@@ -55,6 +58,21 @@ def email_delivery(settings: NotifierSettings) -> PeriodicJob:
     return PeriodicJob("email-delivery", settings.email_delivery_interval_s, run)
 
 
+def digests(settings: NotifierSettings) -> PeriodicJob:
+    """Make the daily and weekly digests that are due (digests/service.py) as PENDING
+    email rows, which the email delivery job sends. One replica at a time; a run is one
+    transaction, and a period's digest is made once whoever runs it."""
+
+    def work(session: Session) -> None:
+        now = dt.datetime.now(dt.UTC)
+        for frequency in (Frequency.DAILY, Frequency.WEEKLY):
+            run = make_digests(session, frequency=frequency, now=now, hour=settings.digest_hour)
+            if run.made:
+                log.info("digests made", extra={"frequency": frequency.value, **run.__dict__})
+
+    return PeriodicJob.in_transaction("digests", settings.digest_interval_s, work)
+
+
 def main() -> int:
     settings = NotifierSettings()
     return run_worker(
@@ -62,7 +80,7 @@ def main() -> int:
         tables=messaging,
         registry=registry,
         consumes=CONSUMES,
-        periodic=[email_delivery(settings), webhook_delivery(settings)],
+        periodic=[email_delivery(settings), webhook_delivery(settings), digests(settings)],
     )
 
 

@@ -30,6 +30,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from talent_notifier.config import NotifierSettings
+from talent_notifier.digests.messages import render_digest
 from talent_notifier.notifications import ledger
 from talent_notifier.notifications.messages import email_message, render
 from talent_notifier.notifications.models import Audience, NotificationKind
@@ -37,6 +38,9 @@ from talent_notifier.notifications.recipients import TERMINATED
 from talent_notifier.preferences.settings import quiet_windows
 
 log = logging.getLogger(__name__)
+
+DIGEST_KINDS = (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST)
+"""Rows the digest job made (digests/): rendered from what they recorded."""
 
 
 class Mailer(Protocol):
@@ -168,14 +172,23 @@ def deliver_email(
             ledger.postpone(session, delivery.id, until=until, now=now)
             run.postponed += 1
             continue
-        rendered = render(
-            NotificationKind(delivery.kind),
-            delivery.data,
-            audience=Audience(delivery.audience),
-            recipient_name=recipient.name,
-            about_name=item.about.name if item.about is not None else "your report",
-            preferences_url=settings.preferences_url,
-        )
+        kind = NotificationKind(delivery.kind)
+        if kind in DIGEST_KINDS:
+            rendered = render_digest(
+                kind,
+                delivery.data,
+                recipient_name=recipient.name,
+                preferences_url=settings.preferences_url,
+            )
+        else:
+            rendered = render(
+                kind,
+                delivery.data,
+                audience=Audience(delivery.audience),
+                recipient_name=recipient.name,
+                about_name=item.about.name if item.about is not None else "your report",
+                preferences_url=settings.preferences_url,
+            )
         sendable.append(
             (
                 item,

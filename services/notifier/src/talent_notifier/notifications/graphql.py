@@ -74,6 +74,13 @@ class NotificationKind(Enum):
         description="New recommended development actions (courses) for one of the "
         "recipient's direct reports: one notice per report and recommender batch.",
     )
+    DIGEST = enum_value(
+        "digest", description="The recipient's held notices of a day or a week, in one email."
+    )
+    MANAGER_DIGEST = enum_value(
+        "manager_digest",
+        description="A manager's weekly email about their direct reports' learning.",
+    )
 
 
 @strawberry.enum(description="How a notification reaches its recipient.")

@@ -99,6 +99,15 @@ def mark_sent(session: Session, delivery_id: uuid.UUID, *, now: dt.datetime) -> 
             updated_at=now,
         )
     )
+    # A digest: the held rows it carried are sent with it.
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.digest_delivery_id == delivery_id,
+            Delivery.status == DeliveryStatus.DIGEST,
+        )
+        .values(status=DeliveryStatus.SENT, sent_at=now, updated_at=now)
+    )
 
 
 def mark_attempt_failed(

@@ -36,6 +36,9 @@ def subject_of(
         return f"{count} recommended {actions} for {about_name}"
     if kind in REVIEW_KINDS:
         return review_subject(kind, data, audience=audience, about_name=about_name)
+    if kind in (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST):
+        # Written when the digest is made (digests/messages.py).
+        return str(data.get("subject", "Your digest"))
     course = data.get("course_code", "")
     if kind is NotificationKind.ENROLLMENT_ASSIGNED:
         return f"New course assigned: {course}"

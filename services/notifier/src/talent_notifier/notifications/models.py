@@ -34,7 +34,8 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
     DIGEST = "digest"
     """Held for the recipient's daily or weekly digest (`Delivery.digest`); the email
-    job does not send it (the digest, a later increment, will)."""
+    job does not send it; the digest job puts it in a digest (`digests/`), and it is
+    SENT when that digest is (`Delivery.digest_delivery_id`)."""
 
 
 class NotificationKind(StrEnum):
@@ -46,6 +47,10 @@ class NotificationKind(StrEnum):
     REVIEW_OVERDUE = "review_overdue"
     REVIEW_RELEASED = "review_released"
     TEAM_RECOMMENDATIONS = "team_recommendations"
+    DIGEST = "digest"
+    """One email with the recipient's held notices of a day or a week (`digests/`)."""
+    MANAGER_DIGEST = "manager_digest"
+    """A manager's weekly email about their direct reports' learning (`digests/`)."""
 
 
 class Audience(StrEnum):
@@ -102,3 +107,6 @@ class Delivery(Entity, Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     digest: Mapped[str | None] = mapped_column(String(10), default=None)
     """`daily` or `weekly` for a row held for a digest (status DIGEST), else null."""
+    digest_delivery_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    """For a held row: the ledger row of the digest email it went in (set when the digest
+    is made; the row is SENT when that email is)."""

@@ -1,7 +1,7 @@
 """notices: the participants of review cycles (who hears that a cycle was released)
 
-Revision ID: 0004_notices
-Revises: 0003
+Revision ID: 0005_notices
+Revises: 0004_digests
 Create Date: 2026-12-07 22:20:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_notices"
-down_revision: str | None = "0003"
+revision: str = "0005_notices"
+down_revision: str | None = "0004_digests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
