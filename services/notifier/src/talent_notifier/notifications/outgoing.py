@@ -1,8 +1,8 @@
 """Recording notifications decided elsewhere: given who hears what (one `Outgoing` per
 recipient), write the ledger rows each recipient's preferences allow (in-app SENT,
 email PENDING or held as DIGEST, nothing for OFF) and the rows of the webhooks each
-notice matches. Used by the notices of the other services' events (reviews, ...), so
-preferences and webhooks apply to them by category exactly as to learning's."""
+notice matches. Used by the notices of every service's events (learning's, reviews,
+recommendations), so preferences and webhooks apply to all of them by category."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ class Outgoing:
     subject_employee_id: uuid.UUID
     """The employee the notification is about (named in its text)."""
     data: dict[str, Any]
+    mandatory: bool = False
+    """A mandatory compliance notice: sent at once on both channels whatever the
+    recipient chose."""
 
 
 def record(
@@ -55,7 +58,11 @@ def record(
     for item in outgoing:
         category = category_of(item.kind)
         for channel in (Channel.IN_APP, Channel.EMAIL):
-            frequency = settings.frequency(item.recipient_id, category, channel)
+            frequency = (
+                Frequency.IMMEDIATELY
+                if item.mandatory
+                else settings.frequency(item.recipient_id, category, channel)
+            )
             if frequency is Frequency.OFF:
                 continue
             in_app = channel is Channel.IN_APP
