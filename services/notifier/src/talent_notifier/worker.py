@@ -18,7 +18,7 @@ from talent_notifier.config import NotifierSettings
 from talent_notifier.consumers import registry
 from talent_notifier.db import messaging
 from talent_notifier.digests.service import make_digests
-from talent_notifier.notifications.email import DeliveryRun, deliver_email
+from talent_notifier.notifications.email import deliver_email, drain
 from talent_notifier.preferences.models import Frequency
 from talent_notifier.webhooks.delivery import webhook_delivery
 from talent_platform.periodic import PeriodicJob
@@ -41,18 +41,13 @@ def email_delivery(settings: NotifierSettings) -> PeriodicJob:
     may run it together, as `FOR UPDATE SKIP LOCKED` gives each its own rows."""
 
     def run(engine: Engine) -> None:
-        total = DeliveryRun()
-        for _ in range(settings.email_max_batches_per_run):
-            with Session(engine) as session, session.begin():
-                batch = deliver_email(session, settings)
-            total.sent += batch.sent
-            total.retried += batch.retried
-            total.failed += batch.failed
-            total.postponed += batch.postponed
-            done = batch.sent + batch.retried + batch.failed + batch.postponed
-            if done < settings.email_batch_size:
-                break
-        if total.sent or total.retried or total.failed or total.postponed:
+        total = drain(
+            engine,
+            lambda session: deliver_email(session, settings),
+            batch_size=settings.email_batch_size,
+            max_batches=settings.email_max_batches_per_run,
+        )
+        if total.handled:
             log.info("email delivery", extra=total.__dict__)
 
     return PeriodicJob("email-delivery", settings.email_delivery_interval_s, run)

@@ -7,7 +7,7 @@ import uuid
 
 from talent_contracts.learning import CertificationExpiring, EnrollmentDueSoon, EnrollmentOverdue
 from talent_notifier.config import NotifierSettings
-from talent_notifier.notifications.email import retry_at
+from talent_notifier.notifications.ledger import retry_at
 from talent_notifier.notifications.messages import email_message, render
 from talent_notifier.notifications.models import Audience, NotificationKind
 from talent_notifier.notifications.recipients import Person, Recipient, recipients
@@ -131,7 +131,16 @@ def test_retries_back_off_exponentially_up_to_a_cap_then_stop() -> None:
         environment="test", email_retry_base_s=10, email_retry_max_s=60, email_max_attempts=5
     )
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    waits = [retry_at(n, now=now, settings=settings) for n in range(1, 6)]
+    waits = [
+        retry_at(
+            n,
+            now=now,
+            max_attempts=settings.email_max_attempts,
+            base_s=settings.email_retry_base_s,
+            max_s=settings.email_retry_max_s,
+        )
+        for n in range(1, 6)
+    ]
     assert [w - now if w else None for w in waits] == [
         dt.timedelta(seconds=10),
         dt.timedelta(seconds=20),

@@ -5,7 +5,7 @@ Never inside the consumer's transaction: the consumer only records rows, and thi
 `FOR UPDATE SKIP LOCKED` (replicas share the work), sends them on one SMTP connection
 and marks each SENT. An email due during the recipient's quiet hours waits, without
 counting an attempt, until they end (`next_attempt_at`). A failed attempt counts and
-waits (`retry_at`: exponential backoff); after `email_max_attempts` the row is FAILED,
+waits (`ledger.retry_at`: exponential backoff); after `email_max_attempts` the row is FAILED,
 which admins see with its last error. When the SMTP server is down the rows stay PENDING
 and go out once it is back.
 
@@ -27,6 +27,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from talent_notifier.config import NotifierSettings
@@ -96,14 +97,6 @@ class SmtpMailer:
         self._smtp = None
 
 
-def retry_at(attempts: int, *, now: dt.datetime, settings: NotifierSettings) -> dt.datetime | None:
-    """When to try again after `attempts` failed attempts; None once they are used up."""
-    if attempts >= settings.email_max_attempts:
-        return None
-    wait = min(settings.email_retry_base_s * 2 ** (attempts - 1), settings.email_retry_max_s)
-    return now + dt.timedelta(seconds=wait)
-
-
 def describe(exc: BaseException) -> str:
     """An attempt's error for the ledger (shown to admins only)."""
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -116,6 +109,36 @@ class DeliveryRun:
     failed: int = 0
     postponed: int = 0
     """Held back until the recipient's quiet hours end."""
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.postponed
+
+    def add(self, other: DeliveryRun) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.postponed += other.postponed
+
+
+def drain(
+    engine: Engine,
+    deliver: Callable[[Session], DeliveryRun],
+    *,
+    batch_size: int,
+    max_batches: int,
+) -> DeliveryRun:
+    """A delivery job's run, for every channel: batch after batch, each its own
+    transaction, until a batch comes back short (or `max_batches`), so a burst drains
+    without waiting an interval per batch."""
+    total = DeliveryRun()
+    for _ in range(max_batches):
+        with Session(engine) as session, session.begin():
+            batch = deliver(session)
+        total.add(batch)
+        if batch.handled < batch_size:
+            break
+    return total
 
 
 def connection_lost(exc: OSError) -> bool:
@@ -142,7 +165,13 @@ def deliver_email(
     quiet = quiet_windows(session, {item.delivery.recipient_id for item in due})
 
     def failed(item: ledger.DueEmail, error: str) -> None:
-        when = retry_at(item.delivery.attempts + 1, now=now, settings=settings)
+        when = ledger.retry_at(
+            item.delivery.attempts + 1,
+            now=now,
+            max_attempts=settings.email_max_attempts,
+            base_s=settings.email_retry_base_s,
+            max_s=settings.email_retry_max_s,
+        )
         ledger.mark_attempt_failed(session, item.delivery.id, error=error, retry_at=when, now=now)
         if when is None:
             run.failed += 1

@@ -110,6 +110,18 @@ def mark_sent(session: Session, delivery_id: uuid.UUID, *, now: dt.datetime) -> 
     )
 
 
+def retry_at(
+    attempts: int, *, now: dt.datetime, max_attempts: int, base_s: float, max_s: float
+) -> dt.datetime | None:
+    """When to try a delivery again after `attempts` failed attempts (attempt n waits
+    base_s * 2^(n-1), at most max_s); None once `max_attempts` are used up. Every channel's
+    retry policy (email, webhooks)."""
+    if attempts >= max_attempts:
+        return None
+    wait = min(base_s * 2 ** (attempts - 1), max_s)
+    return now + dt.timedelta(seconds=wait)
+
+
 def mark_attempt_failed(
     session: Session,
     delivery_id: uuid.UUID,

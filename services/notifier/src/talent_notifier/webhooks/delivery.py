@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from talent_notifier.config import NotifierSettings
 from talent_notifier.notifications import ledger
-from talent_notifier.notifications.email import DeliveryRun
+from talent_notifier.notifications.email import DeliveryRun, drain
 from talent_notifier.webhooks.ledger import DueWebhook, due_webhooks
 from talent_notifier.webhooks.payload import body_of, message_id
 from talent_notifier.webhooks.signing import signed_headers
@@ -39,14 +39,6 @@ log = logging.getLogger(__name__)
 
 RETRIED_CLIENT_ERRORS = frozenset({408, 429})
 USER_AGENT = "talent-notifier-webhooks"
-
-
-def retry_at(attempts: int, *, now: dt.datetime, settings: NotifierSettings) -> dt.datetime | None:
-    """When to try again after `attempts` failed attempts; None once they are used up."""
-    if attempts >= settings.webhook_max_attempts:
-        return None
-    wait = min(settings.webhook_retry_base_s * 2 ** (attempts - 1), settings.webhook_retry_max_s)
-    return now + dt.timedelta(seconds=wait)
 
 
 @dataclass(frozen=True)
@@ -93,7 +85,17 @@ def deliver_webhooks(
         return run
 
     def failed(item: DueWebhook, error: str, *, retry: bool) -> None:
-        when = retry_at(item.delivery.attempts + 1, now=now, settings=settings) if retry else None
+        when = (
+            ledger.retry_at(
+                item.delivery.attempts + 1,
+                now=now,
+                max_attempts=settings.webhook_max_attempts,
+                base_s=settings.webhook_retry_base_s,
+                max_s=settings.webhook_retry_max_s,
+            )
+            if retry
+            else None
+        )
         ledger.mark_attempt_failed(session, item.delivery.id, error=error, retry_at=when, now=now)
         if when is None:
             run.failed += 1
@@ -138,17 +140,14 @@ def webhook_delivery(settings: NotifierSettings) -> PeriodicJob:
     may run it together, as `FOR UPDATE SKIP LOCKED` gives each its own rows."""
 
     def run(engine: Engine) -> None:
-        total = DeliveryRun()
         with new_client(settings) as client:
-            for _ in range(settings.webhook_max_batches_per_run):
-                with Session(engine) as session, session.begin():
-                    batch = deliver_webhooks(session, settings, client=client)
-                total.sent += batch.sent
-                total.retried += batch.retried
-                total.failed += batch.failed
-                if batch.sent + batch.retried + batch.failed < settings.webhook_batch_size:
-                    break
-        if total.sent or total.retried or total.failed:
+            total = drain(
+                engine,
+                lambda session: deliver_webhooks(session, settings, client=client),
+                batch_size=settings.webhook_batch_size,
+                max_batches=settings.webhook_max_batches_per_run,
+            )
+        if total.handled:
             log.info("webhook delivery", extra=total.__dict__)
 
     return PeriodicJob("webhook-delivery", settings.webhook_delivery_interval_s, run)
