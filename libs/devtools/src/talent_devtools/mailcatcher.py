@@ -19,12 +19,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Final, Self
+from typing import IO, Any
 
 from talent_devtools.ports import free_port, port_is_free
-
-_LOG_TAIL_CHARS: Final = 4000
+from talent_devtools.process import ChildServer
 
 
 class MailCatcherError(RuntimeError):
@@ -95,7 +93,7 @@ class CaughtMail:
         )
 
 
-class MailCatcher:
+class MailCatcher(ChildServer):
     """A MailDev child process on 127.0.0.1; output goes to `log_path` if given."""
 
     def __init__(
@@ -189,24 +187,3 @@ class MailCatcher:
         request = urllib.request.Request(f"{self.web_url}/api/email/all", method="DELETE")
         with urllib.request.urlopen(request, timeout=5):
             pass
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _log_tail(self) -> str:
-        if self.log_path is None:
-            return ""
-        try:
-            log = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return f"\n--- {self.log_path} (tail) ---\n{log[-_LOG_TAIL_CHARS:]}"
