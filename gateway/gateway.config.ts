@@ -148,6 +148,11 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
 ]);
 
+// What an error's extensions may carry to a client (docs/api.md). Anything else (Hive's
+// `request` and `response` of a failed subgraph call, with the subgraph's URL and the
+// internal entity query) stays inside.
+const PUBLIC_EXTENSIONS = new Set(['code', 'reference', 'fields', 'serviceName', 'http']);
+
 function bounded(text: string): string {
   return text.length <= MESSAGE_LIMIT ? text : `${text.slice(0, MESSAGE_LIMIT - 1)}…`;
 }
@@ -181,7 +186,9 @@ function keepContract(error: unknown): void {
     e.message = `Internal error (reference ${reference})`;
   }
   extensions.code = code;
-  delete extensions.stack;
+  for (const key of Object.keys(extensions)) {
+    if (!PUBLIC_EXTENSIONS.has(key) && key !== 'originalError') delete extensions[key];
+  }
   // Yoga reads `originalError` after this hook (a request body that is not JSON is a 400
   // by it), so it stays, but not enumerable: the response leaves it out.
   if ('originalError' in extensions) {
@@ -198,8 +205,17 @@ function keepContractOf(result: unknown): void {
     result.forEach(keepContractOf);
     return;
   }
-  const errors = (result as { errors?: unknown } | null)?.errors;
-  if (Array.isArray(errors)) errors.forEach(keepContract);
+  const { data, errors } = (result as { data?: unknown; errors?: unknown } | null) ?? {};
+  if (!Array.isArray(errors)) return;
+  errors.forEach(keepContract);
+  // A partial answer (a subgraph timed out or failed, the others answered) is a 200: per
+  // GraphQL over HTTP a response with data is 2xx, and a client library would throw a
+  // 504's data away. The status of a field's error only applies when there is no data.
+  if (data !== null && data !== undefined) {
+    for (const error of errors as ResultError[]) {
+      if (error?.extensions) delete error.extensions.http;
+    }
+  }
 }
 
 const errorContract: GatewayPlugin = {
