@@ -116,3 +116,32 @@ def test_the_checks_see_a_missing_description() -> None:
     (definition,) = [d for d in parse(sdl).definitions if d.name.value == "T"]  # type: ignore[attr-defined]
     assert list(_undescribed(definition)) == ["T.status"]
     assert list(_status_strings(definition)) == ["T.status"]
+
+
+def _refusable_non_null(definition: DefinitionNode) -> Iterator[str]:
+    """Fields documented as answering FORBIDDEN that are non-null: a refusal there would
+    null the parent (the whole `data` for a root field), wiping the caller's other data.
+    The error types' `code` field names the code and is exempt."""
+    assert isinstance(definition, Described)
+    for item in getattr(definition, "fields", None) or ():
+        description = item.description.value if item.description else ""
+        if (
+            "FORBIDDEN" in description
+            and isinstance(item.type, NonNullTypeNode)
+            and item.name.value != "code"
+        ):
+            yield f"{definition.name.value}.{item.name.value}"
+
+
+@pytest.mark.parametrize("name", sorted(SUBGRAPHS))
+def test_fields_that_can_be_refused_are_nullable(name: str) -> None:
+    """docs/api.md, one rule for reads: a refused field answers null with FORBIDDEN at its
+    path, and the rest of the answer keeps its data."""
+    found = sorted({path for d in _definitions(name) for path in _refusable_non_null(d)})
+    assert not found, f"{name}: refusable but non-null: {', '.join(found)}"
+
+
+def test_the_nullability_check_sees_a_refusable_non_null_field() -> None:
+    sdl = '"""D."""\ntype T { """FORBIDDEN for others."""\nlog: [Int!]! }'
+    (definition,) = parse(sdl).definitions
+    assert list(_refusable_non_null(definition)) == ["T.log"]

@@ -690,6 +690,7 @@ async def test_reads_and_dismissals_of_suggestions_are_in_the_audit_trail(
     )
     refused = await schema.execute(AUDIT, variable_values={"role": None}, context_value=employee)
     assert refused.errors and (refused.errors[0].extensions or {})["code"] == "FORBIDDEN"
+    assert refused.data == {"recommenderAuditLog": None}  # null at its path, not the whole data
 
 
 @pytest.mark.parametrize("role", ["", "KR-1", "0"])
@@ -698,7 +699,7 @@ async def test_a_malformed_key_role_id_in_the_audit_trail_is_the_callers_error(
 ) -> None:
     context = TalentContext.with_session(session, principal=HR_LEADER, settings=SETTINGS)
     result = await schema.execute(AUDIT, variable_values={"role": role}, context_value=context)
-    assert result.errors is not None and result.data is None
+    assert result.errors is not None and result.data == {"recommenderAuditLog": None}
     [error] = result.errors
     assert error.extensions == {
         "code": "BAD_USER_INPUT",

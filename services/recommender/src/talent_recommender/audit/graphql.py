@@ -72,7 +72,7 @@ class AuditQuery:
             strawberry.ID | None,
             strawberry.argument(description="Only entries about this key role (its UUID)."),
         ] = None,
-    ) -> Connection[AuditEntry]:
+    ) -> Connection[AuditEntry] | None:
         info.context.principal.require(Role.ADMIN, Role.HR_LEADER)
         page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
         statement = select(AuditEntryModel)
