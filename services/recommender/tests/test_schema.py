@@ -27,6 +27,7 @@ def test_the_recommender_extends_peoples_employee_with_its_fields() -> None:
         "id",
         "skillProfile",
         "skillGaps",
+        "careerPaths",
         "keyRoleGaps",
         "recommendedCourses",
         "teamDevelopmentActions",
@@ -40,3 +41,6 @@ def test_the_recommender_extends_peoples_employee_with_its_fields() -> None:
         "successorSuggestionOrgUnits",
     ]
     assert [d.name.value for d in key_role.directives or ()] == ["key"]
+    job_profile = types["JobProfile"]
+    assert [f.name.value for f in job_profile.fields or ()] == ["code", "nextMoves"]
+    assert [d.name.value for d in job_profile.directives or ()] == ["key"]

@@ -4,6 +4,7 @@ import strawberry
 
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 from talent_recommender.audit.graphql import AuditQuery
+from talent_recommender.careers.graphql import JobProfile
 from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
 from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
 from talent_recommender.successors.graphql import KeyRole, SuccessorMutation
@@ -22,8 +23,8 @@ class Mutation(RecommendationMutation, RefitMutation, SuccessorMutation):
 schema = TalentSchema(
     query=Query,
     mutation=Mutation,
-    # Employee and KeyRole are reachable only through other subgraphs' entities.
-    types=[*ERROR_TYPES, Employee, KeyRole],
+    # Employee, KeyRole and JobProfile are reachable only through other subgraphs' entities.
+    types=[*ERROR_TYPES, Employee, KeyRole, JobProfile],
     extensions=[TransactionExtension],
     federation_version="2.9",
 )

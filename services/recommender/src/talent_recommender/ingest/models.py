@@ -122,7 +122,8 @@ class JobHistory(Base):
     __tablename__ = "job_history"
 
     employee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    job_profile_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Indexed for career paths: the histories of everyone who held one job profile.
+    job_profile_code: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
     start_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
 

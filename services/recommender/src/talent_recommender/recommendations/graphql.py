@@ -26,6 +26,7 @@ from talent_platform.graphql import (
     enum_value,
     run_mutation,
 )
+from talent_recommender.careers import graphql as careers
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring
@@ -35,6 +36,7 @@ from talent_recommender.recommendations.service import (
     DevelopmentAction as DevelopmentActionData,
 )
 from talent_recommender.recommendations.service import (
+    GapReport,
     ProfileEntry,
     RecommenderService,
 )
@@ -214,6 +216,28 @@ class SkillGapReport:
     target_title: str = strawberry.field(description="Title of that job profile.")
     gaps: list[SkillGap] = strawberry.field(
         description="Every requirement of the profile, met ones too (gap 0)."
+    )
+
+
+def _report(report: GapReport) -> SkillGapReport:
+    return SkillGapReport(
+        target_job_profile_code=report.target_code,
+        target_title=report.target_title,
+        gaps=[SkillGap.from_gap(g) for g in report.gaps],
+    )
+
+
+@strawberry.type(
+    description="A common move from the employee's current job profile, with the "
+    "employee's own gaps for the job profile it leads to."
+)
+class CareerPath:
+    move: careers.CareerMove = strawberry.field(
+        description="The move: where people went next, how many, after how long, and the "
+        "typical gaps it closes."
+    )
+    gaps: SkillGapReport = strawberry.field(
+        description="The employee's own gaps against the job profile the move leads to."
     )
 
 
@@ -467,11 +491,46 @@ class Employee:
             return None
         if report is None:
             return None
-        return SkillGapReport(
-            target_job_profile_code=report.target_code,
-            target_title=report.target_title,
-            gaps=[SkillGap.from_gap(g) for g in report.gaps],
-        )
+        return _report(report)
+
+    @strawberry.field(
+        description="Where people went next from the employee's current job profile (as "
+        "`JobProfile.nextMoves`), each with the employee's own gaps for it; empty when "
+        "they have no job profile. Null with a FORBIDDEN error unless the caller may see "
+        "the employee."
+    )
+    async def career_paths(
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many moves, 0-{careers.MAX_MOVES} (default 5); outside "
+                "that BAD_USER_INPUT."
+            ),
+        ] = 5,
+    ) -> list[CareerPath] | None:
+        checked_first(first, maximum=careers.MAX_MOVES)
+        employee_id = await self._visible_id(info)
+        if employee_id is None:
+            return None
+        try:
+            current = await locked(info, lambda: self._service(info).gaps(employee_id))
+            if current is None:
+                return []
+            moves = await careers.next_moves(info, current.target_code, first=first)
+            paths = []
+            service = self._service(info)
+            for move in moves:
+                async with session_lock(info):
+                    report = await service.gaps(
+                        employee_id, target_job_profile_code=move.job_profile_code
+                    )
+                if report is not None:
+                    paths.append(CareerPath(move=careers.CareerMove.of(move), gaps=_report(report)))
+        except (errors.NotFound, errors.Forbidden):
+            return None
+        return paths
 
     @strawberry.field(
         description="Gaps against each key role the employee is currently nominated for "
