@@ -5,13 +5,14 @@ import strawberry
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 from talent_recommender.audit.graphql import AuditQuery
 from talent_recommender.careers.graphql import JobProfile
+from talent_recommender.needs.graphql import NeedsQuery
 from talent_recommender.profiles.graphql import RefitMutation, StatusQuery
 from talent_recommender.recommendations.graphql import Employee, RecommendationMutation
 from talent_recommender.successors.graphql import KeyRole, SuccessorMutation
 
 
 @strawberry.type
-class Query(StatusQuery, AuditQuery):
+class Query(StatusQuery, AuditQuery, NeedsQuery):
     pass
 
 
