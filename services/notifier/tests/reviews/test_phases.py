@@ -140,6 +140,27 @@ def test_reviews_that_arrive_after_their_phase_opened_are_told_then(
     assert row.data["review_kind"] == "self"
 
 
+def test_a_manager_review_submitted_after_sign_off_opened_is_told_to_sign_it_off(
+    sync_session: Session,
+) -> None:
+    boss = hire(sync_session, "Bea Boss")
+    ana = hire(sync_session, "Ana Lima", manager=boss)
+    review, other = assign(ana, boss), assign(ana, ana, kind="self")
+    deliver(sync_session, phase_changed("sign_off", "calibration"), service="performance")
+    # Only the submissions reach the notifier after sign-off opened (reviews made before
+    # performance published review.assigned): the manager review waits to be signed off.
+    deliver(sync_session, submit(other), service="performance")
+    assert opened(sync_session) == []
+    deliver(sync_session, submit(review), service="performance")
+    first = opened(sync_session)
+    deliver(sync_session, submit(review), service="performance")  # replayed
+
+    assert first == [(boss.employee_id, Channel.EMAIL), (boss.employee_id, Channel.IN_APP)]
+    assert opened(sync_session) == first  # still one notice for the phase
+    row = next(r for r in deliveries(sync_session) if r.kind == "review_phase_opened")
+    assert row.data["phase"] == "sign_off"
+
+
 def test_no_notice_to_the_terminated_nor_for_done_reviews(sync_session: Session) -> None:
     boss = hire(sync_session, "Bea Boss")
     gone_boss = hire(sync_session, "Gil Gone")

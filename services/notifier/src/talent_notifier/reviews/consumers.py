@@ -144,21 +144,23 @@ def notify_released(session: Session, items: Sequence[BatchItem]) -> None:
 
 
 def keep_tasks(session: Session, items: Sequence[BatchItem]) -> None:
-    """Keep the review tasks; a review assigned while its phase is open (the phase change
-    was handled first) notifies its reviewer now."""
+    """Keep the review tasks; a review to do in its cycle's open phase (the phase change
+    was handled first: a draft in its writing phase, a submitted manager review in
+    sign_off) notifies its reviewer now."""
     events: list[tasks.TaskEvent] = []
     for payload, _ in items:
         if not isinstance(payload, TASKS):
             raise TypeError(f"not a review task event: {type(payload).__name__}")
         events.append(payload)
-    rows = tasks.apply(session, events)
-    drafts = [r for r in rows if r["status"] == "draft" and r["reviewer_id"] is not None]
-    current = tasks.current_phases(session, {r["cycle_id"] for r in drafts})
+    rows = [r for r in tasks.apply(session, events) if r["reviewer_id"] is not None]
+    current = tasks.current_phases(session, {r["cycle_id"] for r in rows})
     now = dt.datetime.now(dt.UTC)
     for cycle_id, phase in current.items():
-        kind, _ = tasks.PENDING.get(phase.phase, (None, ()))
+        kind, statuses = tasks.PENDING.get(phase.phase, (None, ()))
         reviewers = {
-            r["reviewer_id"] for r in drafts if r["cycle_id"] == cycle_id and r["kind"] == kind
+            r["reviewer_id"]
+            for r in rows
+            if r["cycle_id"] == cycle_id and r["kind"] == kind and r["status"] in statuses
         }
         if reviewers:
             phases.notify_opened(session, [phase], reviewers=reviewers, now=now)
