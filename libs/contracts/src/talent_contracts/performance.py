@@ -136,6 +136,51 @@ class ReviewOverdue(EventPayload):
     due_on: dt.date
 
 
+ReviewAssignedReason = Literal["launch", "population", "peer_request", "reopened"]
+
+
+@event("talent.performance.review.assigned.v1")
+class ReviewAssigned(EventPayload):
+    """A review is a draft its reviewer must write: created at launch, by a population
+    change (a hire, a transfer into the population, a cancelled review restored, a new
+    manager taking over the manager review), by an approved peer request, or reopened by
+    HR. Carries the review as it now is; a later one for the same review supersedes it."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    kind: ReviewKind
+    phase: CyclePhase
+    """The phase the review is written in (self_review, peer_feedback, manager_review)."""
+    due_on: dt.date | None
+    """That phase's deadline."""
+    reason: ReviewAssignedReason
+
+
+@event("talent.performance.review.cancelled.v1")
+class ReviewCancelled(EventPayload):
+    """A draft review was cancelled: its employee left the cycle's population."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+
+
+@event("talent.performance.review.signed_off.v1")
+class ReviewSignedOff(EventPayload):
+    """A submitted manager review was signed off in the sign-off phase (final)."""
+
+    review_id: uuid.UUID
+    cycle_id: uuid.UUID
+    cycle_code: str
+    employee_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    signed_off_at: dt.datetime
+
+
 GoalScope = Literal["individual", "team", "org"]
 GoalStatus = Literal["not_started", "on_track", "at_risk", "off_track", "completed", "cancelled"]
 

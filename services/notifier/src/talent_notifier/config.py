@@ -54,4 +54,6 @@ class NotifierSettings(ServiceSettings):
     # local hour (the recipient's quiet-hours time zone, else UTC) at which a day's or a
     # Monday's digest becomes due. The email delivery job sends what it makes.
     digest_interval_s: float = 300.0
+    announcement_interval_s: float = 30.0
+    """How often the announcement job sends the scheduled announcements that are due."""
     digest_hour: int = Field(default=7, ge=0, le=23)

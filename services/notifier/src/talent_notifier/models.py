@@ -1,5 +1,6 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
+from talent_notifier.announcements.models import Announcement, OverdueEnrollment
 from talent_notifier.audit.models import AuditEntry
 from talent_notifier.db import Base, messaging
 from talent_notifier.notifications.models import Delivery
@@ -10,19 +11,23 @@ from talent_notifier.preferences.models import (
     NotificationPreference,
     QuietHours,
 )
-from talent_notifier.reviews.models import CycleParticipant
+from talent_notifier.reviews.models import CycleParticipant, CycleState, ReviewTask
 from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
+    "Announcement",
     "AuditEntry",
     "Base",
     "ComplianceEnrollment",
     "CycleParticipant",
+    "CycleState",
     "Delivery",
     "EmployeeProjection",
     "NotificationDefault",
     "NotificationPreference",
+    "OverdueEnrollment",
     "QuietHours",
+    "ReviewTask",
     "Webhook",
     "messaging",
 ]

@@ -2,6 +2,7 @@
 
 import strawberry
 
+from talent_notifier.announcements.graphql import AnnouncementMutation, AnnouncementQuery
 from talent_notifier.digests.graphql import DigestMutation
 from talent_notifier.notifications.graphql import (
     Employee,
@@ -14,12 +15,14 @@ from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtens
 
 
 @strawberry.type
-class Query(NotificationQuery, PreferenceQuery, WebhookQuery):
+class Query(NotificationQuery, PreferenceQuery, WebhookQuery, AnnouncementQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NotificationMutation, PreferenceMutation, WebhookMutation, DigestMutation):
+class Mutation(
+    NotificationMutation, PreferenceMutation, WebhookMutation, DigestMutation, AnnouncementMutation
+):
     pass
 
 

@@ -2,7 +2,8 @@
 learning's, performance's and the recommender's events (the projection and the
 notifications they make), the email delivery job (a periodic job, every
 `email_delivery_interval_s`), the webhook delivery job (`webhook_delivery_interval_s`,
-webhooks/delivery.py) and the digest job (`digest_interval_s`, digests/)."""
+webhooks/delivery.py), the digest job (`digest_interval_s`, digests/) and the
+announcement job (`announcement_interval_s`, announcements/)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from talent_contracts import service_topic
+from talent_notifier.announcements.service import send_due
 from talent_notifier.config import NotifierSettings
 from talent_notifier.consumers import registry
 from talent_notifier.db import messaging
@@ -68,6 +70,19 @@ def digests(settings: NotifierSettings) -> PeriodicJob:
     return PeriodicJob.in_transaction("digests", settings.digest_interval_s, work)
 
 
+def announcements(settings: NotifierSettings) -> PeriodicJob:
+    """Send the scheduled announcements whose `send_at` has come (announcements/): their
+    recipients' ledger rows, which the email job sends. One transaction a run; an
+    announcement is sent once whoever runs it (its row is locked and marked SENT)."""
+
+    def work(session: Session) -> None:
+        sent = send_due(session, now=dt.datetime.now(dt.UTC))
+        if sent:
+            log.info("announcements sent", extra={"announcements": sent})
+
+    return PeriodicJob.in_transaction("announcements", settings.announcement_interval_s, work)
+
+
 def main() -> int:
     settings = NotifierSettings()
     return run_worker(
@@ -75,7 +90,12 @@ def main() -> int:
         tables=messaging,
         registry=registry,
         consumes=CONSUMES,
-        periodic=[email_delivery(settings), webhook_delivery(settings), digests(settings)],
+        periodic=[
+            email_delivery(settings),
+            webhook_delivery(settings),
+            digests(settings),
+            announcements(settings),
+        ],
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from talent_contracts.performance import (
     CycleLaunched,
     CyclePhaseChanged,
+    ReviewAssigned,
     ReviewDueSoon,
     ReviewOverdue,
 )
@@ -176,6 +177,17 @@ async def test_launch_creates_every_review_of_the_population_at_once(session: As
     assert await count(session, ReviewCompetency) == 2 * 2 + 1  # ada: 2 reviews x 2; boss: 1
     [event] = await published(session, CycleLaunched)
     assert (event.cycle_code, event.population, event.phase) == ("2026-MID", 2, "goal_setting")
+    assigned = await published(session, ReviewAssigned)
+    assert {(a.employee_id, a.kind, a.reviewer_id, a.phase, a.reason) for a in assigned} == {
+        (ada.employee_id, "self", ada.employee_id, "self_review", "launch"),
+        (ada.employee_id, "manager", boss.employee_id, "manager_review", "launch"),
+        (boss.employee_id, "self", boss.employee_id, "self_review", "launch"),
+    }
+    assert {a.review_id for a in assigned} == {r.id for r in ada_reviews} | {
+        a.review_id for a in assigned if a.employee_id == boss.employee_id
+    }
+    deadline = START + dt.timedelta(weeks=PHASES.index("self_review") + 1)
+    assert {a.due_on for a in assigned if a.kind == "self"} == {deadline}
 
     again = await execute(session, LAUNCH, as_=HR, variables={"input": {"cycleId": cycle_id}})
     assert again["launchReviewCycle"]["__typename"] == "Conflict"

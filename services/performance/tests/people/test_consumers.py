@@ -14,16 +14,18 @@ from kafka import KafkaProducer
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from talent_contracts import EventPayload, dlq_topic, service_topic
+from talent_contracts import EventPayload, dlq_topic, parse_payload, service_topic
 from talent_contracts.people import (
     CompetencyUpdated,
     EmployeeHired,
     EmployeeSnapshot,
     EmployeeTerminated,
     EmployeeTransferred,
+    EmployeeUpdated,
     JobProfileUpdated,
     RequirementSnapshot,
 )
+from talent_contracts.performance import ReviewAssigned, ReviewCancelled
 from talent_devtools.broker import create_topics
 from talent_performance.config import PerformanceSettings
 from talent_performance.cycles.models import DEFAULT_SCALE, ReviewCycle
@@ -250,6 +252,50 @@ def test_transfers_and_terminations_adjust_a_running_cycle(sync_session: Session
     }
     transfer(sync_session, snapshot("E100", manager=new_boss.employee_id))
     assert {r.status for r in reviews(sync_session, cycle, ada.employee_id).values()} == {"draft"}
+
+
+def events_of(session: Session, event_type: type[EventPayload]) -> list[Any]:
+    rows = session.execute(
+        select(messaging.outbox.c.payload)
+        .where(messaging.outbox.c.event_type == event_type.event_type)
+        .order_by(messaging.outbox.c.id)
+    ).scalars()
+    return [parse_payload(event_type.event_type, bytes(p)) for p in rows]
+
+
+def test_population_changes_publish_each_review_assigned_or_cancelled(
+    sync_session: Session,
+) -> None:
+    boss, new_boss = snapshot("E1"), snapshot("E2")
+    ada = snapshot("E100", manager=boss.employee_id)
+    for person in (boss, new_boss, ada):
+        hire(sync_session, person)
+    cycle = running_cycle(sync_session, org_units=["finance"])
+    carl = snapshot("E102", manager=boss.employee_id)
+
+    hire(sync_session, carl)
+    transfer(sync_session, snapshot("E100", manager=new_boss.employee_id))
+    renamed = snapshot("E100", manager=new_boss.employee_id, name="Ada L.")
+    deliver(
+        sync_session,
+        EmployeeUpdated(employee_id=ada.employee_id, employee=renamed, changed_fields=("name",)),
+    )
+    transfer(sync_session, snapshot("E100", manager=new_boss.employee_id, org_unit_code="sales"))
+
+    assigned = [
+        (e.employee_id, e.kind, e.reviewer_id, e.reason, e.phase)
+        for e in events_of(sync_session, ReviewAssigned)
+    ]
+    assert assigned == [
+        (carl.employee_id, "self", carl.employee_id, "population", "self_review"),
+        (carl.employee_id, "manager", boss.employee_id, "population", "manager_review"),
+        # the new manager takes the draft over; the update that changes nothing publishes
+        # nothing
+        (ada.employee_id, "manager", new_boss.employee_id, "population", "manager_review"),
+    ]
+    cancelled = events_of(sync_session, ReviewCancelled)
+    assert {(e.employee_id, e.cycle_code) for e in cancelled} == {(ada.employee_id, cycle.code)}
+    assert len(cancelled) == 2
 
 
 def test_a_hire_people_publishes_on_the_broker_reaches_the_projection(

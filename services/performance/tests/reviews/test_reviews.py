@@ -8,7 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_contracts.performance import CompetencyAssessed, ReviewSubmitted
+from talent_contracts.performance import (
+    CompetencyAssessed,
+    ReviewAssigned,
+    ReviewSignedOff,
+    ReviewSubmitted,
+)
 from talent_performance.audit.models import AuditEntry
 from talent_performance.cycles.service import CycleService
 from talent_performance.people.models import EmployeeProjection
@@ -276,6 +281,13 @@ async def test_hr_reopens_with_a_reason_and_a_changed_rating_is_audited(
         {"overall_rating": 2},
         {"overall_rating": 4},
     )
+    reopens = [a for a in await published(session, ReviewAssigned) if a.reason == "reopened"]
+    [again] = reopens  # the review is its reviewer's again
+    assert (again.review_id, again.reviewer_id, again.reason) == (
+        theirs.id,
+        boss.employee_id,
+        "reopened",
+    )
 
 
 async def test_sign_off_locks_the_manager_review(session: AsyncSession) -> None:
@@ -301,6 +313,8 @@ async def test_sign_off_locks_the_manager_review(session: AsyncSession) -> None:
 
     assert too_early["signOffReview"]["__typename"] == "Conflict"
     assert signed["signOffReview"]["review"]["status"] == "SIGNED_OFF"
+    [event] = await published(session, ReviewSignedOff)
+    assert (event.review_id, event.reviewer_id) == (theirs.id, boss.employee_id)
     assert reopen["reopenReview"]["__typename"] == "Conflict"
 
 
@@ -367,6 +381,13 @@ async def test_peers_are_approved_by_the_manager_and_anonymous_to_the_employee(
         Review, uuid.UUID(approved["decidePeerRequest"]["request"]["reviewId"])
     )
     assert peer_review is not None
+    [asked] = [a for a in await published(session, ReviewAssigned) if a.kind == "peer"]
+    assert (asked.review_id, asked.reviewer_id, asked.phase, asked.reason) == (
+        peer_review.id,
+        peer.employee_id,
+        "peer_feedback",
+        "peer_request",
+    )
     await save(session, principal(peer), peer_review, overallRating=5)
     await submit(session, principal(peer), peer_review)
     await move_to(session, cycle, "release")

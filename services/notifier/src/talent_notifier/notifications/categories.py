@@ -1,7 +1,7 @@
 """Categories of notifications (issue 17's grouping: learning, reviews, succession,
-recommendations, announcements): what a webhook subscribes to. Learning, reviews and
-recommendations have notices; the other categories are there so a subscription can be
-made ahead of them."""
+recommendations, announcements): what a webhook subscribes to. Learning, reviews,
+recommendations and announcements have notices; succession is there so a subscription
+can be made ahead of them."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.REVIEW_DUE_SOON: NotificationCategory.REVIEWS,
     NotificationKind.REVIEW_OVERDUE: NotificationCategory.REVIEWS,
     NotificationKind.REVIEW_RELEASED: NotificationCategory.REVIEWS,
+    NotificationKind.REVIEW_PHASE_OPENED: NotificationCategory.REVIEWS,
+    NotificationKind.ANNOUNCEMENT: NotificationCategory.ANNOUNCEMENTS,
     NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
     # Digests gather learning notices only today; a digest is not itself subject to a
     # category's preference (its held rows were).

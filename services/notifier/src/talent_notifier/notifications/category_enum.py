@@ -31,5 +31,5 @@ class NotificationCategory(Enum):
         description="New recommended development actions for a manager's team.",
     )
     ANNOUNCEMENTS = enum_value(
-        "announcements", description="Announcements from HR (no notices of this kind yet)."
+        "announcements", description="Announcements from HR (`sendAnnouncement`)."
     )

@@ -69,6 +69,16 @@ class NotificationKind(Enum):
         description="The recipient's review of a cycle was released and can be read "
         "(the notice itself carries no rating).",
     )
+    REVIEW_PHASE_OPENED = enum_value(
+        "review_phase_opened",
+        description="A review phase opened in which the recipient has reviews to write "
+        "(one notice per cycle and phase, listing the employees).",
+    )
+    ANNOUNCEMENT = enum_value(
+        "announcement",
+        description="An announcement an HR coordinator, HR leader or admin sent to a "
+        "population the recipient is in (`sendAnnouncement`).",
+    )
     TEAM_RECOMMENDATIONS = enum_value(
         "team_recommendations",
         description="New recommended development actions (courses) for one of the "

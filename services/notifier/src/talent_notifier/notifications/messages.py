@@ -34,6 +34,8 @@ def subject_of(
         count = len(data.get("recommendation_ids") or ())
         actions = "development action" if count == 1 else "development actions"
         return f"{count} recommended {actions} for {about_name}"
+    if kind is NotificationKind.ANNOUNCEMENT:
+        return str(data.get("subject", "Announcement"))
     if kind in REVIEW_KINDS:
         return review_subject(kind, data, audience=audience, about_name=about_name)
     if kind in (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST):
@@ -56,8 +58,16 @@ REVIEW_KINDS = frozenset(
         NotificationKind.REVIEW_DUE_SOON,
         NotificationKind.REVIEW_OVERDUE,
         NotificationKind.REVIEW_RELEASED,
+        NotificationKind.REVIEW_PHASE_OPENED,
     }
 )
+
+PHASE_NAMES = {
+    "self_review": "self review",
+    "peer_feedback": "peer feedback",
+    "manager_review": "manager review",
+    "sign_off": "sign-off",
+}
 
 REVIEW_KIND_NAMES = {"self": "self review", "manager": "manager review", "peer": "peer review"}
 
@@ -71,6 +81,11 @@ def review_subject(
     if kind is NotificationKind.REVIEW_RELEASED:
         return f"Your review for {cycle} is available"
     review = REVIEW_KIND_NAMES.get(str(data.get("review_kind")), "review")
+    if kind is NotificationKind.REVIEW_PHASE_OPENED:
+        due = f", due {data['due_on']}" if data.get("due_on") else ""
+        if data.get("phase") == "sign_off":
+            return f"Sign-off of your manager reviews for {cycle} is open{due}"
+        return f"Your {review} for {cycle} is open{due}"
     if kind is NotificationKind.REVIEW_DUE_SOON:
         return f"Due on {data.get('due_on')}: your {review} ({cycle})"
     if audience in (Audience.MANAGER, Audience.ESCALATION):
@@ -105,6 +120,10 @@ def render(
         "review_kind": data.get("review_kind"),
         "released_on": data.get("released_on"),
         "course_codes": list(data.get("course_codes") or ()),
+        "phase": data.get("phase"),
+        "employees": list(data.get("employees") or ()),
+        "body": data.get("body"),
+        "sender": data.get("sender"),
         "audience": audience.value,
         "recipient_name": recipient_name,
         "about_name": about_name,

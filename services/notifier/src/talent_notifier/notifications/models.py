@@ -46,7 +46,12 @@ class NotificationKind(StrEnum):
     REVIEW_DUE_SOON = "review_due_soon"
     REVIEW_OVERDUE = "review_overdue"
     REVIEW_RELEASED = "review_released"
+    REVIEW_PHASE_OPENED = "review_phase_opened"
+    """A review phase opened in which the recipient has reviews to write (one notice per
+    reviewer, cycle and phase: reviews/phases.py)."""
     TEAM_RECOMMENDATIONS = "team_recommendations"
+    ANNOUNCEMENT = "announcement"
+    """A coordinator's announcement (announcements/)."""
     DIGEST = "digest"
     """One email with the recipient's held notices of a day or a week (`digests/`)."""
     MANAGER_DIGEST = "manager_digest"

@@ -16,17 +16,22 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from talent_contracts.performance import (
+    CycleLaunched,
+    CyclePhaseChanged,
     CycleReleased,
     RatingCalibrated,
+    ReviewAssigned,
+    ReviewCancelled,
     ReviewDueSoon,
     ReviewOverdue,
+    ReviewSignedOff,
     ReviewSubmitted,
 )
 from talent_notifier.notifications import ledger, outgoing
 from talent_notifier.notifications.consumers import source_event_id
 from talent_notifier.notifications.models import Audience, NotificationKind
 from talent_notifier.notifications.outgoing import Outgoing
-from talent_notifier.reviews import participants
+from talent_notifier.reviews import participants, phases, tasks
 from talent_notifier.reviews.recipients import (
     released_recipients,
     review_recipients,
@@ -37,7 +42,9 @@ from talent_platform.events import HandlerRegistry
 from talent_platform.events.handlers import BatchItem
 
 REVIEW_NOTICES = (ReviewDueSoon, ReviewOverdue)
-PARTICIPATION = (ReviewSubmitted, RatingCalibrated, ReviewDueSoon, ReviewOverdue)
+PARTICIPATION = (ReviewSubmitted, RatingCalibrated, ReviewDueSoon, ReviewOverdue, ReviewAssigned)
+TASKS = (ReviewAssigned, ReviewSubmitted, ReviewCancelled, ReviewSignedOff)
+CYCLE_PHASES = (CycleLaunched, CyclePhaseChanged)
 
 
 def review_data(event: ReviewDueSoon | ReviewOverdue) -> dict[str, str | None]:
@@ -136,7 +143,54 @@ def notify_released(session: Session, items: Sequence[BatchItem]) -> None:
     outgoing.record(session, found, notices=[], now=dt.datetime.now(dt.UTC))
 
 
+def keep_tasks(session: Session, items: Sequence[BatchItem]) -> None:
+    """Keep the review tasks; a review to do in its cycle's open phase (the phase change
+    was handled first: a draft in its writing phase, a submitted manager review in
+    sign_off) notifies its reviewer now."""
+    events: list[tasks.TaskEvent] = []
+    for payload, _ in items:
+        if not isinstance(payload, TASKS):
+            raise TypeError(f"not a review task event: {type(payload).__name__}")
+        events.append(payload)
+    rows = [r for r in tasks.apply(session, events) if r["reviewer_id"] is not None]
+    current = tasks.current_phases(session, {r["cycle_id"] for r in rows})
+    now = dt.datetime.now(dt.UTC)
+    for cycle_id, phase in current.items():
+        kind, statuses = tasks.PENDING.get(phase.phase, (None, ()))
+        reviewers = {
+            r["reviewer_id"]
+            for r in rows
+            if r["cycle_id"] == cycle_id and r["kind"] == kind and r["status"] in statuses
+        }
+        if reviewers:
+            phases.notify_opened(session, [phase], reviewers=reviewers, now=now)
+
+
+def open_phases(session: Session, items: Sequence[BatchItem]) -> None:
+    """Remember each cycle's phase, and tell the reviewers of a tracked phase that opened."""
+    opened: list[tasks.PhaseOpened] = []
+    for payload, _ in items:
+        if isinstance(payload, CyclePhaseChanged):
+            opened.append(
+                tasks.PhaseOpened(
+                    payload.cycle_id, payload.cycle_code, payload.phase, payload.due_on
+                )
+            )
+        elif isinstance(payload, CycleLaunched):
+            opened.append(
+                tasks.PhaseOpened(payload.cycle_id, payload.cycle_code, payload.phase, None)
+            )
+        else:
+            raise TypeError(f"not a cycle phase event: {type(payload).__name__}")
+    tasks.record_phases(session, opened)
+    # Only each cycle's latest phase of the batch is open now.
+    latest = list({phase.cycle_id: phase for phase in opened}.values())
+    phases.notify_opened(session, latest, now=dt.datetime.now(dt.UTC))
+
+
 def register(registry: HandlerRegistry) -> None:
     registry.on_batch(*PARTICIPATION)(remember_participants)
+    registry.on_batch(*TASKS)(keep_tasks)
+    registry.on_batch(*CYCLE_PHASES)(open_phases)
     registry.on_batch(*REVIEW_NOTICES)(notify_reviews)
     registry.on_batch(CycleReleased)(notify_released)

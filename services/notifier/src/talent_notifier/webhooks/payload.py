@@ -41,6 +41,14 @@ def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str)
     if kind is NotificationKind.TEAM_RECOMMENDATIONS:
         courses = ", ".join(slack_escaped(code) for code in data.get("course_codes") or ())
         return f"New recommended development actions for {who}: {courses}."
+    if kind is NotificationKind.REVIEW_PHASE_OPENED:
+        review = slack_escaped(data.get("review_kind", ""))
+        cycle = slack_escaped(data.get("cycle_code", ""))
+        count = len(data.get("employees") or ())
+        due = f", due on {due_on}" if due_on else ""
+        return f"{who} has {count} {review} review(s) to write in {cycle}{due}."
+    if kind is NotificationKind.ANNOUNCEMENT:
+        return f"Announcement: {slack_escaped(data.get('subject', ''))}"
     if kind is NotificationKind.REVIEW_RELEASED:
         return f"{who}'s review in {slack_escaped(data.get('cycle_code', ''))} was released."
     return f"{who}'s certification {course} expires on {data.get('valid_until')}."

@@ -1,22 +1,30 @@
 """Set-based statements that create a cycle's reviews for its population, and the
 operations that run them on a sync session (ADR 0007).
 
-`create_reviews` serves launch (every employee at once: INSERT ... SELECT, no row goes
-through Python; the API calls it through `run_sync`) and `adjust_running_cycles` the
-people-event consumer (the employees of a batch whom a hire or transfer brings into a
-running cycle, or takes out of it).
+`create_reviews` serves launch (every employee at once: INSERT ... SELECT; the API calls
+it through `run_sync`) and `adjust_running_cycles` the people-event consumer (the
+employees of a batch whom a hire or transfer brings into a running cycle, or takes out of
+it).
+
+Each review created, restored or handed to a new reviewer publishes `review.assigned`,
+each draft cancelled `review.cancelled` (in the same transaction, through the outbox: COPY
+for a launch's thousands), so other services (the notifier) know whose review is whose
+without reading performance's tables. The statements return only the rows they changed,
+so a people event that changes nothing of a review publishes nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Insert,
+    Row,
     String,
-    Update,
     and_,
     case,
     column,
@@ -31,12 +39,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
-from talent_performance.cycles.models import ReviewCycle
+from talent_contracts.performance import ReviewAssigned, ReviewAssignedReason, ReviewCancelled
+from talent_performance.cycles.models import CyclePhaseDeadline, ReviewCycle
+from talent_performance.db import outbox
 from talent_performance.people.models import EmployeeProjection, JobProfileRequirement
 from talent_performance.reviews.models import Review, ReviewCompetency
 
 E = EmployeeProjection
+
+# What the statements that create or change reviews return: what their events carry.
+CHANGED = (Review.id, Review.employee_id, Review.reviewer_id, Review.kind)
+
+# The phase in which each kind of review is written (its deadline is the review's).
+WRITTEN_IN = {"self": "self_review", "peer": "peer_feedback", "manager": "manager_review"}
 
 
 def in_population(cycle: ReviewCycle) -> ColumnElement[bool]:
@@ -51,7 +68,9 @@ def in_population(cycle: ReviewCycle) -> ColumnElement[bool]:
     return and_(*clauses)
 
 
-def insert_reviews(cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None) -> Insert:
+def insert_reviews(
+    cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None
+) -> ReturningInsert[uuid.UUID, uuid.UUID, uuid.UUID | None, str]:
     """A self review for each employee of the population and a manager review for each
     who has a manager; existing ones are left alone."""
     kinds = values(column("kind", String), name="kinds").data([("self",), ("manager",)])
@@ -93,6 +112,7 @@ def insert_reviews(cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = N
             # index once psycopg prepares the statement and PostgreSQL plans it generically.
             index_where=text("kind <> 'peer'"),
         )
+        .returning(*CHANGED)
     )
 
 
@@ -118,7 +138,9 @@ def insert_review_competencies(
     )
 
 
-def cancel_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> Update:
+def cancel_reviews(
+    cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]
+) -> ReturningUpdate[uuid.UUID, uuid.UUID, uuid.UUID | None, str]:
     """The employees left the population: drafts of reviews about them are cancelled
     (submitted ones stay, as the record of what was said)."""
     return (
@@ -129,10 +151,13 @@ def cancel_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> U
             Review.status == "draft",
         )
         .values(status="cancelled", updated_at=func.now())
+        .returning(*CHANGED)
     )
 
 
-def restore_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> Update:
+def restore_reviews(
+    cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]
+) -> ReturningUpdate[uuid.UUID, uuid.UUID, uuid.UUID | None, str]:
     """The employees are (back) in the population: cancelled reviews become drafts, and
     the manager review follows each employee's current manager while it is a draft."""
     current_manager = (
@@ -148,12 +173,21 @@ def restore_reviews(cycle: ReviewCycle, employee_ids: Collection[uuid.UUID]) -> 
             Review.employee_id.in_(employee_ids),
             Review.kind != "peer",
             Review.status.in_(("draft", "cancelled")),
+            # Only what changes: a cancelled review, or a manager review whose manager did.
+            or_(
+                Review.status == "cancelled",
+                and_(
+                    Review.kind == "manager",
+                    Review.reviewer_id.is_distinct_from(current_manager),
+                ),
+            ),
         )
         .values(
             status="draft",
             reviewer_id=case((Review.kind == "manager", current_manager), else_=Review.reviewer_id),
             updated_at=func.now(),
         )
+        .returning(*CHANGED)
     )
 
 
@@ -172,12 +206,58 @@ def running_cycles(session: Session) -> list[ReviewCycle]:
     )
 
 
-def create_reviews(
-    session: Session, cycle: ReviewCycle, *, only: Collection[uuid.UUID] | None = None
+def deadlines_of(session: Session, cycle: ReviewCycle) -> dict[str, dt.date]:
+    rows = session.execute(
+        select(CyclePhaseDeadline.phase, CyclePhaseDeadline.due_on).where(
+            CyclePhaseDeadline.cycle_id == cycle.id
+        )
+    )
+    return {phase: due_on for phase, due_on in rows}
+
+
+def assigned(
+    session: Session,
+    cycle: ReviewCycle,
+    rows: Sequence[Row[uuid.UUID, uuid.UUID, uuid.UUID | None, str]]
+    | Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, str]],
+    *,
+    reason: ReviewAssignedReason,
 ) -> None:
-    """The population's (or these members') reviews and their competencies to rate."""
-    session.execute(insert_reviews(cycle, only=only))
+    """Publish `review.assigned` for these reviews (rows of `CHANGED`)."""
+    if not rows:
+        return
+    due = deadlines_of(session, cycle)
+    outbox.add(
+        session,
+        *(
+            ReviewAssigned(
+                review_id=review_id,
+                cycle_id=cycle.id,
+                cycle_code=cycle.code,
+                employee_id=employee_id,
+                reviewer_id=reviewer_id,
+                kind=cast(Any, kind),
+                phase=cast(Any, WRITTEN_IN[kind]),
+                due_on=due.get(WRITTEN_IN[kind]),
+                reason=reason,
+            )
+            for review_id, employee_id, reviewer_id, kind in rows
+        ),
+    )
+
+
+def create_reviews(
+    session: Session,
+    cycle: ReviewCycle,
+    *,
+    only: Collection[uuid.UUID] | None = None,
+    reason: ReviewAssignedReason = "launch",
+) -> None:
+    """The population's (or these members') reviews and their competencies to rate; each
+    new review publishes `review.assigned`."""
+    created = session.execute(insert_reviews(cycle, only=only)).all()
     session.execute(insert_review_competencies(cycle, only=only))
+    assigned(session, cycle, created, reason=reason)
 
 
 def adjust_running_cycles(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
@@ -192,10 +272,23 @@ def adjust_running_cycles(session: Session, employee_ids: Collection[uuid.UUID])
         )
         leavers = [e for e in employee_ids if e not in members]
         if leavers:
-            session.execute(cancel_reviews(cycle, leavers))
+            cancelled = session.execute(cancel_reviews(cycle, leavers)).all()
+            outbox.add(
+                session,
+                *(
+                    ReviewCancelled(
+                        review_id=review_id,
+                        cycle_id=cycle.id,
+                        cycle_code=cycle.code,
+                        employee_id=employee_id,
+                    )
+                    for review_id, employee_id, _, _ in cancelled
+                ),
+            )
         if members:
-            session.execute(restore_reviews(cycle, members))
-            create_reviews(session, cycle, only=members)
+            restored = session.execute(restore_reviews(cycle, members)).all()
+            assigned(session, cycle, restored, reason="population")
+            create_reviews(session, cycle, only=members, reason="population")
 
 
 def add_required_competencies(session: Session, holders: Collection[uuid.UUID]) -> None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_contracts.performance import CompetencyAssessed, ReviewSubmitted
+from talent_contracts.performance import CompetencyAssessed, ReviewSignedOff, ReviewSubmitted
 from talent_performance.audit.service import AuditLog
 from talent_performance.cycles.models import PHASES, ReviewCycle
+from talent_performance.cycles.population import assigned
 from talent_performance.cycles.repository import CycleRepository
 from talent_performance.db import outbox
 from talent_performance.people.models import JobProfileRequirement
@@ -239,6 +240,9 @@ class ReviewService:
             reason=reason.strip(),
         )
         await self.session.flush()
+        cycle = await self.cycles.get(review.cycle_id)
+        row = (review.id, review.employee_id, review.reviewer_id, review.kind)
+        await self.session.run_sync(assigned, cycle, [row], reason="reopened")
         return review
 
     async def sign_off(self, review_id: uuid.UUID) -> Review:
@@ -260,6 +264,17 @@ class ReviewService:
             )
         review.status, review.signed_off_at = "signed_off", utcnow()
         await self.session.flush()
+        await self.session.run_sync(
+            outbox.add,
+            ReviewSignedOff(
+                review_id=review.id,
+                cycle_id=cycle.id,
+                cycle_code=cycle.code,
+                employee_id=review.employee_id,
+                reviewer_id=review.reviewer_id,
+                signed_off_at=review.signed_off_at,
+            ),
+        )
         return review
 
     # -- peer feedback ------------------------------------------------------------------
@@ -342,6 +357,9 @@ class ReviewService:
         request.status, request.review_id = "approved", review.id
         request.decided_by = self.principal.employee_id
         await self.session.flush()
+        cycle = await self.cycles.get(request.cycle_id)
+        row = (review.id, review.employee_id, review.reviewer_id, review.kind)
+        await self.session.run_sync(assigned, cycle, [row], reason="peer_request")
 
 
 def raise_field(field: str, message: str) -> None:
