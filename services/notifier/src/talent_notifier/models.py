@@ -11,6 +11,13 @@ from talent_notifier.preferences.models import (
     QuietHours,
 )
 from talent_notifier.reviews.models import CycleParticipant
+from talent_notifier.succession.models import (
+    KeyRoleSummary,
+    ReadySuccessor,
+    StaleRecord,
+    SuccessionRecipient,
+    SuccessorSuggestion,
+)
 from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
@@ -20,9 +27,14 @@ __all__ = [
     "CycleParticipant",
     "Delivery",
     "EmployeeProjection",
+    "KeyRoleSummary",
     "NotificationDefault",
     "NotificationPreference",
     "QuietHours",
+    "ReadySuccessor",
+    "StaleRecord",
+    "SuccessionRecipient",
+    "SuccessorSuggestion",
     "Webhook",
     "messaging",
 ]

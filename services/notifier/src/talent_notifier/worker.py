@@ -1,8 +1,9 @@
-"""`python -m talent_notifier.worker`: the outbox relay, the consumer of people's,
-learning's, performance's and the recommender's events (the projection and the
-notifications they make), the email delivery job (a periodic job, every
-`email_delivery_interval_s`), the webhook delivery job (`webhook_delivery_interval_s`,
-webhooks/delivery.py) and the digest job (`digest_interval_s`, digests/)."""
+"""`python -m talent_notifier.worker`: the outbox relay (`notification.sent` and
+`notification.failed`), the consumer of people's, learning's, performance's, the
+recommender's and succession's events (the projection and the notifications they make),
+the email delivery job (a periodic job, every `email_delivery_interval_s`), the webhook
+delivery job (`webhook_delivery_interval_s`, webhooks/delivery.py) and the digest job
+(`digest_interval_s`, digests/)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ CONSUMES = [
     service_topic("learning"),
     service_topic("performance"),
     service_topic("recommender"),
+    service_topic("succession"),
 ]
 
 
