@@ -16,11 +16,11 @@ from talent_devtools.mailcatcher import MailCatcher
 from talent_notifier.digests.service import make_digests
 from talent_notifier.notifications.email import deliver_email
 from talent_notifier.notifications.models import Channel
-from talent_notifier.preferences.models import Frequency
+from talent_notifier.preferences.models import Category, Frequency
 
 from ..factories import deliver, deliveries
 from ..notifications.test_email import settings_for
-from ..preferences.factories import hire_in
+from ..preferences.factories import choose, hire_in
 from .factories import defined, overdue_record, recipient, uncovered
 
 HOUR = 7
@@ -161,3 +161,32 @@ def test_a_potential_assessed_again_leaves_the_digest_and_nothing_open_means_no_
     run = make_digests(sync_session, frequency=Frequency.WEEKLY, now=monday, hour=HOUR)
     assert run.succession_digests == 0
     assert [r.kind for r in deliveries(sync_session) if r.kind == "succession_digest"] == []
+
+
+def test_succession_notices_held_for_a_weekly_digest_keep_their_titles(
+    sync_session: Session, mail_catcher: MailCatcher
+) -> None:
+    hal = hire_in(sync_session, "Hal Leader", org_unit_code="HR")
+    ana = hire_in(sync_session, "Ana Lima")
+    recipient(sync_session, hal)
+    choose(sync_session, hal, Frequency.WEEKLY, category=Category.SUCCESSION)
+    deliver(
+        sync_session,
+        uncovered(defined("CFO", title="Chief Financial Officer")),
+        service="succession",
+    )
+    deliver(sync_session, overdue_record(ana, "plan"), service="succession")
+    monday = next_monday(dt.datetime.now(dt.UTC))
+    make_digests(sync_session, frequency=Frequency.WEEKLY, now=monday, hour=HOUR)
+
+    assert deliver_email(sync_session, settings_for(mail_catcher), now=monday).sent == 2
+    subjects = sorted(m.subject for m in mail_catcher.messages(to=hal.email))
+    assert subjects == [
+        "Succession this week: 1 uncovered key role, 1 stale record",
+        "Your weekly digest: 2 notifications",
+    ]
+    [held] = [m for m in mail_catcher.messages(to=hal.email) if m.subject.startswith("Your")]
+    assert (
+        "Key role CFO (criticality HIGH) has no ready-now successor; 1 successor named" in held.text
+    )
+    assert "The development plan of Ana Lima was due for review on 2026-05-01" in held.text

@@ -49,6 +49,18 @@ MANAGER_KINDS = (NotificationKind.ENROLLMENT_OVERDUE, NotificationKind.ENROLLMEN
 """What a manager's digest lists about each report."""
 
 
+NOTICE_FIELDS = ("course_code", "due_on", "valid_until", "reason")
+ITEM_FIELDS = (
+    *NOTICE_FIELDS,
+    # Succession notices held for a digest (their titles name the role or the record).
+    "key_role_code",
+    "criticality",
+    "successors",
+    "record_kind",
+    "review_by",
+)
+"""What a held notice's line in a digest is made from."""
+
 AUDIENCE_OF_DIGEST = {
     NotificationKind.DIGEST: Audience.EMPLOYEE,
     NotificationKind.MANAGER_DIGEST: Audience.MANAGER,
@@ -109,7 +121,7 @@ def _item(row: Delivery, people: dict[uuid.UUID, EmployeeProjection]) -> dict[st
         "kind": row.kind,
         "audience": row.audience,
         "about_name": about.name if about is not None else "your report",
-        **{k: row.data.get(k) for k in ("course_code", "due_on", "valid_until", "reason")},
+        **{k: row.data.get(k) for k in ITEM_FIELDS if k in row.data or k in NOTICE_FIELDS},
     }
 
 
