@@ -18,7 +18,7 @@ from talent_notifier.preferences.models import Category, Frequency
 from talent_notifier.webhooks.models import Webhook
 from talent_notifier.webhooks.signing import new_secret
 
-from ..factories import deliver, deliveries, terminate
+from ..factories import deliver, deliveries, snapshot, terminate
 from ..notifications.test_email import after_handling, settings_for
 from ..preferences.factories import choose, hire_in
 from .factories import defined, overdue_record, recipient, uncovered
@@ -174,3 +174,16 @@ def test_only_webhooks_that_name_succession_get_succession_notices(sync_session:
         ]
     )
     assert all(r.status == DeliveryStatus.PENDING for r in rows)
+
+
+def test_a_stale_record_of_someone_people_has_not_told_about_yet_names_no_one(
+    sync_session: Session, mail_catcher: MailCatcher
+) -> None:
+    hal = hire_in(sync_session, "Hal Leader", org_unit_code="HR")
+    recipient(sync_session, hal)
+    deliver(sync_session, overdue_record(snapshot("Not Yet Known")), service="succession")
+    assert deliver_email(sync_session, settings_for(mail_catcher), now=after_handling()).sent == 1
+    [mail] = mail_catcher.messages(to=hal.email)
+    assert (
+        mail.subject == "The potential assessment of an employee was due for review on 2026-05-01"
+    )

@@ -35,11 +35,16 @@ from talent_notifier.config import NotifierSettings
 from talent_notifier.digests.messages import render_digest
 from talent_notifier.notifications import ledger
 from talent_notifier.notifications.messages import DIGEST_KINDS, email_message, render
-from talent_notifier.notifications.models import Audience, NotificationKind
+from talent_notifier.notifications.models import Audience, Delivery, NotificationKind
 from talent_notifier.notifications.recipients import TERMINATED
 from talent_notifier.preferences.settings import quiet_windows
 
 log = logging.getLogger(__name__)
+
+
+def unknown_name(delivery: Delivery) -> str:
+    """Who a message is about when the projection does not know them (yet)."""
+    return "an employee" if delivery.audience == Audience.HR else "your report"
 
 
 class Mailer(Protocol):
@@ -221,7 +226,7 @@ def deliver_email(
                 delivery.data,
                 audience=Audience(delivery.audience),
                 recipient_name=recipient.name,
-                about_name=item.about.name if item.about is not None else "your report",
+                about_name=item.about.name if item.about is not None else unknown_name(delivery),
                 preferences_url=settings.preferences_url,
             )
         sendable.append(
