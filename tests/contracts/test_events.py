@@ -18,7 +18,8 @@ CONTRACT_EVENTS = sorted(
     t for t, c in EVENT_TYPES.items() if c.__module__.startswith("talent_contracts.")
 )
 NAME = re.compile(
-    r"^talent\.(people|learning|performance|succession|recommender)\.[a-z_]+\.[a-z_]+\.v\d+$"
+    r"^talent\.(people|learning|performance|succession|recommender|notifier)"
+    r"\.[a-z_]+\.[a-z_]+\.v\d+$"
 )
 
 

@@ -1,6 +1,13 @@
 """Typed event payloads, event type names and topic names shared by every Talent service."""
 
-from talent_contracts import learning, people, performance, recommender, succession
+from talent_contracts import (
+    learning,
+    notifier,
+    people,
+    performance,
+    recommender,
+    succession,
+)
 from talent_contracts.base import (
     EVENT_TYPES,
     EventPayload,
@@ -17,6 +24,7 @@ __all__ = [
     "dlq_topic",
     "event",
     "learning",
+    "notifier",
     "parse_payload",
     "people",
     "performance",

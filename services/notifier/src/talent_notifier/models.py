@@ -12,6 +12,13 @@ from talent_notifier.preferences.models import (
     QuietHours,
 )
 from talent_notifier.reviews.models import CycleParticipant, CycleState, ReviewTask
+from talent_notifier.succession.models import (
+    KeyRoleSummary,
+    ReadySuccessor,
+    StaleRecord,
+    SuccessionRecipient,
+    SuccessorSuggestion,
+)
 from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
@@ -23,11 +30,16 @@ __all__ = [
     "CycleState",
     "Delivery",
     "EmployeeProjection",
+    "KeyRoleSummary",
     "NotificationDefault",
     "NotificationPreference",
     "OverdueEnrollment",
     "QuietHours",
+    "ReadySuccessor",
     "ReviewTask",
+    "StaleRecord",
+    "SuccessionRecipient",
+    "SuccessorSuggestion",
     "Webhook",
     "messaging",
 ]

@@ -10,18 +10,29 @@ from talent_notifier.notifications.graphql import (
     NotificationQuery,
 )
 from talent_notifier.preferences.graphql import PreferenceMutation, PreferenceQuery
+from talent_notifier.succession.graphql import (
+    SuccessionRecipientMutation,
+    SuccessionRecipientQuery,
+)
 from talent_notifier.webhooks.graphql import WebhookMutation, WebhookQuery
 from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtension
 
 
 @strawberry.type
-class Query(NotificationQuery, PreferenceQuery, WebhookQuery, AnnouncementQuery):
+class Query(
+    NotificationQuery, PreferenceQuery, WebhookQuery, AnnouncementQuery, SuccessionRecipientQuery
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    NotificationMutation, PreferenceMutation, WebhookMutation, DigestMutation, AnnouncementMutation
+    NotificationMutation,
+    PreferenceMutation,
+    WebhookMutation,
+    DigestMutation,
+    AnnouncementMutation,
+    SuccessionRecipientMutation,
 ):
     pass
 

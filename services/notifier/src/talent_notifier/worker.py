@@ -1,9 +1,10 @@
-"""`python -m talent_notifier.worker`: the outbox relay, the consumer of people's,
-learning's, performance's and the recommender's events (the projection and the
-notifications they make), the email delivery job (a periodic job, every
-`email_delivery_interval_s`), the webhook delivery job (`webhook_delivery_interval_s`,
-webhooks/delivery.py), the digest job (`digest_interval_s`, digests/) and the
-announcement job (`announcement_interval_s`, announcements/)."""
+"""`python -m talent_notifier.worker`: the outbox relay (`notification.sent` and
+`notification.failed`), the consumer of people's, learning's, performance's, the
+recommender's and succession's events (the projection and the notifications they make),
+the email delivery job (a periodic job, every `email_delivery_interval_s`), the webhook
+delivery job (`webhook_delivery_interval_s`, webhooks/delivery.py), the digest job
+(`digest_interval_s`, digests/) and the announcement job (`announcement_interval_s`,
+announcements/)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ CONSUMES = [
     service_topic("learning"),
     service_topic("performance"),
     service_topic("recommender"),
+    service_topic("succession"),
 ]
 
 

@@ -1,6 +1,6 @@
 """Development-plan actions are succession's, confidential to HR leaders and admins, and
 `plan_action.created` cannot say whether an action may be shown to the employee: so it
-reaches no one (docs/notifier.md, Confidentiality)."""
+reaches no one (docs/notifier.md, Confidentiality), not even the succession recipients."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_a_plan_action_reaches_no_employee_and_no_manager(sync_session: Session)
         target_date=dt.date(2026, 9, 30),
         created_by=uuid.uuid4(),
     )
-    # The worker does not subscribe to succession's topic, and no handler would take the
-    # event if it did (the consumer skips what the registry does not handle).
-    assert service_topic("succession") not in CONSUMES
+    # The worker consumes succession's topic (for HR leaders' notices), but no handler
+    # takes a plan action: the consumer skips what the registry does not handle.
+    assert service_topic("succession") in CONSUMES
     assert not registry.handles(Envelope.for_payload(action, service="succession").type)

@@ -31,7 +31,8 @@ class DigestFrequency(Enum):
     DAILY = enum_value("daily", description="The daily digests of held notices.")
     WEEKLY = enum_value(
         "weekly",
-        description="The weekly digests of held notices and the managers' weekly digests.",
+        description="The weekly digests of held notices, the managers' and the succession "
+        "recipients' weekly digests.",
     )
 
 
@@ -47,6 +48,9 @@ class SendDigestsInput:
 class SendDigestsPayload:
     digests: int = strawberry.field(description="Digest emails made, managers' included.")
     manager_digests: int = strawberry.field(description="Of those, managers' weekly digests.")
+    succession_digests: int = strawberry.field(
+        description="Of those, succession recipients' weekly digests."
+    )
 
 
 SendDigestsResult = Annotated[
@@ -82,6 +86,10 @@ class DigestMutation:
             run: DigestRun = await context.session.run_sync(
                 lambda session: make_digests(session, frequency=frequency, now=now, hour=hour)
             )
-            return SendDigestsPayload(digests=run.made, manager_digests=run.manager_digests)
+            return SendDigestsPayload(
+                digests=run.made,
+                manager_digests=run.manager_digests,
+                succession_digests=run.succession_digests,
+            )
 
         return await run_mutation(context, action)

@@ -42,7 +42,8 @@ def render_digest(
     preferences_url: str,
 ) -> Rendered:
     """A DIGEST lists its notices (each with the title it would have had alone); a
-    MANAGER_DIGEST lists each report's overdue and due-soon courses."""
+    MANAGER_DIGEST lists each report's overdue and due-soon courses; a SUCCESSION_DIGEST
+    its uncovered key roles, stale records and counts of new successor suggestions."""
     subject = str(data["subject"])
     context: dict[str, Any] = {
         "recipient_name": recipient_name,
@@ -62,6 +63,9 @@ def render_digest(
             }
             for item in data["items"]
         ]
+    elif kind is NotificationKind.SUCCESSION_DIGEST:
+        for section in ("uncovered", "stale", "stale_more", "suggestions"):
+            context[section] = data[section]
     else:
         context["reports"] = data["reports"]
     return Rendered(

@@ -39,6 +39,8 @@ from talent_notifier.notifications.recipients import TERMINATED
 from talent_notifier.people.models import EmployeeProjection
 from talent_notifier.preferences.models import Category, Frequency
 from talent_notifier.preferences.settings import quiet_windows, settings_of
+from talent_notifier.succession.digest import succession_digest
+from talent_notifier.succession.recipients import active_recipients
 
 DIGEST_NAMESPACE = uuid.UUID("6f3d2a64-3c1e-4a51-9d0e-2b7f0c5a9e11")
 """Digest ids are uuid5 names in this namespace: the same period, the same id."""
@@ -47,12 +49,33 @@ MANAGER_KINDS = (NotificationKind.ENROLLMENT_OVERDUE, NotificationKind.ENROLLMEN
 """What a manager's digest lists about each report."""
 
 
+NOTICE_FIELDS = ("course_code", "due_on", "valid_until", "reason")
+ITEM_FIELDS = (
+    *NOTICE_FIELDS,
+    # Succession notices held for a digest (their titles name the role or the record).
+    "key_role_code",
+    "criticality",
+    "successors",
+    "record_kind",
+    "review_by",
+)
+"""What a held notice's line in a digest is made from."""
+
+AUDIENCE_OF_DIGEST = {
+    NotificationKind.DIGEST: Audience.EMPLOYEE,
+    NotificationKind.MANAGER_DIGEST: Audience.MANAGER,
+    NotificationKind.SUCCESSION_DIGEST: Audience.HR,
+}
+
+
 @dataclass
 class DigestRun:
     made: int = 0
     """Digest emails recorded (PENDING) by this run."""
     manager_digests: int = 0
     """Of those, managers' digests."""
+    succession_digests: int = 0
+    """Of those, succession recipients' digests."""
 
 
 def period_start(
@@ -98,7 +121,7 @@ def _item(row: Delivery, people: dict[uuid.UUID, EmployeeProjection]) -> dict[st
         "kind": row.kind,
         "audience": row.audience,
         "about_name": about.name if about is not None else "your report",
-        **{k: row.data.get(k) for k in ("course_code", "due_on", "valid_until", "reason")},
+        **{k: row.data.get(k) for k in ITEM_FIELDS if k in row.data or k in NOTICE_FIELDS},
     }
 
 
@@ -122,9 +145,7 @@ def _record_digest(
                 "recipient_id": recipient_id,
                 "channel": Channel.EMAIL,
                 "kind": kind,
-                "audience": Audience.EMPLOYEE
-                if kind is NotificationKind.DIGEST
-                else Audience.MANAGER,
+                "audience": AUDIENCE_OF_DIGEST[kind],
                 "subject_employee_id": recipient_id,
                 "data": {**data, "frequency": frequency.value, "period": str(start.date())},
                 "status": DeliveryStatus.PENDING,
@@ -176,6 +197,7 @@ def held_digests(session: Session, *, frequency: Frequency, now: dt.datetime, ho
                     session,
                     row.id,
                     error="the recipient is no longer employed",
+                    error_class="recipient_terminated",
                     retry_at=None,
                     now=now,
                 )
@@ -318,14 +340,54 @@ def _report_sections(
     ]
 
 
+def succession_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
+    """Each active succession recipient's weekly digest (succession/digest.py says what
+    it lists); none when there is nothing to say, or when they turned SUCCESSION email
+    OFF."""
+    recipients = active_recipients(session)
+    if not recipients:
+        return 0
+    ids = [r.employee_id for r in recipients]
+    zones = _zones(session, ids)
+    preferences = settings_of(session, ids)
+    made = 0
+    for recipient in recipients:
+        if (
+            preferences.frequency(recipient.employee_id, Category.SUCCESSION, Channel.EMAIL)
+            is Frequency.OFF
+        ):
+            continue
+        start = period_start(
+            now, frequency=Frequency.WEEKLY, time_zone=zones.get(recipient.employee_id), hour=hour
+        )
+        content = succession_digest(
+            session, recipient, since=start - dt.timedelta(days=7), until=start
+        )
+        if content is None:
+            continue
+        digest = _record_digest(
+            session,
+            kind=NotificationKind.SUCCESSION_DIGEST,
+            frequency=Frequency.WEEKLY,
+            recipient_id=recipient.employee_id,
+            start=start,
+            data=content,
+            now=now,
+        )
+        if digest is not None:
+            made += 1
+    return made
+
+
 def make_digests(
     session: Session, *, frequency: Frequency, now: dt.datetime, hour: int
 ) -> DigestRun:
     """The digests of `frequency` due at `now`: everyone's held notices, and with WEEKLY
-    the managers' digests too. Idempotent per period."""
+    the managers' and the succession recipients' digests too. Idempotent per period."""
     run = DigestRun()
     run.made = held_digests(session, frequency=frequency, now=now, hour=hour)
     if frequency is Frequency.WEEKLY:
         run.manager_digests = manager_digests(session, now=now, hour=hour)
-        run.made += run.manager_digests
+        run.succession_digests = succession_digests(session, now=now, hour=hour)
+        run.made += run.manager_digests + run.succession_digests
     return run

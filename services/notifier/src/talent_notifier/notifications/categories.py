@@ -1,7 +1,8 @@
 """Categories of notifications (issue 17's grouping: learning, reviews, succession,
 recommendations, announcements): what a webhook subscribes to. Learning, reviews,
-recommendations and announcements have notices; succession is there so a subscription
-can be made ahead of them."""
+recommendations, succession and announcements have notices. SUCCESSION is HR's: a
+webhook gets its notices only when it names the category (`CONFIDENTIAL_CATEGORIES`),
+never as one of "all categories"."""
 
 from __future__ import annotations
 
@@ -29,11 +30,18 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.REVIEW_PHASE_OPENED: NotificationCategory.REVIEWS,
     NotificationKind.ANNOUNCEMENT: NotificationCategory.ANNOUNCEMENTS,
     NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
+    NotificationKind.KEY_ROLE_UNCOVERED: NotificationCategory.SUCCESSION,
+    NotificationKind.SUCCESSION_RECORD_STALE: NotificationCategory.SUCCESSION,
     # Digests gather learning notices only today; a digest is not itself subject to a
     # category's preference (its held rows were).
     NotificationKind.DIGEST: NotificationCategory.LEARNING,
     NotificationKind.MANAGER_DIGEST: NotificationCategory.LEARNING,
+    NotificationKind.SUCCESSION_DIGEST: NotificationCategory.SUCCESSION,
 }
+
+
+CONFIDENTIAL_CATEGORIES = frozenset({NotificationCategory.SUCCESSION})
+"""Categories a webhook receives only when it subscribed to them by name."""
 
 
 def category_of(kind: NotificationKind) -> NotificationCategory:

@@ -23,8 +23,8 @@ class NotificationCategory(Enum):
     )
     SUCCESSION = enum_value(
         "succession",
-        description="Key roles uncovered and stale succession records, for HR (no notices "
-        "of this kind yet).",
+        description="Key roles uncovered and stale succession records, for succession "
+        "recipients (HR). A webhook receives them only when it names this category.",
     )
     RECOMMENDATIONS = enum_value(
         "recommendations",

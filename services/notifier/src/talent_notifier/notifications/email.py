@@ -30,18 +30,21 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from talent_contracts.notifier import FailureClass
 from talent_notifier.config import NotifierSettings
 from talent_notifier.digests.messages import render_digest
 from talent_notifier.notifications import ledger
-from talent_notifier.notifications.messages import email_message, render
-from talent_notifier.notifications.models import Audience, NotificationKind
+from talent_notifier.notifications.messages import DIGEST_KINDS, email_message, render
+from talent_notifier.notifications.models import Audience, Delivery, NotificationKind
 from talent_notifier.notifications.recipients import TERMINATED
 from talent_notifier.preferences.settings import quiet_windows
 
 log = logging.getLogger(__name__)
 
-DIGEST_KINDS = (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST)
-"""Rows the digest job made (digests/): rendered from what they recorded."""
+
+def unknown_name(delivery: Delivery) -> str:
+    """Who a message is about when the projection does not know them (yet)."""
+    return "an employee" if delivery.audience == Audience.HR else "your report"
 
 
 class Mailer(Protocol):
@@ -164,7 +167,7 @@ def deliver_email(
 
     quiet = quiet_windows(session, {item.delivery.recipient_id for item in due})
 
-    def failed(item: ledger.DueEmail, error: str) -> None:
+    def failed(item: ledger.DueEmail, error: str, error_class: FailureClass) -> None:
         when = ledger.retry_at(
             item.delivery.attempts + 1,
             now=now,
@@ -172,7 +175,14 @@ def deliver_email(
             base_s=settings.email_retry_base_s,
             max_s=settings.email_retry_max_s,
         )
-        ledger.mark_attempt_failed(session, item.delivery.id, error=error, retry_at=when, now=now)
+        ledger.mark_attempt_failed(
+            session,
+            item.delivery.id,
+            error=error,
+            error_class=error_class,
+            retry_at=when,
+            now=now,
+        )
         if when is None:
             run.failed += 1
         else:
@@ -182,7 +192,7 @@ def deliver_email(
     for item in due:
         delivery, recipient = item.delivery, item.recipient
         if recipient is None:
-            failed(item, "the recipient is not known to the notifier yet")
+            failed(item, "the recipient is not known to the notifier yet", "recipient_unknown")
             continue
         if recipient.status == TERMINATED:
             # Terminated since the notification was made: nothing more to send.
@@ -190,6 +200,7 @@ def deliver_email(
                 session,
                 delivery.id,
                 error="the recipient is no longer employed",
+                error_class="recipient_terminated",
                 retry_at=None,
                 now=now,
             )
@@ -215,7 +226,7 @@ def deliver_email(
                 delivery.data,
                 audience=Audience(delivery.audience),
                 recipient_name=recipient.name,
-                about_name=item.about.name if item.about is not None else "your report",
+                about_name=item.about.name if item.about is not None else unknown_name(delivery),
                 preferences_url=settings.preferences_url,
             )
         sendable.append(
@@ -247,7 +258,7 @@ def deliver_email(
                     if connection_lost(exc):
                         raise
                     # This message was refused (a bad address, say): the others go on.
-                    failed(item, describe(exc))
+                    failed(item, describe(exc), "smtp_refused")
                 else:
                     ledger.mark_sent(session, item.delivery.id, now=now)
                     run.sent += 1
@@ -258,5 +269,5 @@ def deliver_email(
             extra={"error": describe(exc), "waiting": len(remaining)},
         )
         for item, _ in remaining:
-            failed(item, describe(exc))
+            failed(item, describe(exc), "smtp_unavailable")
     return run

@@ -84,12 +84,27 @@ class NotificationKind(Enum):
         description="New recommended development actions (courses) for one of the "
         "recipient's direct reports: one notice per report and recommender batch.",
     )
+    KEY_ROLE_UNCOVERED = enum_value(
+        "key_role_uncovered",
+        description="A key role has no ready-now successor (to succession recipients: the "
+        "role, its criticality and how many successors are named, never who).",
+    )
+    SUCCESSION_RECORD_STALE = enum_value(
+        "succession_record_stale",
+        description="A potential assessment, readiness assessment or development plan was "
+        "not reviewed by its review-by date (to succession recipients; never its value).",
+    )
     DIGEST = enum_value(
         "digest", description="The recipient's held notices of a day or a week, in one email."
     )
     MANAGER_DIGEST = enum_value(
         "manager_digest",
         description="A manager's weekly email about their direct reports' learning.",
+    )
+    SUCCESSION_DIGEST = enum_value(
+        "succession_digest",
+        description="A succession recipient's weekly email: uncovered key roles, stale "
+        "succession records, new successor suggestions for critical key roles.",
     )
 
 

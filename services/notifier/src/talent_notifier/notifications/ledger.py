@@ -1,5 +1,9 @@
 """The worker's writes to the delivery ledger (synchronous sessions, as the consumer and
-the periodic jobs run them): recording notifications, picking due email, marking sends."""
+the periodic jobs run them): recording notifications, picking due email, marking sends.
+
+Marking an email or webhook row SENT, or FAILED for good, also writes its
+`notification.sent` / `notification.failed` event to the outbox, in the same transaction
+(so the event is published exactly when the mark commits)."""
 
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from talent_contracts.notifier import FailureClass, NotificationFailed, NotificationSent
+from talent_notifier.db import outbox
 from talent_notifier.notifications.models import Channel, Delivery, DeliveryStatus
 from talent_notifier.notifications.recipients import Person
 from talent_notifier.people.models import EmployeeProjection
@@ -86,8 +93,36 @@ def due_email(session: Session, *, now: dt.datetime, limit: int) -> list[DueEmai
     ]
 
 
+OUTCOME_COLUMNS = (
+    Delivery.id,
+    Delivery.source_event_id,
+    Delivery.kind,
+    Delivery.channel,
+    Delivery.recipient_id,
+    Delivery.attempts,
+)
+"""What a `notification.sent` / `notification.failed` event says of its ledger row."""
+
+
+OutcomeRow = Row[uuid.UUID, uuid.UUID, str, str, uuid.UUID, int]
+
+
+def _outcome(row: OutcomeRow) -> dict[str, Any]:
+    webhook = row.channel == Channel.WEBHOOK
+    return {
+        "delivery_id": row.id,
+        "source_event_id": row.source_event_id,
+        "kind": row.kind,
+        "channel": row.channel,
+        "recipient_employee_id": None if webhook else row.recipient_id,
+        "webhook_id": row.recipient_id if webhook else None,
+        "attempts": row.attempts,
+    }
+
+
 def mark_sent(session: Session, delivery_id: uuid.UUID, *, now: dt.datetime) -> None:
-    session.execute(
+    """An email accepted or a webhook answered 2xx: SENT, with its `notification.sent`."""
+    row = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
         .values(
@@ -98,8 +133,11 @@ def mark_sent(session: Session, delivery_id: uuid.UUID, *, now: dt.datetime) -> 
             last_error=None,
             updated_at=now,
         )
-    )
-    # A digest: the held rows it carried are sent with it.
+        .returning(*OUTCOME_COLUMNS)
+    ).one()
+    if row.channel != Channel.IN_APP:
+        outbox.add(session, NotificationSent(**_outcome(row)))
+    # A digest: the held rows it carried are sent with it (its event stands for them).
     session.execute(
         update(Delivery)
         .where(
@@ -127,11 +165,14 @@ def mark_attempt_failed(
     delivery_id: uuid.UUID,
     *,
     error: str,
+    error_class: FailureClass,
     retry_at: dt.datetime | None,
     now: dt.datetime,
 ) -> None:
-    """One more failed attempt: retried at `retry_at`, or FAILED when it is None."""
-    session.execute(
+    """One more failed attempt: retried at `retry_at`, or FAILED when it is None (then
+    with its `notification.failed`, which carries `error_class`, never `error`: an SMTP
+    error can quote an address)."""
+    row = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
         .values(
@@ -141,7 +182,10 @@ def mark_attempt_failed(
             last_error=error[:500],
             updated_at=now,
         )
-    )
+        .returning(*OUTCOME_COLUMNS)
+    ).one()
+    if retry_at is None and row.channel != Channel.IN_APP:
+        outbox.add(session, NotificationFailed(**_outcome(row), error_class=error_class))
 
 
 def postpone(

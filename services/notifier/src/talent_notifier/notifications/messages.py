@@ -38,7 +38,11 @@ def subject_of(
         return str(data.get("subject", "Announcement"))
     if kind in REVIEW_KINDS:
         return review_subject(kind, data, audience=audience, about_name=about_name)
-    if kind in (NotificationKind.DIGEST, NotificationKind.MANAGER_DIGEST):
+    if kind is NotificationKind.KEY_ROLE_UNCOVERED:
+        return key_role_uncovered_text(data)
+    if kind is NotificationKind.SUCCESSION_RECORD_STALE:
+        return stale_record_text(data, about_name=about_name)
+    if kind in DIGEST_KINDS:
         # Written when the digest is made (digests/messages.py).
         return str(data.get("subject", "Your digest"))
     course = data.get("course_code", "")
@@ -51,6 +55,44 @@ def subject_of(
             return f"Overdue for {about_name}: {course}"
         return f"Overdue: {course}"
     return f"Certification expiring on {data.get('valid_until')}: {course}"
+
+
+DIGEST_KINDS = frozenset(
+    {
+        NotificationKind.DIGEST,
+        NotificationKind.MANAGER_DIGEST,
+        NotificationKind.SUCCESSION_DIGEST,
+    }
+)
+
+STALE_RECORD_NAMES = {
+    "potential": "potential assessment",
+    "readiness": "readiness assessment",
+    "plan": "development plan",
+}
+
+
+def successors_named(count: int) -> str:
+    if count == 0:
+        return "no successor named"
+    return f"{count} successor{'s' if count != 1 else ''} named"
+
+
+def key_role_uncovered_text(data: Mapping[str, Any], *, escape: Any = str) -> str:
+    """ "Key role CFO (criticality HIGH) has no ready-now successor; 1 successor named":
+    the role, its criticality and how many successors its slate has; never who they are
+    or how ready."""
+    code = escape(data.get("key_role_code", ""))
+    criticality = str(data.get("criticality", "")).upper()
+    named = successors_named(int(data.get("successors") or 0))
+    return f"Key role {code} (criticality {criticality}) has no ready-now successor; {named}"
+
+
+def stale_record_text(data: Mapping[str, Any], *, about_name: str) -> str:
+    """ "The potential assessment of Ana Lima was due for review on 2026-05-01": which
+    kind of record, whose, and the date; never its value (potential, readiness)."""
+    record = STALE_RECORD_NAMES.get(str(data.get("record_kind")), "succession record")
+    return f"The {record} of {about_name} was due for review on {data.get('review_by')}"
 
 
 REVIEW_KINDS = frozenset(
@@ -124,6 +166,12 @@ def render(
         "employees": list(data.get("employees") or ()),
         "body": data.get("body"),
         "sender": data.get("sender"),
+        "key_role_code": data.get("key_role_code"),
+        "key_role_title": data.get("key_role_title"),
+        "criticality": str(data.get("criticality", "")).upper(),
+        "successors_named": successors_named(int(data.get("successors") or 0)).capitalize(),
+        "record": STALE_RECORD_NAMES.get(str(data.get("record_kind")), "succession record"),
+        "review_by": data.get("review_by"),
         "audience": audience.value,
         "recipient_name": recipient_name,
         "about_name": about_name,

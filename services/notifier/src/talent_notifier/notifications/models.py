@@ -52,10 +52,18 @@ class NotificationKind(StrEnum):
     TEAM_RECOMMENDATIONS = "team_recommendations"
     ANNOUNCEMENT = "announcement"
     """A coordinator's announcement (announcements/)."""
+    KEY_ROLE_UNCOVERED = "key_role_uncovered"
+    """A key role has no ready-now successor (to succession recipients)."""
+    SUCCESSION_RECORD_STALE = "succession_record_stale"
+    """A potential assessment, readiness assessment or plan was not reviewed by its
+    review-by date (to succession recipients; never its value)."""
     DIGEST = "digest"
     """One email with the recipient's held notices of a day or a week (`digests/`)."""
     MANAGER_DIGEST = "manager_digest"
     """A manager's weekly email about their direct reports' learning (`digests/`)."""
+    SUCCESSION_DIGEST = "succession_digest"
+    """A succession recipient's weekly email: uncovered key roles, stale records, new
+    successor suggestions for critical roles (`digests/`)."""
 
 
 class Audience(StrEnum):
@@ -65,6 +73,8 @@ class Audience(StrEnum):
     MANAGER = "manager"
     ESCALATION = "escalation"
     """The manager of the manager of someone who is behind (an escalated reminder)."""
+    HR = "hr"
+    """A succession recipient (an HR leader the admins named)."""
     WEBHOOK = "webhook"
     """A webhook registered for the employee's org unit or the notice's category (the
     row's `recipient_id` is then the webhook's id)."""

@@ -27,6 +27,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from talent_contracts.notifier import FailureClass
 from talent_notifier.config import NotifierSettings
 from talent_notifier.notifications import ledger
 from talent_notifier.notifications.email import DeliveryRun, drain
@@ -84,7 +85,7 @@ def deliver_webhooks(
     if not due:
         return run
 
-    def failed(item: DueWebhook, error: str, *, retry: bool) -> None:
+    def failed(item: DueWebhook, error: str, error_class: FailureClass, *, retry: bool) -> None:
         when = (
             ledger.retry_at(
                 item.delivery.attempts + 1,
@@ -96,7 +97,14 @@ def deliver_webhooks(
             if retry
             else None
         )
-        ledger.mark_attempt_failed(session, item.delivery.id, error=error, retry_at=when, now=now)
+        ledger.mark_attempt_failed(
+            session,
+            item.delivery.id,
+            error=error,
+            error_class=error_class,
+            retry_at=when,
+            now=now,
+        )
         if when is None:
             run.failed += 1
         else:
@@ -108,7 +116,7 @@ def deliver_webhooks(
         for item in due:
             webhook = item.webhook
             if webhook is None or webhook.deleted_at is not None:
-                failed(item, "the webhook was deleted", retry=False)
+                failed(item, "the webhook was deleted", "webhook_deleted", retry=False)
                 continue
             body = body_of(item.delivery, about_name=item.about_name)
             headers = signed_headers(
@@ -120,14 +128,21 @@ def deliver_webhooks(
             try:
                 response = http.post(webhook.url, content=body, headers=headers)
             except httpx.HTTPError as exc:
-                failed(item, f"{type(exc).__name__}: {exc}"[:500], retry=True)
+                failed(
+                    item, f"{type(exc).__name__}: {exc}"[:500], "webhook_unavailable", retry=True
+                )
                 continue
             outcome = outcome_of(response)
             if outcome.delivered:
                 ledger.mark_sent(session, item.delivery.id, now=now)
                 run.sent += 1
             else:
-                failed(item, outcome.error or "", retry=outcome.retry)
+                failed(
+                    item,
+                    outcome.error or "",
+                    "webhook_unavailable" if outcome.retry else "webhook_rejected",
+                    retry=outcome.retry,
+                )
     finally:
         if own_client:
             http.close()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talent_notifier.notifications.categories import category_of
+from talent_notifier.notifications.categories import CONFIDENTIAL_CATEGORIES, category_of
 from talent_notifier.notifications.models import (
     Audience,
     Channel,
@@ -43,10 +43,13 @@ class Subscription:
     categories: frozenset[str]
 
     def matches(self, notice: Notice, *, org_unit_code: str | None) -> bool:
-        """Its categories (none: all) hold the notice's, and the employee it is about is
-        in its org unit or below (none: anywhere; an employee the projection does not
-        know yet is in no org unit)."""
-        if self.categories and category_of(notice.kind).value not in self.categories:
+        """Its categories (none: all but the confidential ones) hold the notice's, and
+        the employee it is about is in its org unit or below (none: anywhere; an employee
+        the projection does not know yet, or a key role, is in no org unit)."""
+        category = category_of(notice.kind)
+        if category in CONFIDENTIAL_CATEGORIES and category.value not in self.categories:
+            return False
+        if self.categories and category.value not in self.categories:
             return False
         return self.org_unit_code is None or unit_in_scope(org_unit_code, {self.org_unit_code})
 

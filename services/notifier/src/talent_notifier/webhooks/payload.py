@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from talent_notifier.notifications.messages import key_role_uncovered_text, stale_record_text
 from talent_notifier.notifications.models import Delivery, NotificationKind
 
 EVENT_TYPE_PREFIX = "talent.notification."
@@ -49,6 +50,10 @@ def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str)
         return f"{who} has {count} {review} review(s) to write in {cycle}{due}."
     if kind is NotificationKind.ANNOUNCEMENT:
         return f"Announcement: {slack_escaped(data.get('subject', ''))}"
+    if kind is NotificationKind.KEY_ROLE_UNCOVERED:
+        return key_role_uncovered_text(data, escape=slack_escaped)
+    if kind is NotificationKind.SUCCESSION_RECORD_STALE:
+        return stale_record_text(data, about_name=who)
     if kind is NotificationKind.REVIEW_RELEASED:
         return f"{who}'s review in {slack_escaped(data.get('cycle_code', ''))} was released."
     return f"{who}'s certification {course} expires on {data.get('valid_until')}."
@@ -57,18 +62,24 @@ def text_of(kind: NotificationKind, data: Mapping[str, Any], *, about_name: str)
 def payload_of(delivery: Delivery, *, about_name: str | None) -> dict[str, Any]:
     kind = NotificationKind(delivery.kind)
     data = delivery.data
+    fields: dict[str, Any] = {
+        "notificationId": str(delivery.id),
+        "kind": kind.name,
+        "employeeId": str(delivery.subject_employee_id),
+        "courseCode": data.get("course_code"),
+        "dueOn": data.get("due_on"),
+        "validUntil": data.get("valid_until"),
+    }
+    if kind is NotificationKind.KEY_ROLE_UNCOVERED:
+        # About a key role, not an employee.
+        fields |= {"employeeId": None, "keyRoleId": data.get("key_role_id")}
+    if kind is NotificationKind.SUCCESSION_RECORD_STALE:
+        fields |= {"recordKind": data.get("record_kind"), "reviewBy": data.get("review_by")}
     return {
         "text": text_of(kind, data, about_name=about_name or "An employee"),
         "type": EVENT_TYPE_PREFIX + kind.value,
         "timestamp": delivery.created_at.isoformat(),
-        "data": {
-            "notificationId": str(delivery.id),
-            "kind": kind.name,
-            "employeeId": str(delivery.subject_employee_id),
-            "courseCode": data.get("course_code"),
-            "dueOn": data.get("due_on"),
-            "validUntil": data.get("valid_until"),
-        },
+        "data": fields,
     }
 
 

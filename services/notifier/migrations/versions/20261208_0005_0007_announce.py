@@ -1,7 +1,7 @@
 """announce: review tasks, cycle phases, announcements, overdue enrollments
 
-Revision ID: 0006_announce
-Revises: 0005_notices
+Revision ID: 0007_announce
+Revises: 0006_hrnotices
 Create Date: 2026-12-08 00:05:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006_announce"
-down_revision: str | None = "0005_notices"
+revision: str = "0007_announce"
+down_revision: str | None = "0006_hrnotices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
