@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
 
 from talent_platform.auth import AuthenticationError, AuthenticationUnavailable, TokenVerifier
 from talent_platform.db.session import Database, create_async_database
@@ -99,6 +100,11 @@ def create_service_app(
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.environment == "dev" else None,
         multipart_uploads_enabled=False,
+        # Subscriptions (a schema that has them) over GraphQL over Server-Sent Events,
+        # which is how the gateway forwards them to subgraphs (an HTTP request with
+        # `Accept: text/event-stream`, through the same token and gateway-secret checks
+        # as any request); no WebSockets.
+        subscription_protocols=(GRAPHQL_SSE_PROTOCOL,),
     )
     app.include_router(router, prefix="/graphql")
 
