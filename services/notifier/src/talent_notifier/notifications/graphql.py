@@ -448,7 +448,10 @@ def live_settings(info: Ctx) -> NotifierSettings:
 
 def inbox_hub(info: Ctx) -> InboxHub:
     """The API process's hub (`app.state.inbox_hub`, made on first use)."""
-    state = info.context.request.app.state
+    request = info.context.request
+    if request is None:
+        raise SubscriptionsUnavailable("live notifications are served over HTTP only")
+    state = request.app.state
     hub = getattr(state, "inbox_hub", None)
     if not isinstance(hub, InboxHub):
         settings = live_settings(info)
