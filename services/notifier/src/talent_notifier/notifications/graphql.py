@@ -455,7 +455,11 @@ def inbox_hub(info: Ctx) -> InboxHub:
     hub = getattr(state, "inbox_hub", None)
     if not isinstance(hub, InboxHub):
         settings = live_settings(info)
-        hub = InboxHub(settings.database_url, capacity=settings.subscription_capacity)
+        hub = InboxHub(
+            settings.database_url,
+            capacity=settings.subscription_capacity,
+            reads=max(1, settings.database_pool_size - 2),
+        )
         state.inbox_hub = hub
     return hub
 
@@ -464,14 +468,15 @@ class _NewRows:
     """A subscription's reads of its recipient's inbox: each read gives the in-app rows
     committed since the previous one (rows that existed when it started are never given)."""
 
-    def __init__(self, info: Ctx, recipient_id: uuid.UUID) -> None:
+    def __init__(self, info: Ctx, recipient_id: uuid.UUID, hub: InboxHub) -> None:
         self.info = info
         self.recipient_id = recipient_id
+        self.hub = hub
         self.seen: dict[uuid.UUID, dt.datetime] = {}
 
     async def read(self) -> list[Notification]:
         since = dt.datetime.now(dt.UTC) - LATE_COMMIT
-        async with self.info.context.sessions() as session:
+        async with self.hub.reads, self.info.context.sessions() as session:
             deliveries = DeliveryRepository(session)
             rows = list(
                 await session.scalars(
@@ -509,11 +514,12 @@ class NotificationSubscription:
             raise Refused(ONLY_RECIPIENT)
         settings = live_settings(info)
         ends = time.monotonic() + settings.subscription_max_s
-        reads = _NewRows(info, me)
+        hub = inbox_hub(info)
+        reads = _NewRows(info, me, hub)
         await reads.read()  # what exists now is not new
         async with contextlib.AsyncExitStack() as stack:
             try:
-                wake = await stack.enter_async_context(inbox_hub(info).subscribe(me))
+                wake = await stack.enter_async_context(hub.subscribe(me))
             except (HubFull, TimeoutError):
                 raise SubscriptionsUnavailable(
                     "live notifications are unavailable right now; query notifications instead"

@@ -51,7 +51,9 @@ class InboxHub:
     """One API process's listener: `subscribe(recipient)` gives an event that is set
     whenever the recipient may have new in-app notifications."""
 
-    def __init__(self, database_url: str, *, capacity: int, retry_s: float = 1.0) -> None:
+    def __init__(
+        self, database_url: str, *, capacity: int, reads: int = 8, retry_s: float = 1.0
+    ) -> None:
         url = make_url(database_url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
         self.capacity = capacity
@@ -60,6 +62,10 @@ class InboxHub:
         self._count = 0
         self._listening = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Woken subscriptions read a few at a time: a notification for many recipients
+        # (or a reconnect, which wakes everyone) queues their reads here instead of
+        # opening connections beyond the pool's.
+        self.reads = asyncio.Semaphore(reads)
 
     @property
     def subscribers(self) -> int:
