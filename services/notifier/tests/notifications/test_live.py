@@ -19,13 +19,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from talent_contracts.people import EmployeeSnapshot
 from talent_devtools.testing import ServiceDatabaseFactory
 from talent_notifier.config import NotifierSettings
-from talent_notifier.notifications.live import InboxHub
+from talent_notifier.notifications.live import INBOX_CHANNEL, InboxHub
 from talent_notifier.schema import schema
 from talent_platform.app import create_service_app
 from talent_platform.auth import issue_token
@@ -251,3 +251,45 @@ def test_a_full_process_refuses_more_subscriptions(live_database: str) -> None:
             assert first.next()["data"]["notificationAdded"]["courseCode"] == "FULL-1"
         finally:
             first.close()
+
+
+def test_a_lost_listening_connection_is_made_again_and_nothing_is_missed(live: LiveApi) -> None:
+    ana = commit(live.database_url, lambda s: hire(s, "Ana Again"))
+    stream = Stream(live.url, live.token(ana))
+    try:
+        live.wait_subscribed(1)
+        # The database ends the process's listening connection (a restart, a failover).
+        ended = commit(
+            live.database_url,
+            lambda s: s.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query = :listen"
+                ),
+                {"listen": f"LISTEN {INBOX_CHANNEL}"},
+            ).scalar_one(),
+        )
+        assert ended == 1
+        # Committed while no connection listens, or just after it is made again: either
+        # way it arrives (every subscription reads once after a reconnect).
+        commit(
+            live.database_url,
+            lambda s: deliver(s, assigned(ana, course="AGAIN-1"), service="learning"),
+        )
+        assert stream.next(timeout=20)["data"]["notificationAdded"]["courseCode"] == "AGAIN-1"
+    finally:
+        stream.close()
+
+
+def test_the_server_completes_a_subscription_after_its_maximum_lifetime(
+    live_database: str,
+) -> None:
+    settings = _settings(live_database, subscription_max_s=1.0)
+    with _serve(settings) as (url, app):
+        api = LiveApi(url=url, settings=settings, database_url=live_database, app=app)
+        ana = commit(live_database, lambda s: hire(s, "Ana Brief"))
+        stream = Stream(url, api.token(ana))
+        try:
+            assert stream.next(timeout=20) == {"complete": True}
+        finally:
+            stream.close()
