@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -30,7 +31,7 @@ from talent_notifier.schema import schema
 from talent_platform.app import create_service_app
 from talent_platform.auth import issue_token
 
-from ..factories import assigned, deliver, hire
+from ..factories import assigned, deliver, hire, overdue
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 SUBSCRIBE = "subscription { notificationAdded { id kind title courseCode about { id } } }"
@@ -293,3 +294,26 @@ def test_the_server_completes_a_subscription_after_its_maximum_lifetime(
             assert stream.next(timeout=20) == {"complete": True}
         finally:
             stream.close()
+
+
+def test_the_ledger_announces_the_recipients_of_new_in_app_rows_once(live_database: str) -> None:
+    boss, ana = commit(
+        live_database, lambda s: (b := hire(s, "Bea Told"), hire(s, "Ana Told", manager=b))
+    )
+    with psycopg.connect(live_database.replace("+psycopg", "", 1), autocommit=True) as listener:
+        listener.execute(f"LISTEN {INBOX_CHANNEL}")
+
+        def heard() -> list[str]:
+            return [n.payload for n in listener.notifies(timeout=1.0)]
+
+        event = overdue(ana, course="TOLD-1")
+        envelope = commit(live_database, lambda s: deliver(s, event, service="learning"))
+        # The employee and the manager each have a new in-app row: one notification
+        # each, on commit.
+        assert sorted(heard()) == sorted([str(ana.employee_id), str(boss.employee_id)])
+        # The same event again writes nothing new and announces nothing.
+        commit(
+            live_database,
+            lambda s: deliver(s, event, service="learning", envelope=envelope),
+        )
+        assert heard() == []
