@@ -313,6 +313,10 @@ export const gatewayConfig = defineConfig({
     const kind =
       executionRequest.operationType ??
       getOperationAST(executionRequest.document, executionRequest.operationName)?.operation;
+    // A subscription is a stream that stays open (the notifier's `notificationAdded`):
+    // no timeout, or the gateway would cut it after the query timeout. The subgraph ends
+    // it itself after a bounded time.
+    if (kind === 'subscription') return undefined;
     return kind === 'mutation' ? mutationTimeoutMs : queryTimeoutMs;
   },
 

@@ -23,6 +23,8 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.streaming import MultipartSubscriptionTransport, SSETransport
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 
 from talent_platform.auth import AuthenticationError, AuthenticationUnavailable, TokenVerifier
 from talent_platform.db.session import Database, create_async_database
@@ -36,6 +38,26 @@ from talent_platform.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 GATEWAY_SECRET_HEADER = "x-talent-gateway-secret"
+
+
+class LineFeedSSETransport(SSETransport):
+    """Server-Sent Events with LF line ends. Strawberry ends lines with CRLF, which the
+    SSE spec allows, but the gateway's subgraph client (`@graphql-tools/executor-http`
+    3.4) finds events only at a blank line written as LF LF, so with CRLF no event ever
+    reached a client through the gateway."""
+
+    def encode_event(self, event: str, data: str | None = None) -> str:
+        return super().encode_event(event, data).replace("\r\n", "\n")
+
+    def encode_comment(self, comment: str) -> str:
+        return super().encode_comment(comment).replace("\r\n", "\n")
+
+
+class TalentGraphQLRouter(GraphQLRouter[TalentContext, None]):
+    stream_transport_classes_by_protocol = {
+        MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
+        GRAPHQL_SSE_PROTOCOL: LineFeedSSETransport,
+    }
 
 
 def create_service_app(
@@ -94,11 +116,16 @@ def create_service_app(
             ) from exc
         return TalentContext(principal=principal, settings=settings, sessions=db.sessions)
 
-    router: GraphQLRouter[TalentContext, None] = GraphQLRouter(
+    router = TalentGraphQLRouter(
         schema,
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.environment == "dev" else None,
         multipart_uploads_enabled=False,
+        # Subscriptions (a schema that has them) over GraphQL over Server-Sent Events,
+        # which is how the gateway forwards them to subgraphs (an HTTP request with
+        # `Accept: text/event-stream`, through the same token and gateway-secret checks
+        # as any request); no WebSockets.
+        subscription_protocols=(GRAPHQL_SSE_PROTOCOL,),
     )
     app.include_router(router, prefix="/graphql")
 

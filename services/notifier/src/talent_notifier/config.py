@@ -12,6 +12,15 @@ class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/talent_notifier"
 
+    # Live push (`notificationAdded` subscriptions, notifications/live.py): at most how
+    # many subscriptions one API process holds (more are refused with SERVICE_UNAVAILABLE),
+    # how long one lasts before the server completes it (the client reconnects, with a
+    # token that is still valid), and how often an idle subscription reads anyway (a
+    # safety net; a notification normally wakes it).
+    subscription_capacity: int = Field(default=200, ge=1)
+    subscription_max_s: float = Field(default=3600.0, gt=0)
+    subscription_poll_s: float = Field(default=60.0, gt=0)
+
     # SMTP: where email goes. STARTTLS and authentication are optional (a local mail
     # catcher needs neither); a password has no default.
     smtp_host: str = "127.0.0.1"

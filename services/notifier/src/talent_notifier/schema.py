@@ -8,6 +8,7 @@ from talent_notifier.notifications.graphql import (
     Employee,
     NotificationMutation,
     NotificationQuery,
+    NotificationSubscription,
 )
 from talent_notifier.preferences.graphql import PreferenceMutation, PreferenceQuery
 from talent_notifier.succession.graphql import (
@@ -37,9 +38,15 @@ class Mutation(
     pass
 
 
+@strawberry.type
+class Subscription(NotificationSubscription):
+    pass
+
+
 schema = TalentSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     # Employee is reachable only through people's entities: declare it explicitly.
     types=[*ERROR_TYPES, Employee],
     extensions=[TransactionExtension],

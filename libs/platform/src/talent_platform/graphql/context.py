@@ -54,6 +54,12 @@ class TalentContext(BaseContext):
         return context
 
     @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Makes sessions the caller owns: for work outside the request's transaction (a
+        subscription reads in short sessions of its own, one per event)."""
+        return self._sessions
+
+    @property
     def session(self) -> AsyncSession:
         if self._session is None:
             self._session = self._sessions()

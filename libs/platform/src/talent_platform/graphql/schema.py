@@ -26,6 +26,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
 
 from talent_platform.errors import DomainError, ValidationFailed, bounded
@@ -138,6 +139,25 @@ class TalentSchema(strawberry.federation.Schema):
         extensions = list(kwargs.pop("extensions", ()))
         kwargs["extensions"] = [*extensions, ErrorContract]
         super().__init__(*args, **kwargs)
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Streamed results (a subscription's events) keep the error contract too: the
+        extension above sees only the operation, not each event."""
+        results = await super().stream(*args, **kwargs)
+
+        async def public() -> StreamResult:
+            try:
+                async for result in results:
+                    errors = getattr(result, "errors", None)
+                    if errors:
+                        result.errors = [  # type: ignore[union-attr]
+                            e if "code" in (e.extensions or {}) else public_error(e) for e in errors
+                        ]
+                    yield result
+            finally:
+                await results.aclose()
+
+        return public()
 
     def process_errors(
         self,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import time
 import uuid
+from collections.abc import AsyncGenerator
 from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, Annotated
@@ -11,12 +15,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from talent_notifier.config import NotifierSettings
 from talent_notifier.notifications import models
+from talent_notifier.notifications.live import HubFull, InboxHub
 from talent_notifier.notifications.messages import subject_of
 from talent_notifier.notifications.models import Audience, Delivery
-from talent_notifier.notifications.service import NotificationService
+from talent_notifier.notifications.repository import DeliveryRepository
+from talent_notifier.notifications.service import ONLY_RECIPIENT, NotificationService
 from talent_notifier.webhooks.graphql import WebhookNode
 from talent_notifier.webhooks.service import WebhookService
+from talent_platform.errors import DomainError
+from talent_platform.errors import Forbidden as Refused
 from talent_platform.graphql import (
     After,
     Conflict,
@@ -446,3 +455,107 @@ class NotificationMutation:
             return MarkAllNotificationsReadPayload(marked=marked, unread_notifications=0)
 
         return await run_mutation(info.context, action)
+
+
+class SubscriptionsUnavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+
+
+# A worker's transaction may commit this long after it stamped its rows' `created_at`
+# (and worker and API clocks may differ by as much): a subscription reads back this far.
+LATE_COMMIT = dt.timedelta(minutes=5)
+
+
+def live_settings(info: Ctx) -> NotifierSettings:
+    settings = info.context.settings
+    return settings if isinstance(settings, NotifierSettings) else NotifierSettings()
+
+
+def inbox_hub(info: Ctx) -> InboxHub:
+    """The API process's hub (`app.state.inbox_hub`, made on first use)."""
+    request = info.context.request
+    if request is None:
+        raise SubscriptionsUnavailable("live notifications are served over HTTP only")
+    state = request.app.state
+    hub = getattr(state, "inbox_hub", None)
+    if not isinstance(hub, InboxHub):
+        settings = live_settings(info)
+        hub = InboxHub(
+            settings.database_url,
+            capacity=settings.subscription_capacity,
+            reads=max(1, settings.database_pool_size - 2),
+        )
+        state.inbox_hub = hub
+    return hub
+
+
+class _NewRows:
+    """A subscription's reads of its recipient's inbox: each read gives the in-app rows
+    committed since the previous one (rows that existed when it started are never given)."""
+
+    def __init__(self, info: Ctx, recipient_id: uuid.UUID, hub: InboxHub) -> None:
+        self.info = info
+        self.recipient_id = recipient_id
+        self.hub = hub
+        self.seen: dict[uuid.UUID, dt.datetime] = {}
+
+    async def read(self) -> list[Notification]:
+        since = dt.datetime.now(dt.UTC) - LATE_COMMIT
+        async with self.hub.reads, self.info.context.sessions() as session:
+            deliveries = DeliveryRepository(session)
+            rows = list(
+                await session.scalars(
+                    deliveries.inbox(self.recipient_id, unread_only=False)
+                    .where(Delivery.created_at >= since)
+                    .order_by(None)
+                    .order_by(Delivery.created_at, Delivery.id)
+                )
+            )
+            new = [row for row in rows if row.id not in self.seen]
+            names = await deliveries.names({row.subject_employee_id for row in new})
+        self.seen = {row.id: row.created_at for row in rows}
+        return [
+            Notification.from_model(
+                row, about_name=names.get(row.subject_employee_id, "your report")
+            )
+            for row in new
+        ]
+
+
+@strawberry.type
+class NotificationSubscription:
+    @strawberry.subscription(
+        description="The caller's new in-app notifications, pushed as they are made "
+        "(GraphQL over Server-Sent Events through the gateway; see docs/api.md). Only "
+        "notifications made after the subscription started: on (re)connecting, query "
+        "`me { notifications(unreadOnly: true) }` to catch up. The server completes the "
+        "subscription after an hour (TALENT_NOTIFIER_SUBSCRIPTION_MAX_S): reconnect. "
+        "FORBIDDEN for a token that names no employee; SERVICE_UNAVAILABLE when the "
+        "service holds as many subscriptions as it may (retry later, or poll)."
+    )
+    async def notification_added(self, info: Ctx) -> AsyncGenerator[Notification, None]:
+        me = info.context.principal.employee_id
+        if me is None:
+            raise Refused(ONLY_RECIPIENT)
+        settings = live_settings(info)
+        ends = time.monotonic() + settings.subscription_max_s
+        hub = inbox_hub(info)
+        reads = _NewRows(info, me, hub)
+        await reads.read()  # what exists now is not new
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                wake = await stack.enter_async_context(hub.subscribe(me))
+            except (HubFull, TimeoutError):
+                raise SubscriptionsUnavailable(
+                    "live notifications are unavailable right now; query notifications instead"
+                ) from None
+            # Listening now; a read right away gives what was committed in between.
+            while True:
+                wake.clear()
+                for notification in await reads.read():
+                    yield notification
+                left = ends - time.monotonic()
+                if left <= 0:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), min(left, settings.subscription_poll_s))

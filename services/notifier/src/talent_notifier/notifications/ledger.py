@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from talent_contracts.notifier import FailureClass, NotificationFailed, NotificationSent
 from talent_notifier.db import outbox
+from talent_notifier.notifications.live import announce
 from talent_notifier.notifications.models import Channel, Delivery, DeliveryStatus
 from talent_notifier.notifications.recipients import Person
 from talent_notifier.people.models import EmployeeProjection
@@ -40,16 +41,19 @@ def people_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
 
 def record(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert deliveries; a (source event, recipient, channel) already recorded is left as
-    it is. Returns how many were new."""
+    it is. Returns how many were new. The recipients of new in-app rows are announced to
+    the API's live subscriptions when the transaction commits (`live.py`)."""
     if not rows:
         return 0
     statement = (
         insert(Delivery)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["source_event_id", "recipient_id", "channel"])
-        .returning(Delivery.id)
+        .returning(Delivery.recipient_id, Delivery.channel)
     )
-    return len(session.execute(statement).all())
+    new = session.execute(statement).all()
+    announce(session, {row.recipient_id for row in new if row.channel == Channel.IN_APP})
+    return len(new)
 
 
 @dataclass(frozen=True)
