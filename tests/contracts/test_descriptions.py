@@ -121,8 +121,11 @@ def test_the_checks_see_a_missing_description() -> None:
 def _refusable_non_null(definition: DefinitionNode) -> Iterator[str]:
     """Fields documented as answering FORBIDDEN that are non-null: a refusal there would
     null the parent (the whole `data` for a root field), wiping the caller's other data.
-    The error types' `code` field names the code and is exempt."""
+    The error types' `code` field names the code and is exempt, and so is a
+    subscription: a refused one ends its own stream and has no sibling data to wipe."""
     assert isinstance(definition, Described)
+    if definition.name.value == "Subscription":
+        return
     for item in getattr(definition, "fields", None) or ():
         description = item.description.value if item.description else ""
         if (
