@@ -63,6 +63,8 @@ class NotifierSettings(ServiceSettings):
     # local hour (the recipient's quiet-hours time zone, else UTC) at which a day's or a
     # Monday's digest becomes due. The email delivery job sends what it makes.
     digest_interval_s: float = 300.0
+    escalation_interval_s: float = 3600.0
+    """How often the escalation job (escalations/) looks for deadlines passed a week ago."""
     announcement_interval_s: float = 30.0
     """How often the announcement job sends the scheduled announcements that are due."""
     digest_hour: int = Field(default=7, ge=0, le=23)

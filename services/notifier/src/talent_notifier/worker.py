@@ -3,8 +3,8 @@
 recommender's and succession's events (the projection and the notifications they make),
 the email delivery job (a periodic job, every `email_delivery_interval_s`), the webhook
 delivery job (`webhook_delivery_interval_s`, webhooks/delivery.py), the digest job
-(`digest_interval_s`, digests/) and the announcement job (`announcement_interval_s`,
-announcements/)."""
+(`digest_interval_s`, digests/), the announcement job (`announcement_interval_s`,
+announcements/) and the escalation job (`escalation_interval_s`, escalations/)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from talent_notifier.config import NotifierSettings
 from talent_notifier.consumers import registry
 from talent_notifier.db import messaging
 from talent_notifier.digests.service import make_digests
+from talent_notifier.escalations.service import escalate
 from talent_notifier.notifications.email import deliver_email, drain
 from talent_notifier.preferences.models import Frequency
 from talent_notifier.webhooks.delivery import webhook_delivery
@@ -85,6 +86,19 @@ def announcements(settings: NotifierSettings) -> PeriodicJob:
     return PeriodicJob.in_transaction("announcements", settings.announcement_interval_s, work)
 
 
+def escalations(settings: NotifierSettings) -> PeriodicJob:
+    """Tell the manager of the manager of whoever is still behind a week after a course or
+    review deadline (escalations/). One transaction a run, one replica at a time; each
+    escalation is recorded once whoever runs it (its ledger key is derived)."""
+
+    def work(session: Session) -> None:
+        run = escalate(session, now=dt.datetime.now(dt.UTC))
+        if run.courses or run.reviews:
+            log.info("escalations", extra=run.__dict__)
+
+    return PeriodicJob.in_transaction("escalations", settings.escalation_interval_s, work)
+
+
 def main() -> int:
     settings = NotifierSettings()
     return run_worker(
@@ -97,6 +111,7 @@ def main() -> int:
             webhook_delivery(settings),
             digests(settings),
             announcements(settings),
+            escalations(settings),
         ],
     )
 

@@ -51,7 +51,7 @@ def subject_of(
     if kind is NotificationKind.ENROLLMENT_DUE_SOON:
         return f"Due on {data.get('due_on')}: {course}"
     if kind is NotificationKind.ENROLLMENT_OVERDUE:
-        if audience is Audience.MANAGER:
+        if audience in (Audience.MANAGER, Audience.ESCALATION):
             return f"Overdue for {about_name}: {course}"
         return f"Overdue: {course}"
     return f"Certification expiring on {data.get('valid_until')}: {course}"
