@@ -10,6 +10,7 @@ from talent_notifier.preferences.models import (
     NotificationPreference,
     QuietHours,
 )
+from talent_notifier.recommendations.models import CourseRecommendation
 from talent_notifier.reviews.models import CycleParticipant
 from talent_notifier.webhooks.models import Webhook
 
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ComplianceEnrollment",
+    "CourseRecommendation",
     "CycleParticipant",
     "Delivery",
     "EmployeeProjection",

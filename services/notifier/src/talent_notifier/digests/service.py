@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Uuid, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from talent_notifier.digests.messages import digest_subject, manager_digest_subject
@@ -39,12 +40,23 @@ from talent_notifier.notifications.recipients import TERMINATED
 from talent_notifier.people.models import EmployeeProjection
 from talent_notifier.preferences.models import Category, Frequency
 from talent_notifier.preferences.settings import quiet_windows, settings_of
+from talent_notifier.recommendations import current
+from talent_notifier.recommendations.models import CourseRecommendation
 
 DIGEST_NAMESPACE = uuid.UUID("6f3d2a64-3c1e-4a51-9d0e-2b7f0c5a9e11")
 """Digest ids are uuid5 names in this namespace: the same period, the same id."""
 
-MANAGER_KINDS = (NotificationKind.ENROLLMENT_OVERDUE, NotificationKind.ENROLLMENT_DUE_SOON)
-"""What a manager's digest lists about each report."""
+COURSE_KINDS = (NotificationKind.ENROLLMENT_OVERDUE, NotificationKind.ENROLLMENT_DUE_SOON)
+REVIEW_KINDS = (NotificationKind.REVIEW_OVERDUE, NotificationKind.REVIEW_DUE_SOON)
+MANAGER_KINDS = (*COURSE_KINDS, NotificationKind.CERTIFICATION_EXPIRING, *REVIEW_KINDS)
+"""The ledger rows a manager's digest reads about each report (besides the top action)."""
+WEEK = dt.timedelta(days=7)
+
+
+def _among(column: Any, ids: Collection[uuid.UUID]) -> Any:
+    """`column = ANY(:ids)`: one array parameter however many ids (an IN list has a bind
+    parameter per id, and a team of teams can pass the driver's limit)."""
+    return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))
 
 
 @dataclass
@@ -144,9 +156,30 @@ def _record_digest(
     )
 
 
-def held_digests(session: Session, *, frequency: Frequency, now: dt.datetime, hour: int) -> int:
+def _recommendation(row: CourseRecommendation) -> dict[str, Any]:
+    """A recommendation as a digest records it: what to assign and why, with the id the
+    recommender serves (what `assignLearning(..., recommendationId)` takes)."""
+    return {
+        "recommendation_id": str(row.recommendation_id),
+        "course_code": row.course_code,
+        "score": round(row.score, 2),
+        "reasons": list(row.reasons),
+    }
+
+
+def held_digests(
+    session: Session,
+    *,
+    frequency: Frequency,
+    now: dt.datetime,
+    hour: int,
+    recommendations: bool = False,
+) -> int:
     """One digest per person whose held email rows of `frequency` are due (see the module
-    docstring); returns how many were made. A terminated person's held rows are FAILED."""
+    docstring), with `recommendations` (the weekly run) also listing the course
+    recommendations issued to them in the week before the period, unless their
+    RECOMMENDATIONS email is OFF; returns how many were made. A terminated person's held
+    rows are FAILED."""
     held = list(
         session.scalars(
             select(Delivery)
@@ -163,10 +196,19 @@ def held_digests(session: Session, *, frequency: Frequency, now: dt.datetime, ho
     by_recipient: dict[uuid.UUID, list[Delivery]] = defaultdict(list)
     for row in held:
         by_recipient[row.recipient_id].append(row)
-    people = _people(session, set(by_recipient) | {row.subject_employee_id for row in held})
-    zones = _zones(session, by_recipient)
+    # Anyone's period began at most a day and a week ago (time zones differ by < 1 day).
+    recommended = (
+        current.employees_with_new(session, since=now - WEEK - WEEK, until=now)
+        if recommendations
+        else set()
+    )
+    recipients = set(by_recipient) | recommended
+    people = _people(session, recipients | {row.subject_employee_id for row in held})
+    zones = _zones(session, recipients)
+    wants = settings_of(session, recommended)
     made = 0
-    for recipient_id, rows in by_recipient.items():
+    for recipient_id in recipients:
+        rows = by_recipient.get(recipient_id, [])
         recipient = people.get(recipient_id)
         if recipient is None:
             continue  # not known yet: the rows wait
@@ -182,7 +224,16 @@ def held_digests(session: Session, *, frequency: Frequency, now: dt.datetime, ho
             continue
         start = period_start(now, frequency=frequency, time_zone=zones.get(recipient_id), hour=hour)
         due = [row for row in rows if row.created_at < start]
-        if not due:
+        new: list[CourseRecommendation] = []
+        if (
+            recipient_id in recommended
+            and wants.frequency(recipient_id, Category.RECOMMENDATIONS, Channel.EMAIL)
+            is not Frequency.OFF
+        ):
+            new = current.issued_between(
+                session, [recipient_id], since=start - WEEK, until=start
+            ).get(recipient_id, [])
+        if not due and not new:
             continue
         digest = _record_digest(
             session,
@@ -191,27 +242,44 @@ def held_digests(session: Session, *, frequency: Frequency, now: dt.datetime, ho
             recipient_id=recipient_id,
             start=start,
             data={
-                "subject": digest_subject(frequency, count=len(due)),
+                "subject": digest_subject(frequency, count=len(due), recommendations=len(new)),
                 "items": [_item(row, people) for row in due],
+                "recommendations": [_recommendation(r) for r in new],
             },
             now=now,
         )
         if digest is None:
             continue  # this period's digest is made already: the rows wait for the next
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_([row.id for row in due]))
-            .values(digest_delivery_id=digest, updated_at=now)
-        )
+        if due:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([row.id for row in due]))
+                .values(digest_delivery_id=digest, updated_at=now)
+            )
         made += 1
     return made
 
 
+@dataclass(frozen=True)
+class _Wants:
+    """Which sections a manager's digest has, by their email preferences: a category
+    turned OFF is left out."""
+
+    learning: bool
+    reviews: bool
+    recommendations: bool
+
+    def any(self) -> bool:
+        return self.learning or self.reviews or self.recommendations
+
+
 def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
-    """Each active manager's weekly digest: their active direct reports' overdue and
-    due-soon courses the notifier heard of in the week before the period, one line per
-    (report, course, kind). None when there is nothing to say, or when the manager turned
-    LEARNING email OFF."""
+    """Each active manager's weekly digest about their active direct reports: each one's
+    top development action (their current course recommendation with the highest
+    score), and the overdue and due-soon courses, expiring certifications and reviews
+    they are behind on that the notifier heard of in the week before the period. A
+    section whose category the manager turned OFF (email) is left out; a report with
+    nothing is left out; no digest when there is nothing to say."""
     managers = list(
         session.scalars(
             select(EmployeeProjection).where(
@@ -228,36 +296,78 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
     if not managers:
         return 0
     ids = [m.employee_id for m in managers]
+    zones = _zones(session, ids)
+    preferences = settings_of(session, ids)
+    wants: dict[uuid.UUID, _Wants] = {}
+    for manager in managers:
+        found = _Wants(
+            *(
+                preferences.frequency(manager.employee_id, category, Channel.EMAIL)
+                is not Frequency.OFF
+                for category in (Category.LEARNING, Category.REVIEWS, Category.RECOMMENDATIONS)
+            )
+        )
+        if found.any():
+            wants[manager.employee_id] = found
+    if not wants:
+        return 0
     reports: dict[uuid.UUID, list[EmployeeProjection]] = defaultdict(list)
     for report in session.scalars(
         select(EmployeeProjection)
-        .where(EmployeeProjection.manager_id.in_(ids), EmployeeProjection.status != TERMINATED)
-        .order_by(EmployeeProjection.name)
+        .where(
+            _among(EmployeeProjection.manager_id, wants),
+            EmployeeProjection.status != TERMINATED,
+        )
+        .order_by(EmployeeProjection.name, EmployeeProjection.employee_id)
     ):
         if report.manager_id is not None:
             reports[report.manager_id].append(report)
-    zones = _zones(session, ids)
-    preferences = settings_of(session, ids)
+    starts = {
+        manager_id: period_start(
+            now, frequency=Frequency.WEEKLY, time_zone=zones.get(manager_id), hour=hour
+        )
+        for manager_id in wants
+    }
+    news = _team_news(
+        session,
+        {r.employee_id for team in reports.values() for r in team},
+        since=min(starts.values()) - WEEK,
+        until=max(starts.values()),
+    )
+    tops = current.top_actions(
+        session,
+        {
+            r.employee_id
+            for manager_id, team in reports.items()
+            if wants[manager_id].recommendations
+            for r in team
+        },
+    )
     made = 0
-    for manager in managers:
-        if (
-            preferences.frequency(manager.employee_id, Category.LEARNING, Channel.EMAIL)
-            is Frequency.OFF
-        ):
-            continue
-        start = period_start(
-            now, frequency=Frequency.WEEKLY, time_zone=zones.get(manager.employee_id), hour=hour
-        )
-        sections = _report_sections(
-            session, reports[manager.employee_id], since=start - dt.timedelta(days=7), until=start
-        )
+    for manager_id, want in wants.items():
+        start = starts[manager_id]
+        sections = [
+            section
+            for report in reports[manager_id]
+            if (
+                section := _report_section(
+                    report,
+                    news.get(report.employee_id, []),
+                    tops.get(report.employee_id),
+                    want=want,
+                    since=start - WEEK,
+                    until=start,
+                )
+            )
+            is not None
+        ]
         if not sections:
             continue
         digest = _record_digest(
             session,
             kind=NotificationKind.MANAGER_DIGEST,
             frequency=Frequency.WEEKLY,
-            recipient_id=manager.employee_id,
+            recipient_id=manager_id,
             start=start,
             data={"subject": manager_digest_subject(len(sections)), "reports": sections},
             now=now,
@@ -267,64 +377,137 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
     return made
 
 
-def _report_sections(
+@dataclass(frozen=True)
+class _News:
+    """One ledger row about a report, as the manager's digest reads it."""
+
+    created_at: dt.datetime
+    kind: NotificationKind
+    data: dict[str, Any]
+
+
+def _team_news(
     session: Session,
-    reports: Sequence[EmployeeProjection],
+    report_ids: Collection[uuid.UUID],
     *,
     since: dt.datetime,
     until: dt.datetime,
-) -> list[dict[str, Any]]:
-    if not reports:
-        return []
-    rows = session.scalars(
-        select(Delivery)
+) -> dict[uuid.UUID, list[_News]]:
+    """The ledger rows of MANAGER_KINDS recorded in [since, until), by the report they
+    are about, oldest first. For a course or certification, the report is the employee
+    the row is about; for a review, the reviewer who must act (the recipient of their own
+    notice, the employee a manager's or escalation notice is about), never the employee
+    reviewed."""
+    found: dict[uuid.UUID, list[_News]] = defaultdict(list)
+    if not report_ids:
+        return found
+    rows = session.execute(
+        select(
+            Delivery.kind,
+            Delivery.audience,
+            Delivery.recipient_id,
+            Delivery.subject_employee_id,
+            Delivery.data,
+            Delivery.created_at,
+        )
         .where(
-            Delivery.subject_employee_id.in_([r.employee_id for r in reports]),
             Delivery.kind.in_([k.value for k in MANAGER_KINDS]),
             Delivery.channel != Channel.WEBHOOK,
             Delivery.created_at >= since,
             Delivery.created_at < until,
+            _among(Delivery.subject_employee_id, report_ids)
+            | _among(Delivery.recipient_id, report_ids),
         )
         .order_by(Delivery.created_at, Delivery.id)
     )
-    courses: dict[uuid.UUID, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
     for row in rows:
-        key = (row.kind, str(row.data.get("course_code")))
-        courses[row.subject_employee_id].setdefault(
-            key,
-            {
-                "kind": row.kind,
-                "course_code": row.data.get("course_code"),
-                "due_on": row.data.get("due_on"),
-            },
-        )
-    return [
-        {
-            "employee_id": str(report.employee_id),
-            "name": report.name,
-            "overdue": [
-                c
-                for c in courses[report.employee_id].values()
-                if c["kind"] == NotificationKind.ENROLLMENT_OVERDUE
-            ],
-            "due_soon": [
-                c
-                for c in courses[report.employee_id].values()
-                if c["kind"] == NotificationKind.ENROLLMENT_DUE_SOON
-            ],
-        }
-        for report in reports
-        if courses[report.employee_id]
-    ]
+        kind = NotificationKind(row.kind)
+        if kind in REVIEW_KINDS and row.audience == Audience.EMPLOYEE:
+            about = row.recipient_id
+        else:
+            about = row.subject_employee_id
+        if about in report_ids:
+            found[about].append(_News(row.created_at, kind, row.data))
+    return found
+
+
+def _report_section(
+    report: EmployeeProjection,
+    news: Sequence[_News],
+    top: CourseRecommendation | None,
+    *,
+    want: _Wants,
+    since: dt.datetime,
+    until: dt.datetime,
+) -> dict[str, Any] | None:
+    """What the digest says about one report, None when nothing. One line per (kind,
+    course) and per review (overdue wins over due soon)."""
+    courses: dict[tuple[str, str], dict[str, Any]] = {}
+    certifications: dict[str, dict[str, Any]] = {}
+    reviews: dict[str, dict[str, Any]] = {}
+    for item in news:
+        if not since <= item.created_at < until:
+            continue
+        data = item.data
+        if item.kind in COURSE_KINDS and want.learning:
+            courses.setdefault(
+                (item.kind.value, str(data.get("course_code"))),
+                {
+                    "kind": item.kind.value,
+                    "course_code": data.get("course_code"),
+                    "due_on": data.get("due_on"),
+                },
+            )
+        elif item.kind is NotificationKind.CERTIFICATION_EXPIRING and want.learning:
+            certifications.setdefault(
+                str(data.get("course_code")),
+                {"course_code": data.get("course_code"), "valid_until": data.get("valid_until")},
+            )
+        elif item.kind in REVIEW_KINDS and want.reviews:
+            review = str(data.get("review_id"))
+            overdue = item.kind is NotificationKind.REVIEW_OVERDUE
+            if review in reviews and not overdue:
+                continue
+            # Whose review it is stays out: a peer's manager does not learn whom they review.
+            reviews[review] = {
+                "overdue": overdue,
+                "review_kind": data.get("review_kind"),
+                "cycle_code": data.get("cycle_code"),
+                "phase": data.get("phase"),
+                "due_on": data.get("due_on"),
+            }
+    top_action = _recommendation(top) if top is not None and want.recommendations else None
+    if not (courses or certifications or reviews or top_action):
+        return None
+    return {
+        "employee_id": str(report.employee_id),
+        "name": report.name,
+        "top_action": top_action,
+        "overdue": [
+            c for c in courses.values() if c["kind"] == NotificationKind.ENROLLMENT_OVERDUE
+        ],
+        "due_soon": [
+            c for c in courses.values() if c["kind"] == NotificationKind.ENROLLMENT_DUE_SOON
+        ],
+        "certifications": list(certifications.values()),
+        "reviews": sorted(reviews.values(), key=lambda r: (not r["overdue"], str(r["due_on"]))),
+    }
 
 
 def make_digests(
     session: Session, *, frequency: Frequency, now: dt.datetime, hour: int
 ) -> DigestRun:
-    """The digests of `frequency` due at `now`: everyone's held notices, and with WEEKLY
-    the managers' digests too. Idempotent per period."""
+    """The digests of `frequency` due at `now`: everyone's held notices (with WEEKLY,
+    also their new course recommendations), and with WEEKLY the managers' digests too.
+    Idempotent per period."""
     run = DigestRun()
-    run.made = held_digests(session, frequency=frequency, now=now, hour=hour)
+    run.made = held_digests(
+        session,
+        frequency=frequency,
+        now=now,
+        hour=hour,
+        recommendations=frequency is Frequency.WEEKLY,
+    )
     if frequency is Frequency.WEEKLY:
         run.manager_digests = manager_digests(session, now=now, hour=hour)
         run.made += run.manager_digests
