@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Uuid, any_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Uuid, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
+from talent_notifier.db import among
 from talent_notifier.digests.messages import digest_subject, manager_digest_subject
 from talent_notifier.notifications import ledger
 from talent_notifier.notifications.models import (
@@ -51,12 +52,6 @@ REVIEW_KINDS = (NotificationKind.REVIEW_OVERDUE, NotificationKind.REVIEW_DUE_SOO
 MANAGER_KINDS = (*COURSE_KINDS, NotificationKind.CERTIFICATION_EXPIRING, *REVIEW_KINDS)
 """The ledger rows a manager's digest reads about each report (besides the top action)."""
 WEEK = dt.timedelta(days=7)
-
-
-def _among(column: Any, ids: Collection[uuid.UUID]) -> Any:
-    """`column = ANY(:ids)`: one array parameter however many ids (an IN list has a bind
-    parameter per id, and a team of teams can pass the driver's limit)."""
-    return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))
 
 
 @dataclass
@@ -99,7 +94,7 @@ def _people(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Emp
     return {
         p.employee_id: p
         for p in session.scalars(
-            select(EmployeeProjection).where(EmployeeProjection.employee_id.in_(list(ids)))
+            select(EmployeeProjection).where(among(EmployeeProjection.employee_id, ids))
         )
     }
 
@@ -114,8 +109,7 @@ def _item(row: Delivery, people: dict[uuid.UUID, EmployeeProjection]) -> dict[st
     }
 
 
-def _record_digest(
-    session: Session,
+def _digest_row(
     *,
     kind: NotificationKind,
     frequency: Frequency,
@@ -123,37 +117,77 @@ def _record_digest(
     start: dt.datetime,
     data: dict[str, Any],
     now: dt.datetime,
-) -> uuid.UUID | None:
-    """The digest's ledger row, PENDING for the email job; None when this period's digest
-    was already made."""
-    made = ledger.record(
-        session,
-        [
-            {
-                "source_event_id": digest_id(kind, frequency, recipient_id, start),
-                "recipient_id": recipient_id,
-                "channel": Channel.EMAIL,
-                "kind": kind,
-                "audience": Audience.EMPLOYEE
-                if kind is NotificationKind.DIGEST
-                else Audience.MANAGER,
-                "subject_employee_id": recipient_id,
-                "data": {**data, "frequency": frequency.value, "period": str(start.date())},
-                "status": DeliveryStatus.PENDING,
-                "next_attempt_at": now,
-                "digest": frequency.value,
-            }
-        ],
+) -> dict[str, Any]:
+    """A digest's ledger row, PENDING for the email job."""
+    return {
+        "id": uuid.uuid4(),
+        "source_event_id": digest_id(kind, frequency, recipient_id, start),
+        "recipient_id": recipient_id,
+        "channel": Channel.EMAIL.value,
+        "kind": kind.value,
+        "audience": (
+            Audience.EMPLOYEE if kind is NotificationKind.DIGEST else Audience.MANAGER
+        ).value,
+        "subject_employee_id": recipient_id,
+        "data": {**data, "frequency": frequency.value, "period": str(start.date())},
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "digest": frequency.value,
+    }
+
+
+_INSERT_DIGESTS = text(
+    """
+    INSERT INTO delivery (id, source_event_id, recipient_id, channel, kind, audience,
+                          subject_employee_id, data, status, attempts, next_attempt_at, digest)
+    SELECT u.id, u.source_event_id, u.recipient_id, 'email', :kind, :audience,
+           u.recipient_id, d.value, 'pending', 0, :now, :digest
+    FROM unnest(:ids, :source_event_ids, :recipient_ids) WITH ORDINALITY
+         AS u(id, source_event_id, recipient_id, n)
+    JOIN jsonb_array_elements(:data) WITH ORDINALITY AS d(value, n) USING (n)
+    ON CONFLICT (source_event_id, recipient_id, channel) DO NOTHING
+    RETURNING id, recipient_id
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid())),
+    bindparam("source_event_ids", type_=ARRAY(Uuid())),
+    bindparam("recipient_ids", type_=ARRAY(Uuid())),
+    bindparam("data", type_=JSONB()),
+)
+"""A run's digests of one kind in one statement: the ids as arrays, every digest's data
+as one JSON array (one `json.dumps`, where a `jsonb[]` parameter costs an escaping pass
+per element in the driver)."""
+
+
+def _record_digests(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    *,
+    kind: NotificationKind,
+    frequency: Frequency,
+    now: dt.datetime,
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Insert a run's digest rows of `kind` (`_digest_row`); a digest already made for
+    its period (the ledger's unique key) is left as it is. Returns the new rows' ids by
+    recipient."""
+    if not rows:
+        return {}
+    audience = Audience.EMPLOYEE if kind is NotificationKind.DIGEST else Audience.MANAGER
+    made = session.execute(
+        _INSERT_DIGESTS,
+        {
+            "ids": [row["id"] for row in rows],
+            "source_event_ids": [row["source_event_id"] for row in rows],
+            "recipient_ids": [row["recipient_id"] for row in rows],
+            "data": [row["data"] for row in rows],
+            "kind": kind.value,
+            "audience": audience.value,
+            "digest": frequency.value,
+            "now": now,
+        },
     )
-    if not made:
-        return None
-    return session.scalar(
-        select(Delivery.id).where(
-            Delivery.source_event_id == digest_id(kind, frequency, recipient_id, start),
-            Delivery.recipient_id == recipient_id,
-            Delivery.channel == Channel.EMAIL,
-        )
-    )
+    return {row.recipient_id: row.id for row in made}
 
 
 def _recommendation(row: CourseRecommendation) -> dict[str, Any]:
@@ -196,17 +230,18 @@ def held_digests(
     by_recipient: dict[uuid.UUID, list[Delivery]] = defaultdict(list)
     for row in held:
         by_recipient[row.recipient_id].append(row)
-    # Anyone's period began at most a day and a week ago (time zones differ by < 1 day).
-    recommended = (
-        current.employees_with_new(session, since=now - WEEK - WEEK, until=now)
+    # Anyone's period began less than a week and a day ago (zones differ by < 1 day).
+    issued = (
+        current.issued_between(session, None, since=now - WEEK - WEEK, until=now)
         if recommendations
-        else set()
+        else {}
     )
-    recipients = set(by_recipient) | recommended
+    recipients = set(by_recipient) | set(issued)
     people = _people(session, recipients | {row.subject_employee_id for row in held})
     zones = _zones(session, recipients)
-    wants = settings_of(session, recommended)
-    made = 0
+    wants = settings_of(session, set(issued))
+    digests: list[dict[str, Any]] = []
+    carried: dict[uuid.UUID, list[uuid.UUID]] = {}
     for recipient_id in recipients:
         rows = by_recipient.get(recipient_id, [])
         recipient = people.get(recipient_id)
@@ -224,40 +259,48 @@ def held_digests(
             continue
         start = period_start(now, frequency=frequency, time_zone=zones.get(recipient_id), hour=hour)
         due = [row for row in rows if row.created_at < start]
-        new: list[CourseRecommendation] = []
-        if (
-            recipient_id in recommended
+        new = [
+            r
+            for r in issued.get(recipient_id, [])
+            if start - WEEK <= r.issued_at < start
             and wants.frequency(recipient_id, Category.RECOMMENDATIONS, Channel.EMAIL)
             is not Frequency.OFF
-        ):
-            new = current.issued_between(
-                session, [recipient_id], since=start - WEEK, until=start
-            ).get(recipient_id, [])
+        ]
         if not due and not new:
             continue
-        digest = _record_digest(
-            session,
-            kind=NotificationKind.DIGEST,
-            frequency=frequency,
-            recipient_id=recipient_id,
-            start=start,
-            data={
-                "subject": digest_subject(frequency, count=len(due), recommendations=len(new)),
-                "items": [_item(row, people) for row in due],
-                "recommendations": [_recommendation(r) for r in new],
-            },
-            now=now,
-        )
-        if digest is None:
-            continue  # this period's digest is made already: the rows wait for the next
-        if due:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_([row.id for row in due]))
-                .values(digest_delivery_id=digest, updated_at=now)
+        digests.append(
+            _digest_row(
+                kind=NotificationKind.DIGEST,
+                frequency=frequency,
+                recipient_id=recipient_id,
+                start=start,
+                data={
+                    "subject": digest_subject(frequency, count=len(due), recommendations=len(new)),
+                    "items": [_item(row, people) for row in due],
+                    "recommendations": [_recommendation(r) for r in new],
+                },
+                now=now,
             )
-        made += 1
-    return made
+        )
+        carried[recipient_id] = [row.id for row in due]
+    # A digest already made this period makes nothing: its recipient's rows wait.
+    made = _record_digests(
+        session, digests, kind=NotificationKind.DIGEST, frequency=frequency, now=now
+    )
+    carries = [
+        {"row_id": row_id, "digest_id": digest}
+        for recipient_id, digest in made.items()
+        for row_id in carried[recipient_id]
+    ]
+    if carries:
+        table = Delivery.__table__
+        session.connection().execute(
+            table.update()
+            .where(table.c.id == bindparam("row_id"))
+            .values(digest_delivery_id=bindparam("digest_id"), updated_at=now),
+            carries,
+        )
+    return len(made)
 
 
 @dataclass(frozen=True)
@@ -315,7 +358,7 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
     for report in session.scalars(
         select(EmployeeProjection)
         .where(
-            _among(EmployeeProjection.manager_id, wants),
+            among(EmployeeProjection.manager_id, wants),
             EmployeeProjection.status != TERMINATED,
         )
         .order_by(EmployeeProjection.name, EmployeeProjection.employee_id)
@@ -343,7 +386,7 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
             for r in team
         },
     )
-    made = 0
+    digests: list[dict[str, Any]] = []
     for manager_id, want in wants.items():
         start = starts[manager_id]
         sections = [
@@ -361,20 +404,21 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
             )
             is not None
         ]
-        if not sections:
-            continue
-        digest = _record_digest(
-            session,
-            kind=NotificationKind.MANAGER_DIGEST,
-            frequency=Frequency.WEEKLY,
-            recipient_id=manager_id,
-            start=start,
-            data={"subject": manager_digest_subject(len(sections)), "reports": sections},
-            now=now,
-        )
-        if digest is not None:
-            made += 1
-    return made
+        if sections:
+            digests.append(
+                _digest_row(
+                    kind=NotificationKind.MANAGER_DIGEST,
+                    frequency=Frequency.WEEKLY,
+                    recipient_id=manager_id,
+                    start=start,
+                    data={"subject": manager_digest_subject(len(sections)), "reports": sections},
+                    now=now,
+                )
+            )
+    made = _record_digests(
+        session, digests, kind=NotificationKind.MANAGER_DIGEST, frequency=Frequency.WEEKLY, now=now
+    )
+    return len(made)
 
 
 @dataclass(frozen=True)
@@ -415,8 +459,8 @@ def _team_news(
             Delivery.channel != Channel.WEBHOOK,
             Delivery.created_at >= since,
             Delivery.created_at < until,
-            _among(Delivery.subject_employee_id, report_ids)
-            | _among(Delivery.recipient_id, report_ids),
+            among(Delivery.subject_employee_id, report_ids)
+            | among(Delivery.recipient_id, report_ids),
         )
         .order_by(Delivery.created_at, Delivery.id)
     )

@@ -19,11 +19,12 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import Session
 
 from talent_contracts.recommender import RecommendationIssued
+from talent_notifier.db import among
 from talent_notifier.recommendations.models import CourseRecommendation, RecommendationState
 
 NO_VERSION = -1
@@ -67,7 +68,7 @@ def supersede(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
             CourseRecommendation.employee_id,
             func.max(_version(CourseRecommendation.model_version)).label("version"),
         )
-        .where(CourseRecommendation.employee_id.in_(list(employee_ids)))
+        .where(among(CourseRecommendation.employee_id, employee_ids))
         .group_by(CourseRecommendation.employee_id)
         .subquery()
     )
@@ -126,7 +127,7 @@ def top_actions(
     rows = session.scalars(
         select(CourseRecommendation)
         .where(
-            CourseRecommendation.employee_id.in_(list(employee_ids)),
+            among(CourseRecommendation.employee_id, employee_ids),
             CourseRecommendation.state == RecommendationState.CURRENT.value,
         )
         .order_by(
@@ -142,49 +143,27 @@ def top_actions(
 
 def issued_between(
     session: Session,
-    employee_ids: Collection[uuid.UUID],
+    employee_ids: Collection[uuid.UUID] | None,
     *,
     since: dt.datetime,
     until: dt.datetime,
 ) -> dict[uuid.UUID, list[CourseRecommendation]]:
-    """Each employee's recommendations issued in [since, until) that are still current,
-    best first."""
+    """The recommendations issued in [since, until) that are still current, by employee
+    (`employee_ids`, or None: everyone's), best first."""
+    statement = select(CourseRecommendation).where(
+        CourseRecommendation.state == RecommendationState.CURRENT.value,
+        CourseRecommendation.issued_at >= since,
+        CourseRecommendation.issued_at < until,
+    )
+    if employee_ids is not None:
+        statement = statement.where(among(CourseRecommendation.employee_id, employee_ids))
     found: dict[uuid.UUID, list[CourseRecommendation]] = {}
-    if not employee_ids:
-        return found
-    rows = session.scalars(
-        select(CourseRecommendation)
-        .where(
-            CourseRecommendation.employee_id.in_(list(employee_ids)),
-            CourseRecommendation.state == RecommendationState.CURRENT.value,
-            and_(
-                CourseRecommendation.issued_at >= since,
-                CourseRecommendation.issued_at < until,
-            ),
-        )
-        .order_by(
+    for row in session.scalars(
+        statement.order_by(
             CourseRecommendation.employee_id,
             CourseRecommendation.score.desc(),
             CourseRecommendation.recommendation_id,
         )
-    )
-    for row in rows:
+    ):
         found.setdefault(row.employee_id, []).append(row)
     return found
-
-
-def employees_with_new(
-    session: Session, *, since: dt.datetime, until: dt.datetime
-) -> set[uuid.UUID]:
-    """Who has current recommendations issued in [since, until)."""
-    return set(
-        session.scalars(
-            select(CourseRecommendation.employee_id)
-            .where(
-                CourseRecommendation.state == RecommendationState.CURRENT.value,
-                CourseRecommendation.issued_at >= since,
-                CourseRecommendation.issued_at < until,
-            )
-            .distinct()
-        )
-    )
