@@ -27,8 +27,8 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.REVIEW_OVERDUE: NotificationCategory.REVIEWS,
     NotificationKind.REVIEW_RELEASED: NotificationCategory.REVIEWS,
     NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
-    # Digests gather learning notices only today; a digest is not itself subject to a
-    # category's preference (its held rows were).
+    # A digest is not itself subject to a category's preference: its held rows were, and
+    # each of its sections is decided by its own category (digests/service.py).
     NotificationKind.DIGEST: NotificationCategory.LEARNING,
     NotificationKind.MANAGER_DIGEST: NotificationCategory.LEARNING,
 }
