@@ -20,10 +20,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Uuid, bindparam, select, text
+from sqlalchemy import Table, Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
@@ -116,24 +116,14 @@ def _digest_row(
     recipient_id: uuid.UUID,
     start: dt.datetime,
     data: dict[str, Any],
-    now: dt.datetime,
 ) -> dict[str, Any]:
-    """A digest's ledger row, PENDING for the email job."""
+    """What varies between a run's digest rows of one kind (`_record_digests` sets the
+    rest: email, PENDING, due now)."""
     return {
         "id": uuid.uuid4(),
         "source_event_id": digest_id(kind, frequency, recipient_id, start),
         "recipient_id": recipient_id,
-        "channel": Channel.EMAIL.value,
-        "kind": kind.value,
-        "audience": (
-            Audience.EMPLOYEE if kind is NotificationKind.DIGEST else Audience.MANAGER
-        ).value,
-        "subject_employee_id": recipient_id,
         "data": {**data, "frequency": frequency.value, "period": str(start.date())},
-        "status": DeliveryStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "digest": frequency.value,
     }
 
 
@@ -279,7 +269,6 @@ def held_digests(
                     "items": [_item(row, people) for row in due],
                     "recommendations": [_recommendation(r) for r in new],
                 },
-                now=now,
             )
         )
         carried[recipient_id] = [row.id for row in due]
@@ -293,7 +282,7 @@ def held_digests(
         for row_id in carried[recipient_id]
     ]
     if carries:
-        table = Delivery.__table__
+        table = cast(Table, Delivery.__table__)
         session.connection().execute(
             table.update()
             .where(table.c.id == bindparam("row_id"))
@@ -412,7 +401,6 @@ def manager_digests(session: Session, *, now: dt.datetime, hour: int) -> int:
                     recipient_id=manager_id,
                     start=start,
                     data={"subject": manager_digest_subject(len(sections)), "reports": sections},
-                    now=now,
                 )
             )
     made = _record_digests(

@@ -57,7 +57,7 @@ def remember(session: Session, events: Sequence[RecommendationIssued]) -> None:
         .values(list(rows.values()))
         .on_conflict_do_nothing(index_elements=["recommendation_id"])
     )
-    supersede(session, {row["employee_id"] for row in rows.values()})
+    supersede(session, {e.employee_id for e in events if e.recommendation_id in rows})
 
 
 def supersede(session: Session, employee_ids: Collection[uuid.UUID]) -> None:
