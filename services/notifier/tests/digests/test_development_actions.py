@@ -276,3 +276,24 @@ def test_an_employee_weekly_digest_lists_their_new_recommendations_unless_off(
     # Once per period; the next week has nothing new.
     assert weekly(sync_session, MONDAY + dt.timedelta(hours=2)) == 0
     assert weekly(sync_session, NEXT_MONDAY) == 0
+
+
+def test_new_recommendations_alone_make_a_weekly_digest_but_not_for_the_terminated(
+    sync_session: Session, mail_catcher: MailCatcher
+) -> None:
+    bob = hire_in(sync_session, "Bob Stone")
+    cai = hire_in(sync_session, "Cai Wong")
+    recommend(sync_session, bob, "LEAD-1", score=0.5, reasons=("first-time manager",))
+    dismissed = recommend(sync_session, bob, "LEAD-2", score=0.9)
+    feedback(sync_session, dismissed, "dismissed")
+    recommend(sync_session, cai, "SEC-9", score=0.9)
+    terminate(sync_session, cai)
+
+    assert weekly(sync_session, MONDAY) == 1
+    deliver_email(sync_session, settings_for(mail_catcher), now=MONDAY)
+    [digest] = mail_catcher.messages(to=bob.email)
+    assert digest.subject == "Your weekly digest: 1 recommended course"
+    assert "LEAD-1" in digest.text and "because first-time manager" in digest.html
+    assert "LEAD-2" not in digest.text
+    assert "Here is what happened" not in digest.text
+    assert mail_catcher.messages(to=cai.email) == []
