@@ -43,9 +43,10 @@ def postgres_admin_url() -> Iterator[str]:
 
 
 @contextmanager
-def migrated_database(admin_url: str, service: str) -> Iterator[str]:
+def migrated_database(admin_url: str, service: str, *, suffix: str = "") -> Iterator[str]:
+    """A fresh database at `service`'s migration head (`suffix`: a second one of it)."""
     # The process id keeps two benchmarks on one server (two checkouts) apart.
-    name = f"talent_bench_{service}_{os.getpid()}"
+    name = f"talent_bench_{service}{suffix}_{os.getpid()}"
     url = create_database(admin_url, name, drop_existing=True)
     config = Config(str(ROOT / "services" / service / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import re
 from typing import Any
 
 import httpx
@@ -126,3 +127,81 @@ def test_an_overdue_enrollment_emails_the_employee_and_the_manager_once(stack: S
     assert sent_pairs(stack)[event] == nodes
     assert caught(stack, employee_email).count(to_employee["title"]) == 1
     assert caught(stack, manager_email).count(to_manager["title"]) == 1
+
+
+TEAM = "{ me { id email directReports { id name status } } }"
+RECOMMENDED = """query($id: ID!) { employee(id: $id) {
+  recommendedCourses(first: 5) { id course { code } score reasons } } }"""
+TEAM_NOTICES = """query ($after: String) {
+  notificationDeliveries(kind: TEAM_RECOMMENDATIONS, channel: IN_APP, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { recipient { id } }
+  } }"""
+SEND_DIGESTS = """mutation { sendDigests(input: {frequency: WEEKLY}) {
+  __typename ... on SendDigestsPayload { digests managerDigests } } }"""
+
+
+def mail_to(stack: Stack, address: str) -> list[dict[str, Any]]:
+    found = httpx.get(stack.info["mail"]["api"], params={"to.address": address}, timeout=30)
+    found.raise_for_status()
+    messages: list[dict[str, Any]] = found.json()
+    return messages
+
+
+def test_a_managers_weekly_digest_lists_each_reports_top_action_with_reasons(
+    stack: Stack,
+) -> None:
+    manager = stack.tokens["manager"]
+    me = stack.query(manager, TEAM)["me"]
+    reports = [r for r in me["directReports"] if r["status"] == "ACTIVE"][:3]
+    assert reports, "the demo manager has active reports"
+    served: dict[str, dict[str, dict[str, Any]]] = {}
+
+    # The manager looks at each report's recommended courses: the recommender issues them
+    # (recommendation.issued), the notifier keeps them.
+    def recommendations_served() -> bool:
+        for report in reports:
+            found = stack.query(manager, RECOMMENDED, {"id": report["id"]})["employee"]
+            if found["recommendedCourses"]:
+                served.setdefault(report["id"], {}).update(
+                    {r["id"]: r for r in found["recommendedCourses"]}
+                )
+        return len(served) == len(reports)
+
+    wait_until(recommendations_served, timeout=180)
+    # Kept once the manager's team notice is: the same consumer batch writes both.
+    wait_until(
+        lambda: any(n["recipient"]["id"] == me["id"] for n in every(stack, TEAM_NOTICES)),
+        timeout=60,
+    )
+
+    admin = stack.tokens["admin"]
+    sent = stack.query(admin, SEND_DIGESTS)["sendDigests"]
+    assert sent["__typename"] == "SendDigestsPayload", sent
+
+    def digest() -> dict[str, Any] | None:
+        return next(
+            (m for m in mail_to(stack, me["email"]) if m["subject"].startswith("Your team")), None
+        )
+
+    wait_until(lambda: digest() is not None, timeout=60)
+    found = digest()
+    assert found is not None
+    text = found["text"]
+    for report in reports:
+        assert report["name"] in text
+        section = text.split(report["name"], 1)[1]
+        # The top action is one the recommender served for this report (a refit between
+        # two looks supersedes the older ones): its id, its course, one of its reasons.
+        match = re.search(r"recommendationId ([0-9a-f-]{36})", section)
+        assert match is not None, section
+        top = served[report["id"]][match.group(1)]
+        assert f"Top development action: the course {top['course']['code']}" in section
+        assert any(f"because {reason}" in section for reason in top["reasons"])
+
+    # A second run in the same week makes nothing more.
+    again = stack.query(admin, SEND_DIGESTS)["sendDigests"]
+    assert again["managerDigests"] == 0
+    assert [m["subject"].startswith("Your team") for m in mail_to(stack, me["email"])].count(
+        True
+    ) == 1

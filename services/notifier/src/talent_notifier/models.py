@@ -11,6 +11,7 @@ from talent_notifier.preferences.models import (
     NotificationPreference,
     QuietHours,
 )
+from talent_notifier.recommendations.models import CourseRecommendation
 from talent_notifier.reviews.models import CycleParticipant, CycleState, ReviewTask
 from talent_notifier.succession.models import (
     KeyRoleSummary,
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ComplianceEnrollment",
+    "CourseRecommendation",
     "CycleParticipant",
     "CycleState",
     "Delivery",

@@ -150,7 +150,7 @@ def test_a_manager_digest_lists_each_reports_overdue_course(
     assert (run.made, run.manager_digests) == (1, 1)
     deliver_email(sync_session, settings_for(mail_catcher), now=MONDAY)
     [digest] = [m for m in mail_catcher.messages(to=mia.email) if m.subject.startswith("Your team")]
-    assert digest.subject == "Your team's learning this week: 2 reports"
+    assert digest.subject == "Your team this week: 2 reports"
     assert "Ana Lima\n- Overdue: PRIV-200, due on 2026-01-31" in digest.text
     assert "Bob Stone\n- Overdue: SEC-101, due on 2026-01-31" in digest.text
     assert "OLD-1" not in digest.text

@@ -25,13 +25,31 @@ _environment = Environment(
 )
 
 
-def digest_subject(frequency: Frequency, *, count: int) -> str:
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def digest_subject(frequency: Frequency, *, count: int, recommendations: int = 0) -> str:
     period = "daily" if frequency is Frequency.DAILY else "weekly"
-    return f"Your {period} digest: {count} notification{'s' if count != 1 else ''}"
+    parts = [_counted(count, "notification")] if count else []
+    if recommendations:
+        parts.append(_counted(recommendations, "recommended course"))
+    return f"Your {period} digest: {' and '.join(parts)}"
 
 
 def manager_digest_subject(reports: int) -> str:
-    return f"Your team's learning this week: {reports} report{'s' if reports != 1 else ''}"
+    return f"Your team this week: {_counted(reports, 'report')}"
+
+
+REPORT_SECTIONS: dict[str, Any] = {
+    "top_action": None,
+    "overdue": [],
+    "due_soon": [],
+    "certifications": [],
+    "reviews": [],
+}
+"""Every section of a report in a manager's digest, empty when the row recorded none (a
+digest recorded before a section existed is sent with what it recorded)."""
 
 
 def render_digest(
@@ -41,9 +59,11 @@ def render_digest(
     recipient_name: str,
     preferences_url: str,
 ) -> Rendered:
-    """A DIGEST lists its notices (each with the title it would have had alone); a
-    MANAGER_DIGEST lists each report's overdue and due-soon courses; a SUCCESSION_DIGEST
-    its uncovered key roles, stale records and counts of new successor suggestions."""
+    """A DIGEST lists its notices (each with the title it would have had alone) and the
+    recipient's new course recommendations; a MANAGER_DIGEST lists, per report, the top
+    development action, overdue and due-soon courses, expiring certifications and
+    reviews they are behind on; a SUCCESSION_DIGEST its uncovered key roles, stale
+    records and counts of new successor suggestions."""
     subject = str(data["subject"])
     context: dict[str, Any] = {
         "recipient_name": recipient_name,
@@ -63,11 +83,12 @@ def render_digest(
             }
             for item in data["items"]
         ]
+        context["recommendations"] = data.get("recommendations", [])
     elif kind is NotificationKind.SUCCESSION_DIGEST:
         for section in ("uncovered", "stale", "stale_more", "suggestions"):
             context[section] = data[section]
     else:
-        context["reports"] = data["reports"]
+        context["reports"] = [{**REPORT_SECTIONS, **report} for report in data["reports"]]
     return Rendered(
         subject=subject,
         text=_environment.get_template(f"{kind.value}.txt").render(context),

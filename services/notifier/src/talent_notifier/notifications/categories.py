@@ -32,8 +32,8 @@ CATEGORY_OF_KIND: dict[NotificationKind, NotificationCategory] = {
     NotificationKind.TEAM_RECOMMENDATIONS: NotificationCategory.RECOMMENDATIONS,
     NotificationKind.KEY_ROLE_UNCOVERED: NotificationCategory.SUCCESSION,
     NotificationKind.SUCCESSION_RECORD_STALE: NotificationCategory.SUCCESSION,
-    # Digests gather learning notices only today; a digest is not itself subject to a
-    # category's preference (its held rows were).
+    # A digest is not itself subject to a category's preference: its held rows were, and
+    # each of its sections is decided by its own category (digests/service.py).
     NotificationKind.DIGEST: NotificationCategory.LEARNING,
     NotificationKind.MANAGER_DIGEST: NotificationCategory.LEARNING,
     NotificationKind.SUCCESSION_DIGEST: NotificationCategory.SUCCESSION,

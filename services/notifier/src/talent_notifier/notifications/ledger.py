@@ -13,8 +13,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, Integer, String, Uuid, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -39,19 +39,50 @@ def people_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
     return {row.employee_id: Person(row.employee_id, row.status, row.manager_id) for row in rows}
 
 
+_COLUMNS = (
+    ("id", Uuid()),
+    ("source_event_id", Uuid()),
+    ("recipient_id", Uuid()),
+    ("channel", String()),
+    ("kind", String()),
+    ("audience", String()),
+    ("subject_employee_id", Uuid()),
+    ("status", String()),
+    ("attempts", Integer()),
+    ("sent_at", DateTime(timezone=True)),
+    ("next_attempt_at", DateTime(timezone=True)),
+    ("digest", String()),
+)
+_NAMES = ", ".join(name for name, _ in _COLUMNS)
+_RECORD = text(
+    f"""
+    INSERT INTO delivery ({_NAMES}, data)
+    SELECT {", ".join(f"u.{name}" for name, _ in _COLUMNS)}, d.value
+    FROM unnest({", ".join(f":{name}" for name, _ in _COLUMNS)}) WITH ORDINALITY
+         AS u({_NAMES}, n)
+    JOIN jsonb_array_elements(:data) WITH ORDINALITY AS d(value, n) USING (n)
+    ON CONFLICT (source_event_id, recipient_id, channel) DO NOTHING
+    RETURNING recipient_id, channel
+    """
+).bindparams(
+    *(bindparam(name, type_=ARRAY(kind)) for name, kind in _COLUMNS),
+    bindparam("data", type_=JSONB()),
+)
+"""One statement for any number of rows, compiled once: a column per array, every row's
+data as one JSON array (a multi-row VALUES of a consumer batch's rows cost seconds in
+SQLAlchemy's compiler, and a `jsonb[]` parameter an escaping pass per element)."""
+
+
 def record(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert deliveries; a (source event, recipient, channel) already recorded is left as
-    it is. Returns how many were new. The recipients of new in-app rows are announced to
-    the API's live subscriptions when the transaction commits (`live.py`)."""
+    """Insert deliveries (every column of `_COLUMNS` and `data` per row); a (source
+    event, recipient, channel) already recorded is left as it is. Returns how many were
+    new. The recipients of new in-app rows are announced to the API's live subscriptions
+    when the transaction commits (`live.py`)."""
     if not rows:
         return 0
-    statement = (
-        insert(Delivery)
-        .values(list(rows))
-        .on_conflict_do_nothing(index_elements=["source_event_id", "recipient_id", "channel"])
-        .returning(Delivery.recipient_id, Delivery.channel)
-    )
-    new = session.execute(statement).all()
+    params: dict[str, Any] = {name: [row[name] for row in rows] for name, _ in _COLUMNS}
+    params["data"] = [row["data"] for row in rows]
+    new = session.execute(_RECORD, params).all()
     announce(session, {row.recipient_id for row in new if row.channel == Channel.IN_APP})
     return len(new)
 

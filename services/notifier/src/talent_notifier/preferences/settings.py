@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from talent_notifier.db import among
 from talent_notifier.notifications.models import Channel
 from talent_notifier.people.models import EmployeeProjection
 from talent_notifier.preferences.models import (
@@ -33,7 +34,7 @@ def settings_of(session: Session, employee_ids: Collection[uuid.UUID]) -> Settin
         row.employee_id: row.org_unit_code
         for row in session.execute(
             select(EmployeeProjection.employee_id, EmployeeProjection.org_unit_code).where(
-                EmployeeProjection.employee_id.in_(ids)
+                among(EmployeeProjection.employee_id, ids)
             )
         )
     }
@@ -45,7 +46,7 @@ def settings_of(session: Session, employee_ids: Collection[uuid.UUID]) -> Settin
                 NotificationPreference.category,
                 NotificationPreference.channel,
                 NotificationPreference.frequency,
-            ).where(NotificationPreference.employee_id.in_(ids))
+            ).where(among(NotificationPreference.employee_id, ids))
         )
     }
     units = {unit for code in {*org_units.values(), None} for unit in unit_path(code)}
@@ -71,7 +72,7 @@ def quiet_windows(
     return {
         row.employee_id: QuietWindow(row.start, row.end, row.time_zone)
         for row in session.scalars(
-            select(QuietHours).where(QuietHours.employee_id.in_(list(employee_ids)))
+            select(QuietHours).where(among(QuietHours.employee_id, employee_ids))
         )
     }
 
