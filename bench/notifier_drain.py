@@ -17,10 +17,6 @@ them). Then, one after the other, each alone on the cores:
   rows/s, target 1,000/s;
 - SMTP: the email delivery job (`email.drain`, as the worker runs it) sending M of those
   pending email rows to a local MailDev: emails/s.
-
-N stays under 65,535: performance's deadline sweep reads the reviews it queued with an
-`IN` list of one bind parameter per review, which the driver refuses beyond that (at
-100,000 the sweep fails; a fix belongs to performance).
 """
 
 from __future__ import annotations

@@ -48,7 +48,10 @@ def sweep_deadlines(session: Session, *, today: dt.date, due_soon_days: int) -> 
         else:
             continue
         kind, pending = pending_of(cycle.phase)
-        sent = session.scalars(
+        # The notices recorded now and their reviews in one statement (a data-modifying
+        # CTE): a cycle of 100,000 reviews would not fit the driver's 65,535 parameters
+        # as a list of ids.
+        sent = (
             insert(ReviewNotice)
             .from_select(
                 ["review_id", "phase", "notice", "sent_at"],
@@ -58,13 +61,16 @@ def sweep_deadlines(session: Session, *, today: dt.date, due_soon_days: int) -> 
             )
             .on_conflict_do_nothing()
             .returning(ReviewNotice.review_id)
+            .cte("sent")
+        )
+        reviews = session.execute(
+            select(Review.id, Review.employee_id, Review.reviewer_id)
+            .join(sent, sent.c.review_id == Review.id)
+            .order_by(Review.id)
         ).all()
-        if not sent:
+        if not reviews:
             continue
         event_type = ReviewOverdue if notice == "overdue" else ReviewDueSoon
-        reviews = session.execute(
-            select(Review.id, Review.employee_id, Review.reviewer_id).where(Review.id.in_(sent))
-        ).all()
         outbox.add(
             session,
             *(
