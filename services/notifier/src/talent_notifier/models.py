@@ -1,6 +1,10 @@
 """Every model of the service, imported once so Alembic sees the whole MetaData."""
 
-from talent_notifier.announcements.models import Announcement, OverdueEnrollment
+from talent_notifier.announcements.models import (
+    Announcement,
+    AnnouncementTemplate,
+    OverdueEnrollment,
+)
 from talent_notifier.audit.models import AuditEntry
 from talent_notifier.db import Base, messaging
 from talent_notifier.notifications.models import Delivery
@@ -24,6 +28,7 @@ from talent_notifier.webhooks.models import Webhook
 
 __all__ = [
     "Announcement",
+    "AnnouncementTemplate",
     "AuditEntry",
     "Base",
     "ComplianceEnrollment",

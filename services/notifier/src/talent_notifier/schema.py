@@ -2,7 +2,11 @@
 
 import strawberry
 
-from talent_notifier.announcements.graphql import AnnouncementMutation, AnnouncementQuery
+from talent_notifier.announcements.graphql import (
+    AnnouncementMutation,
+    AnnouncementQuery,
+    AnnouncementTemplateQuery,
+)
 from talent_notifier.digests.graphql import DigestMutation
 from talent_notifier.notifications.graphql import (
     Employee,
@@ -21,7 +25,12 @@ from talent_platform.graphql import ERROR_TYPES, TalentSchema, TransactionExtens
 
 @strawberry.type
 class Query(
-    NotificationQuery, PreferenceQuery, WebhookQuery, AnnouncementQuery, SuccessionRecipientQuery
+    NotificationQuery,
+    PreferenceQuery,
+    WebhookQuery,
+    AnnouncementQuery,
+    AnnouncementTemplateQuery,
+    SuccessionRecipientQuery,
 ):
     pass
 

@@ -11,8 +11,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from talent_notifier.announcements import templates
 from talent_notifier.announcements.audience import AudienceInput
 from talent_notifier.announcements.models import Announcement as AnnouncementRow
+from talent_notifier.announcements.models import AnnouncementTemplate as TemplateRow
 from talent_notifier.announcements.service import AnnouncementService, RecipientRow
 from talent_notifier.notifications import models as notification_models
 from talent_notifier.notifications.graphql import (
@@ -225,9 +227,21 @@ class Announcement:
 @strawberry.input(description="An announcement to send now or later.")
 class SendAnnouncementInput:
     audience: AnnouncementAudienceInput = strawberry.field(description="Who it reaches.")
-    subject: str = strawberry.field(description="One line, at most 200 characters.")
-    body: str = strawberry.field(
-        description="Plain text, at most 5,000 characters (shown as text, never as markup)."
+    template: str | None = strawberry.field(
+        default=None,
+        description="The code of a saved announcement template (`announcementTemplates`) "
+        "whose subject and body to send; an unknown code is a ValidationError on "
+        "`input.template`.",
+    )
+    subject: str | None = strawberry.field(
+        default=None,
+        description="One line, at most 200 characters; required without a template, "
+        "replaces the template's with one.",
+    )
+    body: str | None = strawberry.field(
+        default=None,
+        description="Plain text, at most 5,000 characters (shown as text, never as markup); "
+        "required without a template, replaces the template's with one.",
     )
     send_at: dt.datetime | None = strawberry.field(
         default=None,
@@ -308,8 +322,91 @@ class AnnouncementQuery:
         return Announcement.from_model(row)
 
 
+@strawberry.type(description="A subject and text saved under a code, to send again.")
+class AnnouncementTemplate:
+    code: str = strawberry.field(description="The code `sendAnnouncement` names it by.")
+    subject: str = strawberry.field(description="The subject it sends.")
+    body: str = strawberry.field(description="The plain text it sends.")
+    updated_by: str = strawberry.field(description="The token subject who saved it last.")
+    updated_at: dt.datetime = strawberry.field(description="When it was saved last.")
+
+    @classmethod
+    def from_model(cls, row: TemplateRow) -> AnnouncementTemplate:
+        return cls(
+            code=row.code,
+            subject=row.subject,
+            body=row.body,
+            updated_by=row.updated_by,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.input(description="An announcement template to create or replace.")
+class SaveAnnouncementTemplateInput:
+    code: str = strawberry.field(
+        description="1-100 upper-case letters, digits, '-' or '_' (e.g. REVIEW-NUDGE); an "
+        "existing code is replaced."
+    )
+    subject: str = strawberry.field(description="One line, at most 200 characters.")
+    body: str = strawberry.field(
+        description="Plain text, at most 5,000 characters (shown as text, never as markup)."
+    )
+
+
+@strawberry.type(description="The template as saved.")
+class SaveAnnouncementTemplatePayload:
+    template: AnnouncementTemplate = strawberry.field(description="The template.")
+
+
+SaveAnnouncementTemplateResult = Annotated[
+    SaveAnnouncementTemplatePayload | ValidationError | Forbidden | NotFound | Conflict,
+    strawberry.union(
+        "SaveAnnouncementTemplateResult", description="The template, or why it was not saved."
+    ),
+]
+
+
+@strawberry.type
+class AnnouncementTemplateQuery:
+    @strawberry.field(
+        description="Saved announcement templates by code (admin, hr_leader, hr_coordinator; "
+        "null with FORBIDDEN for anyone else)."
+    )
+    async def announcement_templates(
+        self, info: Ctx, first: First = None, after: After = None
+    ) -> Connection[AnnouncementTemplate] | None:
+        page = page_request(first, after, max_page_size=info.context.settings.graphql_max_page_size)
+        rows, total = await templates.page(
+            info.context.session, info.context.principal, offset=page.offset, limit=page.limit
+        )
+        return connection(rows, total=total, page=page, to_node=AnnouncementTemplate.from_model)
+
+
 @strawberry.type
 class AnnouncementMutation:
+    @strawberry.mutation(
+        description="Save an announcement template under a code, replacing one with the "
+        "same code (admin, hr_leader, hr_coordinator; audited with what it said before)."
+    )
+    async def save_announcement_template(
+        self,
+        info: Ctx,
+        input: Annotated[
+            SaveAnnouncementTemplateInput, strawberry.argument(description="What to save.")
+        ],
+    ) -> SaveAnnouncementTemplateResult:
+        async def action() -> SaveAnnouncementTemplatePayload:
+            row = await templates.save(
+                info.context.session,
+                info.context.principal,
+                code=input.code,
+                subject=input.subject,
+                body=input.body,
+            )
+            return SaveAnnouncementTemplatePayload(template=AnnouncementTemplate.from_model(row))
+
+        return await run_mutation(info.context, action)
+
     @strawberry.mutation(
         description="Send an announcement to a population now, or at `sendAt` (admin, "
         "hr_leader, hr_coordinator; audited). Each recipient's preferences for "
@@ -330,6 +427,7 @@ class AnnouncementMutation:
                 subject=input.subject,
                 body=input.body,
                 send_at=input.send_at,
+                template=input.template,
             )
             return SendAnnouncementPayload(announcement=Announcement.from_model(row))
 

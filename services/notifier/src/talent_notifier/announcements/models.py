@@ -65,3 +65,17 @@ class OverdueEnrollment(Base):
     employee_id: Mapped[uuid.UUID] = mapped_column(index=True)
     course_code: Mapped[str] = mapped_column(String(100))
     due_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class AnnouncementTemplate(Base):
+    """A subject and text HR saved under a code to send again (`sendAnnouncement(input:
+    {template})`): the reminders a coordinator sends every cycle."""
+
+    __tablename__ = "announcement_template"
+
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    """The token subject who saved it last."""
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

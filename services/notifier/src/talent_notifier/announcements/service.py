@@ -20,7 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from talent_notifier.announcements.audience import AudienceInput, check_reach, checked, recipients
-from talent_notifier.announcements.models import Announcement, AnnouncementStatus
+from talent_notifier.announcements.models import (
+    Announcement,
+    AnnouncementStatus,
+    AnnouncementTemplate,
+)
 from talent_notifier.audit.models import AuditEntry
 from talent_notifier.notifications import outgoing
 from talent_notifier.notifications.models import (
@@ -109,6 +113,15 @@ def send_due(session: Session, *, now: dt.datetime, limit: int = 20) -> int:
     return len(due)
 
 
+def checked_text(errors: ErrorCollector, subject: str, body: str) -> tuple[str, str]:
+    """An announcement's (or a template's) subject and body, checked: the subject one
+    line of at most MAX_SUBJECT_LENGTH, the body at most MAX_BODY_LENGTH, no NULs."""
+    subject = _text(errors, "input.subject", subject, MAX_SUBJECT_LENGTH)
+    if any(c in subject for c in "\r\n"):
+        errors.add("input.subject", "must be one line")
+    return subject, _text(errors, "input.body", body, MAX_BODY_LENGTH)
+
+
 def _text(errors: ErrorCollector, field: str, value: str, maximum: int) -> str:
     value = value.strip()
     if not value:
@@ -160,19 +173,29 @@ class AnnouncementService:
         self,
         given: AudienceInput,
         *,
-        subject: str,
-        body: str,
+        subject: str | None,
+        body: str | None,
         send_at: dt.datetime | None,
+        template: str | None = None,
     ) -> Announcement:
         """Check and store the announcement (audited); send it now unless `send_at` is in
-        the future."""
+        the future. With a `template` code, a subject or body left out is the template's."""
         self.principal.require(*SENDERS)
         errors = ErrorCollector()
         audience = checked(given, errors, at="input.audience")
-        subject = _text(errors, "input.subject", subject, MAX_SUBJECT_LENGTH)
-        if any(c in subject for c in "\r\n"):
-            errors.add("input.subject", "must be one line")
-        body = _text(errors, "input.body", body, MAX_BODY_LENGTH)
+        if template is not None:
+            saved = await self.session.get(AnnouncementTemplate, template.strip())
+            if saved is None:
+                errors.add("input.template", "no announcement template has this code")
+            else:
+                subject = saved.subject if subject is None else subject
+                body = saved.body if body is None else body
+        if template is None and subject is None:
+            errors.add("input.subject", "is required without a template")
+        if template is None and body is None:
+            errors.add("input.body", "is required without a template")
+        if subject is not None and body is not None:
+            subject, body = checked_text(errors, subject, body)
         now = dt.datetime.now(dt.UTC)
         if send_at is not None:
             if send_at.tzinfo is None:
@@ -180,6 +203,7 @@ class AnnouncementService:
             elif send_at > now + MAX_SCHEDULE_AHEAD:
                 errors.add("input.sendAt", "must be within a year")
         errors.raise_if_any()
+        assert subject is not None and body is not None  # else an error above
         check_reach(self.principal, audience)
         when = send_at if send_at is not None and send_at > now else now
         announcement = Announcement(
@@ -205,6 +229,7 @@ class AnnouncementService:
             announcement.id,
             after={
                 "subject": subject,
+                "template": template,
                 "audience": audience,
                 "send_at": when.isoformat(),
                 "body_length": len(body),
