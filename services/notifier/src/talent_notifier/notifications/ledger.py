@@ -19,7 +19,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from talent_contracts.notifier import FailureClass, NotificationFailed, NotificationSent
-from talent_notifier.db import outbox
+from talent_notifier.db import among, outbox
 from talent_notifier.notifications.live import announce
 from talent_notifier.notifications.models import Channel, Delivery, DeliveryStatus
 from talent_notifier.notifications.recipients import Person
@@ -34,7 +34,7 @@ def people_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
             EmployeeProjection.employee_id,
             EmployeeProjection.status,
             EmployeeProjection.manager_id,
-        ).where(EmployeeProjection.employee_id.in_(list(ids)))
+        ).where(among(EmployeeProjection.employee_id, ids))
     )
     return {row.employee_id: Person(row.employee_id, row.status, row.manager_id) for row in rows}
 
@@ -116,7 +116,7 @@ def due_email(session: Session, *, now: dt.datetime, limit: int) -> list[DueEmai
         {
             p.employee_id: p
             for p in session.scalars(
-                select(EmployeeProjection).where(EmployeeProjection.employee_id.in_(list(ids)))
+                select(EmployeeProjection).where(among(EmployeeProjection.employee_id, ids))
             )
         }
         if ids

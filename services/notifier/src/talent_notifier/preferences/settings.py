@@ -96,7 +96,7 @@ def compliance_enrollments(
     return set(
         session.scalars(
             select(ComplianceEnrollment.enrollment_id).where(
-                ComplianceEnrollment.enrollment_id.in_(list(enrollment_ids))
+                among(ComplianceEnrollment.enrollment_id, enrollment_ids)
             )
         )
     )

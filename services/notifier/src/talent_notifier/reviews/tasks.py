@@ -26,6 +26,7 @@ from talent_contracts.performance import (
     ReviewSignedOff,
     ReviewSubmitted,
 )
+from talent_notifier.db import among
 from talent_notifier.people.models import EmployeeProjection
 from talent_notifier.reviews.models import CycleState, ReviewTask
 
@@ -112,7 +113,7 @@ def apply(session: Session, events: Sequence[TaskEvent]) -> list[dict[str, Any]]
         ids = [review for review, s in statuses.items() if s == status]
         session.execute(
             update(ReviewTask)
-            .where(ReviewTask.review_id.in_(ids))
+            .where(among(ReviewTask.review_id, ids))
             .values(status=status, updated_at=func.now())
         )
     return rows
@@ -197,7 +198,7 @@ def pending(
         ReviewTask.reviewer_id.is_not(None),
     )
     if reviewers is not None:
-        query = query.where(ReviewTask.reviewer_id.in_(list(reviewers)))
+        query = query.where(among(ReviewTask.reviewer_id, reviewers))
     rows = session.execute(query.order_by(ReviewTask.reviewer_id, ReviewTask.employee_id))
     return [
         Pending(row.review_id, row.employee_id, row.reviewer_id, row.kind, row.due_on)
@@ -219,7 +220,7 @@ def named(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Named
     rows = session.execute(
         select(
             EmployeeProjection.employee_id, EmployeeProjection.name, EmployeeProjection.status
-        ).where(EmployeeProjection.employee_id.in_(list(ids)))
+        ).where(among(EmployeeProjection.employee_id, ids))
     )
     return {row.employee_id: Named(row.name, row.status) for row in rows}
 

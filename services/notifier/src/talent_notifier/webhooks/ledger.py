@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from talent_notifier.db import among
 from talent_notifier.notifications.categories import CONFIDENTIAL_CATEGORIES, category_of
 from talent_notifier.notifications.models import (
     Audience,
@@ -68,7 +69,7 @@ def org_units_of(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
         return {}
     rows = session.execute(
         select(EmployeeProjection.employee_id, EmployeeProjection.org_unit_code).where(
-            EmployeeProjection.employee_id.in_(list(ids))
+            among(EmployeeProjection.employee_id, ids)
         )
     )
     return {row.employee_id: row.org_unit_code for row in rows}
@@ -142,7 +143,7 @@ def due_webhooks(session: Session, *, now: dt.datetime, limit: int) -> list[DueW
             row.employee_id: row.name
             for row in session.execute(
                 select(EmployeeProjection.employee_id, EmployeeProjection.name).where(
-                    EmployeeProjection.employee_id.in_(list(ids))
+                    among(EmployeeProjection.employee_id, ids)
                 )
             )
         }
