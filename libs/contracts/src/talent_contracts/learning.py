@@ -87,6 +87,10 @@ class EnrollmentAssigned(EventPayload):
     plan_action_id: uuid.UUID | None = None
     path_code: str | None = None
     rule_code: str | None = None
+    assigned_by: uuid.UUID | None = None
+    """The employee who assigned it through the API (a manager, HR, or the employee
+    enrolling themself); null when a compliance rule, a path's onboarding or a plan action
+    assigned it."""
 
 
 @event("talent.learning.enrollment.started.v1")

@@ -153,6 +153,7 @@ async def test_a_rule_assigns_its_population_now_due_within_days_of_its_start(
         "course": {"code": "AML-1"},
     }
     (event,) = await published(session, EnrollmentAssigned)
+    assert event.assigned_by is None  # a rule, not a person
     assert (event.employee_id, event.reason, event.rule_code, event.due_on) == (
         old.employee_id,
         "compliance",

@@ -179,6 +179,8 @@ async def test_a_manager_assigns_only_within_their_reporting_chain(session: Asyn
 
     assert ok["assignedCount"] == 1
     assert [r["__typename"] for r in (refused, population, themself)] == ["Forbidden"] * 3
+    (event,) = await published(session, EnrollmentAssigned)
+    assert event.assigned_by == boss.employee_id  # the notifier names who assigned it
 
 
 async def test_a_path_assigns_each_step_with_the_path(session: AsyncSession) -> None:

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from talent_contracts.learning import CertificationExpiring, EnrollmentDueSoon
 from talent_contracts.people import EmployeeTransferred
-from talent_notifier.notifications.models import Channel, DeliveryStatus
+from talent_notifier.notifications.messages import render
+from talent_notifier.notifications.models import (
+    Audience,
+    Channel,
+    DeliveryStatus,
+    NotificationKind,
+)
 
 from ..factories import assigned, deliver, deliveries, hire, overdue, snapshot, terminate
 
@@ -28,6 +34,28 @@ def test_an_assignment_lands_in_the_inbox_and_waits_as_email(sync_session: Sessi
     assert rows[0].data["course_code"] == "SEC-101"
     assert rows[0].data["due_on"] == "2026-03-31"
     assert rows[0].next_attempt_at is not None
+
+
+def test_an_assignment_says_who_assigned_it_unless_it_was_themself(sync_session: Session) -> None:
+    boss = hire(sync_session, "Mo Mid")
+    ana = hire(sync_session, "Ana Lima", manager=boss)
+    by_boss = assigned(ana).model_copy(update={"assigned_by": boss.employee_id})
+    by_herself = assigned(ana, course="PY-200").model_copy(update={"assigned_by": ana.employee_id})
+    deliver(sync_session, by_boss, service="learning")
+    deliver(sync_session, by_herself, service="learning")
+
+    by_course = {r.data["course_code"]: r for r in deliveries(sync_session) if r.channel == "email"}
+    assert by_course["SEC-101"].data["assigned_by_name"] == "Mo Mid"
+    assert "assigned_by_name" not in by_course["PY-200"].data
+    mail = render(
+        NotificationKind.ENROLLMENT_ASSIGNED,
+        by_course["SEC-101"].data,
+        audience=Audience.EMPLOYEE,
+        recipient_name="Ana Lima",
+        about_name="Ana Lima",
+        preferences_url="http://127.0.0.1:4000/preferences",
+    )
+    assert "The course SEC-101 was assigned to you by Mo Mid (compliance)." in mail.text
 
 
 def test_overdue_reaches_the_employee_and_the_manager_they_have_now(sync_session: Session) -> None:

@@ -97,6 +97,7 @@ class Assignment:
     due_days_after: int | None = None
     due_from: dt.date | None = None
     assigned_by: str | None = None
+    assigned_by_employee_id: uuid.UUID | None = None
     recommendation_id: uuid.UUID | None = None
     plan_action_id: uuid.UUID | None = None
     path_id: uuid.UUID | None = None
@@ -236,6 +237,7 @@ def assigned_events(
             plan_action_id=assignment.plan_action_id,
             path_code=assignment.path_code,
             rule_code=assignment.rule_code,
+            assigned_by=assignment.assigned_by_employee_id,
         )
         for enrollment_id, employee_id, due_on in rows
     ]

@@ -126,6 +126,7 @@ class EnrollmentService:
                 reason=data.reason,
                 due_on=due_on,
                 assigned_by=self.principal.subject,
+                assigned_by_employee_id=self.principal.employee_id,
                 recommendation_id=data.recommendation_id,
                 plan_action_id=data.plan_action_id,
                 path_id=path.id if path else None,
@@ -150,6 +151,7 @@ class EnrollmentService:
             course_code=course.code,
             reason="self",
             assigned_by=self.principal.subject,
+            assigned_by_employee_id=me,
         )
         created = await self.run(assignment, Population(employee_ids=[me]))
         if not created:

@@ -27,6 +27,7 @@ from talent_notifier.notifications.recipients import (
 )
 from talent_notifier.preferences import settings as preferences
 from talent_notifier.preferences.rules import COMPLIANCE_REASON, is_mandatory
+from talent_notifier.reviews.tasks import named
 from talent_notifier.webhooks.ledger import Notice
 from talent_platform.events import Envelope, HandlerRegistry
 from talent_platform.events.handlers import BatchItem
@@ -64,6 +65,23 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
         {e.enrollment_id for e, _ in events if not isinstance(e, CertificationExpiring)},
     )
     told = [(event, envelope, recipients(event, people)) for event, envelope in events]
+    assigners = named(
+        session,
+        {
+            e.assigned_by
+            for e, _ in events
+            if isinstance(e, EnrollmentAssigned)
+            and e.assigned_by is not None
+            and e.assigned_by != e.employee_id
+        },
+    )
+
+    def data_of(event: LearningNotice) -> dict[str, str | None]:
+        data = message_data(event)
+        if isinstance(event, EnrollmentAssigned) and event.assigned_by in assigners:
+            data["assigned_by_name"] = assigners[event.assigned_by].name
+        return data
+
     now = dt.datetime.now(dt.UTC)
     sent = [
         Outgoing(
@@ -72,7 +90,7 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
             recipient_id=recipient.employee_id,
             audience=recipient.audience,
             subject_employee_id=event.employee_id,
-            data=message_data(event),
+            data=data_of(event),
             mandatory=is_mandatory(
                 kind_of(event), compliance=getattr(event, "enrollment_id", None) in compliance
             ),
@@ -82,7 +100,7 @@ def notify(session: Session, items: Sequence[BatchItem]) -> None:
     ]
     # The webhooks a notification matches get it too (once per event and webhook).
     notices = [
-        Notice(source_event_id(envelope), kind_of(event), event.employee_id, message_data(event))
+        Notice(source_event_id(envelope), kind_of(event), event.employee_id, data_of(event))
         for event, envelope, found in told
         if found
     ]

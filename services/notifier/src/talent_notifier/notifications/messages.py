@@ -157,6 +157,7 @@ def render(
         "due_on": data.get("due_on"),
         "valid_until": data.get("valid_until"),
         "reason": data.get("reason"),
+        "assigned_by_name": data.get("assigned_by_name"),
         "cycle_code": data.get("cycle_code"),
         "review": REVIEW_KIND_NAMES.get(str(data.get("review_kind")), "review"),
         "review_kind": data.get("review_kind"),
