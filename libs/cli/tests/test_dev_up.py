@@ -172,6 +172,12 @@ SESSIONS = """query($cycle: ID!) { calibrationSessions(cycleId: $cycle) { nodes 
   employees { employee { id } managerRating finalRating reason } } } }"""
 
 
+SUCCESSION_RECIPIENTS = """{ successionRecipients(first: 100) { nodes { employee { id } } } }"""
+TEMPLATES = """{ announcementTemplates(first: 100) { nodes { code } } }"""
+ANNOUNCEMENT = """query ($id: ID!) { announcement(id: $id) { status
+  recipients(first: 100) { nodes { employee { id } } } } }"""
+
+
 def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
     """The scenes after seeding: an open review cycle with managers behind, compliance
     rules with overdue and expiring items, slates with readiness, a closed calibration;
@@ -241,6 +247,19 @@ def test_the_demo_organisation_is_at_work(stack: Stack) -> None:
     adjusted = [e for e in session["employees"] if e["finalRating"] != e["managerRating"]]
     assert adjusted and all(e["reason"] for e in adjusted), session
     assert cycles[calibration["cycle_id"]]["status"] == "CLOSED"
+
+    # 5. The notifier: the HR leader receives succession notices, HR has a reminder
+    # template, and it went to the managers behind in MANAGER_REVIEW (the demo manager
+    # among them, in their inbox).
+    admin = tokens["admin"]
+    named = stack.graphql(admin, SUCCESSION_RECIPIENTS, {})["successionRecipients"]["nodes"]
+    assert people["hr_leader"]["employee_id"] in {n["employee"]["id"] for n in named}
+    templates = stack.graphql(hr, TEMPLATES, {})["announcementTemplates"]["nodes"]
+    assert demo["announcement_template"] in {t["code"] for t in templates}
+    sent = stack.graphql(hr, ANNOUNCEMENT, {"id": demo["announcement"]["id"]})["announcement"]
+    recipients = {n["employee"]["id"] for n in sent["recipients"]["nodes"]}
+    assert sent["status"] == "SENT" and recipients <= reviewers, (recipients, reviewers)
+    assert people["manager"]["employee_id"] in recipients
 
     # The banner says it too.
     output = stack.output()

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,9 @@ EXPIRING_COURSES = ("CMP-CONDUCT", "CMP-INFOSEC")
 EXPIRING_SHARE = 0.02
 EXPIRING_DAYS = 30
 LATE_COMPLETION_SHARE = 0.5
+
+NUDGE_TEMPLATE = "MANAGER-REVIEW-NUDGE"
+NOTIFIER_CATCH_UP_S = 60.0
 
 VP_SUCCESSORS = 3
 DIRECTOR_SUCCESSORS = 2
@@ -299,6 +303,21 @@ ASSESS = f"""mutation Assess($input: AssessReadinessInput!) {{ assessReadiness(i
 BENCH = """{ benchStrengthReport { overall { keyRoles readyNow readySoon readyLater
   criticalRoles criticalRolesCovered rolesWithoutSuccessor } } }"""
 
+SUCCESSION_RECIPIENTS = """query Recipients { successionRecipients(first: 100) {
+  nodes { employee { id } } } }"""
+ADD_SUCCESSION_RECIPIENT = f"""mutation AddRecipient($input: AddSuccessionRecipientInput!) {{
+  addSuccessionRecipient(input: $input) {{
+  __typename ... on AddSuccessionRecipientPayload {{ recipient {{ id }} }} {ERRORS} }} }}"""
+SAVE_TEMPLATE = f"""mutation SaveTemplate($input: SaveAnnouncementTemplateInput!) {{
+  saveAnnouncementTemplate(input: $input) {{
+  __typename ... on SaveAnnouncementTemplatePayload {{ template {{ code }} }} {ERRORS} }} }}"""
+ANNOUNCEMENT_PREVIEW = """query Preview($audience: AnnouncementAudienceInput!) {
+  announcementPreview(audience: $audience, first: 1) { count } }"""
+SEND_ANNOUNCEMENT = f"""mutation Send($input: SendAnnouncementInput!) {{
+  sendAnnouncement(input: $input) {{
+  __typename ... on SendAnnouncementPayload {{ announcement {{ id subject recipientCount }} }}
+  {ERRORS} }} }}"""
+
 
 # -- the people -----------------------------------------------------------------------
 
@@ -429,10 +448,16 @@ def play(
             if service in services
         ]
         _parallel([partial(play_scene, part) for play_scene, part in parts])
+        outcomes = [part for _, part in parts]
+        cycle = next((p.info["review_cycle"] for p in outcomes if "review_cycle" in p.info), None)
+        if "notifier" in services:
+            # After the others: it announces to the annual cycle's managers behind.
+            outcomes.append(Outcome())
+            scene.notices(outcomes[-1], cycle)
     finally:
         gateway.close()
     outcome = Outcome()
-    for _, part in parts:
+    for part in outcomes:
         outcome.lines += part.lines
         outcome.info.update(part.info)
     return outcome
@@ -784,6 +809,67 @@ class Scene:
             "self_reviews_due_on": due.get("SELF_REVIEW"),
             "manager_reviews_due_on": due.get("MANAGER_REVIEW"),
         }
+
+    # -- notifier ---------------------------------------------------------------------
+
+    def notices(self, outcome: Outcome, cycle: Mapping[str, Any] | None) -> None:
+        """The admin names the HR leader a succession recipient; HR saves the reminder
+        for managers behind as a template and, once the notifier has seen the annual
+        cycle's reviews, sends it to the managers behind in MANAGER_REVIEW."""
+        admin, hr = self.cast.tokens["admin"], self.cast.tokens["hr_leader"]
+        hr_id = self.cast.id_of("hr_leader")
+        named = self.gateway.query(admin, SUCCESSION_RECIPIENTS)["successionRecipients"]
+        if any(n["employee"]["id"] == hr_id for n in named["nodes"]):
+            self.say("demo scenes: the HR leader receives succession notices already")
+            return
+        self.gateway.mutate(
+            admin,
+            ADD_SUCCESSION_RECIPIENT,
+            {"input": {"employeeId": hr_id}},
+            expect="AddSuccessionRecipientPayload",
+        )
+        outcome.lines.append(
+            f"{self.directory.by_id[hr_id].name} (hr_leader) receives succession notices "
+            "and the weekly succession digest"
+        )
+        due = (cycle or {}).get("manager_reviews_due_on")
+        self.gateway.mutate(
+            hr,
+            SAVE_TEMPLATE,
+            {
+                "input": {
+                    "code": NUDGE_TEMPLATE,
+                    "subject": "Manager reviews are due" + (f" on {due}" if due else ""),
+                    "body": "Your team's manager reviews are not all submitted yet. Please "
+                    "write and submit them before the deadline; HR can help with questions.",
+                }
+            },
+            expect="SaveAnnouncementTemplatePayload",
+        )
+        outcome.info["announcement_template"] = NUDGE_TEMPLATE
+        if cycle is None or not cycle.get("managers_behind"):
+            return
+        audience = {"behind": {"cycleId": cycle["id"], "phase": "MANAGER_REVIEW"}}
+        # The notifier learns of the reviews from performance's events: wait until it
+        # sees as many managers behind as performance does (bounded; then send anyway).
+        deadline = time.monotonic() + NOTIFIER_CATCH_UP_S
+        while True:
+            preview = self.gateway.query(hr, ANNOUNCEMENT_PREVIEW, {"audience": audience})
+            count = int(preview["announcementPreview"]["count"])
+            if count >= int(cycle["managers_behind"]) or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
+        sent = self.gateway.mutate(
+            hr,
+            SEND_ANNOUNCEMENT,
+            {"input": {"audience": audience, "template": NUDGE_TEMPLATE}},
+            expect="SendAnnouncementPayload",
+        )["announcement"]
+        outcome.info["announcement"] = {"id": sent["id"], "recipients": sent["recipientCount"]}
+        outcome.lines.append(
+            f"Announcement '{sent['subject']}' (template {NUDGE_TEMPLATE}) sent to "
+            f"{sent['recipientCount']} managers behind in MANAGER_REVIEW of {cycle['code']}"
+        )
 
     # -- learning ---------------------------------------------------------------------
 
