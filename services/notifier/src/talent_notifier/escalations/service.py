@@ -54,13 +54,13 @@ def _above(
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """(manager, manager's manager) of an active person, both active, all three distinct."""
     person = people.get(person_id)
-    if not _active(person) or person is None or person.manager_id is None:
+    if person is None or not _active(person) or person.manager_id is None:
         return None
     manager = people.get(person.manager_id)
     if manager is None or manager.manager_id is None:
         return None
     above = people.get(manager.manager_id)
-    if not _active(above) or above is None or above.employee_id in (person_id, manager.employee_id):
+    if above is None or not _active(above) or above.employee_id in (person_id, manager.employee_id):
         return None
     return manager.employee_id, above.employee_id
 

@@ -3,13 +3,20 @@ events): who moved from one job profile to which next one, and after how long.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Float, cast, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talent_recommender.ingest.models import Competency, JobHistory, JobProfile, JobRequirement
+from talent_recommender.ingest.models import (
+    Competency,
+    Employee,
+    JobHistory,
+    JobProfile,
+    JobRequirement,
+)
 
 DAYS_PER_MONTH = 30.4375
 
@@ -40,6 +47,12 @@ class Move:
 class CareerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def job_profile_of(self, employee_id: uuid.UUID) -> str | None:
+        """The employee's current job profile code (None without one or unknown)."""
+        return await self.session.scalar(
+            select(Employee.job_profile_code).where(Employee.employee_id == employee_id)
+        )
 
     async def next_moves(self, code: str, *, first: int, min_movers: int) -> list[Move]:
         """The job profiles people moved to from `code`, most common first (ties by

@@ -27,6 +27,7 @@ from talent_platform.graphql import (
     run_mutation,
 )
 from talent_recommender.careers import graphql as careers
+from talent_recommender.careers.repository import CareerRepository
 from talent_recommender.ingest.visibility import DirectAccess, LoadedAccess
 from talent_recommender.profiles.estimates import ShownReading
 from talent_recommender.recommendations import scoring
@@ -515,10 +516,12 @@ class Employee:
         if employee_id is None:
             return None
         try:
-            current = await locked(info, lambda: self._service(info).gaps(employee_id))
+            # Only the current job profile's code is needed here (visibility is checked
+            # above): not its whole gap report, which each move's report recomputes anyway.
+            current = await CareerRepository(info.context.session).job_profile_of(employee_id)
             if current is None:
                 return []
-            moves = await careers.next_moves(info, current.target_code, first=first)
+            moves = await careers.next_moves(info, current, first=first)
             paths = []
             service = self._service(info)
             for move in moves:
